@@ -1,0 +1,109 @@
+"""The one place that decides what a user may see and change.
+
+A membership covers its unit and every descendant (materialised path prefix).
+Deny by default: an anonymous user, a user without memberships, or a row without a
+unit sees nothing; only superusers see everything.
+"""
+
+from collections.abc import Iterable
+
+from django.db import models
+from django.db.models import Q
+
+from phocap.areas.models import AdminUnit
+
+from .models import WRITE_ROLES, Membership, Role
+
+_CACHE_ATTR = "_phocap_memberships"
+
+
+def memberships(user) -> list[Membership]:
+    """The user's memberships with their units, loaded once per request/user object."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).select_related("unit").order_by("unit__path"))
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget(user) -> None:
+    """Drop the cached memberships (after they change)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def covered_paths(user, roles: Iterable[str] | None = None) -> list[str]:
+    roles = set(roles) if roles is not None else None
+    return [m.unit.path for m in memberships(user) if roles is None or m.role in roles]
+
+
+def user_roles(user) -> set[str]:
+    return {m.role for m in memberships(user)}
+
+
+def user_units(user, roles: Iterable[str] | None = None) -> list[AdminUnit]:
+    roles = set(roles) if roles is not None else None
+    seen, units = set(), []
+    for m in memberships(user):
+        if (roles is None or m.role in roles) and m.unit_id not in seen:
+            seen.add(m.unit_id)
+            units.append(m.unit)
+    return units
+
+
+def scope_queryset(qs: models.QuerySet, user, unit_field: str = "unit",
+                   roles: Iterable[str] | None = None) -> models.QuerySet:
+    """Rows whose unit is covered by one of the user's memberships (optionally of given roles)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    paths = covered_paths(user, roles)
+    if not paths:
+        return qs.none()
+    lookup = f"{unit_field}__path__startswith" if unit_field else "path__startswith"
+    condition = Q()
+    for path in _outermost(paths):
+        condition |= Q(**{lookup: path})
+    return qs.filter(condition)
+
+
+def _outermost(paths: list[str]) -> list[str]:
+    """Drop paths already covered by a shorter one: fewer OR terms in the query."""
+    result: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(p) for p in result):
+            result.append(path)
+    return result
+
+
+def can_access_unit(user, unit: AdminUnit | None, roles: Iterable[str] | None = None) -> bool:
+    if unit is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return bool(unit is None and getattr(user, "is_superuser", False))
+    if user.is_superuser:
+        return True
+    return any(unit.path.startswith(p) for p in covered_paths(user, roles))
+
+
+def can_write_unit(user, unit: AdminUnit | None, roles: Iterable[str] = WRITE_ROLES) -> bool:
+    roles = [r for r in roles if r != Role.AUDITOR]
+    return can_access_unit(user, unit, roles)
+
+
+def province_paths(user, roles: Iterable[str] | None = None) -> set[str]:
+    """Paths of the provinces the user works in (for programme-level visibility)."""
+    return {"/".join(p.split("/")[:2]) + "/" for p in covered_paths(user, roles)}
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Mix into a model's QuerySet; set `unit_field` to the FK holding the row's unit."""
+
+    unit_field = "unit"
+
+    def for_user(self, user, *, roles: Iterable[str] | None = None):
+        return scope_queryset(self, user, self.unit_field, roles=roles)
+
+    def writable_by(self, user, *, roles: Iterable[str] = WRITE_ROLES):
+        return scope_queryset(self, user, self.unit_field, roles=[r for r in roles if r != Role.AUDITOR])

@@ -1,0 +1,2 @@
+class DomainError(Exception):
+    """A rule of the programme refused a change; the message is for the user, translated."""

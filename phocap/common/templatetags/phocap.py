@@ -1,0 +1,27 @@
+from django import template
+
+from phocap.common.formatting import format_date, format_number, format_vnd
+
+register = template.Library()
+
+
+@register.filter
+def vnd(value):
+    return format_vnd(value)
+
+
+@register.filter
+def num(value):
+    return format_number(value)
+
+
+@register.filter
+def ddmmyyyy(value):
+    return format_date(value)
+
+
+@register.filter
+def percent(value, digits=1):
+    if value is None:
+        return "—"
+    return f"{float(value) * 100:.{int(digits)}f}%".replace(".", ",")

@@ -1,0 +1,53 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from phocap.accounts.scoping import memberships
+from phocap.programmes.models import Programme
+
+
+@login_required
+def home(request):
+    programmes = Programme.objects.for_user(request.user).select_related("province")
+    return render(request, "home.html", {
+        "memberships": memberships(request.user),
+        "programmes": programmes,
+    })
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness and readiness: the database answers, and the broker if one is configured."""
+    status = {"database": "ok", "broker": "eager", "cache": "ok"}
+    code = 200
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+        status["database"] = f"error: {exc.__class__.__name__}"
+        code = 503
+    if settings.CELERY_BROKER_URL:
+        from phocap.celery import app
+
+        try:
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+            status["broker"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            status["broker"] = f"error: {exc.__class__.__name__}"
+            code = 503
+    status["status"] = "ok" if code == 200 else "error"
+    return JsonResponse(status, status=code)
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)

@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView  # noqa: F401
+from rest_framework.routers import DefaultRouter
+
+from phocap.common import views as common_views
+from phocap.programmes.api import ProgrammeViewSet
+
+router = DefaultRouter()
+router.register("programmes", ProgrammeViewSet, basename="programme")
+
+api_v1 = [
+    # App routes first: they hold paths below /programmes/<id>/ that the router would not.
+    path("", include("donations.api_urls")),
+    path("", include("beneficiaries.api_urls")),
+    path("", include("distribution.api_urls")),
+    path("", include("distribution.coverage.api_urls")),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("", common_views.home, name="home"),
+    path("healthz", common_views.healthz, name="healthz"),
+    path("tai-khoan/", include("phocap.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("chuong-trinh/", include("phocap.programmes.urls")),
+    path("ung-ho/", include("donations.urls")),
+    path("ho-gia-dinh/", include("beneficiaries.urls")),
+    path("phan-phoi/", include("distribution.urls")),
+    path("pho-cap/", include("distribution.coverage.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    # Uploaded files (signed minutes, imports) in development only; production serves
+    # them from the web server or object storage.
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+
+handler403 = "phocap.common.views.error_403"
+handler404 = "phocap.common.views.error_404"
+
+admin.site.site_header = "phocap"
+admin.site.site_title = "phocap"
