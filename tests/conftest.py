@@ -33,6 +33,8 @@ def _eager_celery_unless_worker(request, settings):
     """Tests run tasks in-process unless they are marked to prove the real worker."""
     from phocap.celery import app
 
+    # PBKDF2's million rounds cost ~0.7 s per user; tests don't need real hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if "worker" in request.keywords:
         app.conf.task_always_eager = False
         yield

@@ -1,0 +1,10 @@
+"""Domain events other apps may listen to (beneficiaries cannot import them: arrows
+point one way). Sent by beneficiaries' services after their transaction commits.
+
+households_changed(sender, commune_ids: set[int]) — households of these communes were
+created, updated or changed status (an import merged, an edit, a status change).
+"""
+
+from django.dispatch import Signal
+
+households_changed = Signal()

@@ -1,0 +1,70 @@
+"""Writing .xlsx downloads safely (openpyxl).
+
+Cells that a spreadsheet would read as a formula ("=", "+", "-", "@", tab, CR) are
+prefixed with an apostrophe-like quote so an exported name like "=HYPERLINK(...)"
+stays text (OWASP CSV/formula injection).
+"""
+
+import io
+from collections.abc import Iterable, Sequence
+
+from django.http import HttpResponse
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def safe_cell(value):
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def build_workbook(headers: Sequence[str], rows: Iterable[Sequence], *, title: str = "Sheet1",
+                   number_formats: dict[int, str] | None = None) -> Workbook:
+    """A one-sheet workbook; `rows` may be a generator (write_only keeps memory flat)."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=title[:31])
+    from openpyxl.cell import WriteOnlyCell
+
+    header_cells = []
+    for h in headers:
+        cell = WriteOnlyCell(ws, value=h)
+        cell.font = Font(bold=True)
+        header_cells.append(cell)
+    ws.append(header_cells)
+    for i, _h in enumerate(headers, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = 18
+    fmts = number_formats or {}
+    for row in rows:
+        out = []
+        for i, value in enumerate(row):
+            value = safe_cell(value)
+            if i in fmts:
+                cell = WriteOnlyCell(ws, value=value)
+                cell.number_format = fmts[i]
+                out.append(cell)
+            else:
+                out.append(value)
+        ws.append(out)
+    return wb
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence], *,
+                  title: str = "Sheet1", number_formats: dict[int, str] | None = None) -> HttpResponse:
+    data = workbook_bytes(build_workbook(headers, rows, title=title, number_formats=number_formats))
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+VND_FORMAT = '#,##0" ₫"'
