@@ -9,6 +9,8 @@ from phocap.areas.models import AdminUnit
 from phocap.common.text import fold
 from phocap.programmes.models import Programme, ProgrammeCommune
 
+TEST_PASSWORD = "phocap-test-pw"  # noqa: S105 - test users only
+
 LEVEL_TYPES = {"province": "tỉnh", "district": "huyện", "commune": "xã", "village": "thôn"}
 
 
@@ -31,7 +33,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = "Cán bộ"
-    password = factory.PostGenerationMethodCall("set_password", "phocap-test-pw")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
     @factory.post_generation
     def save_password(self, create, extracted, **kwargs):
@@ -59,4 +61,4 @@ def add_target(programme: Programme, commune: AdminUnit, baseline: int = 500) ->
     return ProgrammeCommune.objects.create(programme=programme, commune=commune, baseline_adults=baseline)
 
 
-__all__ = ["Role", "make_unit", "member", "UserFactory", "ProgrammeFactory", "add_target"]
+__all__ = ["TEST_PASSWORD", "Role", "make_unit", "member", "UserFactory", "ProgrammeFactory", "add_target"]

@@ -91,6 +91,11 @@ class AdminUnit(models.Model):
     def make_path(scheme: str, code: str, parent: "AdminUnit | None") -> str:
         return f"{parent.path if parent else scheme + '/'}{code}/"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("areas:unit_detail", args=[self.scheme, self.level, self.code])
+
     def ancestor_paths(self) -> list[str]:
         parts = self.path.strip("/").split("/")  # [scheme, code, code, ...]
         return ["/".join(parts[: i + 1]) + "/" for i in range(1, len(parts) - 1)]

@@ -1,0 +1,70 @@
+"""Browser test harness: Debian's chromium driven by Playwright against pytest-django's
+live server. `playwright install` cannot download browsers here, so we point Playwright
+at the system chromium.
+
+Fixtures: `browser_page` (desktop), `phone_page` (a 390×844 phone screen), and
+`login(page, live_server, username, password=...)`.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import TEST_PASSWORD
+
+CHROMIUM = os.environ.get("PHOCAP_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--disable-quic", "--no-first-run", "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def _browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"chromium not found at {CHROMIUM}; .ci/run installs Debian's chromium")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def _page(browser, **context_args):
+    context = browser.new_context(locale="vi-VN", **context_args)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return context, page
+
+
+@pytest.fixture
+def browser_page(_browser, live_server):
+    context, page = _page(_browser, viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(_browser, live_server):
+    context, page = _page(_browser, viewport={"width": 390, "height": 844}, is_mobile=True,
+                          has_touch=True, accept_downloads=True)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login():
+    def _login(page, live_server, username: str, password: str = TEST_PASSWORD):
+        page.goto(live_server.url + reverse("accounts:login"))
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("form button[type=submit]")
+        page.wait_for_load_state("domcontentloaded")
+        return page
+
+    return _login
