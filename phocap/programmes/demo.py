@@ -1,0 +1,89 @@
+"""The demo programme: Bắc Kạn 2023 on the legacy scheme (see shared/domain/BRIEF.md).
+
+Everything here is idempotent: running it again finds the rows and changes nothing.
+"""
+
+import datetime
+
+from django.db import transaction
+
+from phocap.accounts.models import Membership, Role, User
+from phocap.accounts.services import membership_grant
+from phocap.areas.models import AdminUnit
+
+from .models import Programme
+from .services import programme_add_plan, programme_create, programme_set_target
+
+DEMO_PASSWORD = "phocap-demo"  # noqa: S105 - published demo logins, documented in the README
+PROGRAMME_NAME = "Phổ cập điện thoại thông minh tỉnh Bắc Kạn 2023"
+PROVINCE_CODE = "06"
+# Plan 369/KH-UBND's pilot communes, one per district/city, with each one's baseline
+# (adults without a smartphone; ~4,000 in all as the province reported).
+PILOT_COMMUNES = [
+    ("Sông Cầu", 468), ("Quang Thuận", 512), ("Thượng Giáo", 547), ("Nghĩa Tá", 489),
+    ("Như Cố", 455), ("Đức Vân", 476), ("Côn Minh", 563), ("Giáo Hiệu", 490),
+]
+PLANS = [
+    ("369/KH-UBND", datetime.date(2023, 6, 14),
+     "về thí điểm chuyển đổi số tại 08 xã, phường, thị trấn trên địa bàn tỉnh Bắc Kạn"),
+    ("506/KH-UBND", datetime.date(2023, 7, 28),
+     "về phổ cập điện thoại thông minh trên địa bàn tỉnh Bắc Kạn"),
+]
+# username → (role, unit: "province" | district name | commune name, full name)
+USERS = {
+    "demo_tinh": (Role.PROVINCE_STAFF, "province", "Nguyễn Thị Hà", "Sở Thông tin và Truyền thông"),
+    "demo_huyen": (Role.DISTRICT_OFFICER, "Na Rì", "Hoàng Văn Nam", "UBND huyện Na Rì"),
+    "demo_xa": (Role.COMMUNE_OFFICIAL, "Côn Minh", "Lương Thị Mai", "UBND xã Côn Minh"),
+    "demo_kiemtra": (Role.AUDITOR, "province", "Triệu Văn Bình", "Thanh tra tỉnh"),
+}
+
+
+def _commune(province: AdminUnit, name: str) -> AdminUnit:
+    return AdminUnit.objects.subtree(province).get(level=AdminUnit.Level.COMMUNE, name=name)
+
+
+def _user(username: str, full_name: str, *, superuser: bool = False) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        last, _sep, first = full_name.rpartition(" ")
+        if superuser:
+            user = User.objects.create_superuser(username=username, password=DEMO_PASSWORD, email="",
+                                                 first_name=first, last_name=last)
+        else:
+            user = User.objects.create_user(username=username, password=DEMO_PASSWORD,
+                                            first_name=first, last_name=last)
+    return user
+
+
+@transaction.atomic
+def load(*, stdout=None) -> Programme:
+    province = AdminUnit.objects.get(scheme=AdminUnit.Scheme.LEGACY, level=AdminUnit.Level.PROVINCE,
+                                     code=PROVINCE_CODE)
+    programme = Programme.objects.filter(province=province, name=PROGRAMME_NAME).first()
+    if programme is None:
+        programme = programme_create(
+            name=PROGRAMME_NAME, province=province, start_date=datetime.date(2023, 8, 11),
+            end_date=datetime.date(2024, 12, 31), default_phone_price_vnd=2_000_000,
+            description="Lễ phát động ngày 11/8/2023; bàn giao đợt 1 ngày 31/8/2023.",
+        )
+    for number, issued_on, title in PLANS:
+        programme_add_plan(programme=programme, number=number, issued_on=issued_on, title=title)
+    for name, baseline in PILOT_COMMUNES:
+        programme_set_target(programme=programme, commune=_commune(province, name), baseline_adults=baseline)
+
+    for username, (role, where, full_name, _org) in USERS.items():
+        user = _user(username, full_name)
+        if where == "province":
+            unit = province
+        elif role == Role.DISTRICT_OFFICER:
+            unit = AdminUnit.objects.subtree(province).get(level=AdminUnit.Level.DISTRICT, name=where)
+        else:
+            unit = _commune(province, where)
+        if not Membership.objects.filter(user=user, unit=unit, role=role).exists():
+            membership_grant(user=user, unit=unit, role=role)
+    _user("demo_admin", "Quản trị Hệ thống", superuser=True)
+    if stdout:
+        stdout.write(f"Chương trình: {programme.name} (id {programme.pk}), "
+                     f"{programme.targets.count()} xã mục tiêu, "
+                     f"{sum(t.baseline_adults for t in programme.targets.all())} người lớn chưa có ĐTTM.")
+    return programme

@@ -1,0 +1,61 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_district_officer_sees_own_district_and_communes(client_for, tree, users):
+    client = client_for(users.district)
+    assert client.get(tree.na_ri.get_absolute_url()).status_code == 200
+    body = client.get(tree.con_minh.get_absolute_url()).content.decode()
+    assert "Bản Còn" in body
+
+
+def test_na_ri_officer_is_refused_on_ba_be(client_for, tree, users):
+    client = client_for(users.district)
+    for unit in (tree.ba_be, tree.thuong_giao, tree.tg_village, tree.bk):
+        assert client.get(unit.get_absolute_url()).status_code == 403
+
+
+def test_user_without_membership_is_refused_everywhere(client_for, tree):
+    from tests.factories import UserFactory
+
+    client = client_for(UserFactory())
+    assert client.get(tree.con_minh.get_absolute_url()).status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client, tree):
+    response = client.get(tree.con_minh.get_absolute_url())
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_unknown_unit_is_404(client_for, users):
+    assert client_for(users.province).get("/don-vi/legacy/commune/99999/").status_code == 404
+
+
+def test_subtree_and_ancestors_use_the_path(tree):
+    from phocap.areas.models import AdminUnit
+
+    assert set(AdminUnit.objects.subtree(tree.na_ri)) == {tree.na_ri, tree.con_minh, tree.kim_hy,
+                                                         tree.ban_con, tree.na_phai}
+    assert list(AdminUnit.objects.ancestors(tree.ban_con)) == [tree.bk, tree.na_ri, tree.con_minh]
+
+
+def test_village_get_or_create_matches_spelling_variants(tree):
+    from phocap.areas.services import village_get_or_create
+
+    village, created = village_get_or_create(commune=tree.con_minh, name="BẢN  CÒN")
+    assert village == tree.ban_con and not created
+    new, created = village_get_or_create(commune=tree.con_minh, name="Thôn Nà Lẹng")
+    assert created and new.parent == tree.con_minh and new.path.startswith(tree.con_minh.path)
+    assert new.division_type == "thôn"
+
+
+def test_village_needs_a_commune(tree):
+    from phocap.areas.services import village_get_or_create
+    from phocap.common.errors import DomainError
+
+    with pytest.raises(DomainError):
+        village_get_or_create(commune=tree.na_ri, name="Bản X")
+    with pytest.raises(DomainError):
+        village_get_or_create(commune=tree.con_minh, name="   ")

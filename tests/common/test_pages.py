@@ -1,0 +1,90 @@
+import pytest
+from django.urls import reverse
+
+from phocap.common.formatting import format_date, format_vnd
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_is_vietnamese_by_default_even_for_english_browsers(client):
+    response = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'lang="vi"' in body
+    assert "Đăng nhập" in body and "Mật khẩu" in body
+
+
+def test_language_switch_gives_english(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    body = client.get(reverse("accounts:login")).content.decode()
+    assert 'lang="en"' in body
+    assert "Password" in body and "Log in" in body
+
+
+def test_home_requires_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+def test_home_shows_the_users_units_and_programmes(client_for, users, programme):
+    body = client_for(users.commune).get(reverse("home")).content.decode()
+    assert "Xã Côn Minh" in body
+    assert programme.name in body
+    assert "Xã Thượng Giáo" not in body
+
+
+def test_home_of_user_without_membership_explains_why_it_is_empty(client_for, tree):
+    from tests.factories import UserFactory
+
+    body = client_for(UserFactory()).get(reverse("home")).content.decode()
+    assert "chưa được phân quyền" in body
+
+
+def test_healthz_reports_database_and_broker(client, settings):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["database"] == "ok" and data["status"] == "ok"
+    assert data["broker"] == ("ok" if settings.CELERY_BROKER_URL else "eager")
+
+
+def test_static_assets_are_local_only(client_for, users):
+    body = client_for(users.province).get(reverse("home")).content.decode()
+    assert "http://" not in body.replace("http://testserver", "")
+    assert "https://" not in body
+
+
+def test_money_and_dates_are_formatted_the_vietnamese_way():
+    import datetime
+
+    from django.utils import translation
+
+    with translation.override("vi"):
+        assert format_vnd(405_000_000) == "405.000.000 ₫"
+    with translation.override("en"):
+        assert format_vnd(405_000_000) == "405,000,000 ₫"
+    assert format_date(datetime.date(2023, 8, 31)) == "31/08/2023"
+
+
+def test_failed_logins_are_throttled(client, users, settings):
+    url = reverse("accounts:login")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(url, {"username": "xa_conminh", "password": "wrong"}, REMOTE_ADDR="10.0.0.9")
+    response = client.post(url, {"username": "xa_conminh", "password": "phocap-test-pw"}, REMOTE_ADDR="10.0.0.9")
+    assert response.status_code == 429
+    assert "Tạm khóa" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_correct_password_logs_in(client, users):
+    response = client.post(reverse("accounts:login"), {"username": "xa_conminh", "password": "phocap-test-pw"})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(users.commune.pk)
+
+
+def test_api_schema_is_served(client_for, users):
+    response = client_for(users.province).get("/api/schema/")
+    assert response.status_code == 200
+    assert b"openapi" in response.content
