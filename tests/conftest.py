@@ -11,10 +11,6 @@ from django.db import connection
 from phocap.accounts.models import Role
 from tests.factories import ProgrammeFactory, add_target, make_unit, member
 
-# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
-# there unless told it is safe (the live server runs in its own thread).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def pytest_collection_modifyitems(config, items):
     on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgis"))

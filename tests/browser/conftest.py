@@ -14,6 +14,10 @@ from django.urls import reverse
 
 from tests.factories import TEST_PASSWORD
 
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
+# there unless told it is safe (the live server runs in its own thread).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 CHROMIUM = os.environ.get("PHOCAP_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
