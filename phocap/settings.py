@@ -134,6 +134,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 # Nightly jobs. Each task is a thin wrapper around one idempotent service.
 CELERY_BEAT_SCHEDULE = {
+    "worker-heartbeat": {
+        "task": "phocap.common.tasks.worker_heartbeat_task",
+        "schedule": 300.0,
+    },
     "pledges-mark-overdue": {
         "task": "donations.tasks.pledges_mark_overdue_task",
         "schedule": crontab(hour=1, minute=0),

@@ -41,6 +41,12 @@ def healthz(request):
         except Exception as exc:  # noqa: BLE001
             status["broker"] = f"error: {exc.__class__.__name__}"
             code = 503
+        from django.core.cache import cache
+
+        from .tasks import HEARTBEAT_KEY
+
+        beat = cache.get(HEARTBEAT_KEY)
+        status["worker_last_seen"] = beat["at"] if beat else None
     status["status"] = "ok" if code == 200 else "error"
     return JsonResponse(status, status=code)
 
