@@ -1,0 +1,174 @@
+"""Reads that join and aggregate: the fund's totals, lists, duplicates, the honour roll."""
+
+from django.db import models
+from django.db.models import Count, F, Q, Sum, Value
+from django.db.models.functions import Coalesce
+
+from phocap.accounts.models import Role
+from phocap.accounts.scoping import covered_paths, scope_queryset
+from phocap.common.text import fold
+from phocap.programmes.models import Programme
+
+from .models import Donation, Donor, Pledge, Procurement
+
+_BIG = models.BigIntegerField()
+
+
+def _sum(expr) -> Coalesce:
+    return Coalesce(Sum(expr), Value(0), output_field=_BIG)
+
+
+def programme_totals(programme: Programme) -> dict:
+    """The fund, to the đồng: pledged, received, spent, balance; phones; donors by kind.
+
+    Four aggregate queries whatever the number of rows.
+    """
+    pledges = Pledge.objects.filter(programme=programme).active().aggregate(
+        cash=_sum("cash_vnd"), phones=_sum("phones"))
+    donations = Donation.objects.filter(programme=programme).effective().aggregate(
+        cash=_sum("cash_vnd"), phones=_sum("phones_count"),
+        in_kind_value=_sum(F("phones_count") * F("phone_unit_value_vnd")))
+    procurements = Procurement.objects.filter(programme=programme).aggregate(
+        spent=_sum(F("unit_price_vnd") * F("quantity")), phones=_sum("quantity"))
+    by_kind = dict(Donor.objects.filter(
+        pk__in=Donation.objects.filter(programme=programme).effective().values("donor_id"),
+    ).values_list("kind").annotate(n=Count("pk")).order_by())
+    donors_by_kind = {kind: by_kind.get(kind, 0) for kind in Donor.Kind.values}
+    price = programme.default_phone_price_vnd
+    balance = donations["cash"] - procurements["spent"]
+    return {
+        "programme_id": programme.pk,
+        "cash_pledged_vnd": pledges["cash"],
+        "cash_received_vnd": donations["cash"],
+        "cash_spent_vnd": procurements["spent"],
+        "cash_balance_vnd": balance,
+        "phones_pledged": pledges["phones"],
+        "phones_in_kind": donations["phones"],
+        "phones_in_kind_value_vnd": donations["in_kind_value"],
+        "phones_purchased": procurements["phones"],
+        "phone_price_vnd": price,
+        # What the cash is worth in phones at the programme's price.
+        "phones_equivalent_of_cash_received": donations["cash"] // price,
+        "phones_equivalent_of_balance": max(balance, 0) // price,
+        "donors": sum(donors_by_kind.values()),
+        "donors_by_kind": donors_by_kind,
+    }
+
+
+# --- donors -------------------------------------------------------------------------------
+
+
+def donors_visible_to(user):
+    """Donors of the user's units and below; organisations recorded above them too.
+
+    A district officer recording a local gift from a province-registered company picks
+    that company instead of creating a duplicate; individuals registered above stay hidden.
+    """
+    own = scope_queryset(Donor.objects.all(), user)
+    if not getattr(user, "is_authenticated", False) or user.is_superuser:
+        return own
+    ancestors = set()
+    for path in covered_paths(user):
+        parts = path.strip("/").split("/")
+        ancestors.update("/".join(parts[: i + 1]) + "/" for i in range(1, len(parts) - 1))
+    if not ancestors:
+        return own
+    return Donor.objects.filter(
+        Q(pk__in=own.values("pk"))
+        | (Q(unit__path__in=ancestors) & ~Q(kind=Donor.Kind.INDIVIDUAL)))
+
+
+def donor_list(*, user, q: str = "", kind: str = ""):
+    qs = donors_visible_to(user).select_related("unit").annotate(
+        gifts=Count("donations", filter=Q(donations__reverses__isnull=True, donations__reversal__isnull=True)))
+    if q:
+        qs = qs.search(q)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("name_ascii", "pk")
+
+
+def donor_likely_duplicates(*, name: str, exclude_pk: int | None = None, limit: int = 5):
+    """Donors with the same name once case and diacritics are ignored."""
+    folded = fold(name)
+    if not folded:
+        return Donor.objects.none()
+    return Donor.objects.filter(name_ascii=folded).exclude(pk=exclude_pk).select_related("unit")[:limit]
+
+
+# --- pledges ------------------------------------------------------------------------------
+
+
+def pledge_list(*, user, programme: Programme | None = None, q: str = "", status: str = ""):
+    qs = Pledge.objects.for_user(user).with_status().select_related("donor", "programme", "unit")
+    if programme is not None:
+        qs = qs.filter(programme=programme)
+    if q:
+        qs = qs.filter(Q(donor__name_ascii__contains=fold(q)) | Q(occasion__icontains=q))
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-pledged_on", "-pk")
+
+
+def pledges_for_follow_up(*, user, programme: Programme | None = None):
+    """Overdue pledges, the longest overdue first."""
+    return pledge_list(user=user, programme=programme, status="overdue").order_by("due_date", "pk")
+
+
+# --- donations ----------------------------------------------------------------------------
+
+
+def donation_list(*, user, programme: Programme | None = None, q: str = "", kind: str = "", unit=None,
+                  unacknowledged: bool = False, gift: str = ""):
+    qs = Donation.objects.for_user(user).with_reversed_flag().select_related(
+        "donor", "unit", "programme", "reverses")
+    if programme is not None:
+        qs = qs.filter(programme=programme)
+    if q:
+        qs = qs.search(q)
+    if kind:
+        qs = qs.filter(donor__kind=kind)
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    if gift == "cash":
+        qs = qs.filter(cash_vnd__gt=0)
+    elif gift == "phones":
+        qs = qs.filter(phones_count__gt=0)
+    if unacknowledged:
+        qs = qs.effective().filter(acknowledged_at__isnull=True)
+    return qs.order_by("-received_on", "-pk")
+
+
+def procurement_list(*, user, programme: Programme | None = None):
+    qs = Procurement.objects.for_user(user).select_related("unit", "programme")
+    if programme is not None:
+        qs = qs.filter(programme=programme)
+    return qs.order_by("-purchased_on", "-pk")
+
+
+def writable_units(*, user, programme: Programme, roles=None):
+    """Units of the programme's province (down to communes) where the user may record a gift."""
+    from phocap.areas.models import AdminUnit
+
+    roles = roles or [Role.PROVINCE_STAFF, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICIAL]
+    qs = AdminUnit.objects.filter(path__startswith=programme.province.path).exclude(level=AdminUnit.Level.VILLAGE)
+    return scope_queryset(qs, user, unit_field="", roles=roles).order_by("path")
+
+
+# --- public honour roll -------------------------------------------------------------------
+
+
+def honour_roll(programme: Programme):
+    """Donors who agreed to be named, with what each gave (effective gifts only).
+
+    Only the name and kind leave the server: no phone, tax code, address or representative.
+    """
+    effective = Q(donations__programme=programme, donations__reverses__isnull=True,
+                  donations__reversal__isnull=True)
+    return (Donor.objects.filter(public_consent=True, donations__programme=programme)
+            .annotate(cash=Coalesce(Sum("donations__cash_vnd", filter=effective), Value(0), output_field=_BIG),
+                      phones=Coalesce(Sum("donations__phones_count", filter=effective), Value(0),
+                                      output_field=_BIG))
+            .filter(Q(cash__gt=0) | Q(phones__gt=0))
+            .values("name", "kind", "cash", "phones")
+            .order_by("-cash", "-phones", "name"))

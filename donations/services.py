@@ -1,0 +1,354 @@
+"""Every write of the donations app.
+
+Cash received and spent are recomputed in SQL under a lock on the programme row, so
+two staff saving at once cannot spend more than came in (the fund invariant).
+"""
+
+import datetime
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from phocap.areas.models import AdminUnit
+from phocap.common.errors import DomainError
+from phocap.common.formatting import format_vnd
+from phocap.common.text import fold
+from phocap.programmes.models import Programme
+
+from .models import Donation, Donor, Pledge, PledgeStatus, Procurement
+
+# --- normalisation ------------------------------------------------------------------------
+
+
+def normalise_phone(raw: str | None) -> str:
+    """Any Vietnamese way of writing a number → E.164 ("0912 345 678" → "+84912345678")."""
+    import phonenumbers
+
+    raw = (raw or "").strip()
+    if not raw:
+        return ""
+    try:
+        number = phonenumbers.parse(raw, "VN")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise DomainError(_("Số điện thoại “%(value)s” không hợp lệ.") % {"value": raw})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_tax_code(raw: str | None, *, required: bool = False) -> str:
+    """A Vietnamese tax code (MST), 10 digits or 10 + "-" + 3 digits, check digit verified."""
+    from stdnum.exceptions import ValidationError as StdnumError
+    from stdnum.vn import mst
+
+    raw = (raw or "").strip()
+    if not raw:
+        if required:
+            raise DomainError(_("Doanh nghiệp phải có mã số thuế."))
+        return ""
+    try:
+        return mst.format(mst.validate(raw))
+    except StdnumError:
+        raise DomainError(_("Mã số thuế “%(value)s” không hợp lệ (10 hoặc 13 chữ số, đúng chữ số kiểm tra).")
+                          % {"value": raw})
+
+
+def _require_within(unit: AdminUnit, province: AdminUnit) -> None:
+    if not unit.path.startswith(province.path):
+        raise DomainError(_("Đơn vị %(unit)s không thuộc %(province)s.") % {"unit": unit, "province": province})
+
+
+def _require_not_negative(value: int, label: str) -> None:
+    if value is None or value < 0:
+        raise DomainError(_("%(field)s không được âm.") % {"field": label})
+
+
+# --- donors -------------------------------------------------------------------------------
+DONOR_FIELDS = ("kind", "name", "tax_code", "representative", "phone", "address", "unit", "public_consent", "note")
+
+
+def _clean_donor(values: dict, *, exclude_pk: int | None = None) -> dict:
+    values = dict(values)
+    values["name"] = " ".join((values.get("name") or "").split())
+    if not values["name"]:
+        raise DomainError(_("Hãy nhập tên nhà tài trợ."))
+    if values.get("kind") not in Donor.Kind.values:
+        raise DomainError(_("Loại nhà tài trợ không hợp lệ."))
+    values["tax_code"] = normalise_tax_code(values.get("tax_code"),
+                                            required=values["kind"] == Donor.Kind.ENTERPRISE)
+    values["phone"] = normalise_phone(values.get("phone"))
+    if values["tax_code"]:
+        other = Donor.objects.filter(tax_code=values["tax_code"]).exclude(pk=exclude_pk).first()
+        if other:
+            raise DomainError(_("Mã số thuế %(code)s đã thuộc nhà tài trợ “%(name)s”: cùng mã số thuế là cùng "
+                                "một nhà tài trợ.") % {"code": values["tax_code"], "name": other.name})
+    values["name_ascii"] = fold(values["name"])
+    return values
+
+
+@transaction.atomic
+def donor_create(*, kind: str, name: str, unit: AdminUnit, tax_code: str = "", representative: str = "",
+                 phone: str = "", address: str = "", public_consent: bool = False, note: str = "") -> Donor:
+    values = _clean_donor({"kind": kind, "name": name, "tax_code": tax_code, "representative": representative,
+                           "phone": phone, "address": address, "unit": unit, "public_consent": public_consent,
+                           "note": note})
+    try:
+        with transaction.atomic():
+            return Donor.objects.create(**values)
+    except IntegrityError:  # a concurrent save took the tax code between our check and insert
+        raise DomainError(_("Mã số thuế %(code)s đã được dùng.") % {"code": values["tax_code"]})
+
+
+@transaction.atomic
+def donor_update(*, donor: Donor, **changes) -> Donor:
+    unknown = set(changes) - set(DONOR_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown donor fields: {sorted(unknown)}")
+    donor = Donor.objects.select_for_update().get(pk=donor.pk)
+    values = {f: getattr(donor, f) for f in DONOR_FIELDS}
+    values.update(changes)
+    values = _clean_donor(values, exclude_pk=donor.pk)
+    for field, value in values.items():
+        setattr(donor, field, value)
+    donor.save(update_fields=[*DONOR_FIELDS, "name_ascii"])
+    return donor
+
+
+# --- pledges ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def pledge_create(*, programme: Programme, donor: Donor, pledged_on: datetime.date, cash_vnd: int = 0,
+                  phones: int = 0, due_date: datetime.date | None = None, occasion: str = "",
+                  unit: AdminUnit | None = None, note: str = "", by=None) -> Pledge:
+    unit = unit or programme.province
+    _require_within(unit, programme.province)
+    _require_not_negative(cash_vnd, _("Số tiền cam kết"))
+    _require_not_negative(phones, _("Số điện thoại cam kết"))
+    if not cash_vnd and not phones:
+        raise DomainError(_("Cam kết phải có số tiền hoặc số điện thoại."))
+    if due_date and due_date < pledged_on:
+        raise DomainError(_("Hạn thực hiện phải sau ngày cam kết."))
+    return Pledge.objects.create(programme=programme, donor=donor, unit=unit, pledged_on=pledged_on,
+                                 occasion=occasion.strip(), cash_vnd=cash_vnd, phones=phones, due_date=due_date,
+                                 note=note, created_by=by)
+
+
+@transaction.atomic
+def pledge_cancel(*, pledge: Pledge, reason: str, by=None) -> Pledge:
+    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Hãy nêu lý do hủy cam kết."))
+    if pledge.cancelled_at:
+        raise DomainError(_("Cam kết này đã bị hủy."))
+    pledge.cancelled_at = timezone.now()
+    pledge.cancel_reason = reason
+    pledge.save(update_fields=["cancelled_at", "cancel_reason"])
+    return pledge
+
+
+@transaction.atomic
+def pledges_mark_overdue(*, today: datetime.date | None = None) -> int:
+    """Note when each pledge was first found overdue (for the follow-up list).
+
+    Idempotent: a pledge already noted keeps its first date; one that stopped being
+    overdue (paid, cancelled, due date moved) has the note cleared. Two set-based UPDATEs.
+    """
+    today = today or timezone.localdate()
+    overdue_ids = Pledge.objects.overdue(today).values("pk")
+    noted = Pledge.objects.filter(pk__in=overdue_ids, overdue_noted_at__isnull=True).update(
+        overdue_noted_at=timezone.now())
+    Pledge.objects.filter(overdue_noted_at__isnull=False).exclude(pk__in=overdue_ids).update(overdue_noted_at=None)
+    return noted
+
+
+# --- the fund -----------------------------------------------------------------------------
+
+
+def cash_received_vnd(programme_id: int) -> int:
+    return Donation.objects.filter(programme_id=programme_id).effective().aggregate(
+        s=Sum("cash_vnd"))["s"] or 0
+
+
+def cash_spent_vnd(programme_id: int) -> int:
+    return Procurement.objects.filter(programme_id=programme_id).aggregate(
+        s=Sum(F("unit_price_vnd") * F("quantity"), output_field=models.BigIntegerField()))["s"] or 0
+
+
+def _lock_programme(programme: Programme) -> Programme:
+    # Every write that moves the fund's balance takes this one row lock first, so the
+    # balance read below cannot change until our transaction commits.
+    return Programme.objects.select_for_update().get(pk=programme.pk)
+
+
+# --- donations ----------------------------------------------------------------------------
+DONATION_FIELDS = ("donor", "unit", "received_on", "cash_vnd", "cash_method", "receipt_number", "phones_count",
+                   "phone_model", "phone_condition", "phone_unit_value_vnd", "pledge", "note")
+
+
+def _clean_donation(programme: Programme, values: dict, *, exclude_pk: int | None = None) -> dict:
+    values = dict(values)
+    _require_within(values["unit"], programme.province)
+    cash = values.get("cash_vnd") or 0
+    phones = values.get("phones_count") or 0
+    _require_not_negative(cash, _("Số tiền"))
+    _require_not_negative(phones, _("Số điện thoại"))
+    if not cash and not phones:
+        raise DomainError(_("Khoản ủng hộ phải có số tiền hoặc số điện thoại hiện vật."))
+    values["cash_vnd"], values["phones_count"] = cash, phones
+    if cash:
+        if values.get("cash_method") not in Donation.CashMethod.values:
+            raise DomainError(_("Hãy chọn hình thức nhận tiền (tiền mặt hoặc chuyển khoản)."))
+    else:
+        values["cash_method"] = ""
+    if phones:
+        if values.get("phone_condition") not in Donation.PhoneCondition.values:
+            raise DomainError(_("Hãy chọn tình trạng máy (mới hoặc đã qua sử dụng)."))
+        if not values.get("phone_unit_value_vnd"):
+            values["phone_unit_value_vnd"] = programme.default_phone_price_vnd
+        _require_not_negative(values["phone_unit_value_vnd"], _("Giá trị mỗi máy"))
+    else:
+        values.update(phone_model="", phone_condition="", phone_unit_value_vnd=0)
+    if values["received_on"] > timezone.localdate():
+        raise DomainError(_("Ngày tiếp nhận không được sau hôm nay."))
+    values["receipt_number"] = (values.get("receipt_number") or "").strip()
+    if values["receipt_number"] and Donation.objects.filter(
+            programme=programme, receipt_number=values["receipt_number"]).exclude(pk=exclude_pk).exists():
+        raise DomainError(_("Số phiếu thu %(no)s đã có trong chương trình.") % {"no": values["receipt_number"]})
+    pledge = values.get("pledge")
+    if pledge is not None:
+        if pledge.programme_id != programme.pk or pledge.donor_id != values["donor"].pk:
+            raise DomainError(_("Cam kết được chọn không phải của nhà tài trợ này trong chương trình này."))
+        if pledge.cancelled_at:
+            raise DomainError(_("Cam kết này đã bị hủy, không thể ghi nhận thực hiện."))
+    return values
+
+
+def _require_balance(programme: Programme, *, message: str) -> None:
+    received, spent = cash_received_vnd(programme.pk), cash_spent_vnd(programme.pk)
+    if spent > received:
+        raise DomainError(message % {"received": format_vnd(received), "spent": format_vnd(spent)})
+
+
+@transaction.atomic
+def donation_create(*, programme: Programme, donor: Donor, unit: AdminUnit, received_on: datetime.date,
+                    cash_vnd: int = 0, cash_method: str = "", receipt_number: str = "", phones_count: int = 0,
+                    phone_model: str = "", phone_condition: str = "", phone_unit_value_vnd: int = 0,
+                    pledge: Pledge | None = None, note: str = "", by=None) -> Donation:
+    values = _clean_donation(programme, {
+        "donor": donor, "unit": unit, "received_on": received_on, "cash_vnd": cash_vnd, "cash_method": cash_method,
+        "receipt_number": receipt_number, "phones_count": phones_count, "phone_model": phone_model,
+        "phone_condition": phone_condition, "phone_unit_value_vnd": phone_unit_value_vnd, "pledge": pledge,
+        "note": note})
+    try:
+        with transaction.atomic():
+            return Donation.objects.create(programme=programme, created_by=by, **values)
+    except IntegrityError:  # the receipt number was taken by a concurrent save
+        raise DomainError(_("Số phiếu thu %(no)s đã có trong chương trình.") % {"no": values["receipt_number"]})
+
+
+@transaction.atomic
+def donation_update(*, donation: Donation, by=None, **changes) -> Donation:
+    """Correct a gift that has not been thanked yet; afterwards only a reversal may change it."""
+    unknown = set(changes) - set(DONATION_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown donation fields: {sorted(unknown)}")
+    programme = _lock_programme(donation.programme)
+    donation = Donation.objects.select_for_update().get(pk=donation.pk)
+    if donation.acknowledged_at:
+        raise DomainError(_("Khoản ủng hộ đã được gửi thư cảm ơn: chỉ có thể điều chỉnh bằng bút toán đảo."))
+    if donation.reverses_id or hasattr(donation, "reversal"):
+        raise DomainError(_("Khoản ủng hộ đã có bút toán đảo, không thể sửa."))
+    values = {f: getattr(donation, f) for f in DONATION_FIELDS}
+    values.update(changes)
+    values = _clean_donation(programme, values, exclude_pk=donation.pk)
+    for field, value in values.items():
+        setattr(donation, field, value)
+    donation.save(update_fields=list(DONATION_FIELDS))
+    _require_balance(programme, message=_(
+        "Không thể giảm số tiền: chương trình đã chi %(spent)s mua điện thoại, nhiều hơn số tiền "
+        "còn lại sau khi sửa (%(received)s)."))
+    return donation
+
+
+@transaction.atomic
+def donation_reverse(*, donation: Donation, reason: str, by=None) -> Donation:
+    """Cancel a gift by a reversing entry: both rows stay, neither counts any more."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Hãy nêu lý do đảo khoản ủng hộ."))
+    programme = _lock_programme(donation.programme)
+    donation = Donation.objects.select_for_update().get(pk=donation.pk)
+    if donation.reverses_id:
+        raise DomainError(_("Đây là một bút toán đảo, không thể đảo lại."))
+    if Donation.objects.filter(reverses=donation).exists():
+        raise DomainError(_("Khoản ủng hộ này đã được đảo."))
+    reversal = Donation.objects.create(
+        programme=programme, donor_id=donation.donor_id, unit_id=donation.unit_id,
+        received_on=timezone.localdate(), cash_vnd=donation.cash_vnd, cash_method=donation.cash_method,
+        phones_count=donation.phones_count, phone_model=donation.phone_model,
+        phone_condition=donation.phone_condition, phone_unit_value_vnd=donation.phone_unit_value_vnd,
+        reverses=donation, reason=reason, created_by=by)
+    _require_balance(programme, message=_(
+        "Không thể đảo khoản ủng hộ: chương trình đã chi %(spent)s mua điện thoại, nhiều hơn số tiền "
+        "còn lại sau khi đảo (%(received)s)."))
+    return reversal
+
+
+@transaction.atomic
+def donation_acknowledge(*, donation: Donation, kind: str = Donation.AckKind.LETTER, by=None) -> Donation:
+    """Record that the donor was thanked; the first date stays if printed again."""
+    if kind not in Donation.AckKind.values:
+        raise DomainError(_("Hình thức cảm ơn không hợp lệ."))
+    donation = Donation.objects.select_for_update().get(pk=donation.pk)
+    if donation.reverses_id:
+        raise DomainError(_("Không gửi thư cảm ơn cho một bút toán đảo."))
+    if donation.acknowledged_at is None:
+        donation.acknowledged_at = timezone.now()
+        donation.ack_kind = kind
+        donation.save(update_fields=["acknowledged_at", "ack_kind"])
+    return donation
+
+
+# --- procurement --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def procurement_create(*, programme: Programme, supplier: str, purchased_on: datetime.date, quantity: int,
+                       unit_price_vnd: int | None = None, unit: AdminUnit | None = None,
+                       invoice_number: str = "", phone_model: str = "", note: str = "", by=None) -> Procurement:
+    """Buy phones with the programme's cash; refused when the cash received does not cover it."""
+    programme = _lock_programme(programme)
+    unit = unit or programme.province
+    _require_within(unit, programme.province)
+    supplier = " ".join((supplier or "").split())
+    if not supplier:
+        raise DomainError(_("Hãy nhập nhà cung cấp."))
+    if not quantity or quantity <= 0:
+        raise DomainError(_("Số lượng phải lớn hơn 0."))
+    unit_price_vnd = unit_price_vnd or programme.default_phone_price_vnd
+    if unit_price_vnd <= 0:
+        raise DomainError(_("Đơn giá phải lớn hơn 0."))
+    invoice_number = (invoice_number or "").strip()
+    if invoice_number and Procurement.objects.filter(programme=programme, invoice_number=invoice_number).exists():
+        raise DomainError(_("Hóa đơn số %(no)s đã được ghi.") % {"no": invoice_number})
+    cost = unit_price_vnd * quantity
+    balance = cash_received_vnd(programme.pk) - cash_spent_vnd(programme.pk)
+    if cost > balance:
+        raise DomainError(_(
+            "Không đủ tiền: mua %(qty)s máy hết %(cost)s nhưng quỹ chỉ còn %(balance)s. "
+            "Hãy giảm số lượng hoặc chờ thêm khoản ủng hộ.") % {
+                "qty": quantity, "cost": format_vnd(cost), "balance": format_vnd(max(balance, 0))})
+    return Procurement.objects.create(
+        programme=programme, unit=unit, supplier=supplier, purchased_on=purchased_on, unit_price_vnd=unit_price_vnd,
+        quantity=quantity, invoice_number=invoice_number, phone_model=phone_model, note=note, created_by=by)
+
+
+__all__ = [
+    "PledgeStatus", "normalise_phone", "normalise_tax_code", "donor_create", "donor_update", "pledge_create",
+    "pledge_cancel", "pledges_mark_overdue", "donation_create", "donation_update", "donation_reverse",
+    "donation_acknowledge", "procurement_create", "cash_received_vnd", "cash_spent_vnd",
+]

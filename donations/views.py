@@ -1,0 +1,427 @@
+"""Pages of the fund: donors, pledges, donations, procurement, acknowledgements, honour roll."""
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from phocap.accounts.decorators import login_and_membership_required
+from phocap.accounts.models import WRITE_ROLES, Role
+from phocap.accounts.scoping import can_write_unit, scope_queryset
+from phocap.areas.models import AdminUnit
+from phocap.common.errors import DomainError
+from phocap.common.excel import VND_FORMAT, xlsx_response
+from phocap.common.formatting import format_date
+from phocap.common.pagination import paginate
+from phocap.common.pdf import pdf_response, render_pdf
+from phocap.programmes.models import Programme
+
+from . import selectors, services
+from .forms import (
+    AcknowledgeForm,
+    CancelPledgeForm,
+    DonationForm,
+    DonorForm,
+    PledgeForm,
+    ProcurementForm,
+    ReverseForm,
+)
+from .models import Donation, Donor, Pledge, PledgeStatus
+
+
+def _programme(request, programme_id: int) -> Programme:
+    return get_object_or_404(Programme.objects.for_user(request.user).select_related("province"), pk=programme_id)
+
+
+def _require_province_staff(user, programme: Programme) -> None:
+    if not can_write_unit(user, programme.province, roles=[Role.PROVINCE_STAFF]):
+        raise PermissionDenied
+
+
+def _first_submit(form) -> bool:
+    """True once per form token: a double click or a resent POST does not save twice."""
+    token = form.cleaned_data.get("submit_token")
+    if not token:
+        return True
+    return cache.add(f"donations:submit:{token}", 1, timeout=24 * 3600)
+
+
+def _forget_submit(form) -> None:
+    token = form.cleaned_data.get("submit_token")
+    if token:
+        cache.delete(f"donations:submit:{token}")
+
+
+def _wants_xlsx(request) -> bool:
+    return request.GET.get("format") == "xlsx"
+
+
+def _donor_units(user):
+    qs = AdminUnit.objects.exclude(level=AdminUnit.Level.VILLAGE)
+    return scope_queryset(qs, user, unit_field="", roles=WRITE_ROLES).order_by("path")
+
+
+# --- index and fund -----------------------------------------------------------------------
+
+
+@login_and_membership_required
+def index(request):
+    programmes = Programme.objects.for_user(request.user).select_related("province")
+    if len(programmes) == 1:
+        return redirect("donations:fund", programme_id=programmes[0].pk)
+    return render(request, "donations/index.html", {"programmes": programmes})
+
+
+@login_and_membership_required
+def fund(request, programme_id: int):
+    programme = _programme(request, programme_id)
+    totals = selectors.programme_totals(programme)
+    return render(request, "donations/fund.html", {
+        "programme": programme, "totals": totals, "kinds": Donor.Kind,
+        "donors_by_kind": [(Donor.Kind(k).label, n) for k, n in totals["donors_by_kind"].items()],
+        "can_buy": can_write_unit(request.user, programme.province, roles=[Role.PROVINCE_STAFF]),
+    })
+
+
+# --- donors -------------------------------------------------------------------------------
+DONOR_HEADERS = [_("Mã"), _("Loại"), _("Tên"), _("Mã số thuế"), _("Người đại diện"), _("Điện thoại"),
+                 _("Địa chỉ"), _("Thuộc đơn vị"), _("Đồng ý công khai"), _("Số khoản ủng hộ")]
+
+
+@login_and_membership_required
+def donor_list(request):
+    q, kind = request.GET.get("q", ""), request.GET.get("kind", "")
+    qs = selectors.donor_list(user=request.user, q=q, kind=kind)
+    if _wants_xlsx(request):
+        rows = ([d.pk, d.get_kind_display(), d.name, d.tax_code, d.representative, d.phone, d.address,
+                 d.unit.full_name, _("Có") if d.public_consent else _("Không"), d.gifts] for d in qs.iterator())
+        return xlsx_response("nha-tai-tro.xlsx", [str(h) for h in DONOR_HEADERS], rows, title=_("Nhà tài trợ"))
+    return render(request, "donations/donor_list.html", {
+        "page_obj": paginate(request, qs), "q": q, "kind": kind, "kinds": Donor.Kind.choices,
+        "can_write": bool(_donor_units(request.user).exists()),
+    })
+
+
+@login_and_membership_required
+def donor_detail(request, pk: int):
+    donor = get_object_or_404(selectors.donors_visible_to(request.user).select_related("unit"), pk=pk)
+    donations = Donation.objects.for_user(request.user).filter(donor=donor).select_related(
+        "programme", "unit").order_by("-received_on")[:100]
+    pledges = Pledge.objects.for_user(request.user).filter(donor=donor).with_status().select_related(
+        "programme").order_by("-pledged_on")[:100]
+    return render(request, "donations/donor_detail.html", {
+        "donor": donor, "donations": donations, "pledges": pledges,
+        "can_write": can_write_unit(request.user, donor.unit)})
+
+
+def _donor_form_view(request, donor: Donor | None):
+    units = _donor_units(request.user)
+    if not units.exists() or (donor and not can_write_unit(request.user, donor.unit)):
+        raise PermissionDenied
+    initial = {f: getattr(donor, f) for f in services.DONOR_FIELDS} if donor else {}
+    form = DonorForm(request.POST or None, units=units, initial=initial)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        duplicates = list(selectors.donor_likely_duplicates(name=data["name"], exclude_pk=donor.pk if donor else None))
+        if duplicates and not data.pop("confirm_duplicate"):
+            form.add_error("confirm_duplicate", _("Đã có nhà tài trợ trùng tên. Hãy kiểm tra danh sách bên dưới; "
+                                                  "nếu đúng là nhà tài trợ khác, đánh dấu ô này rồi lưu lại."))
+        elif _first_submit(form):
+            data.pop("confirm_duplicate", None)
+            data.pop("submit_token", None)
+            try:
+                if donor:
+                    donor = services.donor_update(donor=donor, **data)
+                    messages.success(request, _("Đã lưu nhà tài trợ."))
+                else:
+                    donor = services.donor_create(**data)
+                    messages.success(request, _("Đã thêm nhà tài trợ %(name)s.") % {"name": donor.name})
+                return redirect(donor)
+            except DomainError as e:
+                _forget_submit(form)
+                form.add_error(None, str(e))
+        else:
+            messages.info(request, _("Biểu mẫu này đã được gửi."))
+            return redirect("donations:donor_list")
+    return render(request, "donations/donor_form.html", {"form": form, "donor": donor, "duplicates": duplicates})
+
+
+@login_and_membership_required
+def donor_create(request):
+    return _donor_form_view(request, None)
+
+
+@login_and_membership_required
+def donor_edit(request, pk: int):
+    donor = get_object_or_404(selectors.donors_visible_to(request.user).select_related("unit"), pk=pk)
+    return _donor_form_view(request, donor)
+
+
+# --- pledges ------------------------------------------------------------------------------
+PLEDGE_HEADERS = [_("Mã"), _("Nhà tài trợ"), _("Loại"), _("Ngày cam kết"), _("Dịp"), _("Số tiền cam kết"),
+                  _("Đã nhận (tiền)"), _("Số máy cam kết"), _("Đã nhận (máy)"), _("Hạn"), _("Trạng thái")]
+
+
+@login_and_membership_required
+def pledge_list(request, programme_id: int):
+    programme = _programme(request, programme_id)
+    q, status = request.GET.get("q", ""), request.GET.get("status", "")
+    qs = selectors.pledge_list(user=request.user, programme=programme, q=q, status=status)
+    if _wants_xlsx(request):
+        rows = ([p.pk, p.donor.name, p.donor.get_kind_display(), format_date(p.pledged_on), p.occasion, p.cash_vnd,
+                 p.cash_received_vnd, p.phones, p.phones_received, format_date(p.due_date), p.status_label]
+                for p in qs.iterator())
+        return xlsx_response("cam-ket.xlsx", [str(h) for h in PLEDGE_HEADERS], rows, title=_("Cam kết"),
+                             number_formats={5: VND_FORMAT, 6: VND_FORMAT})
+    return render(request, "donations/pledge_list.html", {
+        "programme": programme, "page_obj": paginate(request, qs), "q": q, "status": status,
+        "statuses": PledgeStatus.choices,
+        "can_write": can_write_unit(request.user, programme.province, roles=[Role.PROVINCE_STAFF])})
+
+
+@login_and_membership_required
+def pledge_overdue(request, programme_id: int):
+    programme = _programme(request, programme_id)
+    qs = selectors.pledges_for_follow_up(user=request.user, programme=programme)
+    return render(request, "donations/pledge_overdue.html", {"programme": programme,
+                                                             "page_obj": paginate(request, qs)})
+
+
+@login_and_membership_required
+def pledge_create(request, programme_id: int):
+    programme = _programme(request, programme_id)
+    _require_province_staff(request.user, programme)
+    form = PledgeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        if not _first_submit(form):
+            messages.info(request, _("Biểu mẫu này đã được gửi."))
+            return redirect("donations:pledge_list", programme_id=programme.pk)
+        data = form.cleaned_data
+        try:
+            pledge = services.pledge_create(
+                programme=programme, donor=data["donor"], pledged_on=data["pledged_on"], cash_vnd=data["cash_vnd"],
+                phones=data["phones"], due_date=data["due_date"], occasion=data["occasion"], note=data["note"],
+                by=request.user)
+            messages.success(request, _("Đã ghi cam kết của %(name)s.") % {"name": pledge.donor.name})
+            return redirect(pledge)
+        except DomainError as e:
+            _forget_submit(form)
+            form.add_error(None, str(e))
+    return render(request, "donations/pledge_form.html", {"form": form, "programme": programme})
+
+
+@login_and_membership_required
+def pledge_detail(request, pk: int):
+    pledge = get_object_or_404(Pledge.objects.for_user(request.user).with_status().select_related(
+        "donor", "programme", "unit"), pk=pk)
+    donations = pledge.donations.select_related("unit").with_reversed_flag().order_by("received_on", "pk")
+    return render(request, "donations/pledge_detail.html", {
+        "pledge": pledge, "donations": donations, "cancel_form": CancelPledgeForm(),
+        "can_write": can_write_unit(request.user, pledge.unit, roles=[Role.PROVINCE_STAFF])})
+
+
+@require_POST
+@login_and_membership_required
+def pledge_cancel(request, pk: int):
+    pledge = get_object_or_404(Pledge.objects.for_user(request.user), pk=pk)
+    if not can_write_unit(request.user, pledge.unit, roles=[Role.PROVINCE_STAFF]):
+        raise PermissionDenied
+    form = CancelPledgeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.pledge_cancel(pledge=pledge, reason=form.cleaned_data["reason"], by=request.user)
+            messages.success(request, _("Đã hủy cam kết."))
+        except DomainError as e:
+            messages.error(request, str(e))
+    else:
+        messages.error(request, _("Hãy nêu lý do hủy cam kết."))
+    return redirect(pledge)
+
+
+# --- donations ----------------------------------------------------------------------------
+DONATION_HEADERS = [_("Mã"), _("Ngày tiếp nhận"), _("Nhà tài trợ"), _("Loại nhà tài trợ"), _("Đơn vị tiếp nhận"),
+                    _("Số tiền"), _("Hình thức"), _("Số phiếu thu"), _("Số máy hiện vật"), _("Loại máy"),
+                    _("Giá trị mỗi máy"), _("Cam kết"), _("Đã cảm ơn"), _("Ghi chú / lý do")]
+
+
+def _donation_rows(qs):
+    for d in qs.iterator():
+        note = (_("Đảo khoản #%(pk)s: ") % {"pk": d.reverses_id} + d.reason) if d.reverses_id else d.note
+        yield [d.pk, format_date(d.received_on), d.donor.name, d.donor.get_kind_display(), d.unit.full_name,
+               d.cash_vnd, d.get_cash_method_display(), d.receipt_number, d.phones_count, d.phone_model,
+               d.phone_unit_value_vnd or None, d.pledge_id, format_date(d.acknowledged_at), note]
+
+
+@login_and_membership_required
+def donation_list(request, programme_id: int):
+    programme = _programme(request, programme_id)
+    q, kind, gift = request.GET.get("q", ""), request.GET.get("kind", ""), request.GET.get("gift", "")
+    unacknowledged = request.GET.get("chua_cam_on") == "1"
+    qs = selectors.donation_list(user=request.user, programme=programme, q=q, kind=kind, gift=gift,
+                                 unacknowledged=unacknowledged)
+    if _wants_xlsx(request):
+        return xlsx_response("khoan-ung-ho.xlsx", [str(h) for h in DONATION_HEADERS], _donation_rows(qs),
+                             title=_("Khoản ủng hộ"), number_formats={5: VND_FORMAT, 10: VND_FORMAT})
+    return render(request, "donations/donation_list.html", {
+        "programme": programme, "page_obj": paginate(request, qs), "q": q, "kind": kind, "gift": gift,
+        "kinds": Donor.Kind.choices, "unacknowledged": unacknowledged,
+        "can_write": selectors.writable_units(user=request.user, programme=programme).exists()})
+
+
+@login_and_membership_required
+def donation_create(request, programme_id: int):
+    programme = _programme(request, programme_id)
+    if not selectors.writable_units(user=request.user, programme=programme).exists():
+        raise PermissionDenied
+    initial = {}
+    if request.GET.get("pledge"):
+        pledge = Pledge.objects.for_user(request.user).filter(programme=programme, pk=request.GET["pledge"]).first()
+        if pledge:
+            initial = {"pledge": pledge, "donor": pledge.donor}
+    form = DonationForm(request.POST or None, user=request.user, programme=programme, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if not _first_submit(form):
+            messages.info(request, _("Biểu mẫu này đã được gửi."))
+            return redirect("donations:donation_list", programme_id=programme.pk)
+        data = {k: v for k, v in form.cleaned_data.items() if k != "submit_token"}
+        try:
+            donation = services.donation_create(programme=programme, by=request.user, **data)
+            messages.success(request, _("Đã ghi nhận khoản ủng hộ của %(name)s.") % {"name": donation.donor.name})
+            return redirect(donation)
+        except DomainError as e:
+            _forget_submit(form)
+            form.add_error(None, str(e))
+    return render(request, "donations/donation_form.html", {"form": form, "programme": programme})
+
+
+def _donation_for_write(request, pk: int) -> Donation:
+    donation = get_object_or_404(Donation.objects.for_user(request.user).select_related("programme", "unit"), pk=pk)
+    if not can_write_unit(request.user, donation.unit):
+        raise PermissionDenied
+    return donation
+
+
+@login_and_membership_required
+def donation_edit(request, pk: int):
+    donation = _donation_for_write(request, pk)
+    programme = donation.programme
+    initial = {f: getattr(donation, f) for f in services.DONATION_FIELDS}
+    form = DonationForm(request.POST or None, user=request.user, programme=programme, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "submit_token"}
+        try:
+            services.donation_update(donation=donation, by=request.user, **data)
+            messages.success(request, _("Đã lưu khoản ủng hộ."))
+            return redirect(donation)
+        except DomainError as e:
+            form.add_error(None, str(e))
+    return render(request, "donations/donation_form.html", {"form": form, "programme": programme,
+                                                            "donation": donation})
+
+
+@login_and_membership_required
+def donation_detail(request, pk: int):
+    donation = get_object_or_404(Donation.objects.for_user(request.user).with_reversed_flag().select_related(
+        "programme", "unit", "donor", "pledge", "reverses", "created_by"), pk=pk)
+    reversal = Donation.objects.filter(reverses=donation).first()
+    return render(request, "donations/donation_detail.html", {
+        "donation": donation, "reversal": reversal, "reverse_form": ReverseForm(), "ack_form": AcknowledgeForm(),
+        "can_write": can_write_unit(request.user, donation.unit)})
+
+
+@require_POST
+@login_and_membership_required
+def donation_reverse(request, pk: int):
+    donation = _donation_for_write(request, pk)
+    form = ReverseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Hãy nêu lý do đảo khoản ủng hộ."))
+        return redirect(donation)
+    try:
+        reversal = services.donation_reverse(donation=donation, reason=form.cleaned_data["reason"], by=request.user)
+        messages.success(request, _("Đã đảo khoản ủng hộ. Nếu cần, hãy ghi lại khoản đúng."))
+        return redirect(reversal)
+    except DomainError as e:
+        messages.error(request, str(e))
+        return redirect(donation)
+
+
+@require_POST
+@login_and_membership_required
+def donation_acknowledge(request, pk: int):
+    donation = _donation_for_write(request, pk)
+    form = AcknowledgeForm(request.POST)
+    kind = form.cleaned_data["kind"] if form.is_valid() else Donation.AckKind.LETTER
+    try:
+        services.donation_acknowledge(donation=donation, kind=kind, by=request.user)
+    except DomainError as e:
+        messages.error(request, str(e))
+        return redirect(donation)
+    return redirect(reverse("donations:donation_ack_pdf", args=[donation.pk]) + f"?kind={kind}")
+
+
+@login_and_membership_required
+def donation_ack_pdf(request, pk: int):
+    donation = get_object_or_404(Donation.objects.for_user(request.user).select_related(
+        "programme", "programme__province", "unit", "donor"), pk=pk)
+    if donation.reverses_id or not donation.acknowledged_at:
+        raise Http404
+    kind = request.GET.get("kind") or donation.ack_kind or Donation.AckKind.LETTER
+    if kind not in Donation.AckKind.values:
+        raise Http404
+    template = "donations/pdf/certificate.html" if kind == Donation.AckKind.CERTIFICATE else \
+        "donations/pdf/thank_you.html"
+    data = render_pdf(template, {"donation": donation, "programme": donation.programme,
+                                 "donor": donation.donor, "plans": list(donation.programme.plans.all())})
+    return pdf_response(data, f"cam-on-{donation.pk}.pdf")
+
+
+# --- procurement --------------------------------------------------------------------------
+
+
+@login_and_membership_required
+def procurement_list(request, programme_id: int):
+    programme = _programme(request, programme_id)
+    qs = selectors.procurement_list(user=request.user, programme=programme)
+    return render(request, "donations/procurement_list.html", {
+        "programme": programme, "page_obj": paginate(request, qs),
+        "can_write": can_write_unit(request.user, programme.province, roles=[Role.PROVINCE_STAFF])})
+
+
+@login_and_membership_required
+def procurement_create(request, programme_id: int):
+    programme = _programme(request, programme_id)
+    _require_province_staff(request.user, programme)
+    form = ProcurementForm(request.POST or None, user=request.user, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        if not _first_submit(form):
+            messages.info(request, _("Biểu mẫu này đã được gửi."))
+            return redirect("donations:procurement_list", programme_id=programme.pk)
+        data = {k: v for k, v in form.cleaned_data.items() if k != "submit_token"}
+        try:
+            services.procurement_create(programme=programme, by=request.user, **data)
+            messages.success(request, _("Đã ghi mua %(qty)s điện thoại.") % {"qty": data["quantity"]})
+            return redirect("donations:procurement_list", programme_id=programme.pk)
+        except DomainError as e:
+            _forget_submit(form)
+            form.add_error(None, str(e))
+    return render(request, "donations/procurement_form.html", {
+        "form": form, "programme": programme, "totals": selectors.programme_totals(programme)})
+
+
+# --- public -------------------------------------------------------------------------------
+
+
+def honour_roll(request, programme_id: int):
+    """No login: names of donors who agreed, what they gave, and the totals."""
+    programme = get_object_or_404(Programme.objects.select_related("province"), pk=programme_id)
+    totals = selectors.programme_totals(programme)
+    rows = selectors.honour_roll(programme)
+    return render(request, "donations/honour_roll.html", {
+        "programme": programme, "totals": totals, "page_obj": paginate(request, rows, per_page=100),
+        "kinds": dict(Donor.Kind.choices)})
