@@ -179,7 +179,7 @@ class Pledge(models.Model):
     @property
     def status_label(self) -> str:
         status = getattr(self, "status", None)
-        return PledgeStatus(status).label if status else ""
+        return str(PledgeStatus(status).label) if status else ""
 
     @property
     def status_badge(self) -> str:

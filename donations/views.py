@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from phocap.accounts.decorators import login_and_membership_required
@@ -88,8 +89,8 @@ def fund(request, programme_id: int):
 
 
 # --- donors -------------------------------------------------------------------------------
-DONOR_HEADERS = [_("Mã"), _("Loại"), _("Tên"), _("Mã số thuế"), _("Người đại diện"), _("Điện thoại"),
-                 _("Địa chỉ"), _("Thuộc đơn vị"), _("Đồng ý công khai"), _("Số khoản ủng hộ")]
+DONOR_HEADERS = [gettext_lazy("Mã"), gettext_lazy("Loại"), gettext_lazy("Tên"), gettext_lazy("Mã số thuế"), gettext_lazy("Người đại diện"), gettext_lazy("Điện thoại"),
+                 gettext_lazy("Địa chỉ"), gettext_lazy("Thuộc đơn vị"), gettext_lazy("Đồng ý công khai"), gettext_lazy("Số khoản ủng hộ")]
 
 
 @login_and_membership_required
@@ -163,8 +164,8 @@ def donor_edit(request, pk: int):
 
 
 # --- pledges ------------------------------------------------------------------------------
-PLEDGE_HEADERS = [_("Mã"), _("Nhà tài trợ"), _("Loại"), _("Ngày cam kết"), _("Dịp"), _("Số tiền cam kết"),
-                  _("Đã nhận (tiền)"), _("Số máy cam kết"), _("Đã nhận (máy)"), _("Hạn"), _("Trạng thái")]
+PLEDGE_HEADERS = [gettext_lazy("Mã"), gettext_lazy("Nhà tài trợ"), gettext_lazy("Loại"), gettext_lazy("Ngày cam kết"), gettext_lazy("Dịp"), gettext_lazy("Số tiền cam kết"),
+                  gettext_lazy("Đã nhận (tiền)"), gettext_lazy("Số máy cam kết"), gettext_lazy("Đã nhận (máy)"), gettext_lazy("Hạn"), gettext_lazy("Trạng thái")]
 
 
 @login_and_membership_required
@@ -244,9 +245,9 @@ def pledge_cancel(request, pk: int):
 
 
 # --- donations ----------------------------------------------------------------------------
-DONATION_HEADERS = [_("Mã"), _("Ngày tiếp nhận"), _("Nhà tài trợ"), _("Loại nhà tài trợ"), _("Đơn vị tiếp nhận"),
-                    _("Số tiền"), _("Hình thức"), _("Số phiếu thu"), _("Số máy hiện vật"), _("Loại máy"),
-                    _("Giá trị mỗi máy"), _("Cam kết"), _("Đã cảm ơn"), _("Ghi chú / lý do")]
+DONATION_HEADERS = [gettext_lazy("Mã"), gettext_lazy("Ngày tiếp nhận"), gettext_lazy("Nhà tài trợ"), gettext_lazy("Loại nhà tài trợ"), gettext_lazy("Đơn vị tiếp nhận"),
+                    gettext_lazy("Số tiền"), gettext_lazy("Hình thức"), gettext_lazy("Số phiếu thu"), gettext_lazy("Số máy hiện vật"), gettext_lazy("Loại máy"),
+                    gettext_lazy("Giá trị mỗi máy"), gettext_lazy("Cam kết"), gettext_lazy("Đã cảm ơn"), gettext_lazy("Ghi chú / lý do")]
 
 
 def _donation_rows(qs):
