@@ -13,6 +13,10 @@ class User(AbstractUser):
         verbose_name = _("người dùng")
         verbose_name_plural = _("người dùng")
 
+    def get_full_name(self) -> str:
+        # Vietnamese names put the family name first: "Lương Thị Mai".
+        return " ".join(part for part in (self.last_name, self.first_name) if part).strip()
+
 
 class Role(models.TextChoices):
     PROVINCE_STAFF = "province_staff", _("Cán bộ tỉnh")
