@@ -6,4 +6,5 @@ app_name = "areas"
 
 urlpatterns = [
     path("<str:scheme>/<str:level>/<str:code>/", views.unit_detail, name="unit_detail"),
+    path("<str:scheme>/commune/<str:code>/them-thon/", views.village_create, name="village_create"),
 ]

@@ -1,10 +1,17 @@
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from phocap.accounts.decorators import login_and_membership_required
-from phocap.accounts.scoping import can_access_unit
+from phocap.accounts.decorators import login_and_membership_required, unit_role_required
+from phocap.accounts.models import Role
+from phocap.accounts.scoping import can_access_unit, can_write_unit
+from phocap.common.errors import DomainError
 
+from .forms import VillageForm
 from .models import AdminUnit
+from .services import village_get_or_create
 
 
 @login_and_membership_required
@@ -18,4 +25,32 @@ def unit_detail(request, scheme, level, code):
         "unit": unit,
         "ancestors": AdminUnit.objects.ancestors(unit),
         "children": children,
+        "village_form": VillageForm() if _may_add_village(request.user, unit) else None,
     })
+
+
+def _may_add_village(user, unit: AdminUnit) -> bool:
+    return unit.level == AdminUnit.Level.COMMUNE and can_write_unit(
+        user, unit, roles=[Role.COMMUNE_OFFICIAL, Role.DISTRICT_OFFICER, Role.PROVINCE_STAFF])
+
+
+@require_POST
+@unit_role_required(Role.COMMUNE_OFFICIAL, Role.DISTRICT_OFFICER, Role.PROVINCE_STAFF)
+def village_create(request, scheme, code):
+    commune = get_object_or_404(AdminUnit, scheme=scheme, level=AdminUnit.Level.COMMUNE, code=code)
+    if not _may_add_village(request.user, commune):
+        raise PermissionDenied
+    form = VillageForm(request.POST)
+    if form.is_valid():
+        try:
+            village, created = village_get_or_create(commune=commune, name=form.cleaned_data["name"])
+        except DomainError as e:
+            messages.error(request, str(e))
+        else:
+            if created:
+                messages.success(request, _("Đã thêm %(v)s.") % {"v": village.full_name})
+            else:
+                messages.info(request, _("%(v)s đã có trong danh sách.") % {"v": village.full_name})
+    else:
+        messages.error(request, _("Nhập tên thôn/bản."))
+    return redirect(commune)

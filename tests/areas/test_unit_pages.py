@@ -59,3 +59,27 @@ def test_village_needs_a_commune(tree):
         village_get_or_create(commune=tree.na_ri, name="Bản X")
     with pytest.raises(DomainError):
         village_get_or_create(commune=tree.con_minh, name="   ")
+
+
+def test_commune_official_adds_a_village(client_for, tree, users):
+    client = client_for(users.commune)
+    url = reverse("areas:village_create", args=["legacy", tree.con_minh.code])
+    response = client.post(url, {"name": "Thôn Nà Lẹng"}, follow=True)
+    assert "Đã thêm Thôn Nà Lẹng" in response.content.decode()
+    assert tree.con_minh.children.filter(name="Thôn Nà Lẹng").exists()
+    # The same name typed differently does not create a second village.
+    client.post(url, {"name": "thon na leng"})
+    assert tree.con_minh.children.filter(name_ascii="thon na leng").count() == 1
+
+
+def test_village_creation_refused_outside_own_commune_and_for_auditors(client_for, tree, users):
+    url = reverse("areas:village_create", args=["legacy", tree.thuong_giao.code])
+    assert client_for(users.commune).post(url, {"name": "Bản Mới"}).status_code == 403
+    assert client_for(users.auditor).post(url, {"name": "Bản Mới"}).status_code == 403
+    assert not tree.thuong_giao.children.filter(name="Bản Mới").exists()
+
+
+def test_empty_village_name_is_explained(client_for, tree, users):
+    url = reverse("areas:village_create", args=["legacy", tree.con_minh.code])
+    response = client_for(users.commune).post(url, {"name": ""}, follow=True)
+    assert "Nhập tên thôn/bản" in response.content.decode()
