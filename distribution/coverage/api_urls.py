@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import api
 
 # Mounted under /api/v1/ by phocap/urls.py.
-urlpatterns: list = []
+urlpatterns = [
+    path("coverage/<str:scheme>/<str:unit_code>/", api.coverage_unit, name="coverage-unit"),
+]

@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class CoverageConfig(AppConfig):
     name = "distribution.coverage"
     label = "coverage"
+    verbose_name = "Phổ cập"
+
+    def ready(self) -> None:
+        from beneficiaries.signals import households_changed
+        from distribution.signals import devices_changed
+
+        from .receivers import on_communes_changed
+
+        households_changed.connect(on_communes_changed, dispatch_uid="coverage.households_changed")
+        devices_changed.connect(on_communes_changed, dispatch_uid="coverage.devices_changed")

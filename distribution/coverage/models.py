@@ -1,1 +1,204 @@
-from django.db import models  # noqa: F401
+"""Coverage summaries: one row per (programme, commune), recomputed from the registry
+and the device ledger by set-based SQL (see services.py). Higher levels are sums of
+commune rows, which is exact because every household, hand-out and device counted
+in a row belongs to that one commune.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from phocap.accounts.scoping import ScopedQuerySet
+from phocap.areas.models import AdminUnit
+
+# The figures of a summary row, in the order reports and the API show them. The API,
+# the report and the dashboards all use these keys.
+FIGURES = (
+    "households",
+    "households_poor",
+    "households_near_poor",
+    "households_policy",
+    "households_other",
+    "priority_households",
+    "households_reached",
+    "adults",
+    "adults_without_phone",
+    "baseline_adults",
+    "target_adults",
+    "phones_handed_out",
+    "phones_in_stock",
+    "phones_in_transit",
+)
+
+
+class CoverageSummaryQuerySet(ScopedQuerySet):
+    unit_field = "commune"
+
+    def within(self, unit: AdminUnit) -> "CoverageSummaryQuerySet":
+        """Rows of the communes in `unit`'s subtree, through the denormalised columns
+        (no join, indexed) rather than a path prefix."""
+        if unit.level == AdminUnit.Level.PROVINCE:
+            return self.filter(province=unit)
+        if unit.level == AdminUnit.Level.DISTRICT:
+            return self.filter(district=unit)
+        if unit.level == AdminUnit.Level.COMMUNE:
+            return self.filter(commune=unit)
+        return self.filter(commune_id=unit.parent_id)
+
+
+class CoverageSummary(models.Model):
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE,
+                                  related_name="coverage_rows", verbose_name=_("chương trình"))
+    commune = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="coverage_rows",
+                                verbose_name=_("xã"))
+    # Copies of the commune's ancestors so a district or province total is one indexed SUM.
+    district = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("huyện"))
+    province = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("tỉnh"))
+
+    households = models.PositiveIntegerField(_("hộ trong danh sách"), default=0)
+    households_poor = models.PositiveIntegerField(_("hộ nghèo"), default=0)
+    households_near_poor = models.PositiveIntegerField(_("hộ cận nghèo"), default=0)
+    households_policy = models.PositiveIntegerField(_("gia đình chính sách"), default=0)
+    households_other = models.PositiveIntegerField(_("hộ khác"), default=0)
+    priority_households = models.PositiveIntegerField(_("hộ ưu tiên"), default=0)
+    households_reached = models.PositiveIntegerField(_("hộ đã nhận máy"), default=0)
+    adults = models.PositiveIntegerField(_("người lớn"), default=0)
+    adults_without_phone = models.PositiveIntegerField(_("người lớn chưa có ĐTTM"), default=0)
+    baseline_adults = models.PositiveIntegerField(_("người lớn chưa có ĐTTM (ban đầu)"), default=0)
+    target_adults = models.PositiveIntegerField(_("chỉ tiêu (người)"), default=0)
+    phones_handed_out = models.PositiveIntegerField(_("máy đã trao"), default=0)
+    phones_in_stock = models.PositiveIntegerField(_("máy tồn tại xã"), default=0)
+    phones_in_transit = models.PositiveIntegerField(_("máy đang chuyển đến xã"), default=0)
+    computed_at = models.DateTimeField(_("tính lúc"))
+
+    objects = CoverageSummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("số liệu phổ cập theo xã")
+        verbose_name_plural = _("số liệu phổ cập theo xã")
+        ordering = ["programme", "commune__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "commune"], name="coverage_one_row_per_commune"),
+            # The category columns partition the registry: priority = poor + near-poor + policy,
+            # and every household is either a priority household or "other".
+            models.CheckConstraint(
+                condition=Q(priority_households=F("households_poor") + F("households_near_poor")
+                            + F("households_policy")),
+                name="coverage_priority_is_sum_of_categories",
+            ),
+            models.CheckConstraint(
+                condition=Q(households=F("priority_households") + F("households_other")),
+                name="coverage_households_partitioned",
+            ),
+            # A reached household received at least one phone.
+            models.CheckConstraint(condition=Q(households_reached__lte=F("phones_handed_out")),
+                                   name="coverage_reached_le_handed_out"),
+            models.CheckConstraint(condition=Q(adults_without_phone__lte=F("adults")),
+                                   name="coverage_without_phone_le_adults"),
+        ]
+        indexes = [
+            models.Index(fields=["programme", "province"], name="coverage_prog_province"),
+            models.Index(fields=["programme", "district"], name="coverage_prog_district"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} — {self.commune_id}"
+
+    @property
+    def coverage(self) -> float | None:
+        return coverage_ratio(self.phones_handed_out, self.target_adults)
+
+
+def coverage_ratio(handed_out: int, target: int) -> float | None:
+    """Phones handed out toward the target (adults to equip); None without a target."""
+    return handed_out / target if target else None
+
+
+class CoverageMonth(models.Model):
+    """Hand-outs per commune and month, rebuilt with the commune's summary row: the
+    "hand-outs over time" chart sums a few rows per commune instead of the ledger."""
+
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE, related_name="+")
+    commune = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    province = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("tháng"))  # first day of the month
+    handouts = models.PositiveIntegerField(_("máy đã trao"), default=0)
+
+    objects = CoverageSummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("máy đã trao theo tháng")
+        verbose_name_plural = _("máy đã trao theo tháng")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "commune", "month"], name="coverage_month_unique"),
+            models.CheckConstraint(condition=Q(month__day=1), name="coverage_month_first_day"),
+        ]
+        indexes = [
+            models.Index(fields=["programme", "province", "month"], name="coverage_month_prov"),
+            models.Index(fields=["programme", "district", "month"], name="coverage_month_dist"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} — {self.commune_id} — {self.month:%m/%Y}"
+
+
+class ReportJobQuerySet(ScopedQuerySet):
+    unit_field = "unit"
+
+
+class ReportJob(models.Model):
+    """An .xlsx coverage report built by a Celery task; downloadable when done."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ")
+        RUNNING = "running", _("Đang tạo")
+        DONE = "done", _("Hoàn thành")
+        FAILED = "failed", _("Lỗi")
+
+    ALLOWED_TRANSITIONS = {
+        Status.QUEUED: {Status.RUNNING, Status.FAILED},
+        Status.RUNNING: {Status.DONE, Status.FAILED},
+        Status.DONE: set(),
+        Status.FAILED: set(),
+    }
+
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("chương trình"))
+    unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                     related_name="+", verbose_name=_("người yêu cầu"))
+    status = models.CharField(_("trạng thái"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    file = models.FileField(_("tệp"), upload_to="coverage/reports/", blank=True)
+    error = models.TextField(_("lỗi"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("báo cáo phổ cập")
+        verbose_name_plural = _("báo cáo phổ cập")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rows_done__lte=F("rows_total")), name="reportjob_progress_bounded"),
+            models.CheckConstraint(condition=~Q(status="done") | ~Q(file=""), name="reportjob_done_has_file"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}/{self.unit_id} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(self.rows_done * 100 / self.rows_total) if self.rows_total else 0
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in self.ALLOWED_TRANSITIONS[self.Status(self.status)]

@@ -1,0 +1,47 @@
+"""GET /api/v1/coverage/<scheme>/<unit_code>/?programme=<id>: a unit's figures and its
+children's, with the keys of the summary rows. Scoped like the pages: a unit or
+programme outside the caller's area is a 404."""
+
+from django.utils.translation import gettext as _
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from phocap.accounts.scoping import can_access_unit
+from phocap.programmes.models import Programme
+
+from . import selectors
+from .models import FIGURES
+
+
+def _entry(unit_fields: dict, values: dict) -> dict:
+    entry = dict(unit_fields)
+    entry.update({f: values[f] for f in FIGURES})
+    entry["coverage"] = round(values["coverage"], 4) if values["coverage"] is not None else None
+    stamp = values.get("computed_at")
+    entry["computed_at"] = stamp.isoformat() if stamp else None
+    return entry
+
+
+@api_view(["GET"])
+def coverage_unit(request, scheme: str, unit_code: str):
+    raw = request.query_params.get("programme", "")
+    if not raw.isdigit():
+        raise ValidationError({"programme": _("Thiếu tham số programme (mã số chương trình).")})
+    programme = Programme.objects.for_user(request.user).select_related("province").filter(pk=int(raw)).first()
+    if programme is None:
+        raise NotFound(_("Không tìm thấy chương trình."))
+    unit = selectors.unit_by_code(scheme=scheme, code=unit_code)
+    if unit is None or not unit.path.startswith(programme.province.path) or not can_access_unit(request.user, unit):
+        raise NotFound(_("Không tìm thấy đơn vị."))
+    figures = selectors.unit_figures(programme=programme, unit=unit)
+    body = _entry({"programme": programme.pk, "scheme": unit.scheme, "code": unit.code, "name": unit.name,
+                   "level": unit.level}, figures)
+    body["oldest_computed_at"] = (figures["oldest_computed_at"].isoformat()
+                                  if figures.get("oldest_computed_at") else None)
+    body["children"] = [
+        _entry({"scheme": unit.scheme, "code": child["code"], "name": child["name"], "level": child["level"]},
+               child)
+        for child in selectors.children_figures(programme=programme, unit=unit)
+    ]
+    return Response(body)

@@ -1,0 +1,255 @@
+# ruff: noqa: S608 - SQL is built from model table names and integers computed here, never input.
+"""Benchmark: a synthetic registry and ledger of the given size, built in bulk SQL, then
+timings of a full rebuild, a one-commune rebuild and the province dashboard.
+
+    python manage.py bench_coverage --households 1000000 --communes 10000
+
+Everything is written in one transaction that is rolled back at the end (unless
+--keep), so the database is left as it was. The synthetic units live under a province
+coded "99" (no real province has that code). PostgreSQL only.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+import time
+
+from django.apps import apps
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, models, transaction
+from django.db.models import NOT_PROVIDED
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from phocap.accounts.models import User
+from phocap.areas.models import AdminUnit
+from phocap.programmes.models import Programme, ProgrammeCommune
+
+from ...services import coverage_rebuild_commune, coverage_rebuild_programme
+
+PROVINCE_CODE = "99"
+
+
+class _Rollback(Exception):
+    pass
+
+
+def luhn_imei(n: int) -> str:
+    body = f"{n:014d}"
+    total = 0
+    for i, ch in enumerate(reversed(body)):
+        d = int(ch)
+        if i % 2 == 0:  # rightmost payload digit is doubled
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return body + str((10 - total % 10) % 10)
+
+
+def insert_select(model, exprs: dict[str, str], from_sql: str, params: list) -> int:
+    """INSERT INTO <model> (every concrete column) SELECT ... FROM <from_sql>.
+
+    Columns not in `exprs` get NULL if nullable, else the field's constant default, else
+    now() for auto_now fields: the bench follows the other apps' models as they change."""
+    cols, values, extra = [], [], []
+    now = timezone.now()
+    for field in model._meta.concrete_fields:
+        if isinstance(field, models.AutoField | models.BigAutoField):
+            continue
+        cols.append(connection.ops.quote_name(field.column))
+        name = field.name if field.name in exprs else field.attname
+        if name in exprs:
+            values.append(exprs[name])
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            values.append("%s")
+            extra.append(now)
+        elif field.null:
+            values.append("NULL")
+        elif field.default is not NOT_PROVIDED:
+            default = field.default() if callable(field.default) else field.default
+            values.append("%s")
+            extra.append(field.get_db_prep_value(default, connection))
+        elif field.blank and isinstance(field, models.CharField | models.TextField):
+            values.append("''")
+        else:
+            raise CommandError(f"bench: no value for {model.__name__}.{field.name}")
+    sql = (f"INSERT INTO {model._meta.db_table} ({', '.join(cols)}) "
+           f"SELECT {', '.join(values)} FROM {from_sql}")
+    # Placeholders of the SELECT list (defaults) come before the FROM clause's; `exprs`
+    # hold no placeholders.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, extra + list(params))
+        return cursor.rowcount
+
+
+class Command(BaseCommand):
+    help = "Time coverage rebuilds and the province dashboard on a synthetic registry (PostgreSQL)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--households", type=int, default=100_000)
+        parser.add_argument("--communes", type=int, default=1_000)
+        parser.add_argument("--handed-out", type=float, default=0.3,
+                            help="share of households that received a phone (default 0.3)")
+        parser.add_argument("--keep", action="store_true", help="commit the synthetic data instead of rolling back")
+
+    def handle(self, *args, households, communes, handed_out, keep, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("bench_coverage cần PostgreSQL (DATABASE_URL=postgres://...).")
+        if households < 1 or communes < 1:
+            raise CommandError("--households và --communes phải lớn hơn 0.")
+        if AdminUnit.objects.filter(scheme="legacy", level="province", code=PROVINCE_CODE).exists():
+            raise CommandError(f"Đã có tỉnh mã {PROVINCE_CODE}: dùng một cơ sở dữ liệu khác để đo.")
+        try:
+            with transaction.atomic():
+                line = self._run(households, communes, handed_out)
+                if not keep:
+                    raise _Rollback
+        except _Rollback:
+            pass
+        self.stdout.write(line)
+
+    def _log(self, text: str) -> None:
+        self.stderr.write(text)
+
+    def _run(self, n_households: int, n_communes: int, share: float) -> str:
+        Household = apps.get_model("beneficiaries", "Household")
+        Device = apps.get_model("distribution", "Device")
+        Handout = apps.get_model("distribution", "Handout")
+        Donor = apps.get_model("donations", "Donor")
+        Donation = apps.get_model("donations", "Donation")
+        unit = AdminUnit._meta.db_table
+        t0 = time.monotonic()
+        n_districts = max(1, n_communes // 10)
+
+        province = AdminUnit.objects.create(
+            scheme="legacy", level="province", code=PROVINCE_CODE, name="Thử nghiệm", full_name="Tỉnh Thử nghiệm",
+            division_type="tỉnh", name_ascii="thu nghiem", path=f"legacy/{PROVINCE_CODE}/", depth=0)
+        with connection.cursor() as c:
+            c.execute(f"""
+                INSERT INTO {unit} (scheme, level, code, name, full_name, division_type, name_ascii, parent_id, path, depth)
+                SELECT 'legacy', 'district', 'B' || lpad(i::text, 6, '0'), 'Huyện ' || i, 'Huyện ' || i, 'huyện',
+                       'huyen ' || i, %s, %s || 'B' || lpad(i::text, 6, '0') || '/', 1
+                FROM generate_series(1, %s) AS i""", [province.pk, province.path, n_districts])
+            c.execute(f"""
+                INSERT INTO {unit} (scheme, level, code, name, full_name, division_type, name_ascii, parent_id, path, depth)
+                SELECT 'legacy', 'commune', 'B' || lpad(i::text, 8, '0'), 'Xã ' || i, 'Xã ' || i, 'xã', 'xa ' || i,
+                       d.id, d.path || 'B' || lpad(i::text, 8, '0') || '/', 2
+                FROM generate_series(1, %s) AS i
+                JOIN {unit} d ON d.scheme = 'legacy' AND d.level = 'district'
+                     AND d.code = 'B' || lpad((1 + (i - 1) %% %s)::text, 6, '0')""",
+                      [n_communes, n_districts])
+        programme = Programme.objects.create(name="Bench", province=province, scheme="legacy",
+                                             start_date=datetime.date(2023, 8, 1))
+        per_commune = max(1, n_households // n_communes)
+        with connection.cursor() as c:
+            c.execute(f"""
+                INSERT INTO {ProgrammeCommune._meta.db_table} (programme_id, commune_id, baseline_adults, target_adults)
+                SELECT %s, id, %s, NULL FROM {unit} WHERE level = 'commune' AND path LIKE %s""",
+                      [programme.pk, per_commune * 2, province.path + "%"])
+        # Commune ids are contiguous (inserted above in one statement, in code order).
+        with connection.cursor() as c:
+            c.execute(f"SELECT min(id), max(id) FROM {unit} WHERE level = 'commune' AND path LIKE %s",
+                      [province.path + "%"])
+            first_commune, last_commune = c.fetchone()
+        self._log(f"units: {time.monotonic() - t0:.1f} s")
+
+        t = time.monotonic()
+        insert_select(Household, {
+            "commune": f"{first_commune} + (i - 1) %% {n_communes}",
+            "code": "'H' || i",
+            "head_name": "'Chủ hộ ' || i",
+            "head_name_ascii": "'chu ho ' || i",
+            "members": "4", "adults": "2",
+            "adults_without_phone": "CASE WHEN i %% 3 = 0 THEN 0 ELSE 1 + i %% 2 END",
+            "status": "CASE WHEN i %% 50 = 0 THEN 'moved' ELSE 'active' END",
+            "priority_rank": "1 + (i / 7) %% 4",
+        }, "generate_series(1, %s) AS i", [n_households])
+        self._log(f"households: {time.monotonic() - t:.1f} s")
+
+        n_handouts = int(n_households * share)
+        n_stock = n_communes * 5
+        donor = Donor.objects.create(kind="enterprise", name="Bench", name_ascii="bench", unit=province)
+        donation = Donation.objects.create(programme=programme, donor=donor, unit=province,
+                                           received_on=datetime.date(2023, 8, 11),
+                                           phones_count=n_handouts + n_stock, phone_model="Bench",
+                                           phone_condition="new", phone_unit_value_vnd=2_000_000)
+        t = time.monotonic()
+        imeis = [luhn_imei(35_000_000_000_000 + i) for i in range(1, n_handouts + n_stock + 1)]
+        # Devices 1..n_handouts are handed out to households 1..; the rest are in stock,
+        # five per commune.
+        insert_select(Device, {
+            "imei": "t.imei",
+            "programme": str(programme.pk),
+            "model": "'Bench'",
+            "condition": "'new'",
+            "source_donation": str(donation.pk),
+            "status": f"CASE WHEN t.i <= {n_handouts} THEN 'handed_out' ELSE 'in_stock' END",
+            "holder_unit": f"{first_commune} + (t.i - 1) %% {n_communes}",
+        }, "unnest(%s::text[]) WITH ORDINALITY AS t(imei, i)", [imeis])
+        del imeis
+        self._log(f"devices: {time.monotonic() - t:.1f} s")
+
+        t = time.monotonic()
+        hh = Household._meta.db_table
+        dv = Device._meta.db_table
+        # Hand-out k goes to the k-th household (same commune as its device by construction).
+        insert_select(Handout, {
+            "programme": str(programme.pk),
+            "household": "h.id",
+            "device": "d.id",
+            "commune": "h.commune_id",
+            "recipient_name": "'Người nhận ' || d.rn",
+            "recipient_citizen_id": "lpad(d.rn::text, 12, '0')",
+            "handed_out_on": "DATE '2023-08-15' + (d.rn %% 300)::int",
+            "status": "'active'",
+        }, f"""(SELECT id, row_number() OVER (ORDER BY id) AS rn FROM {dv}
+                WHERE programme_id = %s AND status = 'handed_out') d
+               JOIN (SELECT id, commune_id, row_number() OVER (ORDER BY id) AS rn FROM {hh}
+                     WHERE commune_id BETWEEN %s AND %s) h ON h.rn = d.rn""",
+            [programme.pk, first_commune, last_commune])
+        with connection.cursor() as c:
+            for model in (AdminUnit, Household, Device, Handout, ProgrammeCommune):
+                c.execute(f"ANALYZE {model._meta.db_table}")
+        self._log(f"hand-outs: {time.monotonic() - t:.1f} s; data built in {time.monotonic() - t0:.1f} s")
+
+        programme = Programme.objects.select_related("province").get(pk=programme.pk)
+        t = time.monotonic()
+        coverage_rebuild_programme(programme=programme)
+        full_s = time.monotonic() - t
+        with connection.cursor() as c:
+            c.execute("ANALYZE coverage_coveragesummary")
+            c.execute("ANALYZE coverage_coveragemonth")
+
+        commune_ms = []
+        for commune_id in range(first_commune, last_commune + 1, max(1, n_communes // 7))[:7]:
+            t = time.monotonic()
+            coverage_rebuild_commune(commune_id=commune_id)
+            commune_ms.append((time.monotonic() - t) * 1000)
+
+        dashboard_ms, queries = self._time_dashboard(programme)
+        return (f"households={n_households} communes={n_communes} full_rebuild_s={full_s:.2f} "
+                f"commune_rebuild_ms={statistics.median(commune_ms):.1f} dashboard_ms={dashboard_ms:.1f} "
+                f"dashboard_queries={queries}")
+
+    def _time_dashboard(self, programme: Programme) -> tuple[float, int]:
+        from ...views import dashboard
+
+        user = User.objects.create(username="bench-coverage", is_superuser=True, is_staff=True)
+        factory = RequestFactory()
+        timings, queries = [], 0
+        for _ in range(4):
+            request = factory.get("/")
+            request.user = user
+            request.session = {}
+            request._messages = None
+            with CaptureQueriesContext(connection) as ctx:
+                t = time.monotonic()
+                response = dashboard(request, programme.pk, programme.province.scheme, programme.province.code)
+                timings.append((time.monotonic() - t) * 1000)
+            if response.status_code != 200:
+                raise CommandError(f"dashboard answered {response.status_code}")
+            queries = len(ctx.captured_queries)
+        return statistics.median(timings[1:]), queries

@@ -1,0 +1,206 @@
+"""Reads of the coverage app: a unit's figures and its children's, for the dashboards,
+the report, the public page and the API. Each function is a fixed number of queries
+whatever the size of the registry.
+
+Province, district and commune figures are sums of commune summary rows. Village
+figures are direct grouped counts over the registry and hand-outs (there is no village
+summary row); households reached is a distinct count per village, never a sum of finer
+distinct counts.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db.models import Count, F, Max, Min, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from phocap.areas.models import AdminUnit
+from phocap.programmes.models import Programme
+
+from .models import FIGURES, CoverageMonth, CoverageSummary, coverage_ratio
+
+REPORT_FIGURES = FIGURES
+CHART_MAX_COMMUNES = 500
+
+
+def figure_labels() -> dict[str, str]:
+    return {f: str(CoverageSummary._meta.get_field(f).verbose_name) for f in FIGURES}
+
+
+def unit_by_code(*, scheme: str, code: str) -> AdminUnit | None:
+    """Codes are unique per (scheme, level); official codes differ in width by level, so the
+    shallowest match is the unit meant."""
+    return AdminUnit.objects.filter(scheme=scheme, code=code).order_by("depth").first()
+
+
+def _sums() -> dict:
+    return {f: Coalesce(Sum(f), Value(0)) for f in FIGURES}
+
+
+def _finish(values: dict) -> dict:
+    values["coverage"] = coverage_ratio(values["phones_handed_out"], values["target_adults"])
+    return values
+
+
+def _empty() -> dict:
+    return dict.fromkeys(FIGURES, 0)
+
+
+def _village_figures(programme: Programme, village_ids: list[int] | None, commune: AdminUnit) -> dict:
+    """{village_id or None: figures} for a commune's villages: two grouped queries."""
+    Household = apps.get_model("beneficiaries", "Household")
+    Handout = apps.get_model("distribution", "Handout")
+    hh = (Household.objects.filter(commune=commune, status="active")
+          .values("village_id").order_by("village_id")
+          .annotate(households=Count("pk"),
+                    households_poor=Count("pk", filter=Q(priority_rank=1)),
+                    households_near_poor=Count("pk", filter=Q(priority_rank=2)),
+                    households_policy=Count("pk", filter=Q(priority_rank=3)),
+                    adults=Coalesce(Sum("adults"), Value(0)),
+                    adults_without_phone=Coalesce(Sum("adults_without_phone"), Value(0))))
+    ho = (Handout.objects.filter(programme=programme, commune=commune, status="active")
+          .values("household__village_id").order_by("household__village_id")
+          .annotate(phones_handed_out=Count("pk"),
+                    households_reached=Count("household_id", distinct=True)))
+    if village_ids is not None:
+        hh = hh.filter(village_id__in=village_ids)
+        ho = ho.filter(household__village_id__in=village_ids)
+    out: dict = {}
+    for row in hh:
+        values = out.setdefault(row.pop("village_id"), _empty())
+        values.update(row)
+        values["priority_households"] = (values["households_poor"] + values["households_near_poor"]
+                                         + values["households_policy"])
+        values["households_other"] = values["households"] - values["priority_households"]
+    for row in ho:
+        values = out.setdefault(row.pop("household__village_id"), _empty())
+        values.update(row)
+    return out
+
+
+def unit_figures(*, programme: Programme, unit: AdminUnit) -> dict:
+    """The unit's totals (keys of FIGURES + coverage, computed_at, oldest_computed_at)."""
+    if unit.level == AdminUnit.Level.VILLAGE:
+        commune = AdminUnit(pk=unit.parent_id)
+        values = _village_figures(programme, [unit.pk], commune).get(unit.pk, _empty())
+        now = timezone.now()
+        return _finish({**values, "computed_at": now, "oldest_computed_at": now, "rows": 0})
+    values = (CoverageSummary.objects.filter(programme=programme).within(unit)
+              .aggregate(**_sums(), latest=Max("computed_at"), oldest=Min("computed_at"), rows=Count("pk")))
+    values["computed_at"] = values.pop("latest")
+    values["oldest_computed_at"] = values.pop("oldest")
+    return _finish(values)
+
+
+def children_figures(*, programme: Programme, unit: AdminUnit) -> list[dict]:
+    """One entry per child unit: {unit_id, code, name, level, <figures>, coverage}. One or two
+    queries: districts of a (legacy) province by grouping commune rows; communes of a
+    district or 2025 province are their rows; villages of a commune by direct counts."""
+    rows = CoverageSummary.objects.filter(programme=programme).within(unit)
+    if unit.level == AdminUnit.Level.PROVINCE and unit.scheme == AdminUnit.Scheme.LEGACY:
+        grouped = (rows.values("district_id").order_by("district__path")
+                   .annotate(code=F("district__code"), name=F("district__name"), **_sums(),
+                             oldest=Min("computed_at")))
+        return [_finish({**r, "unit_id": r.pop("district_id"), "computed_at": r.pop("oldest"),
+                         "level": AdminUnit.Level.DISTRICT}) for r in grouped]
+    if unit.level in (AdminUnit.Level.PROVINCE, AdminUnit.Level.DISTRICT):
+        flat = rows.order_by("commune__path").values(
+            "commune_id", "computed_at", *FIGURES, code=F("commune__code"), name=F("commune__name"))
+        return [_finish({**r, "unit_id": r.pop("commune_id"), "level": AdminUnit.Level.COMMUNE})
+                for r in flat]
+    if unit.level == AdminUnit.Level.COMMUNE:
+        villages = list(AdminUnit.objects.filter(parent=unit, level=AdminUnit.Level.VILLAGE)
+                        .order_by("name_ascii").values("pk", "code", "name"))
+        figures = _village_figures(programme, None, unit)
+        now = timezone.now()
+        result = [_finish({**figures.get(v["pk"], _empty()), "unit_id": v["pk"], "code": v["code"],
+                           "name": v["name"], "level": AdminUnit.Level.VILLAGE, "computed_at": now})
+                  for v in villages]
+        if None in figures:  # households with no village recorded
+            result.append(_finish({**figures[None], "unit_id": None, "code": "", "level": "",
+                                   "name": _("(Chưa ghi thôn/bản)"), "computed_at": now}))
+        return result
+    return []
+
+
+def commune_chart(*, programme: Programme, unit: AdminUnit, limit: int = CHART_MAX_COMMUNES) -> list[dict]:
+    """Coverage by commune for the bar chart, at most `limit` communes (lowest first)."""
+    if unit.level == AdminUnit.Level.VILLAGE:
+        return []
+    rows = (CoverageSummary.objects.filter(programme=programme).within(unit)
+            .order_by("commune__path").values("phones_handed_out", "target_adults", name=F("commune__name")))
+    return [{"name": r["name"], "handed_out": r["phones_handed_out"], "target": r["target_adults"],
+             "coverage": round((coverage_ratio(r["phones_handed_out"], r["target_adults"]) or 0) * 100, 1)}
+            for r in rows[:limit]]
+
+
+def handouts_by_month(*, programme: Programme, unit: AdminUnit) -> list[dict]:
+    """[{"month": "08/2023", "handouts": n, "cumulative": m}] in month order."""
+    if unit.level == AdminUnit.Level.VILLAGE:
+        Handout = apps.get_model("distribution", "Handout")
+        qs = (Handout.objects.filter(programme=programme, status="active", household__village=unit)
+              .annotate(m=TruncMonth("handed_out_on")).values("m").order_by("m")
+              .annotate(n=Count("pk")).values_list("m", "n"))
+    else:
+        qs = (CoverageMonth.objects.filter(programme=programme).within(unit)
+              .values("month").order_by("month").annotate(n=Sum("handouts")).values_list("month", "n"))
+    series, running = [], 0
+    for month, n in qs:
+        running += n
+        series.append({"month": month.strftime("%m/%Y"), "handouts": n, "cumulative": running})
+    return series
+
+
+def device_places(*, programme: Programme, unit: AdminUnit) -> dict:
+    """Phones of the programme in stock at each level within the unit, in transit into it,
+    missing: one grouped query over devices (direct count; stock is never stored)."""
+    Device = apps.get_model("distribution", "Device")
+    if unit.level == AdminUnit.Level.VILLAGE:
+        return {}
+    rows = (Device.objects.filter(programme=programme, status__in=["in_stock", "in_transit", "missing"])
+            .filter(Q(holder_unit__path__startswith=unit.path) | Q(batch__to_unit__path__startswith=unit.path))
+            .values("status", level=Coalesce("holder_unit__level", "batch__to_unit__level"))
+            .order_by().annotate(n=Count("pk")))
+    places = {"stock_province": 0, "stock_district": 0, "stock_commune": 0, "in_transit": 0, "missing": 0}
+    for row in rows:
+        if row["status"] == "in_stock":
+            key = f"stock_{row['level']}"
+            if key in places:
+                places[key] += row["n"]
+        elif row["status"] == "in_transit":
+            places["in_transit"] += row["n"]
+        else:
+            places["missing"] += row["n"]
+    places["in_stock"] = places["stock_province"] + places["stock_district"] + places["stock_commune"]
+    return places
+
+
+def fund_totals(*, programme: Programme) -> dict | None:
+    """The fund from the donations app (cash and phones received, bought, balance)."""
+    try:
+        from donations.selectors import programme_totals
+    except ImportError:  # the donations app is optional for coverage
+        return None
+    return programme_totals(programme)
+
+
+def dashboard(*, programme: Programme, unit: AdminUnit, with_fund: bool) -> dict:
+    """Everything a dashboard page shows, in a fixed number of queries."""
+    figures = unit_figures(programme=programme, unit=unit)
+    return {
+        "figures": figures,
+        "children": children_figures(programme=programme, unit=unit),
+        "chart_communes": commune_chart(programme=programme, unit=unit),
+        "chart_months": handouts_by_month(programme=programme, unit=unit),
+        "places": device_places(programme=programme, unit=unit),
+        "fund": fund_totals(programme=programme) if with_fund else None,
+        "ancestors": list(AdminUnit.objects.ancestors(unit)),
+    }
+
+
+def public_communes(*, programme: Programme):
+    """The programme's commune rows for the public page: figures only, no personal data."""
+    return (CoverageSummary.objects.filter(programme=programme)
+            .select_related("commune", "district").order_by("commune__path"))

@@ -1,0 +1,271 @@
+"""Writes of the coverage app: rebuilding summary rows and building reports.
+
+A rebuild recomputes a set of communes' rows from the sources (the household registry,
+hand-outs, devices and batches) with one INSERT ... SELECT ... GROUP BY ... ON CONFLICT
+DO UPDATE per chunk of communes. Every row of the chunk is written whether or not it
+changed, so running a rebuild twice, or again after it was killed halfway, leaves the
+same exact rows. Each chunk is its own transaction: a full rebuild resumes from the
+last commune it finished.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from phocap.areas.models import AdminUnit
+from phocap.common.errors import DomainError
+from phocap.programmes.models import Programme, ProgrammeCommune
+
+from .models import FIGURES, CoverageMonth, CoverageSummary, ReportJob
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 500
+# Changes within this many seconds of the first one give a single rebuild per commune.
+REBUILD_DELAY_S = getattr(settings, "COVERAGE_REBUILD_DELAY_S", 10)
+_PENDING_KEY = "coverage:pending:{commune_id}"
+# pg_advisory_xact_lock(class, programme): one rebuild of a programme's rows at a time,
+# so a slow rebuild that read older data cannot overwrite a newer one's rows.
+_LOCK_CLASS = 0x636F76
+
+
+# --- SQL ------------------------------------------------------------------------------
+
+def _tables() -> dict[str, str]:
+    """Table and column names of the source models, read from their _meta so the SQL
+    follows the other apps' models if they rename a column."""
+    household = apps.get_model("beneficiaries", "Household")
+    handout = apps.get_model("distribution", "Handout")
+    device = apps.get_model("distribution", "Device")
+    batch = apps.get_model("distribution", "Batch")
+
+    def col(model, field):
+        return model._meta.get_field(field).column
+
+    return {
+        "unit": AdminUnit._meta.db_table,
+        "target": ProgrammeCommune._meta.db_table,
+        "summary": CoverageSummary._meta.db_table,
+        "month": CoverageMonth._meta.db_table,
+        "household": household._meta.db_table,
+        "h_commune": col(household, "commune"),
+        "h_status": col(household, "status"),
+        "h_rank": col(household, "priority_rank"),
+        "h_adults": col(household, "adults"),
+        "h_without": col(household, "adults_without_phone"),
+        "handout": handout._meta.db_table,
+        "ho_programme": col(handout, "programme"),
+        "ho_household": col(handout, "household"),
+        "ho_commune": col(handout, "commune"),
+        "ho_status": col(handout, "status"),
+        "ho_date": col(handout, "handed_out_on"),
+        "device": device._meta.db_table,
+        "dv_programme": col(device, "programme"),
+        "dv_status": col(device, "status"),
+        "dv_holder": col(device, "holder_unit"),
+        "dv_batch": col(device, "batch"),
+        "batch": batch._meta.db_table,
+        "b_to": col(batch, "to_unit"),
+    }
+
+
+_SUMMARY_SQL = """
+INSERT INTO {summary} (programme_id, commune_id, district_id, province_id,
+    households, households_poor, households_near_poor, households_policy, households_other,
+    priority_households, households_reached, adults, adults_without_phone,
+    baseline_adults, target_adults, phones_handed_out, phones_in_stock, phones_in_transit,
+    computed_at)
+SELECT %(programme)s, c.id,
+    CASE WHEN p.level = 'district' THEN p.id END, %(province)s,
+    COALESCE(h.n, 0), COALESCE(h.poor, 0), COALESCE(h.near_poor, 0), COALESCE(h.policy, 0),
+    COALESCE(h.n, 0) - COALESCE(h.poor, 0) - COALESCE(h.near_poor, 0) - COALESCE(h.policy, 0),
+    COALESCE(h.poor, 0) + COALESCE(h.near_poor, 0) + COALESCE(h.policy, 0),
+    COALESCE(ho.reached, 0), COALESCE(h.adults, 0), COALESCE(h.without_phone, 0),
+    COALESCE(t.baseline_adults, 0), COALESCE(t.target_adults, t.baseline_adults, 0),
+    COALESCE(ho.n, 0), COALESCE(st.n, 0), COALESCE(tr.n, 0),
+    %(now)s
+FROM {unit} c
+JOIN {unit} p ON p.id = c.parent_id
+LEFT JOIN (
+    SELECT {h_commune} AS cid, COUNT(*) AS n,
+        SUM(CASE WHEN {h_rank} = 1 THEN 1 ELSE 0 END) AS poor,
+        SUM(CASE WHEN {h_rank} = 2 THEN 1 ELSE 0 END) AS near_poor,
+        SUM(CASE WHEN {h_rank} = 3 THEN 1 ELSE 0 END) AS policy,
+        SUM({h_adults}) AS adults, SUM({h_without}) AS without_phone
+    FROM {household}
+    WHERE {h_status} = 'active' AND {h_commune} IN ({ids})
+    GROUP BY {h_commune}
+) h ON h.cid = c.id
+LEFT JOIN (
+    SELECT {ho_commune} AS cid, COUNT(*) AS n, COUNT(DISTINCT {ho_household}) AS reached
+    FROM {handout}
+    WHERE {ho_programme} = %(programme)s AND {ho_status} = 'active' AND {ho_commune} IN ({ids})
+    GROUP BY {ho_commune}
+) ho ON ho.cid = c.id
+LEFT JOIN (
+    SELECT {dv_holder} AS cid, COUNT(*) AS n
+    FROM {device}
+    WHERE {dv_programme} = %(programme)s AND {dv_status} = 'in_stock' AND {dv_holder} IN ({ids})
+    GROUP BY {dv_holder}
+) st ON st.cid = c.id
+LEFT JOIN (
+    SELECT b.{b_to} AS cid, COUNT(*) AS n
+    FROM {device} d JOIN {batch} b ON b.id = d.{dv_batch}
+    WHERE d.{dv_programme} = %(programme)s AND d.{dv_status} = 'in_transit' AND b.{b_to} IN ({ids})
+    GROUP BY b.{b_to}
+) tr ON tr.cid = c.id
+LEFT JOIN {target} t ON t.programme_id = %(programme)s AND t.commune_id = c.id
+WHERE c.id IN ({ids}) AND c.level = 'commune' AND c.path LIKE %(prefix)s
+ON CONFLICT (programme_id, commune_id) DO UPDATE SET
+    district_id = EXCLUDED.district_id, province_id = EXCLUDED.province_id,
+    {updates}, computed_at = EXCLUDED.computed_at
+"""
+
+_MONTH_DELETE_SQL = "DELETE FROM {month} WHERE programme_id = %(programme)s AND commune_id IN ({ids})"
+
+_MONTH_INSERT_SQL = """
+INSERT INTO {month} (programme_id, commune_id, district_id, province_id, month, handouts)
+SELECT %(programme)s, c.id, CASE WHEN p.level = 'district' THEN p.id END, %(province)s, m.month, m.n
+FROM (
+    SELECT {ho_commune} AS cid, {month_expr} AS month, COUNT(*) AS n
+    FROM {handout}
+    WHERE {ho_programme} = %(programme)s AND {ho_status} = 'active' AND {ho_commune} IN ({ids})
+    GROUP BY {ho_commune}, {month_expr}
+) m
+JOIN {unit} c ON c.id = m.cid
+JOIN {unit} p ON p.id = c.parent_id
+WHERE c.level = 'commune' AND c.path LIKE %(prefix)s
+"""
+
+
+def _month_expr(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
+
+
+def _lock_programme(programme_id: int) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_CLASS, programme_id])
+
+
+@transaction.atomic
+def coverage_rebuild_communes(*, programme: Programme, commune_ids: Sequence[int]) -> int:
+    """Recompute the programme's rows for these communes (ids outside the programme's
+    province are ignored). Returns the number of communes given."""
+    ids = sorted({int(i) for i in commune_ids})
+    if not ids:
+        return 0
+    _lock_programme(programme.pk)
+    names = _tables()
+    id_list = ",".join(str(i) for i in ids)  # ints from int(): safe to inline
+    updates = ", ".join(f"{f} = EXCLUDED.{f}" for f in FIGURES)
+    province = programme.province
+    params = {"programme": programme.pk, "province": province.pk, "now": timezone.now(),
+              "prefix": province.path + "%"}
+    with connection.cursor() as cursor:
+        cursor.execute(_SUMMARY_SQL.format(ids=id_list, updates=updates, **names), params)
+        cursor.execute(_MONTH_DELETE_SQL.format(ids=id_list, **names), params)
+        cursor.execute(_MONTH_INSERT_SQL.format(ids=id_list, month_expr=_month_expr(names["ho_date"]),
+                                                **names), params)
+    return len(ids)
+
+
+def programme_commune_ids(programme: Programme, *, after: int = 0) -> Iterable[int]:
+    return (AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE, scheme=programme.scheme,
+                                     path__startswith=programme.province.path, pk__gt=after)
+            .order_by("pk").values_list("pk", flat=True))
+
+
+def coverage_rebuild_programme(*, programme: Programme, after_commune_id: int = 0,
+                               chunk_size: int = CHUNK_SIZE, max_chunks: int | None = None) -> int | None:
+    """Rebuild the programme's rows commune by commune in id order, one transaction per
+    chunk. Returns the last commune id done if it stopped after `max_chunks` (pass it
+    back as `after_commune_id` to resume), or None when every commune is done."""
+    ids = list(programme_commune_ids(programme, after=after_commune_id))
+    for n, start in enumerate(range(0, len(ids), chunk_size)):
+        if max_chunks is not None and n >= max_chunks:
+            return ids[start - 1]
+        coverage_rebuild_communes(programme=programme, commune_ids=ids[start:start + chunk_size])
+    return None
+
+
+def coverage_rebuild_commune(*, commune_id: int) -> int:
+    """Rebuild one commune's rows in every programme of its province. Returns how many."""
+    commune = AdminUnit.objects.filter(pk=commune_id, level=AdminUnit.Level.COMMUNE).first()
+    if commune is None:
+        return 0
+    province_path = "/".join(commune.path.split("/")[:2]) + "/"
+    programmes = Programme.objects.filter(province__path=province_path).select_related("province")
+    done = 0
+    for programme in programmes:
+        coverage_rebuild_communes(programme=programme, commune_ids=[commune.pk])
+        done += 1
+    return done
+
+
+def coverage_schedule_rebuild(*, commune_ids: Iterable[int]) -> list[int]:
+    """Queue one delayed rebuild per commune unless one is already pending.
+
+    The pending flag lives in the cache (Redis in production, shared with the worker);
+    the task clears it before computing, so a change that lands while a rebuild runs
+    queues the next one. The flag expires on its own if a task is ever lost."""
+    from .tasks import coverage_rebuild_commune_task
+
+    queued = []
+    for commune_id in sorted({int(i) for i in commune_ids if i}):
+        if cache.add(_PENDING_KEY.format(commune_id=commune_id), 1, timeout=REBUILD_DELAY_S + 300):
+            coverage_rebuild_commune_task.apply_async(args=[commune_id], countdown=REBUILD_DELAY_S)
+            queued.append(commune_id)
+    return queued
+
+
+def coverage_clear_pending(*, commune_id: int) -> None:
+    cache.delete(_PENDING_KEY.format(commune_id=commune_id))
+
+
+# --- reports ------------------------------------------------------------------------
+
+@transaction.atomic
+def report_job_create(*, programme: Programme, unit: AdminUnit, by) -> ReportJob:
+    if not unit.path.startswith(programme.province.path):
+        raise DomainError(_("Đơn vị %(unit)s không thuộc chương trình này.") % {"unit": unit})
+    job = ReportJob.objects.create(programme=programme, unit=unit, requested_by=by)
+    from .tasks import report_job_build_task
+
+    transaction.on_commit(lambda: report_job_build_task.delay(job.pk))
+    return job
+
+
+def report_job_build(*, job_id: int) -> ReportJob | None:
+    """Build the job's .xlsx. A second delivery of the same job does nothing: the job
+    is claimed by a conditional UPDATE (queued → running)."""
+    from . import reports
+
+    claimed = ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.QUEUED).update(
+        status=ReportJob.Status.RUNNING, started_at=timezone.now())
+    if not claimed:
+        return None
+    job = ReportJob.objects.select_related("programme__province", "unit").get(pk=job_id)
+    try:
+        data = reports.build_report_xlsx(job)
+        job.file.save(reports.report_filename(job), ContentFile(data), save=False)
+        job.status = ReportJob.Status.DONE
+        job.finished_at = timezone.now()
+        job.save(update_fields=["file", "status", "finished_at"])
+    except Exception as exc:
+        logger.exception("coverage report %s failed", job_id)
+        ReportJob.objects.filter(pk=job_id).update(
+            status=ReportJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
+        job.refresh_from_db()
+    return job

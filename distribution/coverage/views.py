@@ -1,0 +1,127 @@
+"""Dashboards (province → district → commune → village), the print page, .xlsx report
+jobs and the public page. Every view reads through a selector; the unit and programme
+come from scoped lookups (another area's unit or programme is a 404)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from phocap.accounts.decorators import login_and_membership_required
+from phocap.accounts.scoping import can_access_unit, user_units
+from phocap.areas.models import AdminUnit
+from phocap.common.errors import DomainError
+from phocap.common.pagination import paginate
+from phocap.programmes.models import Programme
+
+from . import selectors, services
+from .models import ReportJob
+
+
+def dashboard_url(programme: Programme, unit: AdminUnit) -> str:
+    return reverse("coverage:dashboard", args=[programme.pk, unit.scheme, unit.code])
+
+
+def _programme_and_unit(request, programme_id: int, scheme: str, code: str) -> tuple[Programme, AdminUnit]:
+    programme = get_object_or_404(Programme.objects.for_user(request.user).select_related("province"),
+                                  pk=programme_id)
+    unit = selectors.unit_by_code(scheme=scheme, code=code)
+    if unit is None or not unit.path.startswith(programme.province.path):
+        raise Http404
+    if not can_access_unit(request.user, unit):
+        raise Http404
+    return programme, unit
+
+
+def _home_unit(user, programme: Programme) -> AdminUnit | None:
+    """The widest unit of the programme's province the user covers."""
+    if user.is_superuser:
+        return programme.province
+    units = [u for u in user_units(user) if u.path.startswith(programme.province.path)]
+    return min(units, key=lambda u: u.depth, default=None)
+
+
+@login_and_membership_required
+def index(request):
+    """Programme picker; with one programme (or ?programme=) go straight to the user's dashboard."""
+    programmes = list(Programme.objects.for_user(request.user).select_related("province")
+                      .order_by("-is_active", "-start_date", "pk"))
+    chosen = request.GET.get("programme")
+    if chosen:
+        programmes = [p for p in programmes if str(p.pk) == chosen]
+        if not programmes:
+            raise Http404
+    if len(programmes) == 1:
+        unit = _home_unit(request.user, programmes[0])
+        if unit is None:
+            raise PermissionDenied
+        return redirect(dashboard_url(programmes[0], unit))
+    entries = [(p, _home_unit(request.user, p)) for p in programmes]
+    return render(request, "coverage/index.html", {"entries": [(p, u) for p, u in entries if u]})
+
+
+def _dashboard_context(request, programme: Programme, unit: AdminUnit) -> dict:
+    data = selectors.dashboard(programme=programme, unit=unit,
+                               with_fund=unit.level == AdminUnit.Level.PROVINCE)
+    return {"programme": programme, "unit": unit, **data,
+            "crumbs": [(a, can_access_unit(request.user, a)) for a in data["ancestors"]],
+            "can_drill": unit.level != AdminUnit.Level.VILLAGE,
+            "chart_height": max(220, 22 * len(data["chart_communes"]) + 60),
+            "chart_labels": {"coverage": _("Tỷ lệ phổ cập (%)"), "handouts": _("Máy trao trong tháng"),
+                             "cumulative": _("Lũy kế")}}
+
+
+@login_and_membership_required
+def dashboard(request, programme_id: int, scheme: str, code: str):
+    programme, unit = _programme_and_unit(request, programme_id, scheme, code)
+    return render(request, "coverage/dashboard.html", _dashboard_context(request, programme, unit))
+
+
+@login_and_membership_required
+def print_view(request, programme_id: int, scheme: str, code: str):
+    programme, unit = _programme_and_unit(request, programme_id, scheme, code)
+    return render(request, "coverage/print.html", _dashboard_context(request, programme, unit))
+
+
+@require_POST
+@login_and_membership_required
+def report_create(request, programme_id: int, scheme: str, code: str):
+    programme, unit = _programme_and_unit(request, programme_id, scheme, code)
+    try:
+        job = services.report_job_create(programme=programme, unit=unit, by=request.user)
+    except DomainError as e:
+        messages.error(request, str(e))
+        return redirect(dashboard_url(programme, unit))
+    return redirect("coverage:report_detail", pk=job.pk)
+
+
+@login_and_membership_required
+def report_detail(request, pk: int):
+    job = get_object_or_404(ReportJob.objects.for_user(request.user).select_related("programme", "unit"), pk=pk)
+    return render(request, "coverage/report_detail.html", {"job": job})
+
+
+@login_and_membership_required
+def report_download(request, pk: int):
+    job = get_object_or_404(ReportJob.objects.for_user(request.user).select_related("unit"), pk=pk)
+    if job.status != ReportJob.Status.DONE or not job.file:
+        messages.warning(request, _("Báo cáo chưa tạo xong, vui lòng chờ."))
+        return redirect("coverage:report_detail", pk=job.pk)
+    return FileResponse(job.file.open("rb"), as_attachment=True,
+                        filename=job.file.name.rsplit("/", 1)[-1])
+
+
+def public(request, programme_id: int):
+    """No login: the programme's totals and hand-outs per commune; no personal data."""
+    programme = get_object_or_404(Programme.objects.select_related("province"), pk=programme_id)
+    figures = selectors.unit_figures(programme=programme, unit=programme.province)
+    fund = selectors.fund_totals(programme=programme)
+    page = paginate(request, selectors.public_communes(programme=programme))
+    return render(request, "coverage/public.html", {
+        "programme": programme, "figures": figures, "fund": fund, "page_obj": page,
+    })
