@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from .api import BatchViewSet, DeviceViewSet
 
 # Mounted under /api/v1/ by phocap/urls.py.
-urlpatterns: list = []
+router = SimpleRouter()
+router.register("devices", DeviceViewSet, basename="device")
+router.register("batches", BatchViewSet, basename="batch")
+
+urlpatterns = [path("", include(router.urls))]

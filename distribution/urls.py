@@ -1,5 +1,29 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "distribution"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("thiet-bi/", views.device_list, name="device_list"),
+    path("thiet-bi/nhap/", views.device_intake, name="device_intake"),
+    path("thiet-bi/<str:imei>/", views.device_detail, name="device_detail"),
+    path("thiet-bi/<str:imei>/xu-ly/", views.device_resolve, name="device_resolve"),
+    path("thiet-bi/<str:imei>/xoa-so/", views.device_write_off, name="device_write_off"),
+    path("nha-tai-tro/<int:pk>/", views.donor_trace, name="donor_trace"),
+    path("dot/", views.batch_list, name="batch_list"),
+    path("dot/tao/", views.batch_create, name="batch_create"),
+    path("dot/<int:pk>/", views.batch_detail, name="batch_detail"),
+    path("dot/<int:pk>/xac-nhan/", views.batch_receive, name="batch_receive"),
+    path("dot/<int:pk>/huy/", views.batch_cancel, name="batch_cancel"),
+    path("dot/<int:pk>/bien-ban.pdf", views.batch_minutes, name="batch_minutes"),
+    path("dot/<int:pk>/ban-ky/", views.batch_scan, name="batch_scan"),
+    path("cap-phat/", views.handout_list, name="handout_list"),
+    path("cap-phat/chon-ho/", views.handout_pick, name="handout_pick"),
+    path("cap-phat/ho/<int:household_pk>/", views.handout_create, name="handout_create"),
+    path("cap-phat/<int:pk>/", views.handout_detail, name="handout_detail"),
+    path("cap-phat/<int:pk>/thu-hoi/", views.handout_reverse, name="handout_reverse"),
+    path("cap-phat/<int:pk>/bien-ban.pdf", views.handout_minutes, name="handout_minutes"),
+    path("cap-phat/<int:pk>/ban-ky/", views.handout_scan, name="handout_scan"),
+]

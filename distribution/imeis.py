@@ -1,0 +1,79 @@
+"""Reading IMEIs from what officials type, scan (a scanner is a keyboard: one per line),
+paste, or upload as Excel — and naming every bad one by its line."""
+
+import re
+from collections.abc import Iterable
+
+from django.utils.translation import gettext as _
+from stdnum import imei as stdnum_imei
+from stdnum import luhn
+
+_SPLIT = re.compile(r"[\s,;]+")
+
+
+def is_valid_imei(value: str) -> bool:
+    return len(value) == 15 and value.isdigit() and stdnum_imei.is_valid(value)
+
+
+def lines_from_text(text: str) -> list[tuple[int, str]]:
+    """(line number, token) for each token; blank lines are skipped but keep numbering."""
+    result = []
+    for no, line in enumerate((text or "").splitlines(), start=1):
+        for token in _SPLIT.split(line.strip()):
+            if token:
+                result.append((no, token))
+    return result
+
+
+def lines_from_xlsx(fileobj) -> list[tuple[int, str]]:
+    """The IMEI column of the first sheet (header "IMEI" if there is one, else column A)."""
+    from python_calamine import CalamineWorkbook
+
+    data = fileobj.read()
+    wb = CalamineWorkbook.from_filelike(__import__("io").BytesIO(data))
+    rows = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    col, start = 0, 0
+    for i, row in enumerate(rows[:10]):
+        for j, cell in enumerate(row):
+            if isinstance(cell, str) and "imei" in cell.lower():
+                col, start = j, i + 1
+                break
+        if start:
+            break
+    result = []
+    for i, row in enumerate(rows[start:], start=start + 1):
+        if col >= len(row):
+            continue
+        cell = row[col]
+        if cell in (None, ""):
+            continue
+        if isinstance(cell, float) and cell.is_integer():
+            cell = int(cell)  # Excel keeps long numbers as floats
+        result.append((i, str(cell).strip()))
+    return result
+
+
+def validate(lines: Iterable[tuple[int, str]]) -> tuple[list[str], list[str]]:
+    """(clean IMEIs in order, error messages). Spaces/dashes inside an IMEI are tolerated."""
+    imeis: list[str] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    for no, raw in lines:
+        value = re.sub(r"[\s\-.]", "", raw)
+        if not (len(value) == 15 and value.isdigit()):
+            errors.append(_("Dòng %(no)s: “%(v)s” không phải IMEI (cần đúng 15 chữ số).") % {"no": no, "v": raw})
+        elif not stdnum_imei.is_valid(value):
+            errors.append(_("Dòng %(no)s: IMEI %(v)s sai chữ số kiểm tra (Luhn), hãy quét hoặc gõ lại.")
+                          % {"no": no, "v": value})
+        elif value in seen:
+            errors.append(_("Dòng %(no)s: IMEI %(v)s bị lặp lại (đã có ở dòng %(first)s).")
+                          % {"no": no, "v": value, "first": seen[value]})
+        else:
+            seen[value] = no
+            imeis.append(value)
+    return imeis, errors
+
+
+def luhn_complete(prefix14: str) -> str:
+    """The 15-digit IMEI whose first 14 digits are `prefix14` (demo and benchmark data)."""
+    return prefix14 + luhn.calc_check_digit(prefix14)

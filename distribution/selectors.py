@@ -1,0 +1,151 @@
+"""Reads that join or aggregate: stock per unit, a device's path, a donor's phones, drift."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+
+from phocap.areas.models import AdminUnit
+
+from .models import Batch, BatchLine, Device, DeviceMovement, Handout
+
+S = Device.Status
+
+
+def stock_at(unit: AdminUnit, *, programme=None) -> int:
+    """Usable or not, the phones physically in stock at this unit (a COUNT, never stored)."""
+    qs = Device.objects.filter(status=S.IN_STOCK, holder_unit=unit)
+    if programme is not None:
+        qs = qs.filter(programme=programme)
+    return qs.count()
+
+
+@dataclass
+class UnitStock:
+    unit: AdminUnit
+    in_stock: int = 0
+    damaged: int = 0
+    in_transit_to: int = 0
+    missing: int = 0
+    handed_out: int = 0
+    written_off: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def stock_by_unit(*, user, programme=None) -> list[UnitStock]:
+    """Per unit the user can see: in stock, damaged, in transit to it, missing, handed out.
+
+    Two GROUP BY queries and one unit lookup, whatever the number of devices.
+    """
+    devices = Device.objects.for_user(user)
+    if programme is not None:
+        devices = devices.filter(programme=programme)
+    rows: dict[int, UnitStock] = {}
+    placed = (devices.filter(holder_unit__isnull=False).values("holder_unit", "status", "condition")
+              .annotate(n=Count("pk")).order_by())
+    transit = (devices.filter(status=S.IN_TRANSIT).values("batch__to_unit").annotate(n=Count("pk")).order_by())
+    counts: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    for r in placed:
+        c = counts[r["holder_unit"]]
+        if r["status"] == S.IN_STOCK and r["condition"] == Device.Condition.DAMAGED:
+            c["damaged"] += r["n"]
+        else:
+            c[r["status"]] += r["n"]
+    for r in transit:
+        counts[r["batch__to_unit"]]["in_transit_to"] += r["n"]
+    units = AdminUnit.objects.in_bulk(list(counts))
+    for unit_id, c in counts.items():
+        rows[unit_id] = UnitStock(unit=units[unit_id], in_stock=c[S.IN_STOCK], damaged=c["damaged"],
+                                  in_transit_to=c["in_transit_to"], missing=c[S.MISSING],
+                                  handed_out=c[S.HANDED_OUT], written_off=c[S.WRITTEN_OFF])
+    return sorted(rows.values(), key=lambda r: r.unit.path)
+
+
+def device_path(device: Device):
+    """The device's ledger with units, batches, hand-outs and users in one query."""
+    return (device.movements.select_related("from_unit", "to_unit", "batch", "handout", "by")
+            .order_by("pk"))
+
+
+def donor_phones_by_place(*, donor, user) -> list[dict]:
+    """Where a donor's in-kind phones are now, per unit and status (scoped to the user)."""
+    qs = (Device.objects.for_user(user).filter(source_donation__donor=donor)
+          .values("holder_unit__full_name", "holder_unit__path", "batch__to_unit__full_name", "status")
+          .annotate(n=Count("pk")).order_by("holder_unit__path", "status"))
+    result = []
+    for r in qs:
+        place = r["holder_unit__full_name"] or r["batch__to_unit__full_name"]
+        result.append({"place": place, "status": S(r["status"]).label, "n": r["n"],
+                       "in_transit": r["status"] == S.IN_TRANSIT})
+    return result
+
+
+def batches_for(*, user, direction: str, unit_ids=None):
+    """Outgoing ("out") or incoming ("in") batches of the user's units, newest first."""
+    from phocap.accounts.scoping import user_units
+
+    units = [u.pk for u in user_units(user)] if unit_ids is None else list(unit_ids)
+    qs = Batch.objects.for_user(user).select_related("from_unit", "to_unit", "programme").annotate(
+        n_devices=Count("lines"),
+        n_missing=Count("lines", filter=Q(lines__outcome=BatchLine.Outcome.MISSING)))
+    if not user.is_superuser:
+        qs = qs.filter(from_unit__in=units) if direction == "out" else qs.filter(to_unit__in=units)
+    return qs.order_by("-pk")
+
+
+def handouts_for(*, user):
+    return (Handout.objects.for_user(user)
+            .select_related("household", "device", "commune", "programme").order_by("-pk"))
+
+
+# --- reconciliation ----------------------------------------------------------------------
+
+@dataclass
+class Drift:
+    imei: str
+    problem: str
+
+
+def device_drift(*, chunk_size: int = 5000) -> list[Drift]:
+    """Recompute every device's place from its last ledger row and compare with the projection.
+
+    Also checks the three links the place depends on: an in-transit device has an open line
+    in its batch, a handed-out device has one active hand-out in its commune, and every
+    active hand-out's device is handed out. One streamed query per check.
+    """
+    last = DeviceMovement.objects.filter(device=OuterRef("pk")).order_by("-pk")
+    rows = (Device.objects.annotate(
+        last_status=Subquery(last.values("status_after")[:1]),
+        last_unit=Subquery(last.values("to_unit")[:1]),
+        last_batch=Subquery(last.values("batch")[:1]),
+    ).values_list("imei", "status", "holder_unit_id", "batch_id", "last_status", "last_unit", "last_batch")
+        .order_by("pk"))
+    drift: list[Drift] = []
+    for imei, status, unit_id, batch_id, l_status, l_unit, l_batch in rows.iterator(chunk_size=chunk_size):
+        if l_status is None:
+            drift.append(Drift(imei, "no ledger row"))
+            continue
+        exp_unit = None if l_status == S.IN_TRANSIT else l_unit
+        exp_batch = l_batch if l_status == S.IN_TRANSIT else None
+        if (status, unit_id, batch_id) != (l_status, exp_unit, exp_batch):
+            drift.append(Drift(imei, f"projection ({status}, unit {unit_id}, batch {batch_id}) != ledger "
+                                     f"({l_status}, unit {exp_unit}, batch {exp_batch})"))
+    open_line = BatchLine.objects.filter(device=OuterRef("pk"), batch=OuterRef("batch"),
+                                         outcome=BatchLine.Outcome.IN_TRANSIT)
+    for imei in (Device.objects.filter(status=S.IN_TRANSIT).filter(~Exists(open_line))
+                 .values_list("imei", flat=True)):
+        drift.append(Drift(imei, "in transit without an open line in its batch"))
+    for imei in (BatchLine.objects.filter(outcome=BatchLine.Outcome.IN_TRANSIT)
+                 .exclude(device__status=S.IN_TRANSIT, device__batch=F("batch"))
+                 .values_list("device__imei", flat=True)):
+        drift.append(Drift(imei, "open batch line but the device is not in that batch"))
+    active = Handout.objects.filter(device=OuterRef("pk"), commune=OuterRef("holder_unit"),
+                                    status=Handout.Status.ACTIVE)
+    for imei in (Device.objects.filter(status=S.HANDED_OUT).filter(~Exists(active))
+                 .values_list("imei", flat=True)):
+        drift.append(Drift(imei, "handed out without an active hand-out in its commune"))
+    for imei in (Handout.objects.active().exclude(device__status=S.HANDED_OUT)
+                 .values_list("device__imei", flat=True)):
+        drift.append(Drift(imei, "active hand-out but the device is not handed out"))
+    return drift
+

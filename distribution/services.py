@@ -1,0 +1,480 @@
+"""Every write of the distribution app. One transaction each; rows are locked in pk order;
+the ledger row and the device's projection are written together; coverage hears about
+changed communes after commit."""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from phocap.accounts.models import WRITE_ROLES, Role
+from phocap.accounts.scoping import can_write_unit, memberships
+from phocap.areas.models import AdminUnit
+from phocap.common.errors import DomainError
+from phocap.programmes.models import Programme
+
+from . import imeis as imei_rules
+from .models import Batch, BatchLine, Device, DeviceMovement, Handout
+from .signals import devices_changed
+
+Kind = DeviceMovement.Kind
+S = Device.Status
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+def acts_for(user, unit: AdminUnit, roles=WRITE_ROLES) -> bool:
+    """The user is an officer OF this unit (a membership at the unit itself, not above it)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    roles = {r for r in roles if r != Role.AUDITOR}
+    return any(m.unit_id == unit.pk and m.role in roles for m in memberships(user))
+
+
+def _communes_changed(*units: AdminUnit | None) -> None:
+    ids = {u.pk for u in units if u is not None and u.level == AdminUnit.Level.COMMUNE}
+    if ids:
+        transaction.on_commit(lambda: devices_changed.send(sender=Device, commune_ids=ids))
+
+
+def _check_in_programme(programme: Programme, unit: AdminUnit) -> None:
+    if not unit.path.startswith(programme.province.path):
+        raise DomainError(_("%(unit)s không thuộc tỉnh của chương trình %(p)s.")
+                          % {"unit": unit, "p": programme})
+
+
+def _user_unit_error(unit: AdminUnit) -> DomainError:
+    return DomainError(_("Bạn không phải cán bộ của %(unit)s nên không thể thực hiện thao tác này.")
+                       % {"unit": unit})
+
+
+# --- intake ------------------------------------------------------------------------------
+
+@transaction.atomic
+def devices_register(*, programme: Programme, unit: AdminUnit, imeis: list[str], by,
+                     donation=None, procurement=None, model: str = "",
+                     condition: str = Device.Condition.NEW) -> list[Device]:
+    """Register phones into the stock of the unit that received them; all or nothing."""
+    from donations.models import Donation, Procurement
+
+    if (donation is None) == (procurement is None):
+        raise DomainError(_("Chọn đúng một nguồn: một khoản ủng hộ hiện vật hoặc một đợt mua sắm."))
+    if not can_write_unit(by, unit):
+        raise _user_unit_error(unit)
+    _check_in_programme(programme, unit)
+    clean, errors = imei_rules.validate(enumerate(imeis, start=1))
+    if errors:
+        raise DomainError(" ".join(errors))
+    if not clean:
+        raise DomainError(_("Chưa có IMEI nào."))
+    if condition not in (Device.Condition.NEW, Device.Condition.USED):
+        raise DomainError(_("Tình trạng máy khi nhập phải là mới hoặc đã qua sử dụng."))
+
+    # Lock the source so two intakes against it cannot together exceed what it brought.
+    if donation is not None:
+        source = Donation.objects.select_for_update().get(pk=donation.pk)
+        if source.reverses_id is not None or Donation.objects.filter(reverses=source).exists():
+            raise DomainError(_("Khoản ủng hộ này đã bị điều chỉnh (bút toán đảo), không nhập máy theo khoản này."))
+        capacity = source.phones_count or 0
+        already = Device.objects.filter(source_donation=source).count()
+        label = _("khoản ủng hộ hiện vật")
+    else:
+        source = Procurement.objects.select_for_update().get(pk=procurement.pk)
+        capacity = source.quantity or 0
+        already = Device.objects.filter(source_procurement=source).count()
+        label = _("đợt mua sắm")
+    if source.programme_id != programme.pk:
+        raise DomainError(_("Nguồn máy thuộc chương trình khác."))
+    if source.unit_id != unit.pk:
+        raise DomainError(_("Máy phải được nhập tại đơn vị đã nhận nguồn (%(unit)s).") % {"unit": source.unit})
+    if already + len(clean) > capacity:
+        raise DomainError(_("%(label)s chỉ có %(cap)s máy, đã nhập %(done)s; lần này %(n)s máy là vượt quá.")
+                          % {"label": label.capitalize(), "cap": capacity, "done": already, "n": len(clean)})
+
+    taken = list(Device.objects.filter(imei__in=clean).values_list("imei", flat=True))
+    if taken:
+        raise DomainError(_("Các IMEI đã được đăng ký trước đó: %(list)s.") % {"list": ", ".join(sorted(taken))})
+
+    devices = [Device(imei=i, programme=programme, model=model, condition=condition, source_donation=donation,
+                      source_procurement=procurement, status=S.IN_STOCK, holder_unit=unit, registered_by=by)
+               for i in clean]
+    try:
+        with transaction.atomic():
+            Device.objects.bulk_create(devices)
+    except IntegrityError:
+        raise DomainError(_("Một số IMEI vừa được người khác đăng ký; hãy kiểm tra lại danh sách."))
+    if devices[0].pk is None:  # backends without RETURNING ids
+        devices = list(Device.objects.filter(imei__in=clean).order_by("pk"))
+    DeviceMovement.objects.bulk_create([
+        DeviceMovement.build(d, Kind.INTAKE, by=by, status_after=S.IN_STOCK, to_unit_id=unit.pk) for d in devices])
+    _communes_changed(unit)
+    return devices
+
+
+# --- batches -----------------------------------------------------------------------------
+
+def next_batch_number(*, programme: Programme, from_unit: AdminUnit, to_unit: AdminUnit) -> int:
+    last = (Batch.objects.filter(programme=programme, from_unit=from_unit, to_unit=to_unit)
+            .exclude(status=Batch.Status.CANCELLED).aggregate(n=Max("number"))["n"])
+    return (last or 0) + 1
+
+
+def _describe_unavailable(device: Device, programme: Programme, from_unit: AdminUnit) -> str | None:
+    if device.programme_id != programme.pk:
+        return _("IMEI %(imei)s thuộc chương trình khác.") % {"imei": device.imei}
+    if device.status == S.IN_TRANSIT:
+        return _("IMEI %(imei)s đang nằm trong một đợt bàn giao khác.") % {"imei": device.imei}
+    if device.status != S.IN_STOCK or device.holder_unit_id != from_unit.pk:
+        return (_("IMEI %(imei)s không có trong kho của %(unit)s (trạng thái: %(st)s).")
+                % {"imei": device.imei, "unit": from_unit, "st": device.get_status_display()})
+    if device.condition == Device.Condition.DAMAGED:
+        return _("IMEI %(imei)s là máy hỏng, không bàn giao.") % {"imei": device.imei}
+    return None
+
+
+@transaction.atomic
+def batch_dispatch(*, programme: Programme, from_unit: AdminUnit, to_unit: AdminUnit, by,
+                   imeis: list[str] | None = None, count: int | None = None, number: int | None = None,
+                   note: str = "") -> Batch:
+    """Create and dispatch a batch: picked IMEIs, or the `count` oldest usable phones in stock."""
+    if to_unit.parent_id != from_unit.pk:
+        raise DomainError(_("%(to)s không trực thuộc %(from)s: chỉ bàn giao xuống đơn vị cấp dưới trực tiếp.")
+                          % {"to": to_unit, "from": from_unit})
+    if to_unit.level == AdminUnit.Level.VILLAGE:
+        raise DomainError(_("Không bàn giao máy xuống thôn, bản; xã cấp phát trực tiếp cho hộ."))
+    if not acts_for(by, from_unit):
+        raise _user_unit_error(from_unit)
+    _check_in_programme(programme, to_unit)
+    if (imeis is None) == (count is None):
+        raise DomainError(_("Chọn máy bằng danh sách IMEI hoặc bằng số lượng lấy từ kho."))
+
+    if imeis is not None:
+        clean, errors = imei_rules.validate(enumerate(imeis, start=1))
+        if errors:
+            raise DomainError(" ".join(errors))
+        if not clean:
+            raise DomainError(_("Chưa có IMEI nào."))
+        devices = list(Device.objects.filter(imei__in=clean).locked())
+        found = {d.imei for d in devices}
+        problems = [_("IMEI %(imei)s chưa được đăng ký.") % {"imei": i} for i in clean if i not in found]
+        problems += [p for d in devices if (p := _describe_unavailable(d, programme, from_unit))]
+        if problems:
+            raise DomainError(" ".join(problems))
+    else:
+        if count < 1:
+            raise DomainError(_("Số lượng máy phải lớn hơn 0."))
+        # Oldest first; rows another dispatch is taking right now are skipped, not waited for.
+        pick = (Device.objects.filter(programme=programme).in_stock_at(from_unit).usable()
+                .order_by("registered_at", "pk").select_for_update(skip_locked=True, of=("self",)))
+        devices = list(pick[:count])
+        if len(devices) < count:
+            raise DomainError(_("Kho của %(unit)s chỉ còn %(n)s máy dùng được, không đủ %(want)s máy.")
+                              % {"unit": from_unit, "n": len(devices), "want": count})
+
+    number = number or next_batch_number(programme=programme, from_unit=from_unit, to_unit=to_unit)
+    if Batch.objects.filter(programme=programme, from_unit=from_unit, to_unit=to_unit, number=number).exclude(
+            status=Batch.Status.CANCELLED).exists():
+        raise DomainError(_("Đã có đợt %(no)s từ %(from)s đến %(to)s.")
+                          % {"no": number, "from": from_unit, "to": to_unit})
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            batch = Batch.objects.create(programme=programme, number=number, from_unit=from_unit, to_unit=to_unit,
+                                         status=Batch.Status.DISPATCHED, note=note, created_by=by,
+                                         dispatched_at=now, dispatched_by=by)
+            BatchLine.objects.bulk_create([BatchLine(batch=batch, device=d) for d in devices])
+    except IntegrityError:
+        raise DomainError(_("Một số máy hoặc số đợt vừa được người khác dùng; hãy tải lại trang và thử lại."))
+    DeviceMovement.objects.bulk_create([
+        DeviceMovement.build(d, Kind.DISPATCH, by=by, status_after=S.IN_TRANSIT, from_unit_id=from_unit.pk,
+                             to_unit_id=to_unit.pk, batch=batch) for d in devices])
+    Device.objects.filter(pk__in=[d.pk for d in devices]).update(status=S.IN_TRANSIT, holder_unit=None,
+                                                                 batch=batch)
+    _communes_changed(from_unit, to_unit)
+    return batch
+
+
+@transaction.atomic
+def batch_receive(*, batch: Batch, by, missing: dict[int, str] | None = None,
+                  damaged: dict[int, str] | None = None) -> Batch:
+    """The receiving unit confirms a dispatched batch; missing or damaged devices keep a reason."""
+    missing, damaged = dict(missing or {}), dict(damaged or {})
+    batch = Batch.objects.locked().select_related("to_unit", "from_unit").get(pk=batch.pk)
+    if not batch.can_transition_to(Batch.Status.RECEIVED):
+        raise DomainError(_("Đợt %(no)s đến %(to)s đã %(st)s, không xác nhận lại được.")
+                          % {"no": batch.number, "to": batch.to_unit, "st": batch.get_status_display().lower()})
+    if not acts_for(by, batch.to_unit):
+        raise DomainError(_("Chỉ cán bộ của %(unit)s (đơn vị nhận) được xác nhận đợt này.") % {"unit": batch.to_unit})
+    devices = list(Device.objects.filter(batch=batch).locked())
+    by_pk = {d.pk: d for d in devices}
+    problems = set(missing) | set(damaged)
+    if set(missing) & set(damaged):
+        raise DomainError(_("Một máy không thể vừa thiếu vừa hỏng."))
+    if problems - set(by_pk):
+        raise DomainError(_("Có máy không thuộc đợt này trong danh sách thiếu/hỏng."))
+    for pk in problems:
+        if not (missing.get(pk) or damaged.get(pk) or "").strip():
+            raise DomainError(_("Cần ghi lý do cho máy IMEI %(imei)s.") % {"imei": by_pk[pk].imei})
+
+    to_id = batch.to_unit_id
+    movements = []
+    for d in devices:
+        if d.pk in missing:
+            movements.append(DeviceMovement.build(d, Kind.MISSING, by=by, status_after=S.MISSING,
+                                                  from_unit_id=batch.from_unit_id, to_unit_id=to_id, batch=batch,
+                                                  reason=missing[d.pk].strip()))
+        else:
+            movements.append(DeviceMovement.build(
+                d, Kind.DAMAGED if d.pk in damaged else Kind.RECEIPT, by=by, status_after=S.IN_STOCK,
+                from_unit_id=batch.from_unit_id, to_unit_id=to_id, batch=batch,
+                reason=damaged.get(d.pk, "").strip()))
+    DeviceMovement.objects.bulk_create(movements)
+
+    problem_ids = list(problems)
+    in_batch = Device.objects.filter(batch=batch)
+    in_batch.exclude(pk__in=problem_ids).update(status=S.IN_STOCK, holder_unit_id=to_id, batch=None)
+    if damaged:
+        in_batch.filter(pk__in=list(damaged)).update(status=S.IN_STOCK, holder_unit_id=to_id, batch=None,
+                                                      condition=Device.Condition.DAMAGED)
+    if missing:
+        in_batch.filter(pk__in=list(missing)).update(status=S.MISSING, holder_unit_id=to_id, batch=None)
+
+    open_lines = BatchLine.objects.filter(batch=batch, outcome=BatchLine.Outcome.IN_TRANSIT)
+    if problem_ids:
+        flagged = list(open_lines.filter(device_id__in=problem_ids))
+        for line in flagged:
+            if line.device_id in missing:
+                line.outcome, line.reason = BatchLine.Outcome.MISSING, missing[line.device_id].strip()[:255]
+            else:
+                line.outcome, line.reason = BatchLine.Outcome.DAMAGED, damaged[line.device_id].strip()[:255]
+        BatchLine.objects.bulk_update(flagged, ["outcome", "reason"])
+    open_lines.update(outcome=BatchLine.Outcome.RECEIVED)
+
+    batch.status = Batch.Status.RECEIVED
+    batch.partial = bool(problems)
+    batch.received_at = timezone.now()
+    batch.received_by = by
+    batch.save(update_fields=["status", "partial", "received_at", "received_by"])
+    _communes_changed(batch.to_unit)
+    return batch
+
+
+@transaction.atomic
+def batch_cancel(*, batch: Batch, by, reason: str) -> Batch:
+    """Reverse a dispatched batch before receipt: its phones go back to the sender's stock."""
+    batch = Batch.objects.locked().select_related("to_unit", "from_unit").get(pk=batch.pk)
+    if not batch.can_transition_to(Batch.Status.CANCELLED):
+        raise DomainError(_("Đợt %(no)s đã %(st)s, không hủy được.")
+                          % {"no": batch.number, "st": batch.get_status_display().lower()})
+    if not acts_for(by, batch.from_unit):
+        raise DomainError(_("Chỉ cán bộ của %(unit)s (đơn vị giao) được hủy đợt này.") % {"unit": batch.from_unit})
+    if not (reason or "").strip():
+        raise DomainError(_("Cần ghi lý do hủy đợt."))
+    devices = list(Device.objects.filter(batch=batch).locked())
+    DeviceMovement.objects.bulk_create([
+        DeviceMovement.build(d, Kind.REVERSAL, by=by, status_after=S.IN_STOCK, from_unit_id=batch.to_unit_id,
+                             to_unit_id=batch.from_unit_id, batch=batch, reason=reason.strip())
+        for d in devices])
+    Device.objects.filter(batch=batch).update(status=S.IN_STOCK, holder_unit_id=batch.from_unit_id, batch=None)
+    BatchLine.objects.filter(batch=batch, outcome=BatchLine.Outcome.IN_TRANSIT).update(
+        outcome=BatchLine.Outcome.CANCELLED)
+    batch.status = Batch.Status.CANCELLED
+    batch.cancelled_at, batch.cancelled_by, batch.cancel_reason = timezone.now(), by, reason.strip()
+    batch.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
+    _communes_changed(batch.from_unit, batch.to_unit)
+    return batch
+
+
+@transaction.atomic
+def missing_resolve(*, device: Device, by, resolution: str, reason: str = "") -> Device:
+    """Close a missing device: found at the receiver, returned to the sender, or written off."""
+    device = Device.objects.locked().select_related("holder_unit").get(pk=device.pk)
+    if device.status != S.MISSING:
+        raise DomainError(_("IMEI %(imei)s không ở trạng thái thất lạc.") % {"imei": device.imei})
+    if not can_write_unit(by, device.holder_unit):
+        raise _user_unit_error(device.holder_unit)
+    line = (BatchLine.objects.select_for_update(of=("self",)).select_related("batch", "batch__from_unit")
+            .filter(device=device, outcome=BatchLine.Outcome.MISSING, resolution="").order_by("-pk").first())
+    R = BatchLine.Resolution
+    if resolution == R.FOUND:
+        status, unit, kind = S.IN_STOCK, device.holder_unit, Kind.FOUND
+    elif resolution == R.RETURNED:
+        if line is None:
+            raise DomainError(_("Không tìm thấy đợt bàn giao của máy này để trả lại."))
+        status, unit, kind = S.IN_STOCK, line.batch.from_unit, Kind.RETURN
+    elif resolution == R.WRITTEN_OFF:
+        if not reason.strip():
+            raise DomainError(_("Cần ghi lý do xóa sổ."))
+        status, unit, kind = S.WRITTEN_OFF, device.holder_unit, Kind.WRITE_OFF
+    else:
+        raise DomainError(_("Cách xử lý không hợp lệ."))
+    DeviceMovement.build(device, kind, by=by, status_after=status, from_unit_id=device.holder_unit_id,
+                         to_unit_id=unit.pk, batch=line.batch if line else None, reason=reason.strip()).save()
+    previous = device.holder_unit
+    device.status, device.holder_unit = status, unit
+    device.save(update_fields=["status", "holder_unit"])
+    if line is not None:
+        line.resolution, line.resolved_at = resolution, timezone.now()
+        line.save(update_fields=["resolution", "resolved_at"])
+    _communes_changed(previous, unit)
+    return device
+
+
+@transaction.atomic
+def device_write_off(*, device: Device, by, reason: str) -> Device:
+    """Write off a phone in stock (broken beyond use); missing ones go through missing_resolve."""
+    device = Device.objects.locked().select_related("holder_unit").get(pk=device.pk)
+    if device.status == S.MISSING:
+        return missing_resolve(device=device, by=by, resolution=BatchLine.Resolution.WRITTEN_OFF, reason=reason)
+    if device.status != S.IN_STOCK:
+        raise DomainError(_("Chỉ xóa sổ được máy đang trong kho hoặc thất lạc."))
+    if not can_write_unit(by, device.holder_unit):
+        raise _user_unit_error(device.holder_unit)
+    if not (reason or "").strip():
+        raise DomainError(_("Cần ghi lý do xóa sổ."))
+    DeviceMovement.build(device, Kind.WRITE_OFF, by=by, status_after=S.WRITTEN_OFF,
+                         from_unit_id=device.holder_unit_id, to_unit_id=device.holder_unit_id,
+                         reason=reason.strip()).save()
+    device.status = S.WRITTEN_OFF
+    device.save(update_fields=["status"])
+    _communes_changed(device.holder_unit)
+    return device
+
+
+# --- hand-outs ---------------------------------------------------------------------------
+
+def handout_limit(*, programme: Programme, household) -> int:
+    """How many active hand-outs a household may hold in this programme."""
+    if programme.one_phone_per_adult:
+        return max(1, household.adults_without_phone or 0)
+    return 1
+
+
+@transaction.atomic
+def handout_create(*, programme: Programme, household, by, imei: str, recipient_name: str = "",
+                   recipient_citizen_id: str = "", handed_out_on: datetime.date, person=None) -> Handout:
+    """A commune official gives a phone from the commune's stock to a person of an active household."""
+    from beneficiaries.models import Household, Person
+
+    # The household lock serialises hand-outs to one household (double submits included).
+    household = Household.objects.select_for_update(of=("self",)).select_related("commune").get(pk=household.pk)
+    commune = household.commune
+    if not acts_for(by, commune, roles=[Role.COMMUNE_OFFICIAL]):
+        raise DomainError(_("Chỉ cán bộ xã %(unit)s được cấp phát cho hộ của xã.") % {"unit": commune.name})
+    if household.status != Household.Status.ACTIVE:
+        raise DomainError(_("Hộ %(name)s không còn hoạt động (đã chuyển đi hoặc tách/giải thể).")
+                          % {"name": household.head_name})
+    _check_in_programme(programme, commune)
+    if handed_out_on > timezone.localdate():
+        raise DomainError(_("Ngày cấp không được sau hôm nay."))
+    if handed_out_on < programme.start_date:
+        raise DomainError(_("Ngày cấp trước ngày bắt đầu chương trình."))
+
+    if person is not None:
+        person = Person.objects.get(pk=person.pk)
+        if person.household_id != household.pk or not person.is_active:
+            raise DomainError(_("Người nhận không thuộc hộ này."))
+        if Handout.objects.active().filter(programme=programme, person=person).exists():
+            raise DomainError(_("%(name)s đã được cấp điện thoại trong chương trình.") % {"name": person.full_name})
+        recipient_name = recipient_name or person.full_name
+        recipient_citizen_id = recipient_citizen_id or (person.citizen_id or "")
+    recipient_name = (recipient_name or "").strip()
+    recipient_citizen_id = (recipient_citizen_id or "").strip()
+    if not recipient_name:
+        raise DomainError(_("Cần ghi họ tên người nhận."))
+    if not (recipient_citizen_id.isdigit() and len(recipient_citizen_id) in (9, 12)):
+        raise DomainError(_("Số CCCD của người nhận phải có 12 chữ số (hoặc CMND 9 chữ số)."))
+
+    done = Handout.objects.active().filter(programme=programme, household=household).count()
+    limit = handout_limit(programme=programme, household=household)
+    if done >= limit:
+        raise DomainError(_("Hộ %(name)s đã được cấp %(n)s máy, đủ mức của chương trình.")
+                          % {"name": household.head_name, "n": done})
+
+    imei = (imei or "").strip()
+    if not imei_rules.is_valid_imei(imei):
+        raise DomainError(_("IMEI %(imei)s không hợp lệ (cần 15 chữ số, đúng chữ số kiểm tra).") % {"imei": imei})
+    device = Device.objects.filter(imei=imei).locked().first()
+    if device is None:
+        raise DomainError(_("IMEI %(imei)s chưa được đăng ký.") % {"imei": imei})
+    problem = _describe_unavailable(device, programme, commune)
+    if problem:
+        raise DomainError(problem)
+
+    try:
+        with transaction.atomic():
+            handout = Handout.objects.create(
+                programme=programme, household=household, person=person, device=device, commune=commune,
+                recipient_name=recipient_name, recipient_citizen_id=recipient_citizen_id,
+                handed_out_on=handed_out_on, created_by=by)
+    except IntegrityError:
+        raise DomainError(_("Máy hoặc người nhận này vừa được cấp phát ở một phiên khác."))
+    DeviceMovement.build(device, Kind.HANDOUT, by=by, status_after=S.HANDED_OUT, from_unit_id=commune.pk,
+                         to_unit_id=commune.pk, handout=handout).save()
+    device.status = S.HANDED_OUT
+    device.save(update_fields=["status"])
+    _communes_changed(commune)
+    return handout
+
+
+@transaction.atomic
+def handout_reverse(*, handout: Handout, by, reason: str) -> Handout:
+    """The phone comes back (returned, wrong recipient): the hand-out is reversed, the phone restocked."""
+    handout = Handout.objects.locked().select_related("commune").get(pk=handout.pk)
+    if not handout.can_transition_to(Handout.Status.REVERSED):
+        raise DomainError(_("Biên bản cấp phát này đã được thu hồi trước đó."))
+    if not acts_for(by, handout.commune, roles=[Role.COMMUNE_OFFICIAL]):
+        raise DomainError(_("Chỉ cán bộ xã %(unit)s được thu hồi máy đã cấp.") % {"unit": handout.commune.name})
+    if not (reason or "").strip():
+        raise DomainError(_("Cần ghi lý do thu hồi."))
+    device = Device.objects.locked().get(pk=handout.device_id)
+    handout.status = Handout.Status.REVERSED
+    handout.reversed_at, handout.reversed_by, handout.reversal_reason = timezone.now(), by, reason.strip()
+    handout.save(update_fields=["status", "reversed_at", "reversed_by", "reversal_reason"])
+    DeviceMovement.build(device, Kind.HANDOUT_RETURN, by=by, status_after=S.IN_STOCK,
+                         from_unit_id=handout.commune_id, to_unit_id=handout.commune_id, handout=handout,
+                         reason=reason.strip()).save()
+    device.status, device.holder_unit_id = S.IN_STOCK, handout.commune_id
+    device.save(update_fields=["status", "holder_unit"])
+    _communes_changed(handout.commune)
+    return handout
+
+
+# --- signed scans ------------------------------------------------------------------------
+
+SCAN_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
+SCAN_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _check_scan(upload) -> None:
+    name = (upload.name or "").lower()
+    if not name.endswith(SCAN_EXTENSIONS):
+        raise DomainError(_("Bản chụp phải là tệp PDF, JPG hoặc PNG."))
+    if upload.size > SCAN_MAX_BYTES:
+        raise DomainError(_("Bản chụp lớn hơn 10 MB; hãy chụp lại với độ phân giải thấp hơn."))
+
+
+@transaction.atomic
+def batch_attach_scan(*, batch: Batch, by, upload) -> Batch:
+    batch = Batch.objects.locked().select_related("to_unit").get(pk=batch.pk)
+    if not can_write_unit(by, batch.to_unit):
+        raise _user_unit_error(batch.to_unit)
+    if batch.status != Batch.Status.RECEIVED and batch.status != Batch.Status.DISPATCHED:
+        raise DomainError(_("Chỉ lưu biên bản cho đợt đã giao."))
+    _check_scan(upload)
+    batch.signed_scan.save(f"bbbg-{batch.pk}-{upload.name}", upload, save=False)
+    batch.save(update_fields=["signed_scan"])
+    return batch
+
+
+@transaction.atomic
+def handout_attach_scan(*, handout: Handout, by, upload) -> Handout:
+    handout = Handout.objects.locked().select_related("commune").get(pk=handout.pk)
+    if not can_write_unit(by, handout.commune):
+        raise _user_unit_error(handout.commune)
+    _check_scan(upload)
+    handout.signed_scan.save(f"bbcp-{handout.pk}-{upload.name}", upload, save=False)
+    handout.save(update_fields=["signed_scan"])
+    return handout

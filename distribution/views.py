@@ -1,0 +1,396 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max, Min
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from phocap.accounts.decorators import login_and_membership_required, unit_role_required
+from phocap.accounts.models import Role
+from phocap.accounts.scoping import can_write_unit, scope_queryset, user_units
+from phocap.common.errors import DomainError
+from phocap.common.pagination import paginate
+from phocap.common.pdf import pdf_response, render_pdf
+from phocap.programmes.models import Programme
+
+from . import selectors, services
+from .forms import (
+    DispatchForm,
+    HandoutForm,
+    IntakeForm,
+    ReasonForm,
+    ReceiveForm,
+    ResolveForm,
+    ScanForm,
+)
+from .models import Batch, BatchLine, Device, DeviceMovement, Handout
+
+WRITERS = (Role.PROVINCE_STAFF, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICIAL)
+SENDERS = (Role.PROVINCE_STAFF, Role.DISTRICT_OFFICER)
+
+
+def _programme_filter(request):
+    programmes = Programme.objects.for_user(request.user).order_by("-start_date", "name")
+    chosen = None
+    if request.GET.get("ct", "").isdigit():
+        chosen = programmes.filter(pk=request.GET["ct"]).first()
+    return programmes, chosen
+
+
+# --- overview and devices ----------------------------------------------------------------
+
+@login_and_membership_required
+def index(request):
+    programmes, programme = _programme_filter(request)
+    rows = selectors.stock_by_unit(user=request.user, programme=programme)
+    return render(request, "distribution/index.html",
+                  {"rows": rows, "programmes": programmes, "programme": programme})
+
+
+@login_and_membership_required
+def device_list(request):
+    qs = Device.objects.for_user(request.user).select_related("holder_unit", "batch__to_unit")
+    q = "".join(request.GET.get("q", "").split())
+    status = request.GET.get("status", "")
+    if q:
+        qs = qs.filter(imei__contains=q)
+    if status in Device.Status.values:
+        qs = qs.filter(status=status)
+    page_obj = paginate(request, qs.order_by("-pk"))
+    return render(request, "distribution/device_list.html",
+                  {"page_obj": page_obj, "q": q, "status": status, "statuses": Device.Status.choices})
+
+
+@unit_role_required(*WRITERS)
+def device_intake(request):
+    form = IntakeForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        source = d["donation"] or d["procurement"]
+        try:
+            devices = services.devices_register(
+                programme=d["programme"], unit=source.unit, imeis=d["imei_list"], by=request.user,
+                donation=d["donation"], procurement=d["procurement"], model=d["model"],
+                condition=d["condition"])
+        except DomainError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _("Đã nhập kho %(n)s máy tại %(unit)s.") % {"n": len(devices),
+                                                                                 "unit": source.unit})
+            return redirect("distribution:device_list")
+    return render(request, "distribution/device_intake.html", {"form": form})
+
+
+@login_and_membership_required
+def device_detail(request, imei):
+    device = get_object_or_404(
+        Device.objects.for_user(request.user).select_related(
+            "programme", "holder_unit", "batch", "source_donation__donor", "source_procurement"),
+        imei=imei)
+    handout = device.handouts.filter(status=Handout.Status.ACTIVE).select_related("household").first()
+    can_resolve = device.status == Device.Status.MISSING and can_write_unit(request.user, device.holder_unit)
+    can_write_off = (device.status == Device.Status.IN_STOCK
+                     and can_write_unit(request.user, device.holder_unit))
+    return render(request, "distribution/device_detail.html", {
+        "device": device, "movements": selectors.device_path(device), "handout": handout,
+        "resolve_form": ResolveForm() if can_resolve else None,
+        "write_off_form": ReasonForm() if can_write_off else None})
+
+
+@require_POST
+@unit_role_required(*WRITERS)
+def device_resolve(request, imei):
+    device = get_object_or_404(Device.objects.for_user(request.user), imei=imei)
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.missing_resolve(device=device, by=request.user, resolution=form.cleaned_data["resolution"],
+                                     reason=form.cleaned_data["reason"])
+            messages.success(request, _("Đã cập nhật máy IMEI %(imei)s.") % {"imei": imei})
+        except DomainError as e:
+            messages.error(request, str(e))
+    else:
+        messages.error(request, _("Chọn cách xử lý."))
+    return redirect(device)
+
+
+@require_POST
+@unit_role_required(*WRITERS)
+def device_write_off(request, imei):
+    device = get_object_or_404(Device.objects.for_user(request.user), imei=imei)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.device_write_off(device=device, by=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Đã xóa sổ máy IMEI %(imei)s.") % {"imei": imei})
+        except DomainError as e:
+            messages.error(request, str(e))
+    else:
+        messages.error(request, _("Cần ghi lý do xóa sổ."))
+    return redirect(device)
+
+
+@login_and_membership_required
+def donor_trace(request, pk):
+    from donations.models import Donor
+
+    donor = get_object_or_404(scope_queryset(Donor.objects.all(), request.user, "unit"), pk=pk)
+    rows = selectors.donor_phones_by_place(donor=donor, user=request.user)
+    return render(request, "distribution/donor_trace.html",
+                  {"donor": donor, "rows": rows, "total": sum(r["n"] for r in rows)})
+
+
+# --- batches -----------------------------------------------------------------------------
+
+@login_and_membership_required
+def batch_list(request):
+    direction = "out" if request.GET.get("huong") == "di" else "in"
+    page_obj = paginate(request, selectors.batches_for(user=request.user, direction=direction))
+    return render(request, "distribution/batch_list.html", {"page_obj": page_obj, "direction": direction})
+
+
+@unit_role_required(*SENDERS)
+def batch_create(request):
+    form = DispatchForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        to_unit = d["to_unit"]
+        try:
+            batch = services.batch_dispatch(
+                programme=d["programme"], from_unit=to_unit.parent, to_unit=to_unit, by=request.user,
+                imeis=d.get("imei_list"), count=d.get("count") if not d.get("imei_list") else None,
+                number=d.get("number"), note=d.get("note", ""))
+        except DomainError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _("Đã giao đợt %(no)s (%(n)s máy) cho %(unit)s.")
+                             % {"no": batch.number, "n": batch.lines.count(), "unit": to_unit})
+            return redirect(batch)
+    return render(request, "distribution/batch_create.html", {"form": form})
+
+
+def _batch_or_404(request, pk):
+    return get_object_or_404(
+        Batch.objects.for_user(request.user).select_related(
+            "programme", "from_unit", "to_unit", "dispatched_by", "received_by", "cancelled_by"), pk=pk)
+
+
+@login_and_membership_required
+def batch_detail(request, pk):
+    batch = _batch_or_404(request, pk)
+    lines = batch.lines.select_related("device").order_by("pk")
+    page_obj = paginate(request, lines, per_page=100)
+    summary = dict(lines.values_list("outcome").annotate(n=Count("pk")).order_by())
+    history = (DeviceMovement.objects.filter(batch=batch).values("kind").annotate(
+        n=Count("pk"), first=Min("at"), last=Max("at")).order_by("first"))
+    can_receive = batch.status == Batch.Status.DISPATCHED and services.acts_for(request.user, batch.to_unit)
+    can_cancel = batch.status == Batch.Status.DISPATCHED and services.acts_for(request.user, batch.from_unit)
+    return render(request, "distribution/batch_detail.html", {
+        "batch": batch, "page_obj": page_obj, "summary": summary, "total": sum(summary.values()),
+        "history": [{**h, "label": DeviceMovement.Kind(h["kind"]).label} for h in history],
+        "can_receive": can_receive, "can_cancel": can_cancel,
+        "cancel_form": ReasonForm() if can_cancel else None,
+        "can_upload": can_write_unit(request.user, batch.to_unit) and batch.status != Batch.Status.CANCELLED,
+        "scan_form": ScanForm(), "outcomes": BatchLine.Outcome})
+
+
+@unit_role_required(*WRITERS)
+def batch_receive(request, pk):
+    batch = _batch_or_404(request, pk)
+    if not services.acts_for(request.user, batch.to_unit):
+        raise PermissionDenied
+    form = ReceiveForm(request.POST or None, batch=batch)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.batch_receive(batch=batch, by=request.user, missing=form.cleaned_data["missing_map"],
+                                   damaged=form.cleaned_data["damaged_map"])
+        except DomainError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, _("Đã xác nhận nhận đợt %(no)s.") % {"no": batch.number})
+        return redirect(batch)
+    return render(request, "distribution/batch_receive.html", {"batch": batch, "form": form})
+
+
+@require_POST
+@unit_role_required(*SENDERS)
+def batch_cancel(request, pk):
+    batch = _batch_or_404(request, pk)
+    if not services.acts_for(request.user, batch.from_unit):
+        raise PermissionDenied
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Cần ghi lý do hủy đợt."))
+        return redirect(batch)
+    try:
+        services.batch_cancel(batch=batch, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Đã hủy đợt %(no)s; máy đã về lại kho.") % {"no": batch.number})
+    except DomainError as e:
+        messages.error(request, str(e))
+    return redirect(batch)
+
+
+@login_and_membership_required
+def batch_minutes(request, pk):
+    batch = _batch_or_404(request, pk)
+    if batch.status == Batch.Status.CANCELLED:
+        raise Http404
+    lines = list(batch.lines.select_related("device").order_by("device__imei"))
+    data = render_pdf("distribution/pdf/batch_minutes.html", {
+        "batch": batch, "lines": lines, "plans": list(batch.programme.plans.all()),
+        "received": sum(1 for line in lines if line.outcome in (BatchLine.Outcome.RECEIVED,
+                                                                 BatchLine.Outcome.DAMAGED))})
+    return pdf_response(data, f"bien-ban-ban-giao-{batch.pk}.pdf")
+
+
+def _serve_scan(field):
+    if not field:
+        raise Http404
+    return FileResponse(field.open("rb"), as_attachment=False, filename=field.name.rsplit("/", 1)[-1])
+
+
+@login_and_membership_required
+def batch_scan(request, pk):
+    batch = _batch_or_404(request, pk)
+    if request.method == "POST":
+        form = ScanForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.batch_attach_scan(batch=batch, by=request.user, upload=form.cleaned_data["file"])
+                messages.success(request, _("Đã lưu bản chụp biên bản."))
+            except DomainError as e:
+                messages.error(request, str(e))
+        else:
+            messages.error(request, _("Chọn tệp bản chụp."))
+        return redirect(batch)
+    return _serve_scan(batch.signed_scan)
+
+
+# --- hand-outs ---------------------------------------------------------------------------
+
+@login_and_membership_required
+def handout_list(request):
+    page_obj = paginate(request, selectors.handouts_for(user=request.user))
+    return render(request, "distribution/handout_list.html", {"page_obj": page_obj})
+
+
+def _commune_for(request):
+    """The commune a commune official works in (?xa=<id> when they have several)."""
+    communes = user_units(request.user, roles=[Role.COMMUNE_OFFICIAL])
+    if not communes:
+        raise PermissionDenied
+    wanted = request.GET.get("xa", "")
+    for c in communes:
+        if str(c.pk) == wanted:
+            return c, communes
+    return communes[0], communes
+
+
+@unit_role_required(Role.COMMUNE_OFFICIAL)
+def handout_pick(request):
+    from beneficiaries.selectors import priority_list
+
+    commune, communes = _commune_for(request)
+    programme = (Programme.objects.for_user(request.user).filter(is_active=True, targets__commune=commune)
+                 .order_by("-start_date").first())
+    page_obj = None
+    stock = 0
+    if programme is not None:
+        page_obj = paginate(request, priority_list(commune=commune, programme=programme).select_related("village"))
+        stock = Device.objects.filter(programme=programme).in_stock_at(commune).usable().count()
+    return render(request, "distribution/handout_pick.html", {
+        "commune": commune, "communes": communes, "programme": programme, "page_obj": page_obj,
+        "stock": stock})
+
+
+@unit_role_required(Role.COMMUNE_OFFICIAL)
+def handout_create(request, household_pk):
+    from beneficiaries.models import Household
+
+    household = get_object_or_404(
+        scope_queryset(Household.objects.all(), request.user, "commune", roles=[Role.COMMUNE_OFFICIAL])
+        .select_related("commune", "village"), pk=household_pk)
+    programme = (Programme.objects.for_user(request.user)
+                 .filter(is_active=True, targets__commune=household.commune).order_by("-start_date").first())
+    if programme is None:
+        messages.error(request, _("Xã chưa thuộc chương trình phổ cập nào đang triển khai."))
+        return redirect("distribution:handout_pick")
+    form = HandoutForm(request.POST or None, household=household)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            handout = services.handout_create(
+                programme=programme, household=household, by=request.user, imei=d["imei"],
+                recipient_name=d["recipient_name"], recipient_citizen_id=d["recipient_citizen_id"],
+                handed_out_on=d["handed_out_on"], person=d["person"])
+        except DomainError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _("Đã cấp máy IMEI %(imei)s cho %(name)s.")
+                             % {"imei": d["imei"], "name": handout.recipient_name})
+            return redirect(handout)
+    existing = household.handouts.filter(status=Handout.Status.ACTIVE).select_related("device")
+    return render(request, "distribution/handout_form.html",
+                  {"form": form, "household": household, "programme": programme, "existing": existing})
+
+
+def _handout_or_404(request, pk):
+    return get_object_or_404(
+        Handout.objects.for_user(request.user).select_related(
+            "programme", "household", "household__village", "device", "commune", "commune__parent",
+            "created_by", "reversed_by"), pk=pk)
+
+
+@login_and_membership_required
+def handout_detail(request, pk):
+    handout = _handout_or_404(request, pk)
+    can_reverse = (handout.status == Handout.Status.ACTIVE
+                   and services.acts_for(request.user, handout.commune, roles=[Role.COMMUNE_OFFICIAL]))
+    return render(request, "distribution/handout_detail.html", {
+        "handout": handout, "reverse_form": ReasonForm() if can_reverse else None,
+        "can_upload": can_write_unit(request.user, handout.commune), "scan_form": ScanForm()})
+
+
+@require_POST
+@unit_role_required(Role.COMMUNE_OFFICIAL)
+def handout_reverse(request, pk):
+    handout = _handout_or_404(request, pk)
+    if not services.acts_for(request.user, handout.commune, roles=[Role.COMMUNE_OFFICIAL]):
+        raise PermissionDenied
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Cần ghi lý do thu hồi."))
+        return redirect(handout)
+    try:
+        services.handout_reverse(handout=handout, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Đã thu hồi; máy đã về kho của xã."))
+    except DomainError as e:
+        messages.error(request, str(e))
+    return redirect(handout)
+
+
+@login_and_membership_required
+def handout_minutes(request, pk):
+    handout = _handout_or_404(request, pk)
+    categories = [c.get_category_display() for c in handout.household.categories.all()]
+    data = render_pdf("distribution/pdf/handout_minutes.html", {
+        "handout": handout, "categories": categories, "plans": list(handout.programme.plans.all())})
+    return pdf_response(data, f"bien-ban-cap-phat-{handout.pk}.pdf")
+
+
+@login_and_membership_required
+def handout_scan(request, pk):
+    handout = _handout_or_404(request, pk)
+    if request.method == "POST":
+        form = ScanForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.handout_attach_scan(handout=handout, by=request.user, upload=form.cleaned_data["file"])
+                messages.success(request, _("Đã lưu bản chụp biên bản."))
+            except DomainError as e:
+                messages.error(request, str(e))
+        else:
+            messages.error(request, _("Chọn tệp bản chụp."))
+        return redirect(handout)
+    return _serve_scan(handout.signed_scan)
