@@ -14,6 +14,7 @@ from django.apps import apps
 from django.db.models import Count, F, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from phocap.areas.models import AdminUnit
@@ -26,7 +27,7 @@ CHART_MAX_COMMUNES = 500
 
 
 def figure_labels() -> dict[str, str]:
-    return {f: str(CoverageSummary._meta.get_field(f).verbose_name) for f in FIGURES}
+    return {f: capfirst(str(CoverageSummary._meta.get_field(f).verbose_name)) for f in FIGURES}
 
 
 def unit_by_code(*, scheme: str, code: str) -> AdminUnit | None:
