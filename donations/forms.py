@@ -110,7 +110,7 @@ class DonationForm(OnceForm):
         units = writable_units(user=user, programme=programme)
         self.fields["unit"].queryset = units
         self.fields["unit"].initial = units.first()
-        self.fields["pledge"].queryset = Pledge.objects.filter(
+        self.fields["pledge"].queryset = Pledge.objects.for_user(user).filter(
             programme=programme, cancelled_at__isnull=True).select_related("donor").order_by("-pledged_on")
 
     def clean(self):

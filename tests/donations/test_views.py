@@ -269,3 +269,27 @@ def test_list_pages_query_count_is_flat(client_for, users, programme, company, g
         assert c.get(url).status_code == 200
     with django_assert_max_num_queries(14):
         assert c.get(reverse("donations:donor_list")).status_code == 200
+
+
+def test_certificate_pdf(client_for, users, company, give):
+    from pypdf import PdfReader
+
+    gift = give(company, phones=12)
+    c = client_for(users.province)
+    r = c.post(reverse("donations:donation_acknowledge", args=[gift.pk]), {"kind": "certificate"})
+    text = " ".join(PdfReader(io.BytesIO(c.get(r.url).content)).pages[0].extract_text().split())
+    assert "GIẤY CHỨNG NHẬN" in text and "12 điện thoại thông minh" in text
+
+
+def test_pdf_before_acknowledgement_is_404(client_for, users, company, give):
+    gift = give(company, cash=1_000_000)
+    assert client_for(users.province).get(reverse("donations:donation_ack_pdf", args=[gift.pk])).status_code == 404
+
+
+def test_district_officer_does_not_see_province_pledges_in_the_form(client_for, users, programme, company):
+    services.pledge_create(programme=programme, donor=company, pledged_on=datetime.date(2023, 8, 11),
+                           cash_vnd=1_000_000, occasion="Lễ phát động bí mật")
+    page = client_for(users.district).get(reverse("donations:donation_create", args=[programme.pk]))
+    assert page.status_code == 200 and "Lễ phát động bí mật" not in page.content.decode()
+    page = client_for(users.province).get(reverse("donations:donation_create", args=[programme.pk]))
+    assert "Viettel" in page.content.decode()
