@@ -176,9 +176,11 @@ def load(*, programme: Programme, stdout=None) -> None:
                                     phone_model="Samsung Galaxy A04")
 
     if stdout:
+        from phocap.common.formatting import format_vnd
+
         from .selectors import programme_totals
 
         t = programme_totals(programme)
-        stdout.write(f"Quỹ: đã nhận {t['cash_received_vnd']:,} ₫, {t['phones_in_kind']} máy hiện vật, "
-                     f"{t['donors']} nhà tài trợ; cam kết {t['cash_pledged_vnd']:,} ₫; "
-                     f"đã chi {t['cash_spent_vnd']:,} ₫.".replace(",", "."))
+        stdout.write(f"Quỹ: đã nhận {format_vnd(t['cash_received_vnd'])}, {t['phones_in_kind']} máy hiện vật, "
+                     f"{t['donors']} nhà tài trợ; cam kết {format_vnd(t['cash_pledged_vnd'])}; "
+                     f"đã chi {format_vnd(t['cash_spent_vnd'])}.")
