@@ -4,7 +4,7 @@ changed communes after commit."""
 
 import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,6 +48,40 @@ def _check_in_programme(programme: Programme, unit: AdminUnit) -> None:
 def _user_unit_error(unit: AdminUnit) -> DomainError:
     return DomainError(_("Bạn không phải cán bộ của %(unit)s nên không thể thực hiện thao tác này.")
                        % {"unit": unit})
+
+
+def _movements_from_devices(*, where: str, params: list, kind: str, by, status_after: str,
+                            from_unit_id=None, to_unit_id=None, batch_id=None, reason: str = "") -> int:
+    """One INSERT ... SELECT writing a ledger row per device matching `where`.
+
+    Set-based on purpose: a 5,000-device batch costs one statement, not 5,000 model
+    instances (see the benchmark in docs/distribution.md).
+    """
+    m, d = DeviceMovement._meta, Device._meta
+    col = lambda model_meta, name: connection.ops.quote_name(model_meta.get_field(name).column)  # noqa: E731
+    columns = ", ".join(col(m, f) for f in ("device", "kind", "at", "by", "from_unit", "to_unit", "batch",
+                                              "handout", "status_after", "reason"))
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    # Identifiers come from the models' _meta and `where` from this module; values are parameters.
+    sql = (f"INSERT INTO {connection.ops.quote_name(m.db_table)} ({columns}) "  # noqa: S608
+           f"SELECT {col(d, 'id')}, %s, %s, %s, %s, %s, %s, NULL, %s, %s "
+           f"FROM {connection.ops.quote_name(d.db_table)} WHERE {where}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [kind, now, getattr(by, "pk", None), from_unit_id, to_unit_id, batch_id,
+                             status_after, reason[:255], *params])
+        return cursor.rowcount
+
+
+def _lines_for_batch(batch: Batch) -> int:
+    """One INSERT ... SELECT: an open line for every device the batch now carries."""
+    b, d = BatchLine._meta, Device._meta
+    qn = connection.ops.quote_name
+    sql = (f"INSERT INTO {qn(b.db_table)} ({qn(b.get_field('batch').column)}, {qn(b.get_field('device').column)}, "  # noqa: S608
+           f"{qn('outcome')}, {qn('reason')}, {qn('resolution')}) "
+           f"SELECT %s, {qn('id')}, %s, '', '' FROM {qn(d.db_table)} WHERE {qn(d.get_field('batch').column)} = %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [batch.pk, BatchLine.Outcome.IN_TRANSIT, batch.pk])
+        return cursor.rowcount
 
 
 # --- intake ------------------------------------------------------------------------------
@@ -105,10 +139,13 @@ def devices_register(*, programme: Programme, unit: AdminUnit, imeis: list[str],
             Device.objects.bulk_create(devices)
     except IntegrityError:
         raise DomainError(_("Một số IMEI vừa được người khác đăng ký; hãy kiểm tra lại danh sách."))
-    if devices[0].pk is None:  # backends without RETURNING ids
-        devices = list(Device.objects.filter(imei__in=clean).order_by("pk"))
-    DeviceMovement.objects.bulk_create([
-        DeviceMovement.build(d, Kind.INTAKE, by=by, status_after=S.IN_STOCK, to_unit_id=unit.pk) for d in devices])
+    # The new devices are exactly this source's devices without a ledger row yet.
+    qn = connection.ops.quote_name
+    source_col = qn(Device._meta.get_field("source_donation" if donation is not None else "source_procurement").column)
+    _movements_from_devices(
+        where=(f"{source_col} = %s AND NOT EXISTS (SELECT 1 FROM {qn(DeviceMovement._meta.db_table)} m "  # noqa: S608
+               f"WHERE m.{qn('device_id')} = {qn(Device._meta.db_table)}.{qn('id')})"),
+        params=[source.pk], kind=Kind.INTAKE, by=by, status_after=S.IN_STOCK, to_unit_id=unit.pk)
     _communes_changed(unit)
     return devices
 
@@ -162,16 +199,17 @@ def batch_dispatch(*, programme: Programme, from_unit: AdminUnit, to_unit: Admin
         problems += [p for d in devices if (p := _describe_unavailable(d, programme, from_unit))]
         if problems:
             raise DomainError(" ".join(problems))
+        device_ids = [d.pk for d in devices]
     else:
         if count < 1:
             raise DomainError(_("Số lượng máy phải lớn hơn 0."))
         # Oldest first; rows another dispatch is taking right now are skipped, not waited for.
         pick = (Device.objects.filter(programme=programme).in_stock_at(from_unit).usable()
                 .order_by("registered_at", "pk").select_for_update(skip_locked=True, of=("self",)))
-        devices = list(pick[:count])
-        if len(devices) < count:
+        device_ids = list(pick.values_list("pk", flat=True)[:count])
+        if len(device_ids) < count:
             raise DomainError(_("Kho của %(unit)s chỉ còn %(n)s máy dùng được, không đủ %(want)s máy.")
-                              % {"unit": from_unit, "n": len(devices), "want": count})
+                              % {"unit": from_unit, "n": len(device_ids), "want": count})
 
     number = number or next_batch_number(programme=programme, from_unit=from_unit, to_unit=to_unit)
     if Batch.objects.filter(programme=programme, from_unit=from_unit, to_unit=to_unit, number=number).exclude(
@@ -184,14 +222,14 @@ def batch_dispatch(*, programme: Programme, from_unit: AdminUnit, to_unit: Admin
             batch = Batch.objects.create(programme=programme, number=number, from_unit=from_unit, to_unit=to_unit,
                                          status=Batch.Status.DISPATCHED, note=note, created_by=by,
                                          dispatched_at=now, dispatched_by=by)
-            BatchLine.objects.bulk_create([BatchLine(batch=batch, device=d) for d in devices])
+            Device.objects.filter(pk__in=device_ids).update(status=S.IN_TRANSIT, holder_unit=None, batch=batch)
+            _lines_for_batch(batch)
     except IntegrityError:
         raise DomainError(_("Một số máy hoặc số đợt vừa được người khác dùng; hãy tải lại trang và thử lại."))
-    DeviceMovement.objects.bulk_create([
-        DeviceMovement.build(d, Kind.DISPATCH, by=by, status_after=S.IN_TRANSIT, from_unit_id=from_unit.pk,
-                             to_unit_id=to_unit.pk, batch=batch) for d in devices])
-    Device.objects.filter(pk__in=[d.pk for d in devices]).update(status=S.IN_TRANSIT, holder_unit=None,
-                                                                 batch=batch)
+    qn = connection.ops.quote_name
+    _movements_from_devices(where=f"{qn('batch_id')} = %s", params=[batch.pk], kind=Kind.DISPATCH, by=by,
+                            status_after=S.IN_TRANSIT, from_unit_id=from_unit.pk, to_unit_id=to_unit.pk,
+                            batch_id=batch.pk)
     _communes_changed(from_unit, to_unit)
     return batch
 
@@ -207,32 +245,36 @@ def batch_receive(*, batch: Batch, by, missing: dict[int, str] | None = None,
                           % {"no": batch.number, "to": batch.to_unit, "st": batch.get_status_display().lower()})
     if not acts_for(by, batch.to_unit):
         raise DomainError(_("Chỉ cán bộ của %(unit)s (đơn vị nhận) được xác nhận đợt này.") % {"unit": batch.to_unit})
-    devices = list(Device.objects.filter(batch=batch).locked())
-    by_pk = {d.pk: d for d in devices}
+    # Lock the batch's devices (pk order) without building 5,000 model instances.
+    device_ids = set(Device.objects.filter(batch=batch).order_by("pk").select_for_update(of=("self",))
+                     .values_list("pk", flat=True))
     problems = set(missing) | set(damaged)
     if set(missing) & set(damaged):
         raise DomainError(_("Một máy không thể vừa thiếu vừa hỏng."))
-    if problems - set(by_pk):
+    if problems - device_ids:
         raise DomainError(_("Có máy không thuộc đợt này trong danh sách thiếu/hỏng."))
+    imeis = dict(Device.objects.filter(pk__in=list(problems)).values_list("pk", "imei")) if problems else {}
     for pk in problems:
         if not (missing.get(pk) or damaged.get(pk) or "").strip():
-            raise DomainError(_("Cần ghi lý do cho máy IMEI %(imei)s.") % {"imei": by_pk[pk].imei})
+            raise DomainError(_("Cần ghi lý do cho máy IMEI %(imei)s.") % {"imei": imeis[pk]})
 
-    to_id = batch.to_unit_id
-    movements = []
-    for d in devices:
-        if d.pk in missing:
-            movements.append(DeviceMovement.build(d, Kind.MISSING, by=by, status_after=S.MISSING,
-                                                  from_unit_id=batch.from_unit_id, to_unit_id=to_id, batch=batch,
-                                                  reason=missing[d.pk].strip()))
-        else:
-            movements.append(DeviceMovement.build(
-                d, Kind.DAMAGED if d.pk in damaged else Kind.RECEIPT, by=by, status_after=S.IN_STOCK,
-                from_unit_id=batch.from_unit_id, to_unit_id=to_id, batch=batch,
-                reason=damaged.get(d.pk, "").strip()))
-    DeviceMovement.objects.bulk_create(movements)
+    to_id, from_id = batch.to_unit_id, batch.from_unit_id
+    # Problem devices are few: one ledger row each with its own reason.
+    DeviceMovement.objects.bulk_create(
+        [DeviceMovement(device_id=pk, kind=Kind.MISSING, by=by, status_after=S.MISSING, from_unit_id=from_id,
+                        to_unit_id=to_id, batch=batch, reason=reason.strip()[:255]) for pk, reason in missing.items()]
+        + [DeviceMovement(device_id=pk, kind=Kind.DAMAGED, by=by, status_after=S.IN_STOCK, from_unit_id=from_id,
+                          to_unit_id=to_id, batch=batch, reason=reason.strip()[:255])
+           for pk, reason in damaged.items()])
+    qn = connection.ops.quote_name
+    problem_ids = sorted(problems)
+    where, params = f"{qn('batch_id')} = %s", [batch.pk]
+    if problem_ids:
+        where += f" AND {qn('id')} NOT IN ({', '.join(['%s'] * len(problem_ids))})"
+        params += problem_ids
+    _movements_from_devices(where=where, params=params, kind=Kind.RECEIPT, by=by, status_after=S.IN_STOCK,
+                            from_unit_id=from_id, to_unit_id=to_id, batch_id=batch.pk)
 
-    problem_ids = list(problems)
     in_batch = Device.objects.filter(batch=batch)
     in_batch.exclude(pk__in=problem_ids).update(status=S.IN_STOCK, holder_unit_id=to_id, batch=None)
     if damaged:
@@ -272,11 +314,11 @@ def batch_cancel(*, batch: Batch, by, reason: str) -> Batch:
         raise DomainError(_("Chỉ cán bộ của %(unit)s (đơn vị giao) được hủy đợt này.") % {"unit": batch.from_unit})
     if not (reason or "").strip():
         raise DomainError(_("Cần ghi lý do hủy đợt."))
-    devices = list(Device.objects.filter(batch=batch).locked())
-    DeviceMovement.objects.bulk_create([
-        DeviceMovement.build(d, Kind.REVERSAL, by=by, status_after=S.IN_STOCK, from_unit_id=batch.to_unit_id,
-                             to_unit_id=batch.from_unit_id, batch=batch, reason=reason.strip())
-        for d in devices])
+    list(Device.objects.filter(batch=batch).order_by("pk").select_for_update(of=("self",))
+         .values_list("pk", flat=True))
+    _movements_from_devices(where=f"{connection.ops.quote_name('batch_id')} = %s", params=[batch.pk],
+                            kind=Kind.REVERSAL, by=by, status_after=S.IN_STOCK, from_unit_id=batch.to_unit_id,
+                            to_unit_id=batch.from_unit_id, batch_id=batch.pk, reason=reason.strip())
     Device.objects.filter(batch=batch).update(status=S.IN_STOCK, holder_unit_id=batch.from_unit_id, batch=None)
     BatchLine.objects.filter(batch=batch, outcome=BatchLine.Outcome.IN_TRANSIT).update(
         outcome=BatchLine.Outcome.CANCELLED)

@@ -4,12 +4,20 @@ refuses UPDATE/DELETE on the device ledger. SQLite keeps the portable constraint
 
 from django.db import migrations
 
+def _luhn_sum() -> str:
+    """The Luhn sum of the 15 digits written out: no subquery, so a CHECK costs microseconds."""
+    terms = []
+    for pos in range(1, 16):
+        digit = f"substr(imei, {pos}, 1)::int"
+        # Counting from the right, every second digit is doubled: positions 2, 4, ... 14 here.
+        terms.append(f"(({digit} * 2) / 10 + ({digit} * 2) % 10)" if pos % 2 == 0 else digit)
+    return " + ".join(terms)
+
+
 FORWARD = r"""
 CREATE OR REPLACE FUNCTION distribution_imei_luhn_ok(imei text) RETURNS boolean
 LANGUAGE sql IMMUTABLE STRICT AS $$
-  SELECT imei ~ '^[0-9]{15}$' AND (
-    SELECT sum(CASE WHEN i % 2 = 0 THEN ((d * 2) / 10) + ((d * 2) % 10) ELSE d END) % 10 = 0
-    FROM (SELECT i, substr(imei, 16 - i, 1)::int AS d FROM generate_series(1, 15) AS i) AS digits)
+  SELECT imei ~ '^[0-9]{15}$' AND (LUHN_SUM) % 10 = 0
 $$;
 ALTER TABLE distribution_device ADD CONSTRAINT device_imei_luhn CHECK (distribution_imei_luhn_ok(imei));
 
@@ -33,7 +41,7 @@ DROP FUNCTION IF EXISTS distribution_imei_luhn_ok(text);
 
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD, params=None)
+        schema_editor.execute(FORWARD.replace("LUHN_SUM", _luhn_sum()), params=None)
 
 
 def backward(apps, schema_editor):
