@@ -101,11 +101,16 @@ def children_figures(*, programme: Programme, unit: AdminUnit) -> list[dict]:
     district or 2025 province are their rows; villages of a commune by direct counts."""
     rows = CoverageSummary.objects.filter(programme=programme).within(unit)
     if unit.level == AdminUnit.Level.PROVINCE and unit.scheme == AdminUnit.Scheme.LEGACY:
-        grouped = (rows.values("district_id").order_by("district__path")
-                   .annotate(code=F("district__code"), name=F("district__name"), **_sums(),
-                             oldest=Min("computed_at")))
-        return [_finish({**r, "unit_id": r.pop("district_id"), "computed_at": r.pop("oldest"),
-                         "level": AdminUnit.Level.DISTRICT}) for r in grouped]
+        # Ordered by id, not path: sorting thousands of groups on a collated text column
+        # costs more than the aggregate itself (ids follow the official code order).
+        grouped = (rows.values("district_id").order_by("district_id")
+                   # A group always has rows, so plain SUM (no COALESCE) is never NULL.
+                   .annotate(code=F("district__code"), name=F("district__name"),
+                             **{f: Sum(f) for f in FIGURES},
+                             oldest=Min("computed_at"), latest=Max("computed_at")))
+        return [_finish({**r, "unit_id": r.pop("district_id"), "computed_at": r.pop("latest"),
+                         "oldest_computed_at": r.pop("oldest"), "level": AdminUnit.Level.DISTRICT})
+                for r in grouped]
     if unit.level in (AdminUnit.Level.PROVINCE, AdminUnit.Level.DISTRICT):
         flat = rows.order_by("commune__path").values(
             "commune_id", "computed_at", *FIGURES, code=F("commune__code"), name=F("commune__name"))
@@ -154,22 +159,33 @@ def handouts_by_month(*, programme: Programme, unit: AdminUnit) -> list[dict]:
     return series
 
 
-def device_places(*, programme: Programme, unit: AdminUnit) -> dict:
+def device_places(*, programme: Programme, unit: AdminUnit, figures: dict) -> dict:
     """Phones of the programme in stock at each level within the unit, in transit into it,
-    missing: one grouped query over devices (direct count; stock is never stored)."""
+    missing. Commune stock comes from the summary rows (`figures`); stock above the
+    communes, transit to districts and missing phones are direct counts over devices
+    (stock is never stored), in one grouped query that reads only those few rows."""
     Device = apps.get_model("distribution", "Device")
+    places = {"stock_province": 0, "stock_district": 0, "stock_commune": figures["phones_in_stock"],
+              "in_transit": figures["phones_in_transit"], "missing": 0}
     if unit.level == AdminUnit.Level.VILLAGE:
         return {}
-    rows = (Device.objects.filter(programme=programme, status__in=["in_stock", "in_transit", "missing"])
-            .filter(Q(holder_unit__path__startswith=unit.path) | Q(batch__to_unit__path__startswith=unit.path))
-            .values("status", level=Coalesce("holder_unit__level", "batch__to_unit__level"))
-            .order_by().annotate(n=Count("pk")))
-    places = {"stock_province": 0, "stock_district": 0, "stock_commune": 0, "in_transit": 0, "missing": 0}
+    if unit.level == AdminUnit.Level.COMMUNE:
+        places["missing"] = Device.objects.filter(programme=programme, status="missing", holder_unit=unit).count()
+        places["in_stock"] = places["stock_commune"]
+        return places
+    # The few units above the communes, then their phones through the (holder_unit, status)
+    # index: the thousands of phones in commune stock are never read.
+    upper = dict(AdminUnit.objects.filter(path__startswith=unit.path,
+                                          level__in=[AdminUnit.Level.PROVINCE, AdminUnit.Level.DISTRICT])
+                 .values_list("pk", "level"))
+    rows = (Device.objects.filter(programme=programme)
+            .filter(Q(status="in_stock", holder_unit_id__in=list(upper))
+                    | Q(status="in_transit", batch__to_unit_id__in=list(upper))
+                    | Q(status="missing", holder_unit__path__startswith=unit.path))
+            .values("status", "holder_unit_id").order_by().annotate(n=Count("pk")))
     for row in rows:
         if row["status"] == "in_stock":
-            key = f"stock_{row['level']}"
-            if key in places:
-                places[key] += row["n"]
+            places[f"stock_{upper[row['holder_unit_id']]}"] += row["n"]
         elif row["status"] == "in_transit":
             places["in_transit"] += row["n"]
         else:
@@ -187,15 +203,32 @@ def fund_totals(*, programme: Programme) -> dict | None:
     return programme_totals(programme)
 
 
+def total_of(children: list[dict]) -> dict:
+    """A province's or district's figures as the sum of its children's summary figures
+    (each commune row is in exactly one child), with the newest and oldest row times."""
+    values = _empty()
+    for child in children:
+        for f in FIGURES:
+            values[f] += child[f]
+    stamps = [c["computed_at"] for c in children if c.get("computed_at")]
+    oldest = [c.get("oldest_computed_at") or c["computed_at"] for c in children if c.get("computed_at")]
+    return _finish({**values, "computed_at": max(stamps, default=None),
+                    "oldest_computed_at": min(oldest, default=None), "rows": len(children)})
+
+
 def dashboard(*, programme: Programme, unit: AdminUnit, with_fund: bool) -> dict:
     """Everything a dashboard page shows, in a fixed number of queries."""
-    figures = unit_figures(programme=programme, unit=unit)
+    children = children_figures(programme=programme, unit=unit)
+    if unit.level in (AdminUnit.Level.PROVINCE, AdminUnit.Level.DISTRICT):
+        figures = total_of(children)  # saves a second pass over the summary rows
+    else:
+        figures = unit_figures(programme=programme, unit=unit)
     return {
         "figures": figures,
-        "children": children_figures(programme=programme, unit=unit),
+        "children": children,
         "chart_communes": commune_chart(programme=programme, unit=unit),
         "chart_months": handouts_by_month(programme=programme, unit=unit),
-        "places": device_places(programme=programme, unit=unit),
+        "places": device_places(programme=programme, unit=unit, figures=figures),
         "fund": fund_totals(programme=programme) if with_fund else None,
         "ancestors": list(AdminUnit.objects.ancestors(unit)),
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +22,9 @@ from phocap.programmes.models import Programme
 
 from . import selectors, services
 from .models import ReportJob
+
+
+CHILDREN_PER_PAGE = 50
 
 
 def dashboard_url(programme: Programme, unit: AdminUnit) -> str:
@@ -65,10 +69,13 @@ def index(request):
     return render(request, "coverage/index.html", {"entries": [(p, u) for p, u in entries if u]})
 
 
-def _dashboard_context(request, programme: Programme, unit: AdminUnit) -> dict:
+def _dashboard_context(request, programme: Programme, unit: AdminUnit, *, paginated: bool = True) -> dict:
     data = selectors.dashboard(programme=programme, unit=unit,
                                with_fund=unit.level == AdminUnit.Level.PROVINCE)
+    # The child list is already in memory (one grouped query): page it in Python.
+    page = Paginator(data["children"], CHILDREN_PER_PAGE).get_page(request.GET.get("page")) if paginated else None
     return {"programme": programme, "unit": unit, **data,
+            "rows": page if paginated else data["children"], "page_obj": page,
             "crumbs": [(a, can_access_unit(request.user, a)) for a in data["ancestors"]],
             "can_drill": unit.level != AdminUnit.Level.VILLAGE,
             "chart_height": max(220, 22 * len(data["chart_communes"]) + 60),
@@ -85,7 +92,7 @@ def dashboard(request, programme_id: int, scheme: str, code: str):
 @login_and_membership_required
 def print_view(request, programme_id: int, scheme: str, code: str):
     programme, unit = _programme_and_unit(request, programme_id, scheme, code)
-    return render(request, "coverage/print.html", _dashboard_context(request, programme, unit))
+    return render(request, "coverage/print.html", _dashboard_context(request, programme, unit, paginated=False))
 
 
 @require_POST

@@ -216,3 +216,17 @@ def test_database_refuses_inconsistent_summary_rows(programme, tree):
         CoverageSummary.objects.filter(programme=programme, commune=tree.con_minh).update(households_poor=5)
     with pytest.raises(IntegrityError), transaction.atomic():
         CoverageSummary.objects.filter(programme=programme, commune=tree.con_minh).update(households_reached=1)
+
+
+def test_demo_loader_rebuilds_and_is_idempotent(programme, registry):
+    import io
+
+    from distribution.coverage import demo
+
+    out = io.StringIO()
+    demo.load(programme=programme, stdout=out)
+    first = {r.commune_id: row_figures(r) for r in CoverageSummary.objects.filter(programme=programme)}
+    demo.load(programme=programme, stdout=out)
+    assert {r.commune_id: row_figures(r) for r in CoverageSummary.objects.filter(programme=programme)} == first
+    assert_rows_exact(programme)
+    assert "4 máy đã trao" in out.getvalue()

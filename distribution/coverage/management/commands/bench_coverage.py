@@ -72,7 +72,7 @@ def insert_select(model, exprs: dict[str, str], from_sql: str, params: list) -> 
             default = field.default() if callable(field.default) else field.default
             values.append("%s")
             extra.append(field.get_db_prep_value(default, connection))
-        elif field.blank and isinstance(field, models.CharField | models.TextField):
+        elif field.blank and isinstance(field, models.CharField | models.TextField | models.FileField):
             values.append("''")
         else:
             raise CommandError(f"bench: no value for {model.__name__}.{field.name}")
