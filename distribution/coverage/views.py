@@ -23,7 +23,6 @@ from phocap.programmes.models import Programme
 from . import selectors, services
 from .models import ReportJob
 
-
 CHILDREN_PER_PAGE = 50
 
 
