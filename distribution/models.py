@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from phocap.accounts.scoping import covered_paths
@@ -99,7 +100,8 @@ class Device(models.Model):
                                     related_name="devices", verbose_name=_("đơn vị giữ máy"))
     batch = models.ForeignKey("Batch", on_delete=models.PROTECT, null=True, blank=True,
                               related_name="devices", verbose_name=_("đợt bàn giao"))
-    registered_at = models.DateTimeField(_("ngày nhập"), auto_now_add=True)
+    # A default, not auto_now: paper minutes are often entered days later, with their real date.
+    registered_at = models.DateTimeField(_("ngày nhập"), default=timezone.now)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                       blank=True, related_name="+")
 
@@ -379,7 +381,7 @@ class DeviceMovement(models.Model):
 
     device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="movements")
     kind = models.CharField(_("loại"), max_length=16, choices=Kind.choices)
-    at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+    at = models.DateTimeField(_("thời điểm"), default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                            related_name="+", verbose_name=_("người thực hiện"))
     from_unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, null=True, blank=True,

@@ -45,13 +45,26 @@ def _check_in_programme(programme: Programme, unit: AdminUnit) -> None:
                           % {"unit": unit, "p": programme})
 
 
+def _when(at: datetime.datetime | None, *, not_before: datetime.datetime | None = None) -> datetime.datetime:
+    """The moment an event happened: now, or the date written on paper minutes entered later."""
+    now = timezone.now()
+    if at is None:
+        return now
+    if at > now:
+        raise DomainError(_("Thời điểm không được sau hiện tại."))
+    if not_before is not None and at < not_before:
+        raise DomainError(_("Thời điểm nhận không được trước thời điểm giao."))
+    return at
+
+
 def _user_unit_error(unit: AdminUnit) -> DomainError:
     return DomainError(_("Bạn không phải cán bộ của %(unit)s nên không thể thực hiện thao tác này.")
                        % {"unit": unit})
 
 
 def _movements_from_devices(*, where: str, params: list, kind: str, by, status_after: str,
-                            from_unit_id=None, to_unit_id=None, batch_id=None, reason: str = "") -> int:
+                            from_unit_id=None, to_unit_id=None, batch_id=None, reason: str = "",
+                            at: datetime.datetime | None = None) -> int:
     """One INSERT ... SELECT writing a ledger row per device matching `where`.
 
     Set-based on purpose: a 5,000-device batch costs one statement, not 5,000 model
@@ -61,7 +74,7 @@ def _movements_from_devices(*, where: str, params: list, kind: str, by, status_a
     col = lambda model_meta, name: connection.ops.quote_name(model_meta.get_field(name).column)  # noqa: E731
     columns = ", ".join(col(m, f) for f in ("device", "kind", "at", "by", "from_unit", "to_unit", "batch",
                                               "handout", "status_after", "reason"))
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    now = connection.ops.adapt_datetimefield_value(at or timezone.now())
     # Identifiers come from the models' _meta and `where` from this module; values are parameters.
     sql = (f"INSERT INTO {connection.ops.quote_name(m.db_table)} ({columns}) "  # noqa: S608
            f"SELECT {col(d, 'id')}, %s, %s, %s, %s, %s, %s, NULL, %s, %s "
@@ -89,7 +102,7 @@ def _lines_for_batch(batch: Batch) -> int:
 @transaction.atomic
 def devices_register(*, programme: Programme, unit: AdminUnit, imeis: list[str], by,
                      donation=None, procurement=None, model: str = "",
-                     condition: str = Device.Condition.NEW) -> list[Device]:
+                     condition: str = Device.Condition.NEW, at: datetime.datetime | None = None) -> list[Device]:
     """Register phones into the stock of the unit that received them; all or nothing."""
     from donations.models import Donation, Procurement
 
@@ -127,12 +140,14 @@ def devices_register(*, programme: Programme, unit: AdminUnit, imeis: list[str],
         raise DomainError(_("%(label)s chỉ có %(cap)s máy, đã nhập %(done)s; lần này %(n)s máy là vượt quá.")
                           % {"label": label.capitalize(), "cap": capacity, "done": already, "n": len(clean)})
 
+    at = _when(at)
     taken = list(Device.objects.filter(imei__in=clean).values_list("imei", flat=True))
     if taken:
         raise DomainError(_("Các IMEI đã được đăng ký trước đó: %(list)s.") % {"list": ", ".join(sorted(taken))})
 
     devices = [Device(imei=i, programme=programme, model=model, condition=condition, source_donation=donation,
-                      source_procurement=procurement, status=S.IN_STOCK, holder_unit=unit, registered_by=by)
+                      source_procurement=procurement, status=S.IN_STOCK, holder_unit=unit, registered_by=by,
+                      registered_at=at)
                for i in clean]
     try:
         with transaction.atomic():
@@ -145,7 +160,7 @@ def devices_register(*, programme: Programme, unit: AdminUnit, imeis: list[str],
     _movements_from_devices(
         where=(f"{source_col} = %s AND NOT EXISTS (SELECT 1 FROM {qn(DeviceMovement._meta.db_table)} m "  # noqa: S608
                f"WHERE m.{qn('device_id')} = {qn(Device._meta.db_table)}.{qn('id')})"),
-        params=[source.pk], kind=Kind.INTAKE, by=by, status_after=S.IN_STOCK, to_unit_id=unit.pk)
+        params=[source.pk], kind=Kind.INTAKE, by=by, status_after=S.IN_STOCK, to_unit_id=unit.pk, at=at)
     _communes_changed(unit)
     return devices
 
@@ -174,7 +189,7 @@ def _describe_unavailable(device: Device, programme: Programme, from_unit: Admin
 @transaction.atomic
 def batch_dispatch(*, programme: Programme, from_unit: AdminUnit, to_unit: AdminUnit, by,
                    imeis: list[str] | None = None, count: int | None = None, number: int | None = None,
-                   note: str = "") -> Batch:
+                   note: str = "", at: datetime.datetime | None = None) -> Batch:
     """Create and dispatch a batch: picked IMEIs, or the `count` oldest usable phones in stock."""
     if to_unit.parent_id != from_unit.pk:
         raise DomainError(_("%(to)s không trực thuộc %(from)s: chỉ bàn giao xuống đơn vị cấp dưới trực tiếp.")
@@ -216,7 +231,7 @@ def batch_dispatch(*, programme: Programme, from_unit: AdminUnit, to_unit: Admin
             status=Batch.Status.CANCELLED).exists():
         raise DomainError(_("Đã có đợt %(no)s từ %(from)s đến %(to)s.")
                           % {"no": number, "from": from_unit, "to": to_unit})
-    now = timezone.now()
+    now = _when(at)
     try:
         with transaction.atomic():
             batch = Batch.objects.create(programme=programme, number=number, from_unit=from_unit, to_unit=to_unit,
@@ -229,14 +244,14 @@ def batch_dispatch(*, programme: Programme, from_unit: AdminUnit, to_unit: Admin
     qn = connection.ops.quote_name
     _movements_from_devices(where=f"{qn('batch_id')} = %s", params=[batch.pk], kind=Kind.DISPATCH, by=by,
                             status_after=S.IN_TRANSIT, from_unit_id=from_unit.pk, to_unit_id=to_unit.pk,
-                            batch_id=batch.pk)
+                            batch_id=batch.pk, at=now)
     _communes_changed(from_unit, to_unit)
     return batch
 
 
 @transaction.atomic
 def batch_receive(*, batch: Batch, by, missing: dict[int, str] | None = None,
-                  damaged: dict[int, str] | None = None) -> Batch:
+                  damaged: dict[int, str] | None = None, at: datetime.datetime | None = None) -> Batch:
     """The receiving unit confirms a dispatched batch; missing or damaged devices keep a reason."""
     missing, damaged = dict(missing or {}), dict(damaged or {})
     batch = Batch.objects.locked().select_related("to_unit", "from_unit").get(pk=batch.pk)
@@ -245,6 +260,7 @@ def batch_receive(*, batch: Batch, by, missing: dict[int, str] | None = None,
                           % {"no": batch.number, "to": batch.to_unit, "st": batch.get_status_display().lower()})
     if not acts_for(by, batch.to_unit):
         raise DomainError(_("Chỉ cán bộ của %(unit)s (đơn vị nhận) được xác nhận đợt này.") % {"unit": batch.to_unit})
+    at = _when(at, not_before=batch.dispatched_at)
     # Lock the batch's devices (pk order) without building 5,000 model instances.
     device_ids = set(Device.objects.filter(batch=batch).order_by("pk").select_for_update(of=("self",))
                      .values_list("pk", flat=True))
@@ -262,9 +278,10 @@ def batch_receive(*, batch: Batch, by, missing: dict[int, str] | None = None,
     # Problem devices are few: one ledger row each with its own reason.
     DeviceMovement.objects.bulk_create(
         [DeviceMovement(device_id=pk, kind=Kind.MISSING, by=by, status_after=S.MISSING, from_unit_id=from_id,
-                        to_unit_id=to_id, batch=batch, reason=reason.strip()[:255]) for pk, reason in missing.items()]
+                        to_unit_id=to_id, batch=batch, reason=reason.strip()[:255], at=at)
+         for pk, reason in missing.items()]
         + [DeviceMovement(device_id=pk, kind=Kind.DAMAGED, by=by, status_after=S.IN_STOCK, from_unit_id=from_id,
-                          to_unit_id=to_id, batch=batch, reason=reason.strip()[:255])
+                          to_unit_id=to_id, batch=batch, reason=reason.strip()[:255], at=at)
            for pk, reason in damaged.items()])
     qn = connection.ops.quote_name
     problem_ids = sorted(problems)
@@ -273,7 +290,7 @@ def batch_receive(*, batch: Batch, by, missing: dict[int, str] | None = None,
         where += f" AND {qn('id')} NOT IN ({', '.join(['%s'] * len(problem_ids))})"
         params += problem_ids
     _movements_from_devices(where=where, params=params, kind=Kind.RECEIPT, by=by, status_after=S.IN_STOCK,
-                            from_unit_id=from_id, to_unit_id=to_id, batch_id=batch.pk)
+                            from_unit_id=from_id, to_unit_id=to_id, batch_id=batch.pk, at=at)
 
     in_batch = Device.objects.filter(batch=batch)
     in_batch.exclude(pk__in=problem_ids).update(status=S.IN_STOCK, holder_unit_id=to_id, batch=None)
@@ -296,7 +313,7 @@ def batch_receive(*, batch: Batch, by, missing: dict[int, str] | None = None,
 
     batch.status = Batch.Status.RECEIVED
     batch.partial = bool(problems)
-    batch.received_at = timezone.now()
+    batch.received_at = at
     batch.received_by = by
     batch.save(update_fields=["status", "partial", "received_at", "received_by"])
     _communes_changed(batch.to_unit)

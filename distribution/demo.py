@@ -1,0 +1,176 @@
+"""The demo's phones (Bắc Kạn 2023): the 176 in-kind phones, batch 1 of 31/8/2023 to the
+8 districts, the districts passing them to their pilot communes, one phone reported
+missing, and Côn Minh handing phones to poor households from its priority list.
+
+Runs after the donations and beneficiaries demos. Idempotent: every step looks for what
+it would create (devices by source, batches by number and units, hand-outs by count) and
+only adds what is missing. Everything goes through the services, so the ledger is whole
+and `reconcile_devices` exits 0.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from phocap.accounts.models import Membership, Role, User
+from phocap.areas.models import AdminUnit
+from phocap.programmes.models import Programme
+
+from . import services
+from .imeis import luhn_complete
+from .models import Batch, Device, Handout
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+INTAKE_AT = datetime.datetime(2023, 8, 30, 9, 0, tzinfo=TZ)
+BATCH1_AT = datetime.datetime(2023, 8, 31, 8, 30, tzinfo=TZ)      # the ceremony at Sở TTTT
+DISTRICT_RECEIPT_AT = datetime.datetime(2023, 8, 31, 15, 0, tzinfo=TZ)
+TO_COMMUNE_AT = datetime.datetime(2023, 9, 5, 8, 0, tzinfo=TZ)
+COMMUNE_RECEIPT_AT = datetime.datetime(2023, 9, 5, 14, 0, tzinfo=TZ)
+HANDOUT_ON = datetime.date(2023, 9, 8)
+PER_DISTRICT = 22                       # 176 phones / 8 districts
+MISSING_DISTRICT = "Ba Bể"              # counts one phone short
+MISSING_REASON = "Thiếu 01 máy khi kiểm đếm tại huyện, đang xác minh với đơn vị vận chuyển"
+NOT_YET_CONFIRMED = "Pác Nặm"           # its officers have not confirmed yet: phones in transit
+HANDOUTS_IN_CON_MINH = 12
+
+
+def _officer(username: str, unit: AdminUnit, role: str, full_name: str) -> User:
+    """A demo officer of `unit` (the named demo users exist already; others are made here)."""
+    from phocap.accounts.services import membership_grant, user_create
+    from phocap.programmes.demo import DEMO_PASSWORD
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        last, _sep, first = full_name.rpartition(" ")
+        user = user_create(username=username, password=DEMO_PASSWORD, first_name=first, last_name=last)
+    if not Membership.objects.filter(user=user, unit=unit, role=role).exists():
+        membership_grant(user=user, unit=unit, role=role)
+    return user
+
+
+def _district_officer(district: AdminUnit) -> User:
+    if district.name == "Na Rì" and User.objects.filter(username="demo_huyen").exists():
+        return User.objects.get(username="demo_huyen")
+    return _officer(f"demo_huyen_{district.code}", district, Role.DISTRICT_OFFICER,
+                    f"Cán bộ {district.full_name}")
+
+
+def _commune_official(commune: AdminUnit) -> User:
+    if commune.name == "Côn Minh" and User.objects.filter(username="demo_xa").exists():
+        return User.objects.get(username="demo_xa")
+    return _officer(f"demo_xa_{commune.code}", commune, Role.COMMUNE_OFFICIAL, f"Cán bộ {commune.full_name}")
+
+
+def _register(programme: Programme, staff: User) -> int:
+    from donations.models import Donation
+
+    added = 0
+    gifts = (Donation.objects.filter(programme=programme, phones_count__gt=0, reverses__isnull=True,
+                                     reversal__isnull=True).select_related("unit").order_by("received_on", "pk"))
+    for i, gift in enumerate(gifts, start=1):
+        have = Device.objects.filter(source_donation=gift).count()
+        if have >= gift.phones_count:
+            continue
+        # Deterministic IMEIs: one made-up TAC per gift, serials 1..n, Luhn digit computed.
+        imeis = [luhn_complete(f"35{208000 + i:06d}{serial:06d}") for serial in range(1, gift.phones_count + 1)]
+        taken = set(Device.objects.filter(imei__in=imeis).values_list("imei", flat=True))
+        todo = [x for x in imeis if x not in taken][: gift.phones_count - have]
+        if todo:
+            services.devices_register(programme=programme, unit=gift.unit, imeis=todo, by=staff, donation=gift,
+                                      model=gift.phone_model, condition=gift.phone_condition or "new",
+                                      at=INTAKE_AT)
+            added += len(todo)
+    return added
+
+
+def _batch(programme, from_unit, to_unit) -> Batch | None:
+    return (Batch.objects.filter(programme=programme, from_unit=from_unit, to_unit=to_unit, number=1)
+            .exclude(status=Batch.Status.CANCELLED).first())
+
+
+@transaction.atomic
+def load(*, programme: Programme, stdout=None) -> None:
+    province = programme.province
+    staff = User.objects.get(username="demo_tinh")
+    registered = _register(programme, staff)
+
+    communes = list(AdminUnit.objects.filter(programme_targets__programme=programme).select_related("parent")
+                    .order_by("path"))
+    pairs = [(c.parent, c) for c in communes if c.parent and c.parent.level == AdminUnit.Level.DISTRICT]
+    for district, commune in pairs:
+        batch = _batch(programme, province, district)
+        if batch is None:
+            usable = Device.objects.filter(programme=programme).in_stock_at(province).usable().count()
+            if usable < PER_DISTRICT:
+                continue
+            batch = services.batch_dispatch(programme=programme, from_unit=province, to_unit=district, by=staff,
+                                            count=PER_DISTRICT, number=1, at=BATCH1_AT,
+                                            note="Bàn giao đợt 1 tại Sở Thông tin và Truyền thông")
+        if batch.status == Batch.Status.DISPATCHED and district.name != NOT_YET_CONFIRMED:
+            officer = _district_officer(district)
+            missing = {}
+            if district.name == MISSING_DISTRICT:
+                lost = batch.lines.order_by("-device__imei").values_list("device_id", flat=True).first()
+                missing = {lost: MISSING_REASON}
+            batch = services.batch_receive(batch=batch, by=officer, missing=missing, at=DISTRICT_RECEIPT_AT)
+        if batch.status != Batch.Status.RECEIVED:
+            continue
+        onward = _batch(programme, district, commune)
+        if onward is None:
+            count = Device.objects.filter(programme=programme).in_stock_at(district).usable().count()
+            if count:
+                onward = services.batch_dispatch(programme=programme, from_unit=district, to_unit=commune,
+                                                 by=_district_officer(district), count=count, number=1,
+                                                 at=TO_COMMUNE_AT)
+        if onward is not None and onward.status == Batch.Status.DISPATCHED:
+            services.batch_receive(batch=onward, by=_commune_official(commune), at=COMMUNE_RECEIPT_AT)
+
+    handed = _hand_out_in_con_minh(programme, communes)
+    if stdout:
+        in_transit = Device.objects.filter(programme=programme, status=Device.Status.IN_TRANSIT).count()
+        missing = Device.objects.filter(programme=programme, status=Device.Status.MISSING).count()
+        stdout.write(f"Phân phối: {Device.objects.filter(programme=programme).count()} máy "
+                     f"(mới nhập {registered}), {Batch.objects.filter(programme=programme).count()} đợt, "
+                     f"{in_transit} máy đang chuyển, {missing} máy thất lạc, "
+                     f"{Handout.objects.filter(programme=programme).count()} lượt cấp phát (mới {handed}).")
+
+
+def _hand_out_in_con_minh(programme: Programme, communes: list[AdminUnit]) -> int:
+    from beneficiaries.selectors import priority_list
+
+    from beneficiaries.models import Household
+
+    commune = next((c for c in communes if c.name == "Côn Minh"), None)
+    if commune is None:
+        return 0
+    official = _commune_official(commune)
+    done = Handout.objects.filter(programme=programme, commune=commune, status=Handout.Status.ACTIVE).count()
+    if done >= HANDOUTS_IN_CON_MINH:
+        return 0
+    phones = list(Device.objects.filter(programme=programme).in_stock_at(commune).usable()
+                  .order_by("imei").values_list("imei", flat=True)[: HANDOUTS_IN_CON_MINH - done])
+    if not phones:
+        return 0
+    served = set(Handout.objects.filter(programme=programme, status=Handout.Status.ACTIVE)
+                 .values_list("household_id", flat=True))
+    candidates = (priority_list(commune=commune, programme=programme)
+                  .filter(status=Household.Status.ACTIVE, priority_rank=1)[:200])
+    handed = 0
+    for household in candidates:
+        if handed == len(phones):
+            break
+        if household.pk in served:
+            continue
+        head = household.people.filter(is_active=True, is_head=True).first()
+        person = head if head and head.citizen_id else None
+        citizen_id = (person.citizen_id if person else household.head_citizen_id) or ""
+        if not (citizen_id.isdigit() and len(citizen_id) in (9, 12)):
+            continue
+        if person and Handout.objects.filter(programme=programme, person=person, status="active").exists():
+            continue
+        services.handout_create(programme=programme, household=household, by=official, imei=phones[handed],
+                                recipient_name=person.full_name if person else household.head_name,
+                                recipient_citizen_id=citizen_id, handed_out_on=HANDOUT_ON, person=person)
+        handed += 1
+    return handed
