@@ -1,0 +1,67 @@
+"""Coverage journey: after a hand-out in Côn Minh, the commune's and the province's
+dashboards show it (rebuilt on commit by the domain event, Celery eager)."""
+
+import datetime
+
+import pytest
+
+from beneficiaries.models import Household
+from distribution.services import devices_register, handout_create
+from donations.models import Donation, Donor
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _imei(n: int) -> str:
+    body = f"{35_200_000_000_000 + n:014d}"
+    total = 0
+    for i, ch in enumerate(reversed(body)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return body + str((10 - total % 10) % 10)
+
+
+def _figure(page, name: str) -> str:
+    return page.locator(f'[data-figure="{name}"]').first.inner_text().strip()
+
+
+def test_handout_in_con_minh_shows_on_commune_and_province_dashboards(browser_page, live_server, login,
+                                                                        tree, users, programme):
+    donor = Donor.objects.create(kind="enterprise", name="VNPT Bắc Kạn", name_ascii="vnpt bac kan", unit=tree.bk)
+    donation = Donation.objects.create(programme=programme, donor=donor, unit=tree.con_minh,
+                                       received_on=datetime.date(2023, 8, 31), phones_count=2,
+                                       phone_model="Galaxy A05", phone_condition="new",
+                                       phone_unit_value_vnd=2_000_000)
+    imei = _imei(1)
+    devices_register(programme=programme, unit=tree.con_minh, imeis=[imei, _imei(2)], by=users.commune,
+                     donation=donation)
+    household = Household.objects.create(commune=tree.con_minh, village=tree.ban_con, code="CM001",
+                                         head_name="Hoàng Văn Slam", members=4, adults=2,
+                                         adults_without_phone=2, priority_rank=1)
+
+    page = login(browser_page, live_server, "xa_conminh")
+    page.goto(live_server.url + "/pho-cap/")
+    assert "Côn Minh" in page.locator("h1").inner_text()
+    assert _figure(page, "phones_handed_out") == "0"
+    assert "Số liệu tính lúc" in page.locator("#as-of").inner_text()
+
+    handout_create(programme=programme, household=household, by=users.commune, imei=imei,
+                   recipient_name="Hoàng Văn Slam", recipient_citizen_id="006088001234",
+                   handed_out_on=datetime.date(2023, 9, 1))
+
+    page.reload()
+    assert _figure(page, "phones_handed_out") == "1"
+    assert _figure(page, "households_reached") == "1"
+    assert page.evaluate("typeof Chart") == "function"  # the vendored chart library loaded
+
+    page.context.clear_cookies()
+    page = login(page, live_server, "tinh")
+    page.goto(live_server.url + "/pho-cap/")
+    assert "Bắc Kạn" in page.locator("h1").inner_text()
+    assert _figure(page, "phones_handed_out") == "1"
+    page.get_by_role("link", name="Na Rì").first.click()
+    page.wait_for_load_state("domcontentloaded")
+    page.get_by_role("link", name="Côn Minh").first.click()
+    page.wait_for_load_state("domcontentloaded")
+    assert "Côn Minh" in page.locator("h1").inner_text()
+    assert _figure(page, "phones_handed_out") == "1"
