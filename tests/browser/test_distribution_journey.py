@@ -19,8 +19,8 @@ def submit(page):
     page.wait_for_load_state("domcontentloaded")
 
 
-def test_batch_down_the_tree_then_a_handout_with_minutes(browser_page, live_server, login, users, programme, tree,
-                                                          stock, client):
+@pytest.mark.usefixtures("users", "programme", "stock")
+def test_batch_down_the_tree_then_a_handout_with_minutes(browser_page, live_server, login, tree):
     first = make_household(tree.con_minh, "Hoàng Văn Pản", rank=1, adults=2, without=2,
                            people=[("Hoàng Văn Pản", "006080001234")])
     make_household(tree.con_minh, "Nông Thị Hoa", rank=2, people=[("Nông Thị Hoa", "006190007777")])
