@@ -364,3 +364,27 @@ def test_reconcile_task_counts_drift(stock):
     assert devices_reconcile_task.delay().get() == 0
     Device.objects.filter(pk=stock[0].pk).update(holder_unit=stock[0].holder_unit.children.first())
     assert devices_reconcile_task.delay().get() == 1
+
+
+def test_bench_command_prints_the_summary_line_and_leaves_nothing(db, capsys):
+    import re
+
+    from django.core.management import call_command
+
+    call_command("bench_distribution", devices=20)
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert re.fullmatch(r"devices=20 intake_s=[\d.]+ dispatch_s=[\d.]+ confirm_s=[\d.]+ handout_s=[\d.]+ "
+                        r"dispatch_queries=\d+ confirm_queries=\d+", line), line
+    assert not Device.objects.exists()  # rolled back
+
+
+def test_events_keep_the_date_of_the_paper_minutes(stock, programme, tree, users):
+    from zoneinfo import ZoneInfo
+
+    when = datetime.datetime(2023, 8, 31, 8, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    b = services.batch_dispatch(programme=programme, from_unit=tree.bk, to_unit=tree.na_ri, by=users.province,
+                                count=2, at=when)
+    assert b.dispatched_at == when
+    assert set(DeviceMovement.objects.filter(batch=b).values_list("at", flat=True)) == {when}
+    with pytest.raises(DomainError, match="trước thời điểm giao"):
+        services.batch_receive(batch=b, by=users.district, at=when - datetime.timedelta(hours=1))

@@ -278,3 +278,9 @@ def test_api_devices_and_batches_are_scoped(client_for, users, batch_to_na_ri, s
     assert client_for(users.other_district).get(f"/api/v1/devices/{imei}/").status_code == 404
     assert client_for(users.other_district).get("/api/v1/batches/").json()["count"] == 0
     assert client_for(users.district).get("/api/v1/batches/").json()["count"] == 1
+
+
+def test_anonymous_gets_nothing(client, batch_to_na_ri):
+    assert client.get("/api/v1/devices/").status_code in (401, 403)
+    r = client.get(reverse("distribution:batch_detail", args=[batch_to_na_ri.pk]))
+    assert r.status_code == 302 and "dang-nhap" in r.url
