@@ -224,7 +224,12 @@ def coverage_schedule_rebuild(*, commune_ids: Iterable[int]) -> list[int]:
 
     queued = []
     for commune_id in sorted({int(i) for i in commune_ids if i}):
-        if cache.add(_PENDING_KEY.format(commune_id=commune_id), 1, timeout=REBUILD_DELAY_S + 300):
+        try:
+            fresh = cache.add(_PENDING_KEY.format(commune_id=commune_id), 1, timeout=REBUILD_DELAY_S + 300)
+        except Exception:  # cache down: rebuild anyway rather than lose the change
+            logger.warning("coverage: cache unavailable, queueing commune %s without debounce", commune_id)
+            fresh = True
+        if fresh:
             coverage_rebuild_commune_task.apply_async(args=[commune_id], countdown=REBUILD_DELAY_S)
             queued.append(commune_id)
     return queued
