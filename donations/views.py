@@ -251,10 +251,14 @@ DONATION_HEADERS = [gettext_lazy("Mã"), gettext_lazy("Ngày tiếp nhận"), ge
 
 
 def _donation_rows(qs):
-    for d in qs.iterator():
-        note = (_("Đảo khoản #%(pk)s: ") % {"pk": d.reverses_id} + d.reason) if d.reverses_id else d.note
-        yield [d.pk, format_date(d.received_on), d.donor.name, d.donor.get_kind_display(), d.unit.full_name,
-               d.cash_vnd, d.get_cash_method_display(), d.receipt_number, d.phones_count, d.phone_model,
+    # Labels looked up once: get_FOO_display() hashes lazy choices on every row.
+    kinds = {k: str(v) for k, v in Donor.Kind.choices}
+    methods = {k: str(v) for k, v in Donation.CashMethod.choices}
+    reversal = _("Đảo khoản #%(pk)s: ")
+    for d in qs.iterator(chunk_size=2000):
+        note = (reversal % {"pk": d.reverses_id} + d.reason) if d.reverses_id else d.note
+        yield [d.pk, format_date(d.received_on), d.donor.name, kinds.get(d.donor.kind, ""), d.unit.full_name,
+               d.cash_vnd, methods.get(d.cash_method, ""), d.receipt_number, d.phones_count, d.phone_model,
                d.phone_unit_value_vnd or None, d.pledge_id, format_date(d.acknowledged_at), note]
 
 
