@@ -73,9 +73,11 @@ class PledgeForm(OnceForm):
                                required=False)
     note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["donor"].queryset = donors_visible_to(user).order_by("name_ascii")
+        if editing:  # the donor of a pledge does not change
+            self.fields["donor"].disabled = True
 
     def clean(self):
         data = super().clean()

@@ -136,6 +136,31 @@ def pledge_create(*, programme: Programme, donor: Donor, pledged_on: datetime.da
                                  note=note, created_by=by)
 
 
+PLEDGE_FIELDS = ("pledged_on", "occasion", "cash_vnd", "phones", "due_date", "note")
+
+
+@transaction.atomic
+def pledge_update(*, pledge: Pledge, by=None, **changes) -> Pledge:
+    """Correct a pledge or move its due date; the donor and programme stay."""
+    unknown = set(changes) - set(PLEDGE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown pledge fields: {sorted(unknown)}")
+    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    if pledge.cancelled_at:
+        raise DomainError(_("Cam kết này đã bị hủy, không thể sửa."))
+    for field, value in changes.items():
+        setattr(pledge, field, value)
+    pledge.occasion = (pledge.occasion or "").strip()
+    _require_not_negative(pledge.cash_vnd, _("Số tiền cam kết"))
+    _require_not_negative(pledge.phones, _("Số điện thoại cam kết"))
+    if not pledge.cash_vnd and not pledge.phones:
+        raise DomainError(_("Cam kết phải có số tiền hoặc số điện thoại."))
+    if pledge.due_date and pledge.due_date < pledge.pledged_on:
+        raise DomainError(_("Hạn thực hiện phải sau ngày cam kết."))
+    pledge.save(update_fields=list(PLEDGE_FIELDS))
+    return pledge
+
+
 @transaction.atomic
 def pledge_cancel(*, pledge: Pledge, reason: str, by=None) -> Pledge:
     pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
@@ -349,6 +374,6 @@ def procurement_create(*, programme: Programme, supplier: str, purchased_on: dat
 
 __all__ = [
     "PledgeStatus", "normalise_phone", "normalise_tax_code", "donor_create", "donor_update", "pledge_create",
-    "pledge_cancel", "pledges_mark_overdue", "donation_create", "donation_update", "donation_reverse",
+    "pledge_update", "pledge_cancel", "pledges_mark_overdue", "donation_create", "donation_update", "donation_reverse",
     "donation_acknowledge", "procurement_create", "cash_received_vnd", "cash_spent_vnd",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("quy/<int:programme_id>/cam-ket/moi/", views.pledge_create, name="pledge_create"),
     path("quy/<int:programme_id>/cam-ket/qua-han/", views.pledge_overdue, name="pledge_overdue"),
     path("cam-ket/<int:pk>/", views.pledge_detail, name="pledge_detail"),
+    path("cam-ket/<int:pk>/sua/", views.pledge_edit, name="pledge_edit"),
     path("cam-ket/<int:pk>/huy/", views.pledge_cancel, name="pledge_cancel"),
     path("quy/<int:programme_id>/khoan-ung-ho/", views.donation_list, name="donation_list"),
     path("quy/<int:programme_id>/khoan-ung-ho/moi/", views.donation_create, name="donation_create"),

@@ -226,6 +226,25 @@ def pledge_detail(request, pk: int):
         "can_write": can_write_unit(request.user, pledge.unit, roles=[Role.PROVINCE_STAFF])})
 
 
+@login_and_membership_required
+def pledge_edit(request, pk: int):
+    pledge = get_object_or_404(Pledge.objects.for_user(request.user).select_related("programme", "donor"), pk=pk)
+    if not can_write_unit(request.user, pledge.unit, roles=[Role.PROVINCE_STAFF]):
+        raise PermissionDenied
+    initial = {f: getattr(pledge, f) for f in ("donor", *services.PLEDGE_FIELDS)}
+    form = PledgeForm(request.POST or None, user=request.user, editing=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pledge_update(pledge=pledge, by=request.user,
+                                   **{f: form.cleaned_data[f] for f in services.PLEDGE_FIELDS})
+            messages.success(request, _("Đã lưu cam kết."))
+            return redirect(pledge)
+        except DomainError as e:
+            form.add_error(None, str(e))
+    return render(request, "donations/pledge_form.html", {"form": form, "programme": pledge.programme,
+                                                          "pledge": pledge})
+
+
 @require_POST
 @login_and_membership_required
 def pledge_cancel(request, pk: int):

@@ -293,3 +293,18 @@ def test_district_officer_does_not_see_province_pledges_in_the_form(client_for, 
     assert page.status_code == 200 and "Lễ phát động bí mật" not in page.content.decode()
     page = client_for(users.province).get(reverse("donations:donation_create", args=[programme.pk]))
     assert "Viettel" in page.content.decode()
+
+
+def test_pledge_due_date_moved_by_province_staff_only(client_for, users, programme, company):
+    pledge = services.pledge_create(programme=programme, donor=company, pledged_on=datetime.date(2023, 8, 11),
+                                    cash_vnd=10_000_000, due_date=datetime.date(2023, 9, 30))
+    url = reverse("donations:pledge_edit", args=[pledge.pk])
+    form = {"pledged_on": "11/08/2023", "cash_vnd": "10.000.000", "due_date": "31/12/2023",
+            "occasion": "Lễ phát động"}
+    assert client_for(users.auditor).post(url, form).status_code == 403
+    r = client_for(users.province).post(url, {**form, "due_date": "01/08/2023"})
+    assert "Hạn thực hiện phải sau ngày cam kết." in r.content.decode()
+    r = client_for(users.province).post(url, {**form, "donor": 999})  # the donor cannot be changed
+    assert r.status_code == 302
+    pledge.refresh_from_db()
+    assert (pledge.due_date, pledge.donor, pledge.occasion) == (datetime.date(2023, 12, 31), company, "Lễ phát động")
