@@ -84,8 +84,10 @@ class Device(models.Model):
     AT_UNIT = (Status.IN_STOCK, Status.HANDED_OUT, Status.MISSING, Status.WRITTEN_OFF)
 
     imei = models.CharField("IMEI", max_length=15, unique=True)
+    # Indexes: the composite ones in Meta cover programme and holder_unit; fewer indexes
+    # make the 5,000-row UPDATE of a dispatch cheaper.
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="devices",
-                                  verbose_name=_("chương trình"))
+                                  verbose_name=_("chương trình"), db_index=False)
     model = models.CharField(_("loại máy"), max_length=120, blank=True)
     condition = models.CharField(_("tình trạng"), max_length=8, choices=Condition.choices,
                                  default=Condition.NEW)
@@ -97,13 +99,13 @@ class Device(models.Model):
     # Where it is: the unit holding it (in stock, missing, written off, or the commune that
     # handed it out) — or, in transit, the dispatched batch carrying it. Never both.
     holder_unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="devices", verbose_name=_("đơn vị giữ máy"))
+                                    related_name="devices", verbose_name=_("đơn vị giữ máy"), db_index=False)
     batch = models.ForeignKey("Batch", on_delete=models.PROTECT, null=True, blank=True,
                               related_name="devices", verbose_name=_("đợt bàn giao"))
     # A default, not auto_now: paper minutes are often entered days later, with their real date.
     registered_at = models.DateTimeField(_("ngày nhập"), default=timezone.now)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                      blank=True, related_name="+")
+                                      blank=True, related_name="+", db_index=False)
 
     objects = DeviceQuerySet.as_manager()
 
@@ -246,7 +248,8 @@ class BatchLine(models.Model):
         RETURNED = "returned", _("Đã trả lại đơn vị giao")
         WRITTEN_OFF = "written_off", _("Đã xóa sổ")
 
-    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="lines")
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="lines",
+                              db_index=False)  # the unique (batch, device) index serves it
     device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="batch_lines")
     outcome = models.CharField(_("kết quả"), max_length=10, choices=Outcome.choices,
                                default=Outcome.IN_TRANSIT)
@@ -379,15 +382,17 @@ class DeviceMovement(models.Model):
         WRITE_OFF = "write_off", _("Xóa sổ")
         REVERSAL = "reversal", _("Hủy đợt (đảo)")
 
-    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="movements")
+    # Only (device, -id) and batch/handout are indexed: the ledger is read per device, per
+    # batch or per hand-out, and every index costs on 5,000-row inserts.
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="movements", db_index=False)
     kind = models.CharField(_("loại"), max_length=16, choices=Kind.choices)
     at = models.DateTimeField(_("thời điểm"), default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                           related_name="+", verbose_name=_("người thực hiện"))
+                           related_name="+", verbose_name=_("người thực hiện"), db_index=False)
     from_unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+", verbose_name=_("từ"))
+                                  related_name="+", verbose_name=_("từ"), db_index=False)
     to_unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("đến"))
+                                related_name="+", verbose_name=_("đến"), db_index=False)
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, null=True, blank=True, related_name="movements")
     handout = models.ForeignKey(Handout, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="movements")
