@@ -173,23 +173,25 @@ def device_places(*, programme: Programme, unit: AdminUnit, figures: dict) -> di
         places["missing"] = Device.objects.filter(programme=programme, status="missing", holder_unit=unit).count()
         places["in_stock"] = places["stock_commune"]
         return places
-    # The few units above the communes, then their phones through the (holder_unit, status)
-    # index: the thousands of phones in commune stock are never read.
-    upper = dict(AdminUnit.objects.filter(path__startswith=unit.path,
-                                          level__in=[AdminUnit.Level.PROVINCE, AdminUnit.Level.DISTRICT])
-                 .values_list("pk", "level"))
-    rows = (Device.objects.filter(programme=programme)
-            .filter(Q(status="in_stock", holder_unit_id__in=list(upper))
-                    | Q(status="in_transit", batch__to_unit_id__in=list(upper))
+    # The few units above the communes (the unit, and a province's districts), then their
+    # phones through the (holder_unit, status) index: the thousands of phones in commune
+    # stock are never read.
+    upper_q = Q(pk=unit.pk)
+    if unit.level == AdminUnit.Level.PROVINCE:
+        upper_q |= Q(parent=unit, level=AdminUnit.Level.DISTRICT)
+    upper = dict(AdminUnit.objects.filter(upper_q).values_list("pk", "level"))
+    stock = (Device.objects.filter(programme=programme, status="in_stock", holder_unit_id__in=list(upper))
+             .values("holder_unit_id").order_by().annotate(n=Count("pk")))
+    for row in stock:
+        places[f"stock_{upper[row['holder_unit_id']]}"] += row["n"]
+    # In transit to a unit above the communes, and missing anywhere below: rare statuses,
+    # read through the (programme, status) index.
+    rows = (Device.objects.filter(programme=programme, status__in=["in_transit", "missing"])
+            .filter(Q(status="in_transit", batch__to_unit_id__in=list(upper))
                     | Q(status="missing", holder_unit__path__startswith=unit.path))
-            .values("status", "holder_unit_id").order_by().annotate(n=Count("pk")))
+            .values("status").order_by().annotate(n=Count("pk")))
     for row in rows:
-        if row["status"] == "in_stock":
-            places[f"stock_{upper[row['holder_unit_id']]}"] += row["n"]
-        elif row["status"] == "in_transit":
-            places["in_transit"] += row["n"]
-        else:
-            places["missing"] += row["n"]
+        places["in_transit" if row["status"] == "in_transit" else "missing"] += row["n"]
     places["in_stock"] = places["stock_province"] + places["stock_district"] + places["stock_commune"]
     return places
 
