@@ -256,8 +256,8 @@ def batch_receive(*, batch: Batch, by, missing: dict[int, str] | None = None,
     missing, damaged = dict(missing or {}), dict(damaged or {})
     batch = Batch.objects.locked().select_related("to_unit", "from_unit").get(pk=batch.pk)
     if not batch.can_transition_to(Batch.Status.RECEIVED):
-        raise DomainError(_("Đợt %(no)s đến %(to)s đã %(st)s, không xác nhận lại được.")
-                          % {"no": batch.number, "to": batch.to_unit, "st": batch.get_status_display().lower()})
+        raise DomainError(_("Đợt %(no)s đến %(to)s đang ở trạng thái “%(st)s”, không xác nhận lại được.")
+                          % {"no": batch.number, "to": batch.to_unit, "st": batch.get_status_display()})
     if not acts_for(by, batch.to_unit):
         raise DomainError(_("Chỉ cán bộ của %(unit)s (đơn vị nhận) được xác nhận đợt này.") % {"unit": batch.to_unit})
     at = _when(at, not_before=batch.dispatched_at)
@@ -325,8 +325,8 @@ def batch_cancel(*, batch: Batch, by, reason: str) -> Batch:
     """Reverse a dispatched batch before receipt: its phones go back to the sender's stock."""
     batch = Batch.objects.locked().select_related("to_unit", "from_unit").get(pk=batch.pk)
     if not batch.can_transition_to(Batch.Status.CANCELLED):
-        raise DomainError(_("Đợt %(no)s đã %(st)s, không hủy được.")
-                          % {"no": batch.number, "st": batch.get_status_display().lower()})
+        raise DomainError(_("Đợt %(no)s đang ở trạng thái “%(st)s”, không hủy được.")
+                          % {"no": batch.number, "st": batch.get_status_display()})
     if not acts_for(by, batch.from_unit):
         raise DomainError(_("Chỉ cán bộ của %(unit)s (đơn vị giao) được hủy đợt này.") % {"unit": batch.from_unit})
     if not (reason or "").strip():
