@@ -6,6 +6,7 @@ import itertools
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 
 from beneficiaries.models import Household
@@ -16,6 +17,15 @@ from phocap.programmes.models import ProgrammeCommune
 
 _imei_seq = itertools.count(1)
 _code_seq = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _coverage_isolation(settings, tmp_path):
+    """Report files go to a temporary MEDIA_ROOT; no debounce flag leaks between tests."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def luhn_imei(n: int) -> str:

@@ -2,7 +2,6 @@ import datetime
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
@@ -17,13 +16,6 @@ from tests.coverage.conftest import direct_figures, make_household, row_figures
 from tests.factories import ProgrammeFactory, add_target
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def rebuild(programme):

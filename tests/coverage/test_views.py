@@ -83,6 +83,21 @@ def test_dashboard_query_count_does_not_grow_with_data(client_for, users, progra
         client.get(dash(programme, tree.con_minh))
 
 
+def test_two_level_province_lists_its_communes(client_for, users, tree):
+    from tests.factories import ProgrammeFactory, add_target
+
+    tn_programme = ProgrammeFactory(province=tree.tn, name="Phổ cập ĐTTM Thái Nguyên 2025")
+    add_target(tn_programme, tree.tn_commune, 300)
+    services.coverage_rebuild_programme(programme=tn_programme)
+    client = client_for(users.tn_staff)
+    response = client.get(dash(tn_programme, tree.tn))
+    assert response.status_code == 200
+    assert [c["name"] for c in response.context["children"]] == ["Côn Minh"]
+    assert response.context["figures"]["target_adults"] == 300
+    assert dash(tn_programme, tree.tn_commune) in response.content.decode()
+    assert client_for(users.province).get(dash(tn_programme, tree.tn)).status_code == 404
+
+
 def test_officers_see_their_units_only(client_for, users, programme, built, tree):
     cases = [
         (users.district, tree.na_ri, 200), (users.district, tree.con_minh, 200), (users.district, tree.bk, 404),
