@@ -94,3 +94,53 @@ def test_admin_export_and_import_pages(client, tree, company, django_user_model)
     assert client.get(reverse("admin:donations_donor_import")).status_code == 200
     assert client.get(reverse("admin:donations_donation_import")).status_code == 200
     assert client.get(reverse("admin:donations_pledge_export")).status_code == 200
+
+
+def _upload(client, rows):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from import_export.formats.base_formats import XLSX
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(DONOR_HEADERS)
+    for row in rows:
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    choices = client.get(reverse("admin:donations_donor_import")).context["form"].fields["format"].choices
+    xlsx = next(value for value, title in choices if title == XLSX().get_title())
+    return client.post(reverse("admin:donations_donor_import"), {
+        "resource": "0", "format": xlsx, "import_file": SimpleUploadedFile("le-phat-dong.xlsx", buf.getvalue())})
+
+
+@pytest.fixture
+def admin_client_(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", "r@example.com", "pw"))
+    return client
+
+
+def test_admin_import_ceremony_list_preview_then_confirm(admin_client_, tree):
+    """The admin flow: upload an .xlsx, see the dry-run preview (nothing written), confirm."""
+    r = _upload(admin_client_, [
+        ["Cá nhân", "Hoàng Thị Thu Hà", None, None, "0988 111 222", None, "06", "x"],
+        ["Doanh nghiệp", "Công ty CP Khoáng sản Bắc Kạn", "0101243150", None, None, None, "06", "x"]])
+    assert r.status_code == 200
+    assert "Hoàng Thị Thu Hà" in r.content.decode()
+    assert not Donor.objects.exists()  # the preview writes nothing
+    confirm = r.context["confirm_form"]
+    r = admin_client_.post(reverse("admin:donations_donor_process_import"), {**confirm.initial, "resource": "0"})
+    assert r.status_code == 302
+    assert Donor.objects.get(name="Hoàng Thị Thu Hà").phone == "+84988111222"
+    assert Donor.objects.count() == 2
+
+
+def test_admin_import_preview_says_which_row_fails_and_why(admin_client_, tree):
+    r = _upload(admin_client_, [["Cá nhân", "Hoàng Thị Thu Hà", None, None, "12345", None, "06", ""],
+                                ["Cá nhân", "Ma Văn Hùng", None, None, None, None, "99", ""]])
+    page = r.content.decode()
+    assert "Số điện thoại “12345” không hợp lệ." in page
+    assert "Không tìm thấy đơn vị mã “99”." in page
+    assert r.context.get("confirm_form") is None and not Donor.objects.exists()
