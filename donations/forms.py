@@ -15,12 +15,24 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
+class VndInput(forms.TextInput):
+    """Shows a stored amount as officials write it: 50000000 → "50.000.000"."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "numeric", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, int):
+            return f"{value:,}".replace(",", ".")
+        return super().format_value(value)
+
+
 class VndField(forms.IntegerField):
     """Whole đồng; accepts "2.000.000", "2,000,000" or "2 000 000" as users type them."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric"}))
+        kwargs.setdefault("widget", VndInput())
         super().__init__(**kwargs)
 
     def to_python(self, value):

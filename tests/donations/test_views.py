@@ -308,3 +308,23 @@ def test_pledge_due_date_moved_by_province_staff_only(client_for, users, program
     assert r.status_code == 302
     pledge.refresh_from_db()
     assert (pledge.due_date, pledge.donor, pledge.occasion) == (datetime.date(2023, 12, 31), company, "Lễ phát động")
+
+
+def test_edit_form_shows_amounts_with_dots(client_for, users, company, give):
+    gift = give(company, cash=50_000_000)
+    page = client_for(users.province).get(reverse("donations:donation_edit", args=[gift.pk])).content.decode()
+    assert 'value="50.000.000"' in page
+
+
+def test_detail_pages_query_count_is_flat(client_for, users, programme, company, give,
+                                          django_assert_max_num_queries):
+    pledge = services.pledge_create(programme=programme, donor=company, pledged_on=datetime.date(2023, 8, 11),
+                                    cash_vnd=100_000_000)
+    gifts = [give(company, cash=1_000_000, pledge=pledge) for _ in range(20)]
+    c = client_for(users.province)
+    for url in [reverse("donations:pledge_detail", args=[pledge.pk]),
+                reverse("donations:donor_detail", args=[company.pk]),
+                reverse("donations:donation_detail", args=[gifts[0].pk]),
+                reverse("donations:honour_roll", args=[programme.pk])]:
+        with django_assert_max_num_queries(14):
+            assert c.get(url).status_code == 200, url
