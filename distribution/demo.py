@@ -36,14 +36,17 @@ HANDOUTS_IN_CON_MINH = 12
 
 
 def _officer(username: str, unit: AdminUnit, role: str, full_name: str) -> User:
-    """A demo officer of `unit` (the named demo users exist already; others are made here)."""
-    from phocap.accounts.services import membership_grant, user_create
-    from phocap.programmes.demo import DEMO_PASSWORD
+    """An officer of `unit` who signs the demo's batches (the demo logins exist already).
+
+    No usable password: they only appear in the ledger and on the minutes, and hashing
+    14 passwords would cost ~10 s of the demo.
+    """
+    from phocap.accounts.services import membership_grant
 
     user = User.objects.filter(username=username).first()
     if user is None:
         last, _sep, first = full_name.rpartition(" ")
-        user = user_create(username=username, password=DEMO_PASSWORD, first_name=first, last_name=last)
+        user = User.objects.create_user(username=username, password=None, first_name=first, last_name=last)
     if not Membership.objects.filter(user=user, unit=unit, role=role).exists():
         membership_grant(user=user, unit=unit, role=role)
     return user
