@@ -2,6 +2,8 @@ import datetime
 
 import pytest
 from django.db import IntegrityError, transaction
+from hypothesis import given
+from hypothesis import strategies as st
 
 from distribution import services
 from distribution.models import Batch, BatchLine, Device, DeviceMovement, Handout
@@ -217,20 +219,27 @@ def test_missing_device_is_resolved(batch_to_na_ri, users, tree, resolution, sta
     assert device_drift() == []
 
 
-def test_dispatch_and_receive_queries_do_not_grow_with_batch_size(programme, tree, users, django_assert_max_num_queries):
+def test_dispatch_and_receive_queries_do_not_grow_with_batch_size(programme, tree, users):
     from donations.models import Procurement
 
     src = Procurement.objects.create(programme=programme, unit=tree.bk, supplier="X", purchased_on=TODAY,
                                      unit_price_vnd=1, quantity=300)
     services.devices_register(programme=programme, unit=tree.bk, by=users.province, procurement=src,
                               imeis=[make_imei(1000 + i) for i in range(300)])
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
     for n, to_unit in ((5, tree.ba_be), (200, tree.na_ri)):
-        with django_assert_max_num_queries(16):
+        with CaptureQueriesContext(connection) as dispatch:
             b = services.batch_dispatch(programme=programme, from_unit=tree.bk, to_unit=to_unit,
                                         by=users.province, count=n)
         receiver = users.district if to_unit == tree.na_ri else users.other_district
-        with django_assert_max_num_queries(16):
+        with CaptureQueriesContext(connection) as receipt:
             services.batch_receive(batch=b, by=receiver)
+        counts.append((len(dispatch), len(receipt)))
+    assert counts[0] == counts[1], counts
+    assert counts[0][0] <= 16 and counts[0][1] <= 16
 
 
 # --- hand-outs ---------------------------------------------------------------------------
@@ -388,3 +397,30 @@ def test_events_keep_the_date_of_the_paper_minutes(stock, programme, tree, users
     assert set(DeviceMovement.objects.filter(batch=b).values_list("at", flat=True)) == {when}
     with pytest.raises(DomainError, match="trước thời điểm giao"):
         services.batch_receive(batch=b, by=users.district, at=when - datetime.timedelta(hours=1))
+
+
+@given(st.text(alphabet="0123456789", min_size=14, max_size=14), st.integers(min_value=1, max_value=9))
+def test_imei_check_digit_property(prefix, shift):
+    from distribution.imeis import is_valid_imei, luhn_complete
+
+    good = luhn_complete(prefix)
+    assert is_valid_imei(good)
+    bad = good[:-1] + str((int(good[-1]) + shift) % 10)
+    assert not is_valid_imei(bad)  # any single wrong check digit is caught
+
+
+@pytest.mark.postgres
+def test_postgres_luhn_function_agrees_with_stdnum():
+    import random
+
+    from django.db import connection
+
+    from distribution.imeis import is_valid_imei
+
+    rng = random.Random(5)
+    samples = ["".join(rng.choice("0123456789") for _ in range(15)) for _ in range(300)]
+    samples += [make_imei(i) for i in range(100)] + ["12345", "35000000000001X"]
+    with connection.cursor() as c:
+        c.execute("SELECT s, distribution_imei_luhn_ok(s) FROM unnest(%s::text[]) AS s", [samples])
+        for value, ok in c.fetchall():
+            assert ok == is_valid_imei(value), value
