@@ -71,8 +71,8 @@ def device_intake(request):
         try:
             devices = services.devices_register(
                 programme=d["programme"], unit=source.unit, imeis=d["imei_list"], by=request.user,
-                donation=d["donation"], procurement=d["procurement"], model=d["model"],
-                condition=d["condition"])
+                donation=d["donation"], procurement=d["procurement"],
+                model=d["model"] or getattr(source, "phone_model", ""), condition=d["condition"])
         except DomainError as e:
             form.add_error(None, str(e))
         else:
