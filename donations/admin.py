@@ -8,7 +8,8 @@ services with the fund lock); here they are read-only apart from the import.
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin, ImportExportModelAdmin
+from import_export.admin import ExportMixin, ImportExportMixin
+from simple_history.admin import SimpleHistoryAdmin
 
 from phocap.common.errors import DomainError
 
@@ -54,7 +55,7 @@ class DonorAdminForm(forms.ModelForm):
 
 
 @admin.register(Donor)
-class DonorAdmin(ScopedAdminMixin, ImportExportModelAdmin):
+class DonorAdmin(ScopedAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [DonorResource]
     form = DonorAdminForm
     list_display = ("name", "kind", "tax_code", "phone", "unit", "public_consent")
@@ -74,7 +75,7 @@ class DonorAdmin(ScopedAdminMixin, ImportExportModelAdmin):
 
 
 @admin.register(Donation)
-class DonationAdmin(ReadOnlyAdminMixin, ImportExportModelAdmin):
+class DonationAdmin(ReadOnlyAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [DonationResource]
     list_display = ("received_on", "donor", "unit", "cash_vnd", "phones_count", "receipt_number", "reverses",
                     "acknowledged_at")
@@ -88,7 +89,7 @@ class DonationAdmin(ReadOnlyAdminMixin, ImportExportModelAdmin):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
+class PledgeAdmin(ReadOnlyAdminMixin, ExportMixin, SimpleHistoryAdmin):
     resource_classes = [PledgeResource]
     list_display = ("pledged_on", "donor", "occasion", "cash_vnd", "phones", "due_date", "status_display")
     list_filter = ("programme",)

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from phocap.accounts.scoping import ScopedQuerySet
 from phocap.areas.models import AdminUnit
@@ -59,6 +60,8 @@ class Donor(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = DonorQuerySet.as_manager()
+    # Who changed a donor's details and when (auditors ask); the folded name is derived.
+    history = HistoricalRecords(excluded_fields=["name_ascii"])
 
     class Meta:
         verbose_name = _("nhà tài trợ")
@@ -154,6 +157,8 @@ class Pledge(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PledgeQuerySet.as_manager()
+    # Amounts and due dates may be corrected; the trail keeps what was promised before.
+    history = HistoricalRecords(excluded_fields=["overdue_noted_at"])
 
     class Meta:
         verbose_name = _("cam kết ủng hộ")
@@ -254,6 +259,8 @@ class Donation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = DonationQuerySet.as_manager()
+    # Edits before acknowledgement leave a trail; afterwards only reversing entries change totals.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("khoản ủng hộ")

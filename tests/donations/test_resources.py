@@ -144,3 +144,8 @@ def test_admin_import_preview_says_which_row_fails_and_why(admin_client_, tree):
     assert "Số điện thoại “12345” không hợp lệ." in page
     assert "Không tìm thấy đơn vị mã “99”." in page
     assert r.context.get("confirm_form") is None and not Donor.objects.exists()
+
+
+def test_admin_history_page(admin_client_, company):
+    url = reverse("admin:donations_donor_history", args=[company.pk])
+    assert admin_client_.get(url).status_code == 200

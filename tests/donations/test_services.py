@@ -191,6 +191,12 @@ def test_acknowledged_gift_can_only_be_reversed(company, give):
         services.donation_update(donation=gift, cash_vnd=7_000_000)
 
 
+def test_edits_before_acknowledgement_leave_a_trail(company, give):
+    gift = give(company, cash=5_000_000)
+    services.donation_update(donation=gift, cash_vnd=6_000_000)
+    assert [h.cash_vnd for h in gift.history.order_by("history_date")] == [5_000_000, 6_000_000]
+
+
 def test_acknowledge_keeps_first_date(company, give):
     gift = give(company, cash=5_000_000)
     first = services.donation_acknowledge(donation=gift, kind="certificate").acknowledged_at
