@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from phocap.accounts.scoping import can_write_unit
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
 from phocap.common.excel import safe_cell
@@ -28,7 +29,9 @@ def _choice(value, choices, column: str) -> str:
     if not text:
         return ""
     for code, label in choices:
-        if text in (fold(code), fold(str(label))):
+        folded = fold(str(label))
+        # "Cơ quan" for "Cơ quan, đơn vị", "tổ chức" for "Tổ chức khác": what people type.
+        if text in (fold(code), folded, *folded.split(", ")) or (len(text) >= 4 and folded.startswith(text)):
             return code
     allowed = ", ".join(str(label) for _c, label in choices)
     raise ValidationError({column: _("“%(value)s” không hợp lệ; dùng một trong: %(allowed)s.")
@@ -48,6 +51,14 @@ def _unit(value, column: str) -> AdminUnit:
             _("Mã “%(code)s” trùng ở hai hệ thống đơn vị; hãy ghi đường dẫn, ví dụ legacy/06/.")
         raise ValidationError({column: message % {"code": text}})
     return units[0]
+
+
+def _writable_unit(value, column: str, user) -> AdminUnit:
+    """The unit, if the importing user may write there (admin staff are scoped too)."""
+    unit = _unit(value, column)
+    if user is not None and not can_write_unit(user, unit):
+        raise ValidationError({column: _("Bạn không có quyền ghi cho %(unit)s.") % {"unit": unit}})
+    return unit
 
 
 def _int(value, column: str) -> int:
@@ -119,7 +130,7 @@ class DonorResource(SafeExportMixin, resources.ModelResource):
         except ValidationError as e:
             errors.update(e.message_dict)
         try:
-            values["unit"] = _unit(row.get("ma_don_vi"), "ma_don_vi")
+            values["unit"] = _writable_unit(row.get("ma_don_vi"), "ma_don_vi", kwargs.get("user"))
         except ValidationError as e:
             errors.update(e.message_dict)
         if errors:
@@ -206,8 +217,8 @@ class DonationResource(SafeExportMixin, resources.ModelResource):
         programme = collect("ma_chuong_trinh", lambda: self._programme(row))
         values = {
             "donor": collect("nha_tai_tro", lambda: self._donor(row)),
-            "unit": collect("ma_don_vi_tiep_nhan", lambda: _unit(row.get("ma_don_vi_tiep_nhan"),
-                                                                 "ma_don_vi_tiep_nhan")),
+            "unit": collect("ma_don_vi_tiep_nhan", lambda: _writable_unit(
+                row.get("ma_don_vi_tiep_nhan"), "ma_don_vi_tiep_nhan", kwargs.get("user"))),
             "received_on": collect("ngay_tiep_nhan", lambda: _date(row.get("ngay_tiep_nhan"), "ngay_tiep_nhan")),
             "cash_vnd": collect("so_tien", lambda: _int(row.get("so_tien"), "so_tien")),
             "cash_method": collect("hinh_thuc", lambda: _choice(row.get("hinh_thuc"), Donation.CashMethod.choices,

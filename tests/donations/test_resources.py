@@ -149,3 +149,12 @@ def test_admin_import_preview_says_which_row_fails_and_why(admin_client_, tree):
 def test_admin_history_page(admin_client_, company):
     url = reverse("admin:donations_donor_history", args=[company.pk])
     assert admin_client_.get(url).status_code == 200
+
+
+def test_import_is_scoped_to_the_importing_user(users, tree):
+    data = _donors(["cơ quan", "Hội Nông dân huyện Ba Bể", "", "", "", "", "061", ""],
+                   ["cơ quan", "Hội Nông dân huyện Na Rì", "", "", "", "", "066", ""])
+    result = DonorResource().import_data(data, dry_run=False, user=users.district)
+    invalid = {row.number: row.error_dict for row in result.invalid_rows}
+    assert "không có quyền" in invalid[1]["ma_don_vi"][0]
+    assert 2 not in invalid
