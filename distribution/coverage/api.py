@@ -3,6 +3,8 @@ children's, with the keys of the summary rows. Scoped like the pages: a unit or
 programme outside the caller's area is a 404."""
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -23,6 +25,13 @@ def _entry(unit_fields: dict, values: dict) -> dict:
     return entry
 
 
+@extend_schema(
+    parameters=[OpenApiParameter("programme", OpenApiTypes.INT, required=True,
+                                 description="id of the programme")],
+    responses=OpenApiTypes.OBJECT,
+    description="The unit's coverage figures (keys of the summary rows, coverage, computed_at) "
+                "and a `children` list with the same keys.",
+)
 @api_view(["GET"])
 def coverage_unit(request, scheme: str, unit_code: str):
     raw = request.query_params.get("programme", "")
