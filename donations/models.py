@@ -10,7 +10,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -103,7 +103,7 @@ class PledgeQuerySet(ScopedQuerySet):
 
     def with_fulfilment(self):
         """cash_received_vnd / phones_received: effective donations linked to the pledge."""
-        effective = Q(donations__reverses__isnull=True, donations__reversal__isnull=True)
+        effective = Q(donations__reverses__isnull=True, donations__reversed_at__isnull=True)
         return self.annotate(
             cash_received_vnd=Coalesce(Sum("donations__cash_vnd", filter=effective), Value(0),
                                        output_field=models.BigIntegerField()),
@@ -197,13 +197,10 @@ class DonationQuerySet(ScopedQuerySet):
 
     def effective(self):
         """Gifts that count: neither a reversing entry nor reversed by one."""
-        return self.filter(reverses__isnull=True, reversal__isnull=True)
+        return self.filter(reverses__isnull=True, reversed_at__isnull=True)
 
     def originals(self):
         return self.filter(reverses__isnull=True)
-
-    def with_reversed_flag(self):
-        return self.annotate(is_reversed=Exists(Donation.objects.filter(reverses=OuterRef("pk"))))
 
     def search(self, text: str):
         from phocap.common.text import fold
@@ -251,6 +248,9 @@ class Donation(models.Model):
     reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="reversal", verbose_name=_("bút toán đảo của"))
     reason = models.CharField(_("lý do"), max_length=500, blank=True)
+    # Set on the original, in the reversal's transaction: lets the receipt number be reused
+    # by the corrected gift and keeps `effective()` a plain filter.
+    reversed_at = models.DateTimeField(_("đã đảo lúc"), null=True, blank=True, editable=False)
     note = models.TextField(_("ghi chú"), blank=True)
     acknowledged_at = models.DateTimeField(_("đã cảm ơn lúc"), null=True, blank=True)
     ack_kind = models.CharField(_("hình thức cảm ơn"), max_length=12, choices=AckKind.choices, blank=True)
@@ -278,8 +278,13 @@ class Donation(models.Model):
                 name="donation_phones_have_condition"),
             models.CheckConstraint(condition=Q(reverses__isnull=True) | ~Q(reason=""),
                                    name="donation_reversal_has_reason"),
-            # A receipt number identifies one gift within the programme (reversals carry none).
-            models.UniqueConstraint(fields=["programme", "receipt_number"], condition=~Q(receipt_number=""),
+            # A reversing entry is never itself reversed.
+            models.CheckConstraint(condition=Q(reverses__isnull=True) | Q(reversed_at__isnull=True),
+                                   name="donation_reversal_not_reversed"),
+            # A receipt number identifies one standing gift within the programme (reversals carry
+            # none; a reversed gift frees its number for the corrected one).
+            models.UniqueConstraint(fields=["programme", "receipt_number"],
+                                    condition=~Q(receipt_number="") & Q(reversed_at__isnull=True),
                                     name="donation_receipt_unique_in_programme"),
         ]
         indexes = [models.Index(fields=["programme", "received_on"], name="donation_prog_date")]
@@ -296,6 +301,10 @@ class Donation(models.Model):
     @property
     def is_reversal(self) -> bool:
         return self.reverses_id is not None
+
+    @property
+    def is_reversed(self) -> bool:
+        return self.reversed_at is not None
 
     @property
     def in_kind_value_vnd(self) -> int:

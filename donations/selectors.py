@@ -80,7 +80,7 @@ def donors_visible_to(user):
 
 def donor_list(*, user, q: str = "", kind: str = ""):
     qs = donors_visible_to(user).select_related("unit").annotate(
-        gifts=Count("donations", filter=Q(donations__reverses__isnull=True, donations__reversal__isnull=True)))
+        gifts=Count("donations", filter=Q(donations__reverses__isnull=True, donations__reversed_at__isnull=True)))
     if q:
         qs = qs.search(q)
     if kind:
@@ -120,7 +120,7 @@ def pledges_for_follow_up(*, user, programme: Programme | None = None):
 
 def donation_list(*, user, programme: Programme | None = None, q: str = "", kind: str = "", unit=None,
                   unacknowledged: bool = False, gift: str = ""):
-    qs = Donation.objects.for_user(user).with_reversed_flag().select_related(
+    qs = Donation.objects.for_user(user).select_related(
         "donor", "unit", "programme", "reverses")
     if programme is not None:
         qs = qs.filter(programme=programme)
@@ -164,7 +164,7 @@ def honour_roll(programme: Programme):
     Only the name and kind leave the server: no phone, tax code, address or representative.
     """
     effective = Q(donations__programme=programme, donations__reverses__isnull=True,
-                  donations__reversal__isnull=True)
+                  donations__reversed_at__isnull=True)
     return (Donor.objects.filter(public_consent=True, donations__programme=programme)
             .annotate(cash=Coalesce(Sum("donations__cash_vnd", filter=effective), Value(0), output_field=_BIG),
                       phones=Coalesce(Sum("donations__phones_count", filter=effective), Value(0),

@@ -241,7 +241,8 @@ def _clean_donation(programme: Programme, values: dict, *, exclude_pk: int | Non
         raise DomainError(_("Ngày tiếp nhận không được sau hôm nay."))
     values["receipt_number"] = (values.get("receipt_number") or "").strip()
     if values["receipt_number"] and Donation.objects.filter(
-            programme=programme, receipt_number=values["receipt_number"]).exclude(pk=exclude_pk).exists():
+            programme=programme, receipt_number=values["receipt_number"], reversed_at__isnull=True,
+    ).exclude(pk=exclude_pk).exists():
         raise DomainError(_("Số phiếu thu %(no)s đã có trong chương trình.") % {"no": values["receipt_number"]})
     pledge = values.get("pledge")
     if pledge is not None:
@@ -285,7 +286,7 @@ def donation_update(*, donation: Donation, by=None, **changes) -> Donation:
     donation = Donation.objects.select_for_update().get(pk=donation.pk)
     if donation.acknowledged_at:
         raise DomainError(_("Khoản ủng hộ đã được gửi thư cảm ơn: chỉ có thể điều chỉnh bằng bút toán đảo."))
-    if donation.reverses_id or hasattr(donation, "reversal"):
+    if donation.reverses_id or donation.reversed_at:
         raise DomainError(_("Khoản ủng hộ đã có bút toán đảo, không thể sửa."))
     values = {f: getattr(donation, f) for f in DONATION_FIELDS}
     values.update(changes)
@@ -309,8 +310,10 @@ def donation_reverse(*, donation: Donation, reason: str, by=None) -> Donation:
     donation = Donation.objects.select_for_update().get(pk=donation.pk)
     if donation.reverses_id:
         raise DomainError(_("Đây là một bút toán đảo, không thể đảo lại."))
-    if Donation.objects.filter(reverses=donation).exists():
+    if donation.reversed_at:
         raise DomainError(_("Khoản ủng hộ này đã được đảo."))
+    donation.reversed_at = timezone.now()
+    donation.save(update_fields=["reversed_at"])
     reversal = Donation.objects.create(
         programme=programme, donor_id=donation.donor_id, unit_id=donation.unit_id,
         received_on=timezone.localdate(), cash_vnd=donation.cash_vnd, cash_method=donation.cash_method,
@@ -331,6 +334,8 @@ def donation_acknowledge(*, donation: Donation, kind: str = Donation.AckKind.LET
     donation = Donation.objects.select_for_update().get(pk=donation.pk)
     if donation.reverses_id:
         raise DomainError(_("Không gửi thư cảm ơn cho một bút toán đảo."))
+    if donation.reversed_at:
+        raise DomainError(_("Khoản ủng hộ này đã được đảo, không gửi thư cảm ơn."))
     if donation.acknowledged_at is None:
         donation.acknowledged_at = timezone.now()
         donation.ack_kind = kind

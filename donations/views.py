@@ -220,7 +220,7 @@ def pledge_create(request, programme_id: int):
 def pledge_detail(request, pk: int):
     pledge = get_object_or_404(Pledge.objects.for_user(request.user).with_status().select_related(
         "donor", "programme", "unit"), pk=pk)
-    donations = pledge.donations.select_related("unit").with_reversed_flag().order_by("received_on", "pk")
+    donations = pledge.donations.select_related("unit").order_by("received_on", "pk")
     return render(request, "donations/pledge_detail.html", {
         "pledge": pledge, "donations": donations, "cancel_form": CancelPledgeForm(),
         "can_write": can_write_unit(request.user, pledge.unit, roles=[Role.PROVINCE_STAFF])})
@@ -350,7 +350,7 @@ def donation_edit(request, pk: int):
 
 @login_and_membership_required
 def donation_detail(request, pk: int):
-    donation = get_object_or_404(Donation.objects.for_user(request.user).with_reversed_flag().select_related(
+    donation = get_object_or_404(Donation.objects.for_user(request.user).select_related(
         "programme", "unit", "donor", "pledge", "reverses", "created_by"), pk=pk)
     reversal = Donation.objects.filter(reverses=donation).first()
     return render(request, "donations/donation_detail.html", {
@@ -393,7 +393,7 @@ def donation_acknowledge(request, pk: int):
 def donation_ack_pdf(request, pk: int):
     donation = get_object_or_404(Donation.objects.for_user(request.user).select_related(
         "programme", "programme__province", "unit", "donor"), pk=pk)
-    if donation.reverses_id or not donation.acknowledged_at:
+    if donation.reverses_id or donation.reversed_at or not donation.acknowledged_at:
         raise Http404
     kind = request.GET.get("kind") or donation.ack_kind or Donation.AckKind.LETTER
     if kind not in Donation.AckKind.values:

@@ -181,6 +181,26 @@ def test_reversal_keeps_both_rows_and_stops_counting(programme, company, give):
         services.donation_reverse(donation=give(company, cash=1), reason="")
 
 
+def test_reversed_receipt_number_can_be_recorded_again_correctly(programme, company, give):
+    wrong = give(company, cash=50_000_000, receipt="PT-007")
+    services.donation_acknowledge(donation=wrong)
+    services.donation_reverse(donation=wrong, reason="Sai số tiền: phiếu ghi 5.000.000")
+    right = give(company, cash=5_000_000, receipt="PT-007")
+    assert programme_totals(programme)["cash_received_vnd"] == 5_000_000
+    with pytest.raises(DomainError, match="PT-007"):
+        give(company, cash=1_000_000, receipt="PT-007")
+    with pytest.raises(DomainError, match="đã được đảo"):
+        services.donation_acknowledge(donation=wrong)
+    assert right.receipt_number == "PT-007"
+
+
+def test_database_refuses_two_standing_gifts_with_one_receipt(programme, company, give, tree):
+    give(company, cash=1_000_000, receipt="PT-1")
+    with pytest.raises(IntegrityError):
+        Donation.objects.create(programme=programme, donor=company, unit=tree.bk, cash_vnd=1, cash_method="cash",
+                                received_on=datetime.date(2023, 8, 1), receipt_number="PT-1")
+
+
 def test_acknowledged_gift_can_only_be_reversed(company, give):
     gift = give(company, cash=5_000_000)
     services.donation_update(donation=gift, cash_vnd=6_000_000)
