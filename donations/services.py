@@ -259,6 +259,14 @@ def _require_balance(programme: Programme, *, message: str) -> None:
         raise DomainError(message % {"received": format_vnd(received), "spent": format_vnd(spent)})
 
 
+def _registered_devices(donation: Donation) -> int:
+    """Phones already registered (by distribution) against this gift, via the reverse
+    relation by name: donations never imports distribution, which may not be installed."""
+    if not hasattr(Donation, "devices"):
+        return 0
+    return donation.devices.count()
+
+
 @transaction.atomic
 def donation_create(*, programme: Programme, donor: Donor, unit: AdminUnit, received_on: datetime.date,
                     cash_vnd: int = 0, cash_method: str = "", receipt_number: str = "", phones_count: int = 0,
@@ -291,6 +299,10 @@ def donation_update(*, donation: Donation, by=None, **changes) -> Donation:
     values = {f: getattr(donation, f) for f in DONATION_FIELDS}
     values.update(changes)
     values = _clean_donation(programme, values, exclude_pk=donation.pk)
+    registered = _registered_devices(donation)
+    if values["phones_count"] < registered:
+        raise DomainError(_("Đã nhập %(n)s máy theo khoản này; số điện thoại hiện vật không thể ít hơn.")
+                          % {"n": registered})
     for field, value in values.items():
         setattr(donation, field, value)
     donation.save(update_fields=list(DONATION_FIELDS))
@@ -312,6 +324,8 @@ def donation_reverse(*, donation: Donation, reason: str, by=None) -> Donation:
         raise DomainError(_("Đây là một bút toán đảo, không thể đảo lại."))
     if donation.reversed_at:
         raise DomainError(_("Khoản ủng hộ này đã được đảo."))
+    if _registered_devices(donation):
+        raise DomainError(_("Đã nhập máy (IMEI) theo khoản ủng hộ này; hãy xử lý các máy đó trước khi đảo."))
     donation.reversed_at = timezone.now()
     donation.save(update_fields=["reversed_at"])
     reversal = Donation.objects.create(

@@ -284,3 +284,19 @@ def test_totals(programme, company, person, local_donor, give, tree):
     assert t["phones_equivalent_of_cash_received"] == 2
     assert t["donors"] == 3
     assert t["donors_by_kind"] == {"agency": 1, "enterprise": 1, "individual": 1, "other": 0}
+
+
+def test_gift_whose_phones_are_registered_cannot_be_reversed_or_shrunk(programme, company, give, users, tree):
+    """Integration with distribution: devices registered against a gift pin its phones."""
+    dist = pytest.importorskip("distribution.services")
+    from distribution.imeis import luhn_complete
+
+    gift = give(company, phones=5)
+    dist.devices_register(programme=programme, unit=tree.bk, by=users.province, donation=gift,
+                          imeis=[luhn_complete(f"35{n:012d}") for n in range(1, 4)])
+    with pytest.raises(DomainError, match="IMEI"):
+        services.donation_reverse(donation=gift, reason="nhầm")
+    with pytest.raises(DomainError, match="3 máy"):
+        services.donation_update(donation=gift, phones_count=2)
+    services.donation_update(donation=gift, phones_count=3)
+    assert not Donation.objects.filter(reverses=gift).exists()
