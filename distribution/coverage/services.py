@@ -33,6 +33,7 @@ CHUNK_SIZE = 500
 # Changes within this many seconds of the first one give a single rebuild per commune.
 REBUILD_DELAY_S = getattr(settings, "COVERAGE_REBUILD_DELAY_S", 10)
 _PENDING_KEY = "coverage:pending:{commune_id}"
+_FULL_KEY = "coverage:full:{programme_id}"
 # pg_advisory_xact_lock(class, programme): one rebuild of a programme's rows at a time,
 # so a slow rebuild that read older data cannot overwrite a newer one's rows.
 _LOCK_CLASS = 0x636F76
@@ -210,8 +211,22 @@ def coverage_rebuild_commune(*, commune_id: int) -> int:
     done = 0
     for programme in programmes:
         coverage_rebuild_communes(programme=programme, commune_ids=[commune.pk])
+        _complete_programme_rows(programme)
         done += 1
     return done
+
+
+def _complete_programme_rows(programme: Programme) -> None:
+    """A programme whose rows were never built in full (a new programme, before the nightly
+    run) gets one full rebuild queued, so province and district totals are never made of
+    the few communes that happened to change."""
+    rows = CoverageSummary.objects.filter(programme=programme).count()
+    communes = AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE, scheme=programme.scheme,
+                                        path__startswith=programme.province.path).count()
+    if rows < communes and cache.add(_FULL_KEY.format(programme_id=programme.pk), 1, timeout=600):
+        from .tasks import coverage_rebuild_programme_task
+
+        coverage_rebuild_programme_task.delay(programme.pk)
 
 
 def coverage_schedule_rebuild(*, commune_ids: Iterable[int]) -> list[int]:

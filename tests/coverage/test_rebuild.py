@@ -179,6 +179,13 @@ def test_eager_mode_rebuilds_at_once_after_commit(programme, tree, django_captur
     assert _row(programme, tree.con_minh).households == 1
 
 
+def test_first_change_of_a_new_programme_builds_every_commune_row(programme, registry, tree):
+    """Province totals must not be made of the few communes that changed first."""
+    devices_changed.send(sender=None, commune_ids={tree.con_minh.pk})
+    assert_rows_exact(programme)
+    assert unit_figures(programme=programme, unit=tree.bk)["target_adults"] == 1000
+
+
 def test_nightly_task_rebuilds_every_active_programme(programme, registry, tree):
     inactive = ProgrammeFactory(province=tree.bk, is_active=False)
     assert tasks.coverage_rebuild_all_task.delay().get() == 1
@@ -186,10 +193,16 @@ def test_nightly_task_rebuilds_every_active_programme(programme, registry, tree)
     assert not CoverageSummary.objects.filter(programme=inactive).exists()
 
 
-def test_rebuild_coverage_command(programme, registry, tree, capsys):
-    call_command("rebuild_coverage", "--commune", "02071", "--scheme", "legacy")
-    assert set(CoverageSummary.objects.values_list("commune_id", flat=True)) == {tree.con_minh.pk}
+def test_rebuild_coverage_command(programme, registry, tree, capsys, make_handout):
     call_command("rebuild_coverage", "--scheme", "legacy")
+    assert_rows_exact(programme)
+    make_handout(registry.con_minh[3])
+    make_handout(registry.thuong_giao[1])
+    call_command("rebuild_coverage", "--commune", "02071", "--scheme", "legacy")
+    assert row_figures(_row(programme, tree.con_minh)) == direct_figures(programme, tree.con_minh)
+    # Only the named commune was recomputed.
+    assert row_figures(_row(programme, tree.thuong_giao)) != direct_figures(programme, tree.thuong_giao)
+    call_command("rebuild_coverage", "--programme", str(programme.pk))
     assert_rows_exact(programme)
     assert "Xong" in capsys.readouterr().out
 

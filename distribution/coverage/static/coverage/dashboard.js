@@ -11,7 +11,7 @@
         type: "bar",
         data: { labels: communes.map(function (c) { return c.name; }),
                 datasets: [{ label: labels.coverage || "%", data: communes.map(function (c) { return c.coverage; }),
-                             backgroundColor: "#2f6fb3" }] },
+                             backgroundColor: "#2f6fb3", maxBarThickness: 28 }] },
         options: { indexAxis: "y", maintainAspectRatio: false, animation: false,
                    scales: { x: { beginAtZero: true, suggestedMax: 100 } } }
       });
@@ -22,7 +22,7 @@
       new Chart(el2, {
         data: { labels: months.map(function (m) { return m.month; }),
                 datasets: [
-                  { type: "bar", label: labels.handouts || "", data: months.map(function (m) { return m.handouts; }), backgroundColor: "#2f6fb3" },
+                  { type: "bar", label: labels.handouts || "", data: months.map(function (m) { return m.handouts; }), backgroundColor: "#2f6fb3", maxBarThickness: 48 },
                   { type: "line", label: labels.cumulative || "", data: months.map(function (m) { return m.cumulative; }), borderColor: "#c0392b" }
                 ] },
         options: { maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: true } } }
