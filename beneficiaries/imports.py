@@ -1,0 +1,533 @@
+"""Reading commune officials' household spreadsheets as they make them.
+
+`read_table` opens .xlsx/.xls (python-calamine, values of formulas) or .csv, finds the
+header row in the first 20 rows and maps headers by meaning (case, diacritics, spacing
+and the usual variants). `normalise_rows` turns each data row into a staged tuple or a
+list of errors named by the Excel row number and the header as written in the file.
+Nothing here touches the database; the services do (lookups once, set-based writes).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from phocap.common.errors import DomainError
+from phocap.common.text import fold
+
+from .citizen_ids import check_id, clean_id
+from .models import Category, Sex
+
+MAX_FILE_BYTES = 30 * 1024 * 1024
+MAX_ROWS = 200_000
+HEADER_SEARCH_ROWS = 20
+TEMPLATE_VERSION = "phocap-ho-gia-dinh-v1"
+
+
+def _build_fold_table() -> dict[int, str]:
+    table = {}
+    for cp in range(0xC0, 0x1F00):
+        ch = chr(cp)
+        folded = fold(ch)
+        if folded.isascii() and len(folded) == 1:
+            table[cp] = folded
+    return table
+
+
+_FOLD_TABLE = _build_fold_table()
+
+
+def quick_fold(value) -> str:
+    """fold() for the hot loop: one str.translate for Vietnamese letters (10× faster);
+    anything else (combining marks, other scripts) goes through fold()."""
+    if not value:
+        return ""
+    text = str(value).translate(_FOLD_TABLE)
+    if not text.isascii():
+        return fold(text)
+    return " ".join(text.lower().split())
+
+
+class ImportFileError(DomainError):
+    """The whole file cannot be used (not a spreadsheet, encrypted, empty, no header...)."""
+
+
+# Field key → (canonical Vietnamese header, folded variants). Exact folded match first,
+# then the longest variant contained in the header.
+HEADERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "code": ("Mã hộ", ("ma ho", "ma ho gia dinh", "ma so ho", "ma ho gd", "so ho", "ma hgd", "ma")),
+    "head_name": ("Họ và tên chủ hộ", (
+        "ho va ten chu ho", "ho ten chu ho", "chu ho", "ten chu ho", "ho va ten", "ho ten",
+        "ho ten chu ho gia dinh", "ho va ten chu ho gia dinh")),
+    "citizen_id": ("Số CCCD", (
+        "so cccd", "cccd", "cccd/cmnd", "cmnd/cccd", "so cccd/cmnd", "so cmnd/cccd", "so dinh danh",
+        "so dinh danh ca nhan", "cmnd", "so cmnd", "can cuoc cong dan", "so can cuoc",
+        "so can cuoc cong dan", "so cccd chu ho", "cccd chu ho", "ma dinh danh")),
+    "birth": ("Năm sinh", ("nam sinh", "ngay sinh", "ngay thang nam sinh", "ns", "nam sinh chu ho",
+                           "ngay sinh chu ho")),
+    "sex": ("Giới tính", ("gioi tinh", "gioi", "nam/nu", "gt")),
+    "ethnicity": ("Dân tộc", ("dan toc", "dt")),
+    "village": ("Thôn/bản", ("thon/ban", "thon", "ban", "to", "xom", "thon/to", "thon, ban",
+                             "thon ban", "ap", "to dan pho", "thon/xom", "thon/ban/to", "khu",
+                             "ten thon", "thon/to dan pho")),
+    "category": ("Phân loại hộ", ("phan loai ho", "loai ho", "dien ho", "phan loai", "doi tuong",
+                                  "dien", "dien doi tuong", "thuoc dien", "dien chinh sach")),
+    "category_year": ("Năm công nhận", ("nam cong nhan", "nam xac nhan", "nam phan loai",
+                                        "nam ra soat")),
+    "members": ("Số nhân khẩu", ("so nhan khau", "nhan khau", "so thanh vien", "so khau",
+                                 "tong so nhan khau", "so nguoi trong ho")),
+    "adults": ("Số người trưởng thành", (
+        "so nguoi truong thanh", "nguoi truong thanh", "so nguoi tren 18 tuoi",
+        "so nguoi tu 18 tuoi tro len", "nguoi lon", "so nguoi lon", "tren 18 tuoi")),
+    "adults_without_phone": ("Số người lớn chưa có ĐTTM", (
+        "so nguoi lon chua co dttm", "so nguoi chua co dttm", "chua co dttm",
+        "so nguoi chua co dien thoai thong minh", "nguoi lon chua co dttm",
+        "chua co dien thoai thong minh", "so nguoi truong thanh chua co dttm")),
+    "phone": ("Số điện thoại", ("so dien thoai", "dien thoai", "sdt", "so dt", "dt lien he")),
+    "address": ("Địa chỉ", ("dia chi", "noi o")),
+    "notes": ("Ghi chú", ("ghi chu",)),
+}
+# Columns that identify nothing and are ignored on purpose.
+IGNORED_HEADERS = {"stt", "tt", "so tt", "so thu tu"}
+
+_PUNCT = re.compile(r"[\(\)\[\]\*:;.,]")
+_FOLDED_TO_FIELD = {v: k for k, (_label, variants) in HEADERS.items() for v in variants}
+_CONTAINS = sorted(((v, k) for v, k in _FOLDED_TO_FIELD.items() if len(v) >= 6),
+                   key=lambda t: -len(t[0]))
+
+
+def fold_header(text) -> str:
+    folded = fold(str(text) if text is not None else "")
+    folded = folded.replace("\n", " ")
+    folded = re.sub(r"\s*/\s*", "/", folded)
+    folded = _PUNCT.sub(" ", folded)
+    return " ".join(folded.split())
+
+
+def match_header(text) -> str | None:
+    """The field a header means, or None."""
+    folded = fold_header(text)
+    if not folded or folded in IGNORED_HEADERS:
+        return None
+    if folded in _FOLDED_TO_FIELD:
+        return _FOLDED_TO_FIELD[folded]
+    # "Số CCCD chủ hộ (12 số)", "Thôn/bản nơi ở": the longest known variant it contains.
+    for variant, key in _CONTAINS:
+        if re.search(rf"(^|[ /]){re.escape(variant)}($|[ /])", folded):
+            return key
+    return None
+
+
+CATEGORY_VALUES: dict[str, str] = {}
+for _key, _variants in {
+    Category.POOR: ("ho ngheo", "ngheo", "hn", "h ngheo", "ho ngheo da chieu", "ngheo da chieu"),
+    Category.NEAR_POOR: ("ho can ngheo", "can ngheo", "hcn", "cn", "h can ngheo"),
+    Category.POLICY: ("gia dinh chinh sach", "gdcs", "chinh sach", "ho chinh sach", "nguoi co cong",
+                      "nco cong", "ncc", "gia dinh co cong", "co cong", "thuong binh", "liet si",
+                      "gd chinh sach", "hcs"),
+    Category.SOCIAL_PROTECTION: ("btxh", "bao tro xa hoi", "doi tuong bao tro xa hoi",
+                                 "tro cap xa hoi", "ho btxh", "dt btxh"),
+    Category.OTHER: ("khac", "ho khac", "binh thuong", "ho binh thuong", "ho thuong", "kh"),
+}.items():
+    for _v in _variants:
+        CATEGORY_VALUES[_v] = _key
+
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+_CAT_SPLIT = re.compile(r"[,;+&\n]| va |/")
+
+
+def match_categories(value) -> tuple[list[tuple[str, int | None]], list[str]]:
+    """([(category, year)], unknown parts) from a cell like "Hộ nghèo 2024; GĐCS"."""
+    folded = quick_fold(value)
+    found: dict[str, int | None] = {}
+    unknown: list[str] = []
+    for part in _CAT_SPLIT.split(folded):
+        part = part.strip(" -().:")
+        if not part:
+            continue
+        year_match = _YEAR.search(part)
+        year = int(year_match.group(1)) if year_match else None
+        words = " ".join(_YEAR.sub(" ", part).replace("(", " ").replace(")", " ").split())
+        key = CATEGORY_VALUES.get(words)
+        if key is None:
+            unknown.append(part)
+        elif found.get(key) is None:
+            found[key] = year
+    return sorted(found.items()), unknown
+
+
+@dataclass
+class Table:
+    header_row: int  # Excel row number of the header (1-based)
+    headers: list[str]  # as written in the file
+    columns: dict[str, int]  # field → column index
+    rows: list  # (excel_row, values)
+    unknown_headers: list[str] = field(default_factory=list)
+    template_version: str = ""
+
+
+def _sniff_kind(data: bytes, filename: str) -> str:
+    name = (filename or "").lower()
+    if data[:4] == b"PK\x03\x04":
+        return "xlsx"
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        # An OLE container: either an old .xls or an encrypted .xlsx.
+        if "EncryptionInfo".encode("utf-16-le") in data[:65536] or b"E\x00n\x00c\x00r\x00y\x00p\x00t" in data:
+            return "encrypted"
+        return "xls"
+    if name.endswith((".csv", ".txt")):
+        return "csv"
+    return "unknown"
+
+
+def read_table(data: bytes, filename: str = "") -> Table:
+    """Open the file, find and map the header row; raise ImportFileError if unusable."""
+    if not data:
+        raise ImportFileError(_("File rỗng. Hãy chọn file Excel danh sách hộ (.xlsx)."))
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportFileError(_("File quá lớn (%(mb).0f MB); tối đa %(max)d MB. Hãy chia theo thôn.") % {
+            "mb": len(data) / 1e6, "max": MAX_FILE_BYTES // 1_000_000})
+    kind = _sniff_kind(data, filename)
+    if kind == "encrypted":
+        raise ImportFileError(_("File đang được đặt mật khẩu. Hãy mở bằng Excel, bỏ mật khẩu "
+                                "(Tệp → Thông tin → Bảo vệ sổ làm việc) rồi tải lên lại."))
+    if kind == "unknown":
+        raise ImportFileError(_("Đây không phải file bảng tính. Hãy mở bằng Excel và chọn "
+                                "Tệp → Lưu thành → Sổ làm việc Excel (*.xlsx) rồi tải lên lại."))
+    if kind == "csv":
+        grid, version = _read_csv(data), ""
+    else:
+        grid, version = _read_workbook(data)
+    return _map_table(grid, version)
+
+
+def _read_csv(data: bytes) -> list[list]:
+    for encoding in ("utf-8-sig", "cp1258"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1258 decodes almost anything
+        raise ImportFileError(_("Không đọc được bảng mã của file CSV. Hãy lưu thành .xlsx."))
+    if "\x00" in text:
+        raise ImportFileError(_("Đây không phải file bảng tính. Hãy lưu thành Sổ làm việc Excel (*.xlsx)."))
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+
+
+def _read_workbook(data: bytes) -> tuple[list[list], str]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = wb.sheet_names
+        version = ""
+        if "phocap" in names:
+            meta = wb.get_sheet_by_name("phocap").to_python()
+            version = str(meta[0][0]) if meta and meta[0] else ""
+        visible = [m.name for m in wb.sheets_metadata if str(m.visible).endswith("Visible")
+                   and m.name != "phocap"] or [n for n in names if n != "phocap"]
+        if not visible:
+            raise ImportFileError(_("File không có trang tính nào."))
+        sheet = wb.get_sheet_by_name(visible[0])
+        grid = sheet.to_python(skip_empty_area=False)
+        merged = sheet.merged_cell_ranges or []
+    except ImportFileError:
+        raise
+    except Exception as e:
+        if "password" in str(e).lower() or "encrypt" in str(e).lower():
+            raise ImportFileError(_("File đang được đặt mật khẩu. Hãy bỏ mật khẩu rồi tải lên lại."))
+        raise ImportFileError(_("File bị hỏng hoặc không đầy đủ (có thể tải lên bị gián đoạn). "
+                                "Hãy mở bằng Excel, lưu lại thành .xlsx rồi tải lên lại."))
+    # A merged cell holds its value in the top-left cell only: spread it over the range
+    # (villages merged over the rows of their households, merged header cells).
+    for (r0, c0), (r1, c1) in merged:
+        if r0 >= len(grid):
+            continue
+        value = grid[r0][c0] if c0 < len(grid[r0]) else ""
+        for r in range(r0, min(r1, len(grid) - 1) + 1):
+            row = grid[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                if row[c] in ("", None):
+                    row[c] = value
+    return grid, version
+
+
+def _is_blank(values) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+def _map_table(grid: list[list], version: str) -> Table:
+    best, best_row = {}, None
+    for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        cols: dict[str, int] = {}
+        for j, cell in enumerate(row):
+            key = match_header(cell) if isinstance(cell, str) else None
+            if key and key not in cols:
+                cols[key] = j
+        if len(cols) > len(best) and "head_name" in cols:
+            best, best_row = cols, i
+    if best_row is None or len(best) < 3:
+        if not grid or all(_is_blank(r) for r in grid):
+            raise ImportFileError(_("File không có dữ liệu."))
+        raise ImportFileError(_("Không tìm thấy dòng tiêu đề trong 20 dòng đầu (cần ít nhất các cột "
+                                "“Họ và tên chủ hộ”, “Thôn/bản”, “Phân loại hộ”). Hãy dùng file mẫu."))
+    header = [str(c).strip() if c not in (None, "") else "" for c in grid[best_row]]
+    missing = [HEADERS[k][0] for k in ("head_name", "village", "category") if k not in best]
+    if "code" not in best and "citizen_id" not in best:
+        missing.append(_("Mã hộ hoặc Số CCCD"))
+    if missing:
+        raise ImportFileError(_("Thiếu cột: %(cols)s.") % {"cols": ", ".join(missing)})
+    unknown = [h for j, h in enumerate(header) if h and j not in best.values()
+               and fold_header(h) not in IGNORED_HEADERS]
+    rows = []
+    for i in range(best_row + 1, len(grid)):
+        values = grid[i]
+        if _is_blank(values):
+            continue
+        if _is_total_row(values, best):
+            break
+        rows.append((i + 1, values))
+    if not rows:
+        raise ImportFileError(_("File chỉ có dòng tiêu đề, không có hộ nào."))
+    if len(rows) > MAX_ROWS:
+        raise ImportFileError(_("File có %(n)d dòng, quá giới hạn %(max)d dòng. Hãy chia thành nhiều file.")
+                              % {"n": len(rows), "max": MAX_ROWS})
+    return Table(header_row=best_row + 1, headers=header, columns=best, rows=rows,
+                 unknown_headers=unknown, template_version=version)
+
+
+_TOTAL = re.compile(r"^(tong cong|tong so|tong|cong)\b")
+
+
+def _is_total_row(values, cols) -> bool:
+    # "Tổng cộng" / "Cộng" typed in one of the first cells or the name column.
+    texts = [values[j] for j in range(min(3, len(values)))]
+    name_col = cols.get("head_name")
+    if name_col is not None and name_col < len(values):
+        texts.append(values[name_col])
+    for t in texts:
+        if isinstance(t, str) and t.lstrip()[:1] in ("T", "t", "C", "c") and _TOTAL.match(quick_fold(t)):
+            return True
+    return False
+
+
+# ---- normalising one row ---------------------------------------------------------
+
+# A staged row is a tuple (memory: 100k rows); indexes below.
+(R_ROW, R_CODE, R_NAME, R_CID, R_KIND, R_BIRTH, R_SEX, R_ETHNICITY, R_VILLAGE, R_MEMBERS, R_ADULTS,
+ R_AWP, R_PHONE, R_ADDRESS, R_NOTES, R_CATS) = range(16)
+
+_SEX = {"nam": Sex.MALE, "m": Sex.MALE, "male": Sex.MALE, "1": Sex.MALE,
+        "nu": Sex.FEMALE, "f": Sex.FEMALE, "female": Sex.FEMALE, "0": Sex.FEMALE, "x": Sex.FEMALE}
+_DATE_TEXT = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value == int(value):
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def _int(value) -> int | None:
+    """Whole number or None; raises ValueError on anything else."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, float):
+        if value != int(value):
+            raise ValueError
+        return int(value)
+    if isinstance(value, int):
+        return value
+    return int(str(value).strip())
+
+
+def _birth_year(value, this_year: int) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime | datetime.date):
+        year = value.year
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        year = int(value)
+    else:
+        text = str(value).strip()
+        m = _DATE_TEXT.match(text)
+        if m:
+            day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            datetime.date(year, month, day)  # ValueError for 31/02
+        elif text.isdigit() and len(text) == 4:
+            year = int(text)
+        else:
+            raise ValueError
+    if not (1900 <= year <= this_year):
+        raise ValueError
+    return year
+
+
+def _phone(value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float) and value == int(value):
+        value = int(value)
+    digits = re.sub(r"[^\d+]", "", str(value))
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    elif isinstance(value, int) and len(digits) == 9:
+        digits = "0" + digits  # typed as a number: Excel dropped the 0
+    return digits
+
+
+def normalise_rows(table: Table, *, progress=None) -> tuple[list[tuple], list[dict]]:
+    """(staged rows, errors). Each error is {"row", "column", "message"}."""
+    cols = table.columns
+    headers = table.headers
+    this_year = datetime.date.today().year
+
+    def header(key):
+        return headers[cols[key]] or HEADERS[key][0]
+
+    width = max(cols.values()) + 1
+
+    def cell(values, key):
+        j = cols.get(key)
+        if j is None:
+            return None
+        v = values[j]
+        return None if v == "" or (v.__class__ is str and v.isspace()) else v
+
+    staged: list[tuple] = []
+    errors: list[dict] = []
+    seen_codes: dict[str, int] = {}
+    seen_ids: dict[str, int] = {}
+    has = cols.__contains__
+    for n, (row_no, values) in enumerate(table.rows, start=1):
+        if progress and n % 10_000 == 0:
+            progress(n)
+        if len(values) < width:  # csv rows may be short
+            values = list(values) + [None] * (width - len(values))
+        row_errors: list[dict] = []
+
+        def err(key, message, _row=row_no, _errs=row_errors):
+            _errs.append({"row": _row, "column": header(key) if key in cols else HEADERS[key][0],
+                          "message": message})
+
+        name = _text(cell(values, "head_name"))
+        if not name:
+            err("head_name", _("chưa có họ tên chủ hộ."))
+        elif len(name) > 120:
+            err("head_name", _("họ tên quá dài (tối đa 120 ký tự)."))
+        code = _text(cell(values, "code")) if has("code") else ""
+        if len(code) > 40:
+            err("code", _("mã hộ quá dài (tối đa 40 ký tự)."))
+        birth = None
+        if has("birth"):
+            try:
+                birth = _birth_year(cell(values, "birth"), this_year)
+            except (ValueError, TypeError):
+                err("birth", _("“%(v)s” không phải năm sinh hoặc ngày sinh hợp lệ (vd 1975 hoặc 25/03/1975).")
+                    % {"v": _text(cell(values, "birth"))})
+        sex = None
+        if has("sex") and cell(values, "sex") is not None:
+            sex = _SEX.get(quick_fold(cell(values, "sex")))
+            if not sex:
+                err("sex", _("ghi “Nam” hoặc “Nữ”."))
+        cid, kind = "", ""
+        raw_id = cell(values, "citizen_id") if has("citizen_id") else None
+        if raw_id is not None:
+            cid = clean_id(raw_id)
+            kind, problem = check_id(cid, birth_year=birth, sex=sex or "")
+            if problem:
+                err("citizen_id", _("số “%(v)s” %(problem)s") % {"v": _text(raw_id), "problem": problem})
+        if not code and not cid:
+            err("citizen_id" if has("citizen_id") else "code",
+                _("cần Mã hộ hoặc Số CCCD của chủ hộ để nhận ra hộ."))
+        village = _text(cell(values, "village"))
+        if not village:
+            err("village", _("chưa ghi thôn/bản."))
+        elif len(village) > 100:
+            err("village", _("tên thôn quá dài."))
+        cats, unknown = match_categories(cell(values, "category"))
+        if unknown:
+            err("category", _("không hiểu “%(v)s”; dùng: Hộ nghèo, Hộ cận nghèo, Gia đình chính sách, "
+                              "Bảo trợ xã hội, Khác.") % {"v": ", ".join(unknown)})
+        elif not cats:
+            err("category", _("chưa ghi phân loại hộ (Hộ nghèo, Hộ cận nghèo, Gia đình chính sách, ...)."))
+        if has("category_year") and cell(values, "category_year") is not None:
+            try:
+                year = _int(cell(values, "category_year"))
+                if not (1990 <= year <= this_year + 1):
+                    raise ValueError
+                cats = [(c, y or year) for c, y in cats]
+            except (ValueError, TypeError):
+                err("category_year", _("năm công nhận không hợp lệ."))
+        numbers = {}
+        for key in ("members", "adults", "adults_without_phone"):
+            if not has(key):
+                numbers[key] = None
+                continue
+            try:
+                v = _int(cell(values, key))
+                if v is not None and not (0 <= v <= 99):
+                    raise ValueError
+                numbers[key] = v
+            except (ValueError, TypeError):
+                err(key, _("“%(v)s” không phải số người hợp lệ (0–99).") % {"v": _text(cell(values, key))})
+                numbers[key] = None
+        members, adults, awp = numbers["members"], numbers["adults"], numbers["adults_without_phone"]
+        if members is not None and members < 1:
+            err("members", _("hộ phải có ít nhất 1 nhân khẩu."))
+        if adults is not None and members is not None and adults > members:
+            err("adults", _("số người trưởng thành (%(a)d) lớn hơn số nhân khẩu (%(m)d).") % {
+                "a": adults, "m": members})
+        if awp is not None and adults is not None and awp > adults:
+            err("adults_without_phone", _("số người chưa có ĐTTM (%(w)d) lớn hơn số người trưởng thành (%(a)d).")
+                % {"w": awp, "a": adults})
+        phone = _phone(cell(values, "phone")) or None
+        if phone and not re.fullmatch(r"0\d{9,10}", phone):
+            err("phone", _("số điện thoại “%(v)s” không hợp lệ (10 số, bắt đầu bằng 0).") % {
+                "v": _text(cell(values, "phone"))})
+        # Empty cells and absent columns are None: the registry keeps what it has.
+        address = _text(cell(values, "address"))[:255] or None
+        notes = _text(cell(values, "notes")) or None
+        ethnicity = _text(cell(values, "ethnicity"))[:40] or None
+        if code:
+            if code in seen_codes:
+                err("code", _("mã hộ %(c)s trùng với dòng %(r)d.") % {"c": code, "r": seen_codes[code]})
+            else:
+                seen_codes[code] = row_no
+        if cid:
+            if cid in seen_ids:
+                err("citizen_id", _("số %(c)s trùng với dòng %(r)d.") % {"c": cid, "r": seen_ids[cid]})
+            else:
+                seen_ids[cid] = row_no
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        staged.append((row_no, code, name, cid or None, kind, birth, sex, ethnicity, village,
+                       members, adults, awp, phone, address, notes, tuple(cats)))
+    if progress:
+        progress(len(table.rows))
+    return staged, errors
+
+
+def iter_original_rows(data: bytes, filename: str) -> Iterator[list]:
+    """Every row of the first sheet as displayed (for the annotated copy)."""
+    kind = _sniff_kind(data, filename)
+    grid = _read_csv(data) if kind == "csv" else _read_workbook(data)[0]
+    yield from grid

@@ -1,0 +1,100 @@
+"""Reads that join or aggregate: the priority list, the registry list, exports."""
+
+from __future__ import annotations
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, QuerySet, Value
+
+from phocap.accounts.models import Role
+from phocap.accounts.scoping import can_access_unit, covered_paths
+from phocap.areas.models import AdminUnit
+from phocap.common.text import fold
+
+from .citizen_ids import mask_id
+from .models import Household, HouseholdCategory
+
+# Roles that work with people face to face and need the full number to check a card.
+ID_ROLES = (Role.COMMUNE_OFFICIAL, Role.DISTRICT_OFFICER)
+
+
+def _handout_model():
+    """distribution.Handout through the reverse relation (beneficiaries cannot import
+    distribution); None while the relation does not exist."""
+    try:
+        return Household._meta.get_field("handouts").related_model
+    except FieldDoesNotExist:
+        return None
+
+
+def with_received(qs: QuerySet, programme=None) -> QuerySet:
+    """Annotate `received`: an active hand-out to the household (in the programme if given)."""
+    handout = _handout_model()
+    if handout is None:
+        return qs.annotate(received=Value(False, output_field=BooleanField()))
+    sub = handout.objects.filter(household=OuterRef("pk"), status="active")
+    if programme is not None:
+        sub = sub.filter(programme=programme)
+    return qs.annotate(received=Exists(sub))
+
+
+def priority_list(*, commune: AdminUnit, programme, village: AdminUnit | None = None) -> QuerySet[Household]:
+    """Active households of a commune (or village) in the order phones go out: poor,
+    near-poor, policy families, others; more adults without a smartphone first;
+    households that already received a phone in the programme last."""
+    qs = Household.objects.active().filter(commune=commune)
+    if village is not None:
+        qs = qs.filter(village=village)
+    return (with_received(qs, programme).select_related("village")
+            .prefetch_related(Prefetch("categories", queryset=HouseholdCategory.objects.order_by("category")))
+            .order_by("received", "priority_rank", "-adults_without_phone", "head_name_ascii", "pk"))
+
+
+def registry(*, user, commune=None, village=None, category: str = "", status: str = "",
+             received: str = "", q: str = "", programme=None) -> QuerySet[Household]:
+    """The households a user may see, filtered as on the registry page."""
+    qs = Household.objects.for_user(user).select_related("commune", "village")
+    if commune is not None:
+        qs = qs.filter(commune=commune)
+    if village is not None:
+        qs = qs.filter(village=village)
+    if category:
+        qs = qs.filter(Exists(HouseholdCategory.objects.filter(household=OuterRef("pk"), category=category)))
+    if status:
+        qs = qs.filter(status=status)
+    qs = with_received(qs, programme)
+    if received == "yes":
+        qs = qs.filter(received=True)
+    elif received == "no":
+        qs = qs.filter(received=False)
+    q = (q or "").strip()
+    if q:
+        digits = "".join(q.split())
+        if digits.isdigit() and len(digits) in (9, 12):
+            qs = qs.filter(Q(head_citizen_id=digits) | Q(people__citizen_id=digits, people__is_active=True)).distinct()
+        else:
+            qs = qs.filter(Q(head_name_ascii__contains=fold(q)) | Q(code=q))
+    return qs.prefetch_related(Prefetch("categories", queryset=HouseholdCategory.objects.order_by("category")))
+
+
+class IdMasker:
+    """Shows a citizen ID in full only to users who need it for the household's commune."""
+
+    def __init__(self, user):
+        self.superuser = bool(getattr(user, "is_superuser", False))
+        self.paths = covered_paths(user, ID_ROLES) if not self.superuser else []
+
+    def can_see(self, commune: AdminUnit) -> bool:
+        return self.superuser or any(commune.path.startswith(p) for p in self.paths)
+
+    def show(self, number: str | None, commune: AdminUnit) -> str:
+        if not number:
+            return ""
+        return number if self.can_see(commune) else mask_id(number)
+
+
+def can_see_ids(user, commune: AdminUnit) -> bool:
+    return can_access_unit(user, commune, ID_ROLES)
+
+
+def villages_of(commune: AdminUnit) -> QuerySet[AdminUnit]:
+    return AdminUnit.objects.filter(parent=commune, level=AdminUnit.Level.VILLAGE).order_by("name")

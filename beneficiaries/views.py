@@ -1,0 +1,247 @@
+from django.contrib import messages
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from phocap.accounts.decorators import login_and_membership_required, unit_role_required
+from phocap.accounts.models import Role
+from phocap.accounts.scoping import scope_queryset, user_units
+from phocap.areas.models import AdminUnit
+from phocap.common.errors import DomainError
+from phocap.common.excel import XLSX_CONTENT_TYPE, xlsx_response
+from phocap.common.pagination import paginate
+from phocap.programmes.models import Programme
+
+from . import selectors, services, workbooks
+from .forms import ConfirmForm, FilterForm, HouseholdForm, UploadForm
+from .imports import ImportFileError, read_table
+from .models import Category, Household, ImportJob
+
+IMPORT_ROLES = (Role.COMMUNE_OFFICIAL,)
+
+
+def _import_communes(user):
+    """Communes the user may import into: their own as a commune official."""
+    ids = [u.pk for u in user_units(user, IMPORT_ROLES) if u.level == AdminUnit.Level.COMMUNE]
+    return AdminUnit.objects.filter(pk__in=ids).order_by("name")
+
+
+def _jobs(user):
+    return ImportJob.objects.writable_by(user, roles=IMPORT_ROLES).select_related("commune", "created_by")
+
+
+def _visible_communes(user):
+    return scope_queryset(AdminUnit.objects.communes(), user, unit_field="").order_by("name")
+
+
+def _programme(request, commune=None):
+    qs = Programme.objects.for_user(request.user).order_by("-is_active", "-start_date")
+    pid = request.GET.get("programme")
+    if pid and pid.isdigit():
+        return qs.filter(pk=pid).first()
+    if commune is not None:
+        return qs.filter(targets__commune=commune).first() or qs.first()
+    return qs.first()
+
+
+def _rows(page_or_qs, masker):
+    for h in page_or_qs:
+        h.shown_id = masker.show(h.head_citizen_id, h.commune)
+        yield h
+
+
+# ---- registry ------------------------------------------------------------------------
+
+@login_and_membership_required
+def household_list(request):
+    communes = _visible_communes(request.user)
+    commune = None
+    if request.GET.get("commune", "").isdigit():
+        commune = communes.filter(pk=request.GET["commune"]).first()
+    villages = selectors.villages_of(commune) if commune else AdminUnit.objects.none()
+    form = FilterForm(request.GET or None, communes=communes, villages=villages)
+    data = form.cleaned_data if form.is_valid() else {}
+    programme = _programme(request, commune)
+    qs = selectors.registry(user=request.user, commune=data.get("commune"), village=data.get("village"),
+                            category=data.get("category", ""), status=data.get("status", ""),
+                            received=data.get("received", ""), q=data.get("q", ""), programme=programme)
+    page = paginate(request, qs.order_by("commune__name", "priority_rank", "head_name_ascii", "pk"))
+    masker = selectors.IdMasker(request.user)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "beneficiaries/household_list.html", {
+        "form": form, "page_obj": page, "rows": list(_rows(page, masker)), "programme": programme,
+        "query": query.urlencode(), "can_import": _import_communes(request.user).exists()})
+
+
+@login_and_membership_required
+def household_detail(request, pk):
+    household = get_object_or_404(Household.objects.for_user(request.user).select_related(
+        "commune", "village", "import_job"), pk=pk)
+    masker = selectors.IdMasker(request.user)
+    people = list(household.people.filter(is_active=True).order_by("-is_head", "pk"))
+    for p in people:
+        p.shown_id = masker.show(p.citizen_id, household.commune)
+    history = household.history.select_related("history_user").order_by("-history_date", "-history_id")[:50]
+    can_edit = Household.objects.writable_by(request.user, roles=IMPORT_ROLES).filter(pk=pk).exists()
+    return render(request, "beneficiaries/household_detail.html", {
+        "household": household, "people": people, "history": history, "can_edit": can_edit,
+        "categories": household.categories.order_by("category"),
+        "shown_id": masker.show(household.head_citizen_id, household.commune)})
+
+
+@unit_role_required(*IMPORT_ROLES)
+def household_edit(request, pk):
+    household = get_object_or_404(Household.objects.writable_by(request.user, roles=IMPORT_ROLES)
+                                  .select_related("commune"), pk=pk)
+    form = HouseholdForm(request.POST or None, instance=household)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        year = form.cleaned_data.get("category_year")
+        cats = [(c, year) for c in form.cleaned_data["categories"]]
+        try:
+            household = services.household_update(household=Household.objects.get(pk=pk), by=request.user,
+                                                  data=data, categories=cats)
+        except DomainError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _("Đã lưu thông tin hộ."))
+            return redirect(household)
+    return render(request, "beneficiaries/household_form.html", {"form": form, "household": household})
+
+
+# ---- priority list -------------------------------------------------------------------
+
+def _priority_context(request):
+    communes = _visible_communes(request.user)
+    commune_id = request.GET.get("commune", "")
+    commune = communes.filter(pk=commune_id).first() if commune_id.isdigit() else None
+    if commune is None:
+        mine = [u for u in user_units(request.user) if u.level == AdminUnit.Level.COMMUNE]
+        commune = mine[0] if len(mine) == 1 else None
+    if commune_id.isdigit() and commune is None:
+        raise Http404
+    village = None
+    if commune and request.GET.get("village", "").isdigit():
+        village = get_object_or_404(selectors.villages_of(commune), pk=request.GET["village"])
+    programme = _programme(request, commune)
+    return communes, commune, village, programme
+
+
+@login_and_membership_required
+def priority_list(request):
+    communes, commune, village, programme = _priority_context(request)
+    page, rows = None, []
+    if commune is not None:
+        page = paginate(request, selectors.priority_list(commune=commune, programme=programme, village=village))
+        rows = list(_rows(page, selectors.IdMasker(request.user)))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "beneficiaries/priority_list.html", {
+        "communes": communes, "commune": commune, "village": village, "programme": programme,
+        "villages": selectors.villages_of(commune) if commune else [], "page_obj": page, "rows": rows,
+        "start": (page.start_index() if page else 1), "query": query.urlencode()})
+
+
+@login_and_membership_required
+def priority_export(request):
+    _communes, commune, village, programme = _priority_context(request)
+    if commune is None:
+        raise Http404
+    masker = selectors.IdMasker(request.user)
+    qs = selectors.priority_list(commune=commune, programme=programme, village=village)
+    headers = [_("TT"), _("Mã hộ"), _("Chủ hộ"), _("Số CCCD"), _("Thôn/bản"), _("Diện"),
+               _("Người lớn"), _("Chưa có ĐTTM"), _("Đã nhận điện thoại"), _("Điện thoại")]
+
+    def rows():
+        for i, h in enumerate(qs.iterator(chunk_size=2000), start=1):
+            yield [i, h.code, h.head_name, masker.show(h.head_citizen_id, commune),
+                   h.village.name if h.village else "",
+                   ", ".join(str(c.get_category_display()) for c in h.categories.all()),
+                   h.adults, h.adults_without_phone, _("Có") if h.received else "", h.phone]
+
+    return xlsx_response(f"uu-tien-{commune.code}.xlsx", headers, rows(), title=_("Danh sách ưu tiên"))
+
+
+# ---- import ----------------------------------------------------------------------------
+
+@unit_role_required(*IMPORT_ROLES)
+def import_upload(request):
+    communes = _import_communes(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None, communes=communes)
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data["file"]
+        try:
+            job = services.import_job_create(commune=form.cleaned_data["commune"], data=f.read(),
+                                             filename=f.name, by=request.user)
+        except DomainError as e:
+            form.add_error(None, str(e))
+        else:
+            return redirect("beneficiaries:import_review", pk=job.pk)
+    return render(request, "beneficiaries/import_upload.html", {
+        "form": form, "communes": communes, "jobs": _jobs(request.user)[:20]})
+
+
+@unit_role_required(*IMPORT_ROLES)
+def import_review(request, pk):
+    job = get_object_or_404(_jobs(request.user), pk=pk)
+    previous = services.previous_merge_of_same_file(job)
+    more = 0
+    if len(job.errors) >= services.ERRORS_KEPT_ON_JOB:
+        more = len(services.staged_errors(job)) - len(job.errors)
+    return render(request, "beneficiaries/import_review.html", {
+        "job": job, "previous": previous, "form": ConfirmForm(), "errors": job.errors, "more_errors": more})
+
+
+@unit_role_required(*IMPORT_ROLES)
+def import_status(request, pk):
+    """Small JSON the review page polls while the job runs."""
+    job = get_object_or_404(_jobs(request.user), pk=pk)
+    return JsonResponse({"status": job.status, "status_label": job.get_status_display(),
+                         "done": job.done_rows, "total": job.total_rows, "percent": job.progress_percent,
+                         "running": job.is_running})
+
+
+@require_POST
+@unit_role_required(*IMPORT_ROLES)
+def import_confirm(request, pk):
+    job = get_object_or_404(_jobs(request.user), pk=pk)
+    form = ConfirmForm(request.POST)
+    form.is_valid()
+    try:
+        services.import_job_confirm(job=job, by=request.user, skip_invalid=form.cleaned_data.get("skip_invalid", False))
+    except DomainError as e:
+        messages.error(request, str(e))
+    return redirect("beneficiaries:import_review", pk=job.pk)
+
+
+@unit_role_required(*IMPORT_ROLES)
+def import_annotated(request, pk):
+    """The uploaded file back with an error column, to fix and upload again."""
+    job = get_object_or_404(_jobs(request.user), pk=pk)
+    with job.file.open("rb") as f:
+        data = f.read()
+    try:
+        header_row = read_table(data, job.original_name).header_row
+    except ImportFileError:
+        header_row = None
+    content = workbooks.annotated_bytes(data=data, filename=job.original_name,
+                                        errors=services.staged_errors(job), header_row=header_row)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    stem = job.original_name.rsplit(".", 1)[0][:60]
+    response["Content-Disposition"] = f'attachment; filename="{stem}-loi.xlsx"'
+    return response
+
+
+@unit_role_required(*IMPORT_ROLES)
+def import_template(request, commune_id):
+    commune = get_object_or_404(_import_communes(request.user), pk=commune_id)
+    villages = list(selectors.villages_of(commune).values_list("name", flat=True))
+    response = HttpResponse(workbooks.template_bytes(commune=commune, villages=villages),
+                            content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="mau-ho-gia-dinh-{commune.code}.xlsx"'
+    return response
+
+
+__all__ = ["Category"]

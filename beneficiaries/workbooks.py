@@ -1,0 +1,114 @@
+"""Workbooks the app hands out: the commune's import template, the uploaded file
+annotated with an error column, and the priority list export (openpyxl)."""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from phocap.common.excel import safe_cell
+
+from .imports import HEADERS, TEMPLATE_VERSION, iter_original_rows
+from .models import Category
+
+TEMPLATE_COLUMNS = [
+    ("code", _("Để trống nếu xã chưa đánh mã hộ; khi đó Số CCCD chủ hộ nhận ra hộ.")),
+    ("head_name", _("Bắt buộc. Họ và tên chủ hộ, có dấu.")),
+    ("citizen_id", _("12 số (CCCD) hoặc 9 số (CMND cũ). Gõ dạng chữ để giữ số 0 ở đầu.")),
+    ("birth", _("Năm sinh (vd 1975) hoặc ngày sinh dd/mm/yyyy.")),
+    ("sex", _("Nam hoặc Nữ.")),
+    ("ethnicity", _("Vd Tày, Nùng, Dao, Kinh.")),
+    ("village", _("Bắt buộc. Chọn trong danh sách; tên thôn mới sẽ được tạo khi nhập.")),
+    ("category", _("Bắt buộc. Hộ nghèo, Hộ cận nghèo, Gia đình chính sách, Bảo trợ xã hội, Khác; "
+                   "nhiều diện ngăn bằng dấu phẩy.")),
+    ("category_year", _("Năm được công nhận (vd 2024).")),
+    ("members", _("Tổng số nhân khẩu của hộ.")),
+    ("adults", _("Số người từ 18 tuổi trở lên.")),
+    ("adults_without_phone", _("Số người lớn chưa có điện thoại thông minh.")),
+    ("phone", _("Số điện thoại liên hệ, 10 số.")),
+    ("address", _("Địa chỉ (nếu cần).")),
+    ("notes", _("Ghi chú.")),
+]
+
+
+def template_bytes(*, commune, villages: list[str]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Danh sách hộ")
+    ws["A1"] = _("DANH SÁCH HỘ GIA ĐÌNH — %(commune)s") % {"commune": commune.full_name}
+    ws["A1"].font = Font(bold=True, size=13)
+    ws["A2"] = _("Mã xã: %(code)s · Mẫu %(version)s · Điền từ dòng 5; xem ghi chú ở từng tiêu đề.") % {
+        "code": commune.code, "version": TEMPLATE_VERSION}
+    ws["A2"].font = Font(italic=True, color="555555")
+    header_fill = PatternFill("solid", fgColor="DDE7F3")
+    for i, (key, help_text) in enumerate(TEMPLATE_COLUMNS, start=1):
+        cell = ws.cell(row=4, column=i, value=HEADERS[key][0])
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.comment = Comment(help_text, "phocap")
+        ws.column_dimensions[cell.column_letter].width = 24 if key in ("head_name", "category") else 16
+    ws.freeze_panes = "A5"
+    # Text format keeps leading zeros of IDs and phones typed in.
+    for key in ("citizen_id", "phone", "code"):
+        col = [k for k, _h in TEMPLATE_COLUMNS].index(key) + 1
+        for row in range(5, 1005):
+            ws.cell(row=row, column=col).number_format = "@"
+    lists = wb.create_sheet(_("Danh mục"))
+    lists["A1"] = _("Thôn/bản")
+    lists["B1"] = _("Phân loại hộ")
+    for i, name in enumerate(villages, start=2):
+        lists.cell(row=i, column=1, value=name)
+    for i, (_v, label) in enumerate(Category.choices, start=2):
+        lists.cell(row=i, column=2, value=str(label))
+    keys = [k for k, _h in TEMPLATE_COLUMNS]
+    vcol = ws.cell(row=5, column=keys.index("village") + 1).column_letter
+    ccol = ws.cell(row=5, column=keys.index("category") + 1).column_letter
+    if villages:
+        dv = DataValidation(type="list", formula1=f"='{lists.title}'!$A$2:$A${len(villages) + 1}",
+                            allow_blank=True, showErrorMessage=False)
+        dv.add(f"{vcol}5:{vcol}1004")
+        ws.add_data_validation(dv)
+    dc = DataValidation(type="list", formula1=f"='{lists.title}'!$B$2:$B${len(Category.choices) + 1}",
+                        allow_blank=True, showErrorMessage=False)
+    dc.add(f"{ccol}5:{ccol}1004")
+    ws.add_data_validation(dc)
+    meta = wb.create_sheet("phocap")
+    meta["A1"] = TEMPLATE_VERSION
+    meta["A2"] = commune.code
+    meta.sheet_state = "hidden"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def annotated_bytes(*, data: bytes, filename: str, errors: list[dict], header_row: int | None) -> bytes:
+    """The uploaded sheet as it was, row for row, with a first column "Lỗi" naming every
+    problem of the row (so Excel row numbers stay the same)."""
+    by_row: dict[int, list[str]] = defaultdict(list)
+    for e in errors:
+        by_row[e["row"]].append(f"{e['column']}: {e['message']}")
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("Danh sách (có lỗi)"))
+    red = Font(color="B3261E", bold=True)
+    for i, row in enumerate(iter_original_rows(data, filename), start=1):
+        values = [safe_cell(v) for v in row]
+        if i == header_row:
+            first = WriteOnlyCell(ws, value=_("Lỗi cần sửa"))
+            first.font = red
+        elif i in by_row:
+            first = WriteOnlyCell(ws, value="; ".join(by_row[i]))
+            first.font = red
+        else:
+            first = None
+        ws.append([first, *values])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

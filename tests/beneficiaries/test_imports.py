@@ -1,0 +1,164 @@
+"""Reading files as officials make them: headers and values by meaning, IDs, the corpus."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from beneficiaries.citizen_ids import check_id, clean_id, mask_id
+from beneficiaries.imports import (HEADERS, ImportFileError, match_categories, match_header,
+                                   normalise_rows, read_table)
+from tests.beneficiaries import corpus
+
+KNOWN = [
+    ("Họ và tên chủ hộ", "head_name"), ("Họ tên chủ hộ", "head_name"), ("HO VA TEN CHU HO", "head_name"),
+    ("Chủ hộ", "head_name"), ("Số CCCD", "citizen_id"), ("CCCD/CMND", "citizen_id"),
+    ("Số định danh", "citizen_id"), ("Thôn/bản", "village"), ("Thôn", "village"), ("Bản", "village"),
+    ("Tổ", "village"), ("Phân loại hộ", "category"), ("Loại hộ", "category"), ("Diện hộ", "category"),
+    ("Năm sinh", "birth"), ("Ngày sinh", "birth"), ("Mã hộ", "code"), ("Số nhân khẩu", "members"),
+    ("Số CCCD chủ hộ (12 số)", "citizen_id"), ("Số người lớn chưa có ĐTTM", "adults_without_phone"),
+]
+
+
+def _strip_marks(text: str) -> str:
+    import unicodedata
+
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+@settings(max_examples=150, deadline=None)
+@given(pair=st.sampled_from(KNOWN), upper=st.lists(st.booleans(), min_size=40, max_size=40),
+       strip=st.booleans(), pad=st.sampled_from(["", " ", "  ", "\n"]), star=st.booleans())
+def test_headers_match_whatever_the_case_diacritics_and_spacing(pair, upper, strip, pad, star):
+    text, key = pair
+    if strip:
+        text = _strip_marks(text)
+    text = "".join(c.upper() if u else c.lower() for c, u in zip(text, upper * 3, strict=False))
+    text = pad + text.replace(" ", " " + pad.strip(" ") + " " if pad else " ") + pad + (" (*)" if star else "")
+    assert match_header(text) == key
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(alphabet="xyzqwk 0123456789", max_size=20))
+def test_unrelated_headers_match_nothing(text):
+    assert match_header(text) is None
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("Hộ nghèo", [("poor", None)]), ("nghèo", [("poor", None)]), ("HN", [("poor", None)]),
+    ("Cận nghèo", [("near_poor", None)]), ("hộ cận nghèo", [("near_poor", None)]),
+    ("Gia đình chính sách", [("policy", None)]), ("Người có công", [("policy", None)]),
+    ("BTXH", [("social_protection", None)]), ("Hộ nghèo 2024", [("poor", 2024)]),
+    ("GĐCS, HN", [("policy", None), ("poor", None)]),
+])
+def test_category_values_match_by_meaning(value, expected):
+    found, unknown = match_categories(value)
+    assert (found, unknown) == (expected, [])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(["Hộ nghèo", "Hộ cận nghèo", "Gia đình chính sách", "Bảo trợ xã hội", "Khác"]),
+       st.booleans(), st.booleans())
+def test_category_labels_match_in_any_case_with_or_without_marks(label, strip, upper):
+    text = _strip_marks(label) if strip else label
+    found, unknown = match_categories(text.upper() if upper else text)
+    assert unknown == [] and len(found) == 1
+
+
+def test_unknown_category_is_reported():
+    assert match_categories("hộ giàu")[1] == ["ho giau"]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (6075000101, "006075000101"), (6075000101.0, "006075000101"), ("006 075 000 101", "006075000101"),
+    (12345678, "012345678"), ("'012345678", "012345678"),
+])
+def test_ids_typed_as_numbers_get_their_leading_zeros_back(raw, expected):
+    assert clean_id(raw) == expected
+
+
+@pytest.mark.parametrize(("number", "birth", "sex", "ok"), [
+    ("006075000101", 1975, "male", True),
+    ("006175000101", 1975, "female", True),
+    ("006201000303", 2001, "", True),
+    ("003075000101", None, "", False),  # 003 is no province
+    ("097075000101", None, "", False),  # beyond 096
+    ("006475000101", None, "", False),  # 4th digit 0-3 only
+    ("006075000101", 1985, "", False),  # year digits disagree
+    ("006275000101", 1975, "", False),  # century disagrees
+    ("006075000101", None, "female", False),  # sex disagrees
+    ("12345678901", None, "", False),
+    ("0060750001AB", None, "", False),
+])
+def test_cccd_rules(number, birth, sex, ok):
+    kind, problem = check_id(number, birth_year=birth, sex=sex)
+    assert (problem is None) == ok
+    assert kind in ("cccd", "")
+
+
+def test_old_cmnd_is_a_separate_kind():
+    assert check_id("012345678") == ("cmnd", None)
+
+
+def test_mask_keeps_last_four_digits():
+    assert mask_id("006075000101") == "••••••••0101"
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return corpus.build(tmp_path_factory.mktemp("corpus"))
+
+
+def _read(files, name):
+    return read_table(files[name].read_bytes(), name)
+
+
+def test_messy_real_file_reads_without_editing(files):
+    table = _read(files, "messy_real.xlsx")
+    assert table.header_row == 3
+    staged, errors = normalise_rows(table)
+    assert errors == []
+    assert [r[0] for r in staged] == [4, 5, 7]  # Excel row numbers; blank and total rows skipped
+    an, bich, cuong = staged
+    assert an[3] == corpus.ID_A  # leading zeros back
+    assert an[12] == "0912345678"  # phone typed as a number
+    assert an[5] == 1975  # from a dd/mm/yyyy date
+    assert bich[2] == "Nông Thị Bích" and bich[8] == "Bản Còn"  # spaces collapsed, merged village
+    assert cuong[10] == 2  # formula read as its value
+    assert sorted(c for c, _y in cuong[15]) == ["policy", "poor"]
+
+
+def test_csv_is_accepted(files):
+    staged, errors = normalise_rows(_read(files, "danh_sach.csv"))
+    assert errors == [] and len(staged) == 2
+
+
+@pytest.mark.parametrize(("name", "words"), [
+    ("header_only.xlsx", "không có hộ nào"),
+    ("no_header.xlsx", "Không tìm thấy dòng tiêu đề"),
+    ("missing_column.xlsx", "Thiếu cột: Phân loại hộ"),
+    ("truncated.xlsx", "bị hỏng"),
+    ("encrypted.xlsx", "mật khẩu"),
+    ("scan.xlsx", "Lưu thành"),
+    ("empty.xlsx", "rỗng"),
+])
+def test_broken_files_get_a_clear_message(files, name, words):
+    with pytest.raises(ImportFileError, match=words):
+        _read(files, name)
+
+
+def test_too_large_file_is_refused(monkeypatch, files):
+    monkeypatch.setattr("beneficiaries.imports.MAX_FILE_BYTES", 100)
+    with pytest.raises(ImportFileError, match="quá lớn"):
+        _read(files, "messy_real.xlsx")
+
+
+def test_errors_name_excel_row_and_the_files_header(files):
+    staged, errors = normalise_rows(_read(files, "two_bad_rows.xlsx"))
+    assert len(staged) == 2
+    assert [(e["row"], e["column"]) for e in errors] == [(3, "Số CCCD"), (4, "Phân loại hộ")]
+    assert "003" in errors[0]["message"]
+
+
+def test_headers_table_has_a_vietnamese_label_for_every_field():
+    assert all(label for label, _v in HEADERS.values())
