@@ -117,11 +117,11 @@ def _priority_context(request):
     communes = _visible_communes(request.user)
     commune_id = request.GET.get("commune", "")
     commune = communes.filter(pk=commune_id).first() if commune_id.isdigit() else None
+    if commune_id.isdigit() and commune is None:
+        raise Http404
     if commune is None:
         mine = [u for u in user_units(request.user) if u.level == AdminUnit.Level.COMMUNE]
         commune = mine[0] if len(mine) == 1 else None
-    if commune_id.isdigit() and commune is None:
-        raise Http404
     village = None
     if commune and request.GET.get("village", "").isdigit():
         village = get_object_or_404(selectors.villages_of(commune), pk=request.GET["village"])

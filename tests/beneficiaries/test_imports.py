@@ -5,8 +5,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from beneficiaries.citizen_ids import check_id, clean_id, mask_id
-from beneficiaries.imports import (HEADERS, ImportFileError, match_categories, match_header,
-                                   normalise_rows, read_table)
+from beneficiaries.imports import (
+    HEADERS,
+    ImportFileError,
+    match_categories,
+    match_header,
+    normalise_rows,
+    read_table,
+)
 from tests.beneficiaries import corpus
 
 KNOWN = [

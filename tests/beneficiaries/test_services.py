@@ -1,0 +1,152 @@
+"""Review and merge: nothing written before confirmation, all or nothing, idempotent."""
+
+import pytest
+
+from beneficiaries import services
+from beneficiaries.models import Household, HouseholdCategory, ImportJob, Person
+from beneficiaries.signals import households_changed
+from phocap.areas.models import AdminUnit
+from phocap.common.errors import DomainError
+from tests.beneficiaries import corpus
+
+
+def test_review_counts_without_writing_anything(tree, run_import, users):
+    job = run_import(tree.con_minh, corpus.messy_real(), confirm=False, by=users.commune)
+    assert job.status == ImportJob.Status.VALIDATED
+    assert (job.created_count, job.updated_count, job.unchanged_count, job.invalid_count) == (3, 0, 0, 0)
+    assert job.new_villages == []  # Bản Còn and Nà Phai exist, matched without accents/case
+    assert Household.objects.count() == 0 and Person.objects.count() == 0
+
+
+def test_merge_writes_households_people_categories_and_history(tree, run_import, users):
+    job = run_import(tree.con_minh, corpus.messy_real(), by=users.commune)
+    assert job.status == ImportJob.Status.MERGED, job.message
+    an = Household.objects.get(head_citizen_id=corpus.ID_A)
+    assert an.commune == tree.con_minh and an.village == tree.ban_con
+    assert an.import_job == job  # remembers the import it came from
+    assert an.priority_rank == 1 and an.adults_without_phone == 2
+    cuong = Household.objects.get(head_citizen_id=corpus.ID_C)
+    assert set(cuong.categories.values_list("category", flat=True)) == {"poor", "policy"}
+    assert cuong.priority_rank == 1
+    head = an.people.get()
+    assert head.is_head and head.citizen_id == corpus.ID_A and head.id_kind == "cccd"
+    record = an.history.get()
+    assert record.history_type == "+" and record.history_user == users.commune
+    assert f"#{job.pk}" in record.history_change_reason
+
+
+def test_file_with_errors_cannot_be_merged_by_default(tree, run_import):
+    job = run_import(tree.con_minh, corpus.two_bad_rows(), confirm=False)
+    assert job.invalid_count == 2 and job.created_count == 2
+    with pytest.raises(DomainError, match="2 dòng lỗi"):
+        services.import_job_confirm(job=job, queue=False)
+    assert Household.objects.count() == 0
+
+
+def test_official_can_merge_only_the_valid_rows(tree, run_import):
+    job = run_import(tree.con_minh, corpus.two_bad_rows(), skip_invalid=True)
+    assert job.status == ImportJob.Status.MERGED
+    assert Household.objects.count() == 2
+    # "Khuổi Luông" was new: the import created the village.
+    assert AdminUnit.objects.filter(parent=tree.con_minh, name="Khuổi Luông", level="village").exists()
+
+
+def test_same_file_twice_changes_nothing_the_second_time(tree, run_import):
+    first = run_import(tree.con_minh, corpus.two_bad_rows_fixed())
+    before = list(Household.objects.values_list("pk", "updated_at"))
+    second = run_import(tree.con_minh, corpus.two_bad_rows_fixed(), confirm=False)
+    assert second.file_hash == first.file_hash
+    assert services.previous_merge_of_same_file(second) == first
+    assert (second.created_count, second.updated_count, second.unchanged_count) == (0, 0, 4)
+    assert list(Household.objects.values_list("pk", "updated_at")) == before
+    assert Household.history.count() == 4
+
+
+def test_changed_row_updates_household_head_and_categories(tree, run_import):
+    run_import(tree.con_minh, corpus.two_bad_rows_fixed())
+    data = corpus.two_bad_rows_fixed().replace(b"x", b"x")  # same bytes; edit through a new workbook
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data))
+    wb.active["A2"] = "Hoàng Văn Ân"
+    wb.active["E2"] = "Hộ cận nghèo"
+    buf = io.BytesIO()
+    wb.save(buf)
+    job = run_import(tree.con_minh, buf.getvalue())
+    assert (job.created_count, job.updated_count, job.unchanged_count) == (0, 1, 3)
+    an = Household.objects.get(head_citizen_id=corpus.ID_A)
+    assert an.head_name == "Hoàng Văn Ân" and an.priority_rank == 2
+    assert an.people.get().full_name == "Hoàng Văn Ân"
+    assert list(an.categories.values_list("category", flat=True)) == ["near_poor"]
+    assert [h.history_type for h in an.history.order_by("history_id")] == ["+", "~"]
+
+
+def test_citizen_id_in_another_commune_is_an_error_naming_it(tree, run_import):
+    run_import(tree.thuong_giao, corpus.two_bad_rows_fixed())
+    job = run_import(tree.con_minh, corpus.two_bad_rows_fixed(), confirm=False)
+    assert job.invalid_count == 4
+    assert "Xã Thượng Giáo" in job.errors[0]["message"]
+    assert job.errors[0]["column"] == "Số CCCD"
+
+
+def test_unreadable_file_fails_with_its_message_and_writes_nothing(tree, run_import):
+    job = run_import(tree.con_minh, corpus.encrypted())
+    assert job.status == ImportJob.Status.FAILED and "mật khẩu" in job.message
+    assert Household.objects.count() == 0
+
+
+def test_tasks_delivered_twice_do_nothing_the_second_time(tree, run_import):
+    job = run_import(tree.con_minh, corpus.two_bad_rows_fixed())
+    assert services.import_job_validate(job_id=job.pk).status == ImportJob.Status.MERGED
+    assert services.import_job_merge(job_id=job.pk).status == ImportJob.Status.MERGED
+    assert Household.objects.count() == 4 and Household.history.count() == 4
+
+
+def test_merge_rechecks_what_changed_since_the_review(tree, run_import):
+    job = run_import(tree.con_minh, corpus.two_bad_rows_fixed(), confirm=False)
+    run_import(tree.thuong_giao, corpus.two_bad_rows_fixed())  # the same people, elsewhere, meanwhile
+    services.import_job_confirm(job=job, queue=False)
+    job = services.import_job_merge(job_id=job.pk)
+    assert job.status == ImportJob.Status.FAILED
+    assert Household.objects.filter(commune=tree.con_minh).count() == 0
+
+
+def test_merge_sends_households_changed_on_commit(tree, run_import, django_capture_on_commit_callbacks):
+    seen = []
+
+    def listener(sender, commune_ids, **kwargs):
+        seen.append(commune_ids)
+
+    households_changed.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            run_import(tree.con_minh, corpus.two_bad_rows_fixed())
+    finally:
+        households_changed.disconnect(listener)
+    assert seen == [{tree.con_minh.pk}]
+
+
+def test_database_refuses_a_second_active_person_with_the_same_id(tree, run_import):
+    from django.db import IntegrityError, transaction
+
+    run_import(tree.con_minh, corpus.two_bad_rows_fixed())
+    hh = Household.objects.first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Person.objects.create(household=hh, full_name="X", citizen_id=corpus.ID_A, id_kind="cccd")
+
+
+def test_household_update_checks_and_keeps_history(tree, run_import, users):
+    run_import(tree.con_minh, corpus.two_bad_rows_fixed())
+    an = Household.objects.get(head_citizen_id=corpus.ID_A)
+    services.household_update(household=an, by=users.commune, data={"adults_without_phone": 0},
+                              categories=[("policy", 2020)])
+    an.refresh_from_db()
+    assert an.adults_without_phone == 0 and an.priority_rank == 3
+    assert an.history.latest().history_user == users.commune
+    with pytest.raises(DomainError, match="đã thuộc"):
+        services.household_update(household=an, data={"head_citizen_id": corpus.ID_B})
+    with pytest.raises(DomainError, match="lớn hơn"):
+        services.household_update(household=an, data={"adults": 9, "members": 3})
+    assert HouseholdCategory.objects.filter(household=an).count() == 1
