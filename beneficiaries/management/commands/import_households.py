@@ -31,24 +31,16 @@ class Command(BaseCommand):
         parser.add_argument("--skip-invalid", action="store_true", help="nhập các dòng hợp lệ, bỏ dòng lỗi")
         parser.add_argument("--json", action="store_true", help="in một đối tượng JSON")
 
-    def run_from_argv(self, argv):
-        # argparse exits with 2 on bad arguments already; CommandError must too (not 1).
-        try:
-            super().run_from_argv(argv)
-        except CommandError as e:
-            self.stderr.write(str(e))
-            sys.exit(2)
-
     def handle(self, *args, file, commune, scheme, dry_run, skip_invalid, json: bool, **options):
         path = Path(file)
         if not path.is_file():
-            raise CommandError(f"Không tìm thấy file {file}")
+            raise CommandError(f"Không tìm thấy file {file}", returncode=2)
         units = AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE, code=commune)
         if scheme:
             units = units.filter(scheme=scheme)
         units = list(units.order_by("-scheme"))  # "2025" before "legacy"
         if not units:
-            raise CommandError(f"Không có xã mã {commune}" + (f" ({scheme})" if scheme else ""))
+            raise CommandError(f"Không có xã mã {commune}" + (f" ({scheme})" if scheme else ""), returncode=2)
         unit = units[0]
         job = services.import_job_create(commune=unit, data=path.read_bytes(), filename=path.name, queue=False)
         job = services.import_job_validate(job_id=job.pk)

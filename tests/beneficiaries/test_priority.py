@@ -1,0 +1,61 @@
+"""The priority list: categories, then adults without a smartphone, recipients last."""
+
+import datetime
+
+import pytest
+from django.apps import apps
+
+from beneficiaries.models import Household
+from beneficiaries.selectors import priority_list, registry
+from tests.beneficiaries import corpus
+
+
+@pytest.fixture
+def households(tree, run_import):
+    run_import(tree.con_minh, corpus.two_bad_rows_fixed())
+    return {h.head_name: h for h in Household.objects.all()}
+
+
+def _handout(programme, household, commune):
+    """A phone handed out (through distribution's models: guarded until they exist)."""
+    try:
+        handout_model = apps.get_model("distribution", "Handout")
+        device_model = apps.get_model("distribution", "Device")
+        procurement_model = apps.get_model("donations", "Procurement")
+    except LookupError:
+        pytest.skip("distribution.Handout does not exist yet")
+    purchase = procurement_model.objects.create(
+        programme=programme, unit=commune, supplier="Viettel", purchased_on=datetime.date(2023, 9, 1),
+        unit_price_vnd=1_500_000, quantity=1)
+    device = device_model.objects.create(imei="490154203237518", programme=programme, source_procurement=purchase,
+                                         status="handed_out", holder_unit=commune)
+    return handout_model.objects.create(
+        programme=programme, household=household, person=household.people.first(), device=device,
+        commune=commune, recipient_name=household.head_name, recipient_citizen_id=household.head_citizen_id,
+        handed_out_on=datetime.date(2023, 10, 1))
+
+
+def test_order_by_category_then_adults_without_phone(tree, programme, households):
+    names = [h.head_name for h in priority_list(commune=tree.con_minh, programme=programme)]
+    assert names == ["Hoàng Văn An", "Nông Thị Bích", "Lý Văn Cường", "Đàm Thị Dung"]
+    # Within a category, more adults without a smartphone first.
+    dung = households["Đàm Thị Dung"]
+    Household.objects.filter(pk=households["Lý Văn Cường"].pk).update(priority_rank=4, adults_without_phone=1)
+    Household.objects.filter(pk=dung.pk).update(adults_without_phone=2)
+    names = [h.head_name for h in priority_list(commune=tree.con_minh, programme=programme)]
+    assert names[-2:] == ["Đàm Thị Dung", "Lý Văn Cường"]
+
+
+def test_village_filter_and_inactive_households_left_out(tree, programme, households):
+    Household.objects.filter(pk=households["Nông Thị Bích"].pk).update(status="moved")
+    names = [h.head_name for h in priority_list(commune=tree.con_minh, programme=programme, village=tree.ban_con)]
+    assert names == ["Hoàng Văn An"]
+
+
+def test_households_that_received_a_phone_go_last(tree, programme, households, users):
+    _handout(programme, households["Hoàng Văn An"], tree.con_minh)
+    names = [h.head_name for h in priority_list(commune=tree.con_minh, programme=programme)]
+    assert names[-1] == "Hoàng Văn An"
+    received = registry(user=users.commune, received="yes", programme=programme)
+    assert [h.head_name for h in received] == ["Hoàng Văn An"]
+    assert registry(user=users.commune, received="no", programme=programme).count() == 3
