@@ -152,6 +152,8 @@ def _validate(job_id: int) -> ImportJob:
 
         staged, errors = normalise_rows(table, progress=progress)
         headers = {k: table.headers[j] for k, j in table.columns.items() if table.headers[j]}
+        total = len(table.rows)
+        del table, data  # the raw grid is the biggest thing in memory: free it before the lookups
         plan = resolve(commune=job.commune, staged=staged, headers=headers)
     except ImportFileError as e:
         ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.VALIDATING).update(
@@ -166,7 +168,7 @@ def _validate(job_id: int) -> ImportJob:
                      "fingerprint": _fingerprint(job.commune_id), "errors": errors}, f,
                     protocol=pickle.HIGHEST_PROTOCOL)
     ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.VALIDATING).update(
-        status=ImportJob.Status.VALIDATED, staging_path=str(path), done_rows=len(table.rows),
+        status=ImportJob.Status.VALIDATED, staging_path=str(path), done_rows=total,
         created_count=len(plan.new), updated_count=len(plan.updates), unchanged_count=plan.unchanged,
         invalid_count=invalid_rows, errors=errors[:ERRORS_KEPT_ON_JOB], new_villages=plan.new_villages,
         validated_at=timezone.now())
