@@ -9,8 +9,10 @@ class CoverageConfig(AppConfig):
     def ready(self) -> None:
         from beneficiaries.signals import households_changed
         from distribution.signals import devices_changed
+        from phocap.programmes.signals import targets_changed
 
         from .receivers import on_communes_changed
 
         households_changed.connect(on_communes_changed, dispatch_uid="coverage.households_changed")
         devices_changed.connect(on_communes_changed, dispatch_uid="coverage.devices_changed")
+        targets_changed.connect(on_communes_changed, dispatch_uid="coverage.targets_changed")

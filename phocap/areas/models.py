@@ -87,14 +87,14 @@ class AdminUnit(models.Model):
     def __str__(self) -> str:
         return self.full_name or self.name
 
-    @staticmethod
-    def make_path(scheme: str, code: str, parent: "AdminUnit | None") -> str:
-        return f"{parent.path if parent else scheme + '/'}{code}/"
-
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
         return reverse("areas:unit_detail", args=[self.scheme, self.level, self.code])
+
+    @staticmethod
+    def make_path(scheme: str, code: str, parent: "AdminUnit | None") -> str:
+        return f"{parent.path if parent else scheme + '/'}{code}/"
 
     def ancestor_paths(self) -> list[str]:
         parts = self.path.strip("/").split("/")  # [scheme, code, code, ...]

@@ -7,6 +7,7 @@ from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
 
 from .models import DEFAULT_PHONE_PRICE_VND, Programme, ProgrammeCommune, ProgrammePlan
+from .signals import targets_changed
 
 
 def _check_commune(programme: Programme, commune: AdminUnit) -> None:
@@ -44,6 +45,8 @@ def programme_set_target(*, programme: Programme, commune: AdminUnit, baseline_a
         programme=programme, commune=commune,
         defaults={"baseline_adults": baseline_adults, "target_adults": target_adults},
     )
+    transaction.on_commit(
+        lambda: targets_changed.send(sender=ProgrammeCommune, commune_ids={commune.pk}))
     return target
 
 
