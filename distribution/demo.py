@@ -140,9 +140,8 @@ def load(*, programme: Programme, stdout=None) -> None:
 
 
 def _hand_out_in_con_minh(programme: Programme, communes: list[AdminUnit]) -> int:
-    from beneficiaries.selectors import priority_list
-
     from beneficiaries.models import Household
+    from beneficiaries.selectors import priority_list
 
     commune = next((c for c in communes if c.name == "Côn Minh"), None)
     if commune is None:

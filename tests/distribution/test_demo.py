@@ -40,26 +40,8 @@ def _snapshot(programme):
             sorted(Device.objects.values_list("imei", "status", "holder_unit_id", "batch_id")))
 
 
-def test_demo_traces_every_phone_and_is_idempotent(demo_programme, monkeypatch):
+def test_demo_traces_every_phone_and_is_idempotent(demo_programme):
     from distribution import demo
-
-    def fake_priority_list(*, commune, programme, village=None):
-        from beneficiaries.models import Household
-
-        return Household.objects.filter(commune=commune).order_by("priority_rank", "pk")
-
-    import beneficiaries
-
-    try:
-        import beneficiaries.selectors  # noqa: F401
-    except ImportError:  # the households app's selectors are not there yet
-        import sys
-        import types
-
-        module = types.ModuleType("beneficiaries.selectors")
-        module.priority_list = fake_priority_list
-        monkeypatch.setitem(sys.modules, "beneficiaries.selectors", module)
-        monkeypatch.setattr(beneficiaries, "selectors", module, raising=False)
 
     demo.load(programme=demo_programme, stdout=None)
     assert Device.objects.filter(programme=demo_programme).count() == 176
