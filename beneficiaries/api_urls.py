@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import api
 
 # Mounted under /api/v1/ by phocap/urls.py.
-urlpatterns: list = []
+urlpatterns = [
+    path("households/", api.HouseholdList.as_view(), name="household-list"),
+    path("household-imports/<int:pk>/", api.ImportJobDetail.as_view(), name="household-import-detail"),
+]

@@ -145,14 +145,14 @@ def _validate(job_id: int) -> ImportJob:
         with job.file.open("rb") as f:
             data = f.read()
         table = read_table(data, job.original_name)
-        ImportJob.objects.filter(pk=job_id).update(total_rows=len(table.rows))
+        total = len(table.rows)
+        ImportJob.objects.filter(pk=job_id).update(total_rows=total)
 
         def progress(n: int) -> None:
-            ImportJob.objects.filter(pk=job_id).update(done_rows=min(n, len(table.rows)))
+            ImportJob.objects.filter(pk=job_id).update(done_rows=min(n, total))
 
         staged, errors = normalise_rows(table, progress=progress)
         headers = {k: table.headers[j] for k, j in table.columns.items() if table.headers[j]}
-        total = len(table.rows)
         del table, data  # the raw grid is the biggest thing in memory: free it before the lookups
         plan = resolve(commune=job.commune, staged=staged, headers=headers)
     except ImportFileError as e:

@@ -165,3 +165,13 @@ def test_template_has_commune_villages_and_version(tree, users, client_for):
     assert wb["phocap"]["A1"].value.startswith("phocap-ho-gia-dinh-v")
     assert {"Bản Còn", "Nà Phai"} <= {c.value for c in wb["Danh mục"]["A"]}
     assert wb.worksheets[0].data_validations.dataValidation
+
+
+def test_api_lists_only_scoped_households_with_masked_ids(imported, users, client_for):
+    data = client_for(users.auditor).get("/api/v1/households/").json()
+    rows = data["results"] if isinstance(data, dict) else data
+    assert len(rows) == 4 and all(r["head_citizen_id"].startswith("••••") for r in rows)
+    data = client_for(users.other_commune).get("/api/v1/households/").json()
+    assert (data["results"] if isinstance(data, dict) else data) == []
+    assert client_for(users.other_commune).get(f"/api/v1/household-imports/{imported.pk}/").status_code == 404
+    assert client_for(users.commune).get(f"/api/v1/household-imports/{imported.pk}/").json()["status"] == "merged"

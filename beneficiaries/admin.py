@@ -1,0 +1,44 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Household, HouseholdCategory, ImportJob, Person
+
+
+class CategoryInline(admin.TabularInline):
+    model = HouseholdCategory
+    extra = 0
+
+
+class PersonInline(admin.TabularInline):
+    model = Person
+    extra = 0
+
+
+@admin.register(Household)
+class HouseholdAdmin(SimpleHistoryAdmin):
+    """Read-mostly: corrections go through the registry pages (services, history, signal)."""
+
+    list_display = ["head_name", "code", "commune", "village", "priority_rank", "status"]
+    list_filter = ["status", "priority_rank"]
+    search_fields = ["head_name_ascii", "code", "head_citizen_id"]
+    raw_id_fields = ["commune", "village", "import_job"]
+    inlines = [CategoryInline, PersonInline]
+    list_select_related = ["commune", "village"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["pk", "original_name", "commune", "status", "created_count", "updated_count",
+                    "invalid_count", "created_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["commune", "created_by"]
+    readonly_fields = [f.name for f in ImportJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
