@@ -1,11 +1,16 @@
 """Read-only API: devices (with their path) and batches, scoped like the pages."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 
 from .models import Batch, Device, DeviceMovement
 
 
+# Choice fields are plain strings here (values in docs/distribution.md): several apps have a
+# "status", and one shared enum name per field would collide in the schema.
 class MovementSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True)
+    status_after = serializers.CharField(read_only=True)
     from_unit = serializers.CharField(source="from_unit.full_name", default=None)
     to_unit = serializers.CharField(source="to_unit.full_name", default=None)
 
@@ -15,6 +20,8 @@ class MovementSerializer(serializers.ModelSerializer):
 
 
 class DeviceSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True)
+    condition = serializers.CharField(read_only=True)
     holder_unit = serializers.CharField(source="holder_unit.full_name", default=None)
 
     class Meta:
@@ -29,6 +36,7 @@ class DeviceDetailSerializer(DeviceSerializer):
     class Meta(DeviceSerializer.Meta):
         fields = [*DeviceSerializer.Meta.fields, "movements"]
 
+    @extend_schema_field(MovementSerializer(many=True))
     def get_movements(self, obj):
         qs = obj.movements.select_related("from_unit", "to_unit").order_by("pk")
         return MovementSerializer(qs, many=True).data
@@ -50,6 +58,7 @@ class DeviceViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class BatchSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True)
     from_unit = serializers.CharField(source="from_unit.full_name")
     to_unit = serializers.CharField(source="to_unit.full_name")
 
