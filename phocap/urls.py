@@ -1,7 +1,5 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView  # noqa: F401
 from rest_framework.routers import DefaultRouter
 
@@ -36,10 +34,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    # Uploaded files (signed minutes, imports) in development only; production serves
-    # them from the web server or object storage.
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+# Uploads (household files, signed minutes) hold personal data: there is deliberately no
+# /media/ route. Each app serves its files through a view that checks the user's scope.
 
 handler403 = "phocap.common.views.error_403"
 handler404 = "phocap.common.views.error_404"
