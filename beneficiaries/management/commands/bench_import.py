@@ -85,11 +85,14 @@ class Command(BaseCommand):
             f"peak_mb={peak:.0f} import_export_s={ie_s:.1f} ratio={ie_s / import_s:.1f}")
 
     def _pipeline(self, commune, data) -> ImportJob:
+        t = time.perf_counter()
         job = services.import_job_create(commune=commune, data=data, filename="bench.xlsx", queue=False)
         job = services.import_job_validate(job_id=job.pk)
+        validate_s = time.perf_counter() - t
         if job.status == ImportJob.Status.VALIDATED and (job.created_count or job.updated_count):
             services.import_job_confirm(job=job, skip_invalid=True, queue=False)
             job = services.import_job_merge(job_id=job.pk)
+        self.stdout.write(f"  validate {validate_s:.2f} s, merge {time.perf_counter() - t - validate_s:.2f} s")
         return job
 
     def _import_export(self, commune, data, sample: int) -> float:
