@@ -1,0 +1,128 @@
+"""One small world with the same objects on two sides of Bắc Kạn, for the every-view
+scoping test (tests/test_scoping_every_view.py).
+
+Side "a" is Na Rì district with Côn Minh commune (the attackers' own area), side "b" is
+Ba Bể district with Thượng Giáo commune (the area they must not reach). Every object is
+written through the apps' services, as the pages would write it, and carries its side's
+marker token in a visible field so list pages and exports can be searched for it.
+"""
+
+import datetime
+import functools
+from types import SimpleNamespace
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+TOKENS = {"a": "Zalphaq", "b": "Zbravoq"}
+
+# Valid 12-digit citizen IDs (province 006 = Bắc Kạn, century/sex digit 0 = male 1900s).
+CITIZEN_IDS = {"a": ("006080011111", "006185022222"), "b": ("006080033333", "006185044444")}
+
+
+def imei(side: str, n: int) -> str:
+    from distribution.imeis import luhn_complete
+
+    return luhn_complete(f"35{'1' if side == 'a' else '2'}{n:011d}")
+
+
+@functools.cache
+def _household_file(side: str, village: str) -> bytes:
+    from beneficiaries.samples import household_rows, xlsx_bytes
+
+    return xlsx_bytes(household_rows(2, seed=7 if side == "a" else 8, villages=[village], messy=False,
+                                     id_offset=100 if side == "a" else 200))
+
+
+def _scan(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4\n% signed minutes\n", content_type="application/pdf")
+
+
+def build_side(side: str, *, programme, district, commune, village, district_user, commune_user, province_user):
+    from beneficiaries import services as hh_services
+    from beneficiaries.models import Household, HouseholdCategory, Person
+    from distribution import services as dist
+    from distribution.coverage.models import ReportJob
+    from donations import services as fund
+    from donations.models import Donor
+
+    token = TOKENS[side]
+    donor = fund.donor_create(kind=Donor.Kind.AGENCY, name=f"Hội {token} {district.name}", unit=district,
+                              phone="0912000111" if side == "a" else "0912000222")
+    pledge = fund.pledge_create(programme=programme, donor=donor, pledged_on=datetime.date(2023, 8, 11),
+                                cash_vnd=20_000_000, due_date=datetime.date(2023, 9, 30), occasion=f"Dịp {token}",
+                                unit=district, by=province_user)
+    donation = fund.donation_create(
+        programme=programme, donor=donor, unit=district, received_on=datetime.date(2023, 8, 20),
+        cash_vnd=5_000_000, cash_method="cash", receipt_number=f"PT-{token}", phones_count=6,
+        phone_model=f"Máy {token}", phone_condition="new", phone_unit_value_vnd=2_000_000, pledge=pledge,
+        by=district_user)
+    fund.donation_acknowledge(donation=donation, by=district_user)
+    # A cash gift not yet thanked and without phones: editable, reversible, acknowledgeable.
+    gift = fund.donation_create(programme=programme, donor=donor, unit=district, received_on=datetime.date(2023, 8, 21),
+                                cash_vnd=1_000_000, cash_method="bank_transfer", receipt_number=f"CK-{token}",
+                                by=district_user)
+    procurement = fund.procurement_create(programme=programme, supplier=f"Cửa hàng {token}",
+                                          purchased_on=datetime.date(2023, 9, 5), quantity=1, unit=district,
+                                          by=province_user)
+
+    # Households of the commune (written as an import would leave them).
+    households = []
+    for i, cid in enumerate(CITIZEN_IDS[side]):
+        name = f"Hoàng Văn {token} {i}"
+        hh = Household.objects.create(commune=commune, village=village, code=f"HH-{side}-{i}", head_name=name,
+                                      head_name_ascii=name.lower(), head_citizen_id=cid, members=3, adults=2,
+                                      adults_without_phone=2, status="active", priority_rank=1)
+        Person.objects.create(household=hh, full_name=name, citizen_id=cid, id_kind="cccd", is_head=True)
+        HouseholdCategory.objects.create(household=hh, category="poor", year=2023)
+        households.append(hh)
+
+    # Phones: 6 registered at the district; 4 sent to the commune (one goes missing),
+    # one handed out, one more in a batch still on the road, one left at the district.
+    devices = dist.devices_register(programme=programme, unit=district, by=district_user, donation=donation,
+                                    imeis=[imei(side, n) for n in range(1, 7)], model=f"Máy {token}")
+    received = dist.batch_dispatch(programme=programme, from_unit=district, to_unit=commune, by=district_user,
+                                   imeis=[d.imei for d in devices[:4]], note=f"Đợt {token}")
+    dist.batch_receive(batch=received, by=commune_user, missing={devices[3].pk: "thất lạc khi vận chuyển"})
+    handout = dist.handout_create(programme=programme, household=households[0], by=commune_user,
+                                  imei=devices[0].imei, recipient_name=households[0].head_name,
+                                  recipient_citizen_id=CITIZEN_IDS[side][0], handed_out_on=datetime.date(2023, 9, 1))
+    on_road = dist.batch_dispatch(programme=programme, from_unit=district, to_unit=commune, by=district_user,
+                                  imeis=[devices[4].imei], note=f"Đợt {token} 2")
+    dist.batch_attach_scan(batch=received, by=commune_user, upload=_scan(f"bbbg-{side}.pdf"))
+    dist.handout_attach_scan(handout=handout, by=commune_user, upload=_scan(f"bbcp-{side}.pdf"))
+
+    # A household file uploaded and checked, waiting for the official's confirmation.
+    job = hh_services.import_job_create(commune=commune, data=_household_file(side, village.name), filename=f"ds-{token}.xlsx", by=commune_user,
+                                        queue=False)
+    job = hh_services.import_job_validate(job_id=job.pk)
+
+    report = ReportJob(programme=programme, unit=district, requested_by=district_user,
+                       status=ReportJob.Status.DONE, rows_total=1, rows_done=1)
+    report.file.save(f"bao-cao-{side}.xlsx", ContentFile(b"PK\x03\x04 report"), save=False)
+    report.save()
+
+    from distribution.models import Device
+
+    def device(n):
+        return Device.objects.get(pk=devices[n].pk)
+
+    return SimpleNamespace(
+        token=token, district=district, commune=commune, village=village,
+        donor=donor, pledge=pledge, donation=donation, gift=gift, procurement=procurement,
+        households=households, household=households[1], handout=handout,
+        batch=received, open_batch=on_road,
+        stock_device=device(1), missing_device=device(3), district_device=device(5),
+        import_job=job, report=report,
+    )
+
+
+def build_world(*, tree, users, programme):
+    return SimpleNamespace(
+        tree=tree, users=users, programme=programme,
+        a=build_side("a", programme=programme, district=tree.na_ri, commune=tree.con_minh, village=tree.ban_con,
+                     district_user=users.district, commune_user=users.commune, province_user=users.province),
+        b=build_side("b", programme=programme, district=tree.ba_be, commune=tree.thuong_giao,
+                     village=tree.tg_village, district_user=users.other_district,
+                     commune_user=users.other_commune, province_user=users.province),
+    )

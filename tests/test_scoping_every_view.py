@@ -1,0 +1,517 @@
+"""The area rule, proved for every URL pattern of the project.
+
+A district officer of Na Rì gets 403 or 404 on every page, export and API call that
+names an object of Ba Bể, and a commune official of Côn Minh on every one that names an
+object of Thượng Giáo; the auditor never writes. Each case also runs a positive control
+on the same URL: the owner of the Ba Bể / Thượng Giáo object gets a page (or their POST
+changes the database), so a refusal is proved to come from scoping and not from a bad id.
+
+`test_every_url_pattern_has_a_scoping_case` fails when a URL pattern is added without a
+case here (or in PUBLIC with its reason).
+
+The world (tests/scoping_fixtures.py) has the same objects on both sides, each carrying
+its side's token in a visible field: lists and exports are searched for the other side's
+token.
+"""
+
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.scoping_fixtures import CITIZEN_IDS, build_world, imei
+
+REFUSED = (403, 404)
+LOGIN_PATH = "/tai-khoan/dang-nhap/"
+
+# Pages that need no area (reason given). Everything else must have a case below.
+PUBLIC = {
+    "healthz": "liveness JSON: database/broker status, no data",
+    "set_language": "language switch, no data",
+    "accounts:login": "login page",
+    "accounts:logout": "logout",
+    "accounts:password_change": "the user's own password; no area data",
+    "accounts:password_change_done": "confirmation page of the user's own password change",
+    "donations:honour_roll": "public by design: names of consenting donors and totals "
+                             "(checked below: no phone, no non-consenting donor)",
+    "coverage:public": "public by design: totals per commune (checked below: no household, no citizen ID)",
+    "api-root": "DRF index of endpoint addresses, no data",
+    "api-schema": "OpenAPI description, no data",
+}
+# The Django admin is for staff accounts: test_admin_refuses_officers covers the namespace.
+ADMIN_NAMESPACE = "admin"
+
+# Models whose rows must not move when a request is refused.
+FINGERPRINT_APPS = ("donations", "beneficiaries", "distribution", "coverage", "areas", "programmes", "accounts")
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    variant: str = ""
+    # object: the URL names a Ba Bể/Thượng Giáo object → attackers refused, owner served.
+    # list:   a list/export → viewers get 200 without the other side's token, `shows` see theirs.
+    # inject: a form POST naming Ba Bể/Thượng Giáo ids → nothing written; the owner's POST writes.
+    mode: str = "object"
+    kwargs: Callable = lambda w: {}
+    query: Callable = lambda w: ""
+    get: bool = True
+    post: Callable | None = None          # w -> POST data
+    attackers: tuple = ("district", "commune")
+    post_attackers: tuple = ("auditor",)  # refused on POST only (they may read)
+    owner: str = ""                       # users.<owner>: positive control on the same URL
+    owner_get: tuple = (200,)
+    owner_post: tuple = (302,)
+    owner_changes: bool = True            # the owner's POST must change the database
+    redirect_ok: bool = False             # a refused POST may redirect (then nothing may change)
+    viewers: tuple = ("district", "commune")
+    shows: tuple = ()                     # ((users.<attr>, side), ...) must see that side's token
+    token: Callable | None = None         # (w, side) -> text; default: the side's token
+    refused: tuple = ()                   # list mode: users refused outright (other province)
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}{'[' + self.variant + ']' if self.variant else ''}"
+
+
+def _b(attr):
+    return lambda w: {"pk": getattr(w.b, attr).pk}
+
+
+def _prog(w):
+    return {"programme_id": w.programme.pk}
+
+
+def _unit_name(w, side):
+    return getattr(w, side).commune.full_name
+
+
+def _programme_name(w, side):
+    return w.programme.name
+
+
+def _scan_upload(w):
+    return {"file": SimpleUploadedFile("ban-ky.pdf", b"%PDF-1.4\n% new\n", content_type="application/pdf")}
+
+
+def _donation_data(w, side="b", receipt="PT-MOI"):
+    s = getattr(w, side)
+    return {"donor": s.donor.pk, "unit": s.district.pk, "received_on": "22/08/2023", "cash_vnd": "1000000",
+            "cash_method": "cash", "receipt_number": receipt, "phones_count": "", "phone_model": "",
+            "phone_condition": "", "phone_unit_value_vnd": "", "pledge": s.pledge.pk, "note": ""}
+
+
+def _household_data(w):
+    h = w.b.household
+    return {"village": w.b.village.pk, "code": h.code, "head_name": h.head_name + " sửa",
+            "head_citizen_id": h.head_citizen_id, "head_birth_year": "", "head_sex": "", "head_ethnicity": "Tày",
+            "members": "3", "adults": "2", "adults_without_phone": "2", "phone": "", "address": "",
+            "status": "active", "notes": "", "categories": ["poor"], "category_year": "2023"}
+
+
+def _household_upload(w):
+    from tests.scoping_fixtures import _household_file
+
+    return {"commune": w.b.commune.pk,
+            "file": SimpleUploadedFile("moi.xlsx", _household_file("b", w.b.village.name))}
+
+
+DISTRICT_OWNER = "other_district"
+COMMUNE_OWNER = "other_commune"
+
+CASES = [
+    # --- foundation ------------------------------------------------------------------------
+    Case("home", mode="list", viewers=("tn_staff",), token=_programme_name, shows=(("district", "a"),)),
+    Case("areas:unit_detail", "district",
+         kwargs=lambda w: {"scheme": "legacy", "level": "district", "code": w.b.district.code}, owner=DISTRICT_OWNER),
+    Case("areas:unit_detail", "commune",
+         kwargs=lambda w: {"scheme": "legacy", "level": "commune", "code": w.b.commune.code}, owner=COMMUNE_OWNER),
+    Case("areas:unit_detail", "village",
+         kwargs=lambda w: {"scheme": "legacy", "level": "village", "code": w.b.village.code}, owner=COMMUNE_OWNER),
+    Case("areas:village_create", kwargs=lambda w: {"scheme": "legacy", "code": w.b.commune.code}, get=False,
+         post=lambda w: {"name": "Thôn Khuổi Mới"}, owner=COMMUNE_OWNER),
+    Case("programmes:detail", kwargs=lambda w: {"pk": w.programme.pk}, attackers=("tn_staff",), owner="province"),
+    # --- donations -------------------------------------------------------------------------
+    Case("donations:index", mode="list", viewers=("tn_staff",), token=_programme_name, owner="province",
+         owner_get=(302,)),
+    Case("donations:fund", kwargs=_prog, attackers=("tn_staff",), owner="province"),
+    Case("donations:donor_list", mode="list", shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
+    Case("donations:donor_list", "xlsx", mode="list", query=lambda w: "?format=xlsx",
+         shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
+    Case("donations:donor_list", "search", mode="list", query=lambda w: f"?q={w.b.token}",
+         token=lambda w, side: getattr(w, side).donor.name, shows=((DISTRICT_OWNER, "b"),)),
+    Case("donations:donor_create", mode="inject", attackers=("district", "commune", "auditor"),
+         post=lambda w: {"kind": "agency", "name": "Hội Cựu chiến binh mới", "unit": w.b.district.pk,
+                         "tax_code": "", "representative": "", "phone": "", "address": "", "note": ""},
+         owner=DISTRICT_OWNER),
+    Case("donations:donor_detail", kwargs=_b("donor"), owner=DISTRICT_OWNER),
+    Case("donations:donor_edit", kwargs=_b("donor"),
+         post=lambda w: {"kind": "agency", "name": w.b.donor.name + " sửa", "unit": w.b.district.pk,
+                         "tax_code": "", "representative": "", "phone": "", "address": "", "note": ""},
+         owner=DISTRICT_OWNER),
+    Case("donations:pledge_list", mode="list", kwargs=_prog, refused=("tn_staff",),
+         shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
+    Case("donations:pledge_list", "xlsx", mode="list", kwargs=_prog, query=lambda w: "?format=xlsx",
+         refused=("tn_staff",), shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
+    Case("donations:pledge_create", kwargs=_prog, attackers=("tn_staff", "district", "commune"),
+         post=lambda w: {"donor": w.b.donor.pk, "pledged_on": "01/09/2023", "cash_vnd": "3000000",
+                         "phones": "", "due_date": "", "occasion": "Dịp mới", "note": ""},
+         owner="province"),
+    Case("donations:pledge_overdue", mode="list", kwargs=_prog, refused=("tn_staff",),
+         shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
+    Case("donations:pledge_detail", kwargs=_b("pledge"), owner=DISTRICT_OWNER),
+    Case("donations:pledge_edit", kwargs=_b("pledge"),
+         post=lambda w: {"donor": w.b.donor.pk, "pledged_on": "11/08/2023", "cash_vnd": "25000000", "phones": "",
+                         "due_date": "30/09/2023", "occasion": "Dịp sửa", "note": ""},
+         owner="province"),
+    Case("donations:pledge_cancel", kwargs=_b("pledge"), get=False, post=lambda w: {"reason": "Rút cam kết"},
+         owner="province"),
+    Case("donations:donation_list", mode="list", kwargs=_prog, refused=("tn_staff",),
+         shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
+    Case("donations:donation_list", "xlsx", mode="list", kwargs=_prog, query=lambda w: "?format=xlsx",
+         refused=("tn_staff",), shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
+    Case("donations:donation_create", mode="inject", kwargs=_prog,
+         attackers=("district", "commune", "auditor", "tn_staff"), post=_donation_data, owner=DISTRICT_OWNER),
+    Case("donations:donation_detail", kwargs=_b("donation"), owner=DISTRICT_OWNER),
+    Case("donations:donation_edit", kwargs=_b("gift"),
+         post=lambda w: {**_donation_data(w, receipt=f"CK-{w.b.token}"), "pledge": "", "cash_vnd": "1500000"},
+         owner=DISTRICT_OWNER),
+    Case("donations:donation_reverse", kwargs=_b("gift"), get=False, post=lambda w: {"reason": "Ghi nhầm"},
+         owner=DISTRICT_OWNER),
+    Case("donations:donation_acknowledge", kwargs=_b("gift"), get=False, post=lambda w: {"kind": "letter"},
+         owner=DISTRICT_OWNER),
+    Case("donations:donation_ack_pdf", kwargs=_b("donation"), owner=DISTRICT_OWNER),
+    Case("donations:procurement_list", mode="list", kwargs=_prog, refused=("tn_staff",),
+         shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
+    Case("donations:procurement_create", kwargs=_prog, attackers=("tn_staff", "district", "commune"),
+         post=lambda w: {"supplier": "Cửa hàng mới", "purchased_on": "06/09/2023", "unit_price_vnd": "2000000",
+                         "quantity": "1", "invoice_number": "", "phone_model": "", "note": "",
+                         "unit": w.b.district.pk},
+         owner="province"),
+    # --- beneficiaries ---------------------------------------------------------------------
+    Case("beneficiaries:household_list", mode="list", shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
+    Case("beneficiaries:household_list", "other commune", mode="list",
+         query=lambda w: f"?commune={w.b.commune.pk}", shows=((COMMUNE_OWNER, "b"),)),
+    Case("beneficiaries:household_list", "search", mode="list", query=lambda w: f"?q={w.b.token}",
+         token=lambda w, side: getattr(w, side).household.head_name, shows=((COMMUNE_OWNER, "b"),)),
+    Case("beneficiaries:household_detail", kwargs=_b("household"), owner=COMMUNE_OWNER),
+    Case("beneficiaries:household_edit", kwargs=_b("household"), post=_household_data, owner=COMMUNE_OWNER),
+    Case("beneficiaries:priority_list", mode="list", viewers=("commune",),
+         shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
+    Case("beneficiaries:priority_list", "other commune", query=lambda w: f"?commune={w.b.commune.pk}",
+         owner=COMMUNE_OWNER),
+    Case("beneficiaries:priority_export", query=lambda w: f"?commune={w.b.commune.pk}", owner=COMMUNE_OWNER),
+    Case("beneficiaries:import_upload", mode="list", viewers=("commune",),
+         token=lambda w, side: getattr(w, side).import_job.original_name,
+         shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
+    Case("beneficiaries:import_upload", "post", mode="inject", attackers=("commune", "district", "auditor"),
+         post=_household_upload, owner=COMMUNE_OWNER),
+    Case("beneficiaries:import_template", kwargs=lambda w: {"commune_id": w.b.commune.pk}, owner=COMMUNE_OWNER),
+    Case("beneficiaries:import_review", kwargs=_b("import_job"), owner=COMMUNE_OWNER),
+    Case("beneficiaries:import_status", kwargs=_b("import_job"), owner=COMMUNE_OWNER),
+    Case("beneficiaries:import_confirm", kwargs=_b("import_job"), get=False,
+         post=lambda w: {"skip_invalid": "on"}, owner=COMMUNE_OWNER),
+    Case("beneficiaries:import_annotated", kwargs=_b("import_job"), owner=COMMUNE_OWNER),
+    # --- distribution ----------------------------------------------------------------------
+    Case("distribution:index", mode="list", token=_unit_name, shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
+    Case("distribution:device_list", mode="list", token=lambda w, side: getattr(w, side).stock_device.imei,
+         shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
+    Case("distribution:device_intake", mode="inject", attackers=("district", "commune", "auditor"),
+         post=lambda w: {"programme": w.programme.pk, "procurement": w.b.procurement.pk, "condition": "new",
+                         "model": "", "imeis": imei("b", 50)},
+         owner=DISTRICT_OWNER),
+    Case("distribution:device_detail", kwargs=lambda w: {"imei": w.b.stock_device.imei}, owner=COMMUNE_OWNER),
+    Case("distribution:device_resolve", kwargs=lambda w: {"imei": w.b.missing_device.imei}, get=False,
+         post=lambda w: {"resolution": "found", "reason": "Tìm thấy ở kho xã"}, owner=COMMUNE_OWNER),
+    Case("distribution:device_write_off", kwargs=lambda w: {"imei": w.b.district_device.imei}, get=False,
+         post=lambda w: {"reason": "Vỡ màn hình"}, owner=DISTRICT_OWNER),
+    Case("distribution:donor_trace", kwargs=_b("donor"), owner=DISTRICT_OWNER),
+    Case("distribution:batch_list", mode="list", token=_unit_name, shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
+    Case("distribution:batch_list", "outgoing", mode="list", query=lambda w: "?huong=di", token=_unit_name,
+         shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
+    Case("distribution:batch_create", mode="inject", attackers=("district", "commune", "auditor"),
+         post=lambda w: {"programme": w.programme.pk, "to_unit": w.b.commune.pk, "count": "1", "imeis": "",
+                         "number": "", "note": ""},
+         owner=DISTRICT_OWNER),
+    Case("distribution:batch_detail", kwargs=_b("batch"), owner=COMMUNE_OWNER),
+    Case("distribution:batch_receive", kwargs=_b("open_batch"), post=lambda w: {"missing": "", "damaged": ""},
+         owner=COMMUNE_OWNER),
+    Case("distribution:batch_cancel", kwargs=_b("open_batch"), get=False, post=lambda w: {"reason": "Giao nhầm"},
+         owner=DISTRICT_OWNER),
+    Case("distribution:batch_minutes", kwargs=_b("batch"), owner=COMMUNE_OWNER),
+    Case("distribution:batch_scan", kwargs=_b("batch"), post=_scan_upload, redirect_ok=True, owner=COMMUNE_OWNER),
+    Case("distribution:handout_list", mode="list", shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
+    Case("distribution:handout_pick", mode="list", viewers=("commune",),
+         token=lambda w, side: getattr(w, side).household.head_name,
+         shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
+    Case("distribution:handout_pick", "other commune", mode="list", viewers=("commune",),
+         query=lambda w: f"?xa={w.b.commune.pk}", token=lambda w, side: getattr(w, side).household.head_name,
+         shows=((COMMUNE_OWNER, "b"),)),
+    Case("distribution:handout_create", kwargs=lambda w: {"household_pk": w.b.household.pk},
+         post=lambda w: {"person": "", "recipient_name": "Lý Thị Nhận", "recipient_citizen_id": "006190055555",
+                         "handed_out_on": "02/09/2023", "imei": w.b.stock_device.imei},
+         owner=COMMUNE_OWNER),
+    Case("distribution:handout_detail", kwargs=_b("handout"), owner=COMMUNE_OWNER),
+    Case("distribution:handout_reverse", kwargs=_b("handout"), get=False, post=lambda w: {"reason": "Trả lại máy"},
+         owner=COMMUNE_OWNER),
+    Case("distribution:handout_minutes", kwargs=_b("handout"), owner=COMMUNE_OWNER),
+    Case("distribution:handout_scan", kwargs=_b("handout"), post=_scan_upload, redirect_ok=True,
+         owner=COMMUNE_OWNER),
+    # --- coverage --------------------------------------------------------------------------
+    Case("coverage:index", query=lambda w: f"?programme={w.programme.pk}", attackers=("tn_staff",),
+         owner="province", owner_get=(302,)),
+    Case("coverage:report_detail", kwargs=_b("report"), owner=DISTRICT_OWNER),
+    Case("coverage:report_download", kwargs=_b("report"), owner=DISTRICT_OWNER),
+    Case("coverage:dashboard", "district",
+         kwargs=lambda w: {"programme_id": w.programme.pk, "scheme": "legacy", "code": w.b.district.code},
+         attackers=("district", "commune", "tn_staff"), owner=DISTRICT_OWNER),
+    Case("coverage:dashboard", "commune",
+         kwargs=lambda w: {"programme_id": w.programme.pk, "scheme": "legacy", "code": w.b.commune.code},
+         owner=COMMUNE_OWNER),
+    Case("coverage:dashboard", "village",
+         kwargs=lambda w: {"programme_id": w.programme.pk, "scheme": "legacy", "code": w.b.village.code},
+         owner=COMMUNE_OWNER),
+    Case("coverage:print",
+         kwargs=lambda w: {"programme_id": w.programme.pk, "scheme": "legacy", "code": w.b.district.code},
+         owner=DISTRICT_OWNER),
+    Case("coverage:report_create",
+         kwargs=lambda w: {"programme_id": w.programme.pk, "scheme": "legacy", "code": w.b.district.code},
+         get=False, post=lambda w: {}, post_attackers=(), owner=DISTRICT_OWNER),
+    # --- API (/api/v1/) --------------------------------------------------------------------
+    Case("programme-totals", kwargs=lambda w: {"pk": w.programme.pk}, attackers=("tn_staff",), owner="province"),
+    Case("household-list", mode="list", shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
+    Case("household-list", "other commune", mode="list", query=lambda w: f"?commune={w.b.commune.code}",
+         shows=((COMMUNE_OWNER, "b"),)),
+    Case("household-import-detail", kwargs=_b("import_job"), owner=COMMUNE_OWNER),
+    Case("device-list", mode="list", token=lambda w, side: getattr(w, side).stock_device.imei,
+         shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
+    Case("device-detail", kwargs=lambda w: {"imei": w.b.stock_device.imei}, owner=COMMUNE_OWNER),
+    Case("batch-list", mode="list", token=_unit_name, shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
+    Case("batch-detail", kwargs=_b("batch"), owner=COMMUNE_OWNER),
+    Case("coverage-unit", kwargs=lambda w: {"scheme": "legacy", "unit_code": w.b.district.code},
+         query=lambda w: f"?programme={w.programme.pk}", owner=DISTRICT_OWNER),
+    Case("programme-list", mode="list", viewers=("tn_staff",), token=_programme_name, shows=(("province", "b"),)),
+    Case("programme-list", "json", mode="list", kwargs=lambda w: {"format": "json"}, viewers=("tn_staff",),
+         token=_programme_name, shows=(("province", "b"),)),
+    Case("programme-detail", kwargs=lambda w: {"pk": w.programme.pk}, attackers=("tn_staff",), owner="province"),
+    Case("programme-detail", "json", kwargs=lambda w: {"pk": w.programme.pk, "format": "json"},
+         attackers=("tn_staff",), owner="province"),
+]
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def fingerprint() -> dict:
+    """Every row of the apps' tables (the world is small): any write shows up."""
+    rows = {}
+    for label in FINGERPRINT_APPS:
+        for model in apps.get_app_config(label).get_models():
+            qs = model._base_manager.order_by("pk")
+            if model._meta.label == "accounts.User":
+                qs = qs.defer("last_login")
+                rows[model._meta.label] = list(qs.values_list("pk", "username", "is_active", "is_staff"))
+                continue
+            rows[model._meta.label] = list(qs.values_list())
+    return rows
+
+
+def _diff(before: dict, after: dict) -> list[str]:
+    return [label for label in before if before[label] != after.get(label)]
+
+
+def body_text(response) -> str:
+    if getattr(response, "streaming", False):
+        content = b"".join(response.streaming_content)
+    else:
+        content = response.content
+    ctype = response.get("Content-Type", "")
+    if "spreadsheetml" in ctype:
+        from openpyxl import load_workbook
+
+        wb = load_workbook(io.BytesIO(content), read_only=True)
+        return "\n".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True)
+                         for v in row if v is not None)
+    text = content.decode("utf-8", errors="replace")
+    if "json" in ctype:
+        # JSON escapes non-ASCII; compare on the decoded text.
+        text = json.dumps(json.loads(text), ensure_ascii=False)
+    return text
+
+
+@pytest.fixture
+def world(tree, users, programme, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return build_world(tree=tree, users=users, programme=programme)
+
+
+@pytest.fixture
+def clients(users):
+    made = {}
+
+    def _client(who: str) -> Client:
+        if who not in made:
+            c = Client()
+            if who != "anonymous":
+                c.force_login(getattr(users, who))
+            made[who] = c
+        return made[who]
+
+    return _client
+
+
+def _url(case: Case, w) -> str:
+    return reverse(case.name, kwargs=case.kwargs(w) or None) + case.query(w)
+
+
+def _assert_refused(case, who, method, response, before, after):
+    where = f"{case.id}: {method} as {who}"
+    status = response.status_code
+    if who == "anonymous":
+        ok = status in (401, 403, 404) or (status == 302 and response["Location"].startswith(LOGIN_PATH))
+        assert ok, f"{where} → {status} {response.get('Location', '')}"
+    elif status not in REFUSED:
+        assert method == "POST" and status == 302 and case.redirect_ok, f"{where} → {status} (expected 403/404)"
+    assert not _diff(before, after), f"{where} changed {_diff(before, after)}"
+
+
+# --- the rule, per URL pattern -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.mode == "object"], ids=lambda c: c.id)
+def test_object_views_refuse_the_other_area(case, world, clients):
+    url = _url(case, world)
+    before = fingerprint()
+    for who in (*case.attackers, "anonymous"):
+        if case.get:
+            r = clients(who).get(url)
+            _assert_refused(case, who, "GET", r, before, fingerprint())
+            assert world.b.token not in body_text(r)
+        if case.post:
+            r = clients(who).post(url, case.post(world))
+            _assert_refused(case, who, "POST", r, before, fingerprint())
+    if case.post:
+        for who in case.post_attackers:
+            r = clients(who).post(url, case.post(world))
+            _assert_refused(case, who, "POST", r, before, fingerprint())
+    # Positive control: the object's own officer is served on the same URL.
+    owner = clients(case.owner)
+    if case.get:
+        r = owner.get(url)
+        assert r.status_code in case.owner_get, f"{case.id}: owner GET → {r.status_code}"
+    if case.post:
+        r = owner.post(url, case.post(world))
+        assert r.status_code in case.owner_post, f"{case.id}: owner POST → {r.status_code}"
+        if case.owner_changes:
+            assert _diff(before, fingerprint()), f"{case.id}: the owner's POST changed nothing (bad test data?)"
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.mode == "list"], ids=lambda c: c.id)
+def test_lists_and_exports_hide_the_other_area(case, world, clients):
+    url = _url(case, world)
+    token = case.token or (lambda w, side: getattr(w, side).token)
+    hidden = token(world, "b")
+    for who in case.viewers:
+        r = clients(who).get(url)
+        assert r.status_code in (200, 302), f"{case.id}: {who} → {r.status_code}"
+        assert hidden not in body_text(r), f"{case.id}: {who} sees {hidden!r}"
+    for who in case.refused:
+        assert clients(who).get(url).status_code in REFUSED, f"{case.id}: {who} not refused"
+    r = clients("anonymous").get(url)
+    assert r.status_code in (401, 403) or (r.status_code == 302 and r["Location"].startswith(LOGIN_PATH))
+    # Positive controls: each side's officers see their own token on the same URL.
+    for who, side in case.shows:
+        r = clients(who).get(url)
+        assert r.status_code == 200, f"{case.id}: {who} → {r.status_code}"
+        assert token(world, side) in body_text(r), f"{case.id}: {who} does not see {token(world, side)!r}"
+    if case.owner:
+        assert clients(case.owner).get(url).status_code in case.owner_get
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.mode == "inject"], ids=lambda c: c.id)
+def test_forms_refuse_ids_of_the_other_area(case, world, clients):
+    """A form posted with the other area's unit/donor/pledge/commune ids writes nothing."""
+    url = _url(case, world)
+    before = fingerprint()
+    for who in (*case.attackers, "anonymous"):
+        r = clients(who).post(url, case.post(world))
+        assert r.status_code in (200, 302, *REFUSED), f"{case.id}: {who} → {r.status_code}"
+        if r.status_code == 302 and who != "anonymous":
+            pytest.fail(f"{case.id}: {who} was redirected as after a save ({r['Location']})")
+        assert not _diff(before, fingerprint()), f"{case.id}: {who} changed {_diff(before, fingerprint())}"
+    r = clients(case.owner).post(url, case.post(world))
+    assert r.status_code in case.owner_post, f"{case.id}: owner → {r.status_code}"
+    assert _diff(before, fingerprint()), f"{case.id}: the owner's POST changed nothing (bad test data?)"
+
+
+# --- public pages and the admin ------------------------------------------------------------
+
+
+def test_public_pages_show_no_personal_data(world, clients):
+    anon = clients("anonymous")
+    for url in (reverse("donations:honour_roll", args=[world.programme.pk]),
+                reverse("coverage:public", args=[world.programme.pk])):
+        r = anon.get(url)
+        assert r.status_code == 200
+        text = body_text(r)
+        for side in (world.a, world.b):
+            # Donors did not consent to be named; households are never public.
+            assert side.token not in text, url
+            assert side.donor.phone not in text and "912000" not in text, url
+        for cid in (*CITIZEN_IDS["a"], *CITIZEN_IDS["b"]):
+            assert cid not in text, url
+
+
+def test_admin_refuses_officers(world, clients):
+    """The admin is for staff accounts: officers (not staff) are sent to its login page."""
+    urls = ["/admin/", f"/admin/beneficiaries/household/{world.b.household.pk}/change/",
+            f"/admin/donations/donor/{world.b.donor.pk}/change/",
+            f"/admin/distribution/device/{world.b.stock_device.pk}/change/"]
+    before = fingerprint()
+    for who in ("district", "commune", "auditor", "province"):
+        for url in urls:
+            r = clients(who).get(url)
+            assert r.status_code == 302 and r["Location"].startswith("/admin/login/"), (who, url, r.status_code)
+        r = clients(who).post(urls[1], {"head_name": "x"})
+        assert r.status_code == 302 and r["Location"].startswith("/admin/login/")
+    assert not _diff(before, fingerprint())
+
+
+# --- every URL pattern is covered ----------------------------------------------------------
+
+
+def _url_names(patterns, namespace=None):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = namespace
+            if p.namespace:
+                ns = f"{namespace}:{p.namespace}" if namespace else p.namespace
+            yield from _url_names(p.url_patterns, ns)
+        elif isinstance(p, URLPattern):
+            yield p, (f"{namespace}:{p.name}" if namespace and p.name else p.name), namespace
+
+
+def test_every_url_pattern_has_a_scoping_case():
+    covered = {c.name for c in CASES}
+    unnamed, missing, namespaces = [], set(), set()
+    for pattern, name, namespace in _url_names(get_resolver().url_patterns):
+        if namespace and namespace.split(":")[0] == ADMIN_NAMESPACE:
+            namespaces.add(ADMIN_NAMESPACE)
+            continue
+        if name is None:
+            unnamed.append(str(pattern.pattern))
+        elif name not in covered and name not in PUBLIC:
+            missing.add(name)
+    assert not unnamed, f"URL patterns without a name cannot be checked: {unnamed}"
+    assert not missing, f"URL patterns without a scoping case (add one to CASES or PUBLIC): {sorted(missing)}"
+    assert namespaces == {ADMIN_NAMESPACE}
+    names = {name for _p, name, _ns in _url_names(get_resolver().url_patterns)}
+    stale = (covered | set(PUBLIC)) - names
+    assert not stale, f"cases for URL names that no longer exist: {sorted(stale)}"
+    assert not covered & set(PUBLIC)
