@@ -45,7 +45,8 @@ def _flush(cursor, table, columns, rows) -> int:
             writer.writerow(["\\N" if v is None else v for v in row])
         buf.seek(0)
         cols = ", ".join(qn(c) for c in columns)
-        cursor.cursor.copy_expert(f"COPY {qn(table)} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
+        with connection.wrap_database_errors:  # psycopg2 errors → django.db.IntegrityError etc.
+            cursor.cursor.copy_expert(f"COPY {qn(table)} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
     else:
         cols = ", ".join(qn(c) for c in columns)
         marks = ", ".join(["%s"] * len(columns))
