@@ -3,10 +3,12 @@ pages), so the ledger and the projection never part ways behind an admin form.""
 
 from django.contrib import admin
 
+from phocap.accounts.admin_mixins import ScopedAdminMixin
+
 from .models import Batch, BatchLine, Device, DeviceMovement, Handout
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from .admin_mixins import SuperuserOnlyAdminMixin
 from .models import Membership, User
 
 
@@ -11,13 +12,13 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class PhocapUserAdmin(UserAdmin):
+class PhocapUserAdmin(SuperuserOnlyAdminMixin, UserAdmin):
     inlines = [MembershipInline]
     list_display = ("username", "first_name", "last_name", "is_staff", "is_active")
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(SuperuserOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("user", "role", "unit")
     list_filter = ("role", "unit__level")
     search_fields = ("user__username", "unit__name", "unit__code")

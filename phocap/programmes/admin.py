@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from phocap.accounts.admin_mixins import ScopedAdminMixin
+
 from .models import Programme, ProgrammeCommune, ProgrammePlan
 
 
@@ -15,7 +17,7 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "province", "scheme", "start_date", "end_date", "is_active")
     list_filter = ("scheme", "is_active")
     search_fields = ("name",)

@@ -24,3 +24,34 @@ def test_every_admin_changelist_and_add_page_opens(client, tree, programme):
 def test_staff_without_permissions_cannot_manage_memberships(client, tree):
     client.force_login(UserFactory(is_staff=True))
     assert client.get(reverse("admin:accounts_membership_changelist")).status_code == 403
+
+
+def _staff_with_all_permissions(unit, role):
+    from django.contrib.auth.models import Permission
+
+    from phocap.accounts.models import Membership
+
+    user = UserFactory(is_staff=True)
+    user.user_permissions.set(Permission.objects.all())
+    Membership.objects.create(user=user, unit=unit, role=role)
+    return user
+
+
+def test_staff_with_every_permission_still_cannot_grant_memberships(client, tree):
+    from phocap.accounts.models import Role
+
+    client.force_login(_staff_with_all_permissions(tree.na_ri, Role.DISTRICT_OFFICER))
+    assert client.get(reverse("admin:accounts_membership_changelist")).status_code == 403
+    assert client.get(reverse("admin:accounts_membership_add")).status_code == 403
+    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 403
+
+
+def test_staff_admin_lists_are_scoped_to_their_units(client, tree, programme):
+    from phocap.accounts.models import Role
+    from tests.factories import ProgrammeFactory
+
+    other = ProgrammeFactory(province=tree.tn, name="Phổ cập Thái Nguyên")
+    client.force_login(_staff_with_all_permissions(tree.bk, Role.PROVINCE_STAFF))
+    body = client.get(reverse("admin:programmes_programme_changelist")).content.decode()
+    assert programme.name in body and other.name not in body
+    assert client.get(reverse("admin:programmes_programme_change", args=[other.pk])).status_code == 302
