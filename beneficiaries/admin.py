@@ -25,6 +25,10 @@ class HouseholdAdmin(SimpleHistoryAdmin):
     inlines = [CategoryInline, PersonInline]
     list_select_related = ["commune", "village"]
 
+    def get_queryset(self, request):
+        # Staff see only the households of their memberships' areas (superusers: all).
+        return super().get_queryset(request).for_user(request.user)
+
     def has_change_permission(self, request, obj=None):
         return False
 
@@ -39,6 +43,9 @@ class ImportJobAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     raw_id_fields = ["commune", "created_by"]
     readonly_fields = [f.name for f in ImportJob._meta.fields]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
 
     def has_add_permission(self, request):
         return False

@@ -302,9 +302,9 @@ def resolve(*, commune: AdminUnit, staged: list[tuple], headers: dict | None = N
         owner = owners.get(cid) if cid else None
         if owner and owner[0] != hid:
             if owner[1] != commune.pk:
+                # Name the commune (the official calls it), never the person: no lookup oracle.
                 plan.errors.append(_err(r, col["citizen_id"], _(
-                    "số %(cid)s đã có trong danh sách của %(commune)s (hộ %(head)s).") % {
-                    "cid": cid, "commune": owner[2], "head": owner[3]}))
+                    "số %(cid)s đã có trong danh sách của %(commune)s.") % {"cid": cid, "commune": owner[2]}))
             else:
                 plan.errors.append(_err(r, col["citizen_id"], _(
                     "số %(cid)s đã thuộc một người trong hộ %(head)s của xã.") % {"cid": cid, "head": owner[3]}))
@@ -503,9 +503,13 @@ def household_update(*, household: Household, by=None, data: dict, categories: l
             raise DomainError(_("Số CCCD/CMND %(cid)s %(p)s") % {"cid": cid, "p": problem})
         owner = (Person.objects.filter(citizen_id=cid, is_active=True).exclude(household=household)
                  .select_related("household__commune").first())
+        if owner and owner.household.commune_id != household.commune_id:
+            # The commune only, never the person's name (no lookup oracle over the registry).
+            raise DomainError(_("Số %(cid)s đã có trong danh sách của %(commune)s.") % {
+                "cid": cid, "commune": owner.household.commune.full_name})
         if owner:
-            raise DomainError(_("Số %(cid)s đã thuộc %(name)s (hộ ở %(commune)s).") % {
-                "cid": cid, "name": owner.full_name, "commune": owner.household.commune.full_name})
+            raise DomainError(_("Số %(cid)s đã thuộc %(name)s, hộ %(head)s trong xã.") % {
+                "cid": cid, "name": owner.full_name, "head": owner.household.head_name})
     else:
         kind = ""
     village = data.get("village", household.village)
