@@ -150,3 +150,22 @@ def test_household_update_checks_and_keeps_history(tree, run_import, users):
     with pytest.raises(DomainError, match="lớn hơn"):
         services.household_update(household=an, data={"adults": 9, "members": 3})
     assert HouseholdCategory.objects.filter(household=an).count() == 1
+
+
+def test_the_downloaded_template_filled_in_imports(tree, run_import):
+    import io
+
+    from openpyxl import load_workbook
+
+    from beneficiaries.workbooks import template_bytes
+
+    wb = load_workbook(io.BytesIO(template_bytes(commune=tree.con_minh, villages=["Bản Còn", "Nà Phai"])))
+    ws = wb.worksheets[0]
+    ws.append([None, "Hoàng Văn An", corpus.ID_A, 1975, "Nam", "Tày", "Bản Còn", "Hộ nghèo", 2024, 4, 2, 2])
+    ws.append([None, "Nông Thị Bích", corpus.ID_B, 1980, "Nữ", "Nùng", "Nà Phai", "Bảo trợ xã hội", None, 3, 2, 1])
+    buf = io.BytesIO()
+    wb.save(buf)
+    job = run_import(tree.con_minh, buf.getvalue())
+    assert job.status == ImportJob.Status.MERGED and job.created_count == 2, job.errors
+    an = Household.objects.get(head_citizen_id=corpus.ID_A)
+    assert an.categories.get().year == 2024 and an.head_ethnicity == "Tày"
