@@ -22,10 +22,11 @@ from dataclasses import dataclass
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.scoping_fixtures import CITIZEN_IDS, build_world, imei
+from tests.scoping_fixtures import CITIZEN_IDS, build_world, imei, shared_fixtures
 
 REFUSED = (403, 404)
 LOGIN_PATH = "/tai-khoan/dang-nhap/"
@@ -150,6 +151,8 @@ CASES = [
          post=lambda w: {"kind": "agency", "name": "Hội Cựu chiến binh mới", "unit": w.b.district.pk,
                          "tax_code": "", "representative": "", "phone": "", "address": "", "note": ""},
          owner=DISTRICT_OWNER),
+    Case("donations:donor_create", "unit choices", mode="list", token=lambda w, side: getattr(w, side).district.full_name,
+         shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
     Case("donations:donor_detail", kwargs=_b("donor"), owner=DISTRICT_OWNER),
     Case("donations:donor_edit", kwargs=_b("donor"),
          post=lambda w: {"kind": "agency", "name": w.b.donor.name + " sửa", "unit": w.b.district.pk,
@@ -178,6 +181,8 @@ CASES = [
          refused=("tn_staff",), shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
     Case("donations:donation_create", mode="inject", kwargs=_prog,
          attackers=("district", "commune", "auditor", "tn_staff"), post=_donation_data, owner=DISTRICT_OWNER),
+    Case("donations:donation_create", "form choices", mode="list", kwargs=_prog,
+         query=lambda w: f"?pledge={w.b.pledge.pk}", shows=((DISTRICT_OWNER, "b"),)),
     Case("donations:donation_detail", kwargs=_b("donation"), owner=DISTRICT_OWNER),
     Case("donations:donation_edit", kwargs=_b("gift"),
          post=lambda w: {**_donation_data(w, receipt=f"CK-{w.b.token}"), "pledge": "", "cash_vnd": "1500000"},
@@ -226,6 +231,8 @@ CASES = [
          post=lambda w: {"programme": w.programme.pk, "procurement": w.b.procurement.pk, "condition": "new",
                          "model": "", "imeis": imei("b", 50)},
          owner=DISTRICT_OWNER),
+    Case("distribution:device_intake", "source choices", mode="list", viewers=("district",),
+         shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
     Case("distribution:device_detail", kwargs=lambda w: {"imei": w.b.stock_device.imei}, owner=COMMUNE_OWNER),
     Case("distribution:device_resolve", kwargs=lambda w: {"imei": w.b.missing_device.imei}, get=False,
          post=lambda w: {"resolution": "found", "reason": "Tìm thấy ở kho xã"}, owner=COMMUNE_OWNER),
@@ -239,6 +246,8 @@ CASES = [
          post=lambda w: {"programme": w.programme.pk, "to_unit": w.b.commune.pk, "count": "1", "imeis": "",
                          "number": "", "note": ""},
          owner=DISTRICT_OWNER),
+    Case("distribution:batch_create", "receiver choices", mode="list", viewers=("district",), token=_unit_name,
+         shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
     Case("distribution:batch_detail", kwargs=_b("batch"), owner=COMMUNE_OWNER),
     Case("distribution:batch_receive", kwargs=_b("open_batch"), post=lambda w: {"missing": "", "damaged": ""},
          owner=COMMUNE_OWNER),
@@ -345,21 +354,46 @@ def body_text(response) -> str:
     return text
 
 
-@pytest.fixture
-def world(tree, users, programme, settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return build_world(tree=tree, users=users, programme=programme)
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world is built once for the module, inside a transaction rolled back at its end;
+    each test runs in a savepoint of it (pytest-django's `db`), so what a test writes is
+    undone before the next one. Same tree, users and programme as tests/conftest.py."""
+    media = tmp_path_factory.mktemp("scoping-media")
+    fast_hashing = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with override_settings(MEDIA_ROOT=str(media), PASSWORD_HASHERS=fast_hashing), django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            world = build_world(**shared_fixtures())
+            world.media = str(media)
+            world.built = fingerprint()
+            yield world
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture
-def clients(users):
+def world(_module_world, db, settings):
+    settings.MEDIA_ROOT = _module_world.media
+    return _module_world
+
+
+@pytest.fixture
+def users(world):
+    return world.users
+
+
+@pytest.fixture
+def clients(world):
     made = {}
 
     def _client(who: str) -> Client:
         if who not in made:
             c = Client()
             if who != "anonymous":
-                c.force_login(getattr(users, who))
+                c.force_login(getattr(world.users, who))
             made[who] = c
         return made[who]
 
@@ -391,7 +425,7 @@ def test_object_views_refuse_the_other_area(case, world, clients):
     for who in (*case.attackers, "anonymous"):
         if case.get:
             r = clients(who).get(url)
-            _assert_refused(case, who, "GET", r, before, fingerprint())
+            _assert_refused(case, who, "GET", r, before, before)
             assert world.b.token not in body_text(r)
         if case.post:
             r = clients(who).post(url, case.post(world))
@@ -400,6 +434,7 @@ def test_object_views_refuse_the_other_area(case, world, clients):
         for who in case.post_attackers:
             r = clients(who).post(url, case.post(world))
             _assert_refused(case, who, "POST", r, before, fingerprint())
+    assert not _diff(before, fingerprint()), f"{case.id}: a refused request changed {_diff(before, fingerprint())}"
     # Positive control: the object's own officer is served on the same URL.
     owner = clients(case.owner)
     if case.get:
@@ -577,11 +612,9 @@ def test_own_forms_refuse_one_id_of_the_other_area(name, kwargs, who, bad, good,
     assert _diff(before, fingerprint())
 
 
-# --- holes found (xfail until fixed; strict, so the fix flips them) ---------------------------
+# --- holes found by this file, fixed since (c390fae, 17d95d6): keep them closed -------------
 
 
-@pytest.mark.xfail(strict=True, reason="HOLE: household_edit's duplicate-ID message names the person and commune "
-                                       "holding a citizen ID anywhere (beneficiaries/services.py household_update)")
 def test_household_edit_does_not_reveal_who_holds_a_citizen_id_elsewhere(world, clients):
     """A Côn Minh official types a Thượng Giáo citizen's ID into their own household: refused,
     but without learning that citizen's name (a lookup oracle over the whole registry)."""
@@ -593,8 +626,6 @@ def test_household_edit_does_not_reveal_who_holds_a_citizen_id_elsewhere(world, 
     assert other.head_name not in body_text(r)
 
 
-@pytest.mark.xfail(strict=True, reason="HOLE: an import's row errors name the head of the household holding a "
-                                       "citizen ID in another commune (beneficiaries/services.py, resolve step)")
 def test_import_errors_do_not_reveal_who_holds_a_citizen_id_elsewhere(world, clients, django_capture_on_commit_callbacks):
     from beneficiaries.samples import household_rows, xlsx_bytes
 
@@ -618,18 +649,14 @@ ADMIN_OBJECTS = [
     pytest.param("donations", "donation", lambda s: s.donation, lambda s: s.donation.receipt_number,
                  id="donations.donation"),
     pytest.param("beneficiaries", "household", lambda s: s.household, lambda s: s.household.head_name,
-                 id="beneficiaries.household",
-                 marks=pytest.mark.xfail(strict=True, reason="HOLE: HouseholdAdmin is not scoped to the staff "
-                                                             "user's memberships")),
+                 id="beneficiaries.household"),
     pytest.param("beneficiaries", "importjob", lambda s: s.import_job, lambda s: s.import_job.original_name,
-                 id="beneficiaries.importjob",
-                 marks=pytest.mark.xfail(strict=True, reason="HOLE: ImportJobAdmin is not scoped")),
+                 id="beneficiaries.importjob"),
     pytest.param("distribution", "device", lambda s: s.stock_device, lambda s: s.stock_device.imei,
-                 id="distribution.device",
-                 marks=pytest.mark.xfail(strict=True, reason="HOLE: DeviceAdmin is not scoped")),
+                 id="distribution.device"),
+    pytest.param("distribution", "batch", lambda s: s.batch, lambda s: s.commune.full_name, id="distribution.batch"),
     pytest.param("distribution", "handout", lambda s: s.handout, lambda s: s.handout.recipient_name,
-                 id="distribution.handout",
-                 marks=pytest.mark.xfail(strict=True, reason="HOLE: HandoutAdmin is not scoped")),
+                 id="distribution.handout"),
 ]
 
 
@@ -638,7 +665,9 @@ def test_admin_is_scoped_for_a_staff_officer(app, model, obj, text, world, users
     """An officer given admin access (staff + view permission) sees only their area there too."""
     from django.contrib.auth.models import Permission
 
-    officer = users.district if app == "donations" else users.commune
+    from phocap.accounts.models import User
+
+    officer = User.objects.get(pk=(users.district if app == "donations" else users.commune).pk)
     officer.is_staff = True
     officer.save(update_fields=["is_staff"])
     officer.user_permissions.add(Permission.objects.get(content_type__app_label=app, codename=f"view_{model}"))
@@ -651,3 +680,29 @@ def test_admin_is_scoped_for_a_staff_officer(app, model, obj, text, world, users
     assert text(world.b) not in body_text(changelist)
     other = c.get(f"/admin/{app}/{model}/{obj(world.b).pk}/change/")
     assert other.status_code in (302, 403, 404) and text(world.b) not in body_text(other)
+
+
+def test_coverage_figures_of_a_district_leave_out_the_other_district(world, clients, django_capture_on_commit_callbacks):
+    """Dashboard, print page, API and the .xlsx report of Na Rì: Côn Minh's row, never Thượng Giáo's."""
+    from distribution.coverage import services as coverage
+
+    coverage.coverage_rebuild_programme(programme=world.programme)
+    na_ri = {"programme_id": world.programme.pk, "scheme": "legacy", "code": world.a.district.code}
+    c = clients("district")
+    texts = [body_text(c.get(reverse("coverage:dashboard", kwargs=na_ri))),
+             body_text(c.get(reverse("coverage:print", kwargs=na_ri))),
+             body_text(c.get(reverse("coverage-unit", args=["legacy", world.a.district.code])
+                             + f"?programme={world.programme.pk}"))]
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post(reverse("coverage:report_create", kwargs=na_ri))
+    job_url = r["Location"]
+    job_pk = int(job_url.rstrip("/").rsplit("/", 1)[-1])
+    texts.append(body_text(c.get(reverse("coverage:report_download", args=[job_pk]))))
+    for text in texts:
+        assert world.a.commune.name in text
+        assert world.b.commune.name not in text and world.b.district.name not in text
+
+
+def test_each_test_left_the_world_as_built(world):
+    """The tests above share one world: each one's writes must have been rolled back."""
+    assert not _diff(world.built, fingerprint())
