@@ -25,7 +25,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -277,15 +277,23 @@ def resolve(*, commune: AdminUnit, staged: list[tuple], headers: dict | None = N
     for hid, cat, year in HouseholdCategory.objects.filter(household__commune=commune).values_list(
             "household_id", "category", "year").iterator(chunk_size=20_000):
         existing_cats.setdefault(hid, {})[cat] = year
-    # Owners of the file's citizen IDs anywhere in the registry, a few queries in all.
+    # Owners of the file's citizen IDs: heads of this commune are in by_cid already; ask
+    # the database only for other communes (IN chunks) and for this commune's non-heads,
+    # so a re-import does not fetch its own 100k people back.
+    owners: dict[str, tuple] = {cid: (hid, commune.pk, commune.full_name, snapshot[hid][1])
+                                for cid, hid in by_cid.items()}
     ids = [r[R_CID] for r in staged if r[R_CID]]
-    owners: dict[str, tuple] = {}
+    fields = ("citizen_id", "household_id", "household__commune_id", "household__commune__full_name",
+              "household__head_name")
     for i in range(0, len(ids), LOOKUP_CHUNK):
-        for cid, hid, commune_id, commune_name, head in Person.objects.filter(
-                is_active=True, citizen_id__in=ids[i:i + LOOKUP_CHUNK]).values_list(
-                "citizen_id", "household_id", "household__commune_id", "household__commune__full_name",
-                "household__head_name"):
+        for cid, hid, commune_id, commune_name, head in (
+                Person.objects.filter(is_active=True, citizen_id__in=ids[i:i + LOOKUP_CHUNK])
+                .exclude(household__commune=commune).values_list(*fields)):
             owners[cid] = (hid, commune_id, commune_name, head)
+    for cid, hid, commune_id, commune_name, head in (
+            Person.objects.filter(is_active=True, household__commune=commune, citizen_id__isnull=False)
+            .exclude(is_head=True, household__head_citizen_id=F("citizen_id")).values_list(*fields)):
+        owners[cid] = (hid, commune_id, commune_name, head)
     new_villages: dict[str, str] = {}
     for r in staged:
         code, cid = r[R_CODE], r[R_CID]
