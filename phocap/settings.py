@@ -238,5 +238,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # In eager mode every task would log "succeeded" into commands' output; workers keep it.
+        "celery.app.trace": {"level": "INFO" if CELERY_BROKER_URL else "WARNING"},
+    },
 }
