@@ -37,8 +37,11 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	@# The English catalogue must hold every message of the code, compiled.
+	$(DEV_ENV) $(BIN)/python manage.py makemessages -l en --no-location --no-obsolete \
+	  --ignore=.venv --ignore=scripts --ignore=tests --ignore=staticfiles >/dev/null
 	$(DEV_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv >/dev/null
-	git diff --exit-code -- locale
+	git diff --exit-code -I POT-Creation-Date -- locale
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* media staticfiles
