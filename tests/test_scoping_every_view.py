@@ -28,7 +28,8 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.factories import UserFactory
+from phocap.accounts.models import Membership, Role
+from tests.factories import UserFactory, member
 from tests.scoping_fixtures import CITIZEN_IDS, build_world, imei, shared_fixtures
 
 REFUSED = (403, 404)
@@ -71,7 +72,7 @@ class Case:
     get: bool = True
     post: Callable | None = None          # w -> POST data
     attackers: tuple = ("district", "commune")
-    post_attackers: tuple = ("auditor",)  # refused on POST only (they may read)
+    post_attackers: tuple = ("auditor", "auditor_district", "auditor_commune")  # may read, never write
     owner: str = ""                       # users.<owner>: positive control on the same URL
     owner_get: tuple = (200,)
     owner_post: tuple = (302,)
@@ -153,7 +154,8 @@ CASES = [
          shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
     Case("donations:donor_list", "search", mode="list", query=lambda w: f"?q={w.b.token}",
          token=lambda w, side: getattr(w, side).donor.name, shows=((DISTRICT_OWNER, "b"),)),
-    Case("donations:donor_create", mode="inject", attackers=("district", "commune", "auditor"),
+    Case("donations:donor_create", mode="inject",
+         attackers=("district", "commune", "auditor", "auditor_district", "auditor_commune"),
          post=lambda w: {"kind": "agency", "name": "Hội Cựu chiến binh mới", "unit": w.b.district.pk,
                          "tax_code": "", "representative": "", "phone": "", "address": "", "note": ""},
          owner=DISTRICT_OWNER),
@@ -186,7 +188,8 @@ CASES = [
     Case("donations:donation_list", "xlsx", mode="list", kwargs=_prog, query=lambda w: "?format=xlsx",
          refused=("tn_staff",), shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
     Case("donations:donation_create", mode="inject", kwargs=_prog,
-         attackers=("district", "commune", "auditor", "tn_staff"), post=_donation_data, owner=DISTRICT_OWNER),
+         attackers=("district", "commune", "auditor", "auditor_district", "auditor_commune"), post=_donation_data,
+         owner=DISTRICT_OWNER),
     Case("donations:donation_create", "form choices", mode="list", kwargs=_prog,
          query=lambda w: f"?pledge={w.b.pledge.pk}", shows=((DISTRICT_OWNER, "b"),)),
     Case("donations:donation_detail", kwargs=_b("donation"), owner=DISTRICT_OWNER),
@@ -221,7 +224,8 @@ CASES = [
     Case("beneficiaries:import_upload", mode="list", viewers=("commune",),
          token=lambda w, side: getattr(w, side).import_job.original_name,
          shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
-    Case("beneficiaries:import_upload", "post", mode="inject", attackers=("commune", "district", "auditor"),
+    Case("beneficiaries:import_upload", "post", mode="inject",
+         attackers=("commune", "district", "auditor", "auditor_commune"),
          post=_household_upload, owner=COMMUNE_OWNER),
     Case("beneficiaries:import_template", kwargs=lambda w: {"commune_id": w.b.commune.pk}, owner=COMMUNE_OWNER),
     Case("beneficiaries:import_review", kwargs=_b("import_job"), owner=COMMUNE_OWNER),
@@ -233,7 +237,8 @@ CASES = [
     Case("distribution:index", mode="list", token=_unit_name, shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
     Case("distribution:device_list", mode="list", token=lambda w, side: getattr(w, side).stock_device.imei,
          shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
-    Case("distribution:device_intake", mode="inject", attackers=("district", "commune", "auditor"),
+    Case("distribution:device_intake", mode="inject",
+         attackers=("district", "commune", "auditor", "auditor_district", "auditor_commune"),
          post=lambda w: {"programme": w.programme.pk, "procurement": w.b.procurement.pk, "condition": "new",
                          "model": "", "imeis": imei("b", 50)},
          owner=DISTRICT_OWNER),
@@ -241,14 +246,15 @@ CASES = [
          shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
     Case("distribution:device_detail", kwargs=lambda w: {"imei": w.b.stock_device.imei}, owner=COMMUNE_OWNER),
     Case("distribution:device_resolve", kwargs=lambda w: {"imei": w.b.missing_device.imei}, get=False,
-         post=lambda w: {"resolution": "found", "reason": "Tìm thấy ở kho xã"}, owner=COMMUNE_OWNER),
+         post=lambda w: {"resolution": "found", "reason": "Tìm thấy ở kho xã"}, redirect_ok=True, owner=COMMUNE_OWNER),
     Case("distribution:device_write_off", kwargs=lambda w: {"imei": w.b.district_device.imei}, get=False,
-         post=lambda w: {"reason": "Vỡ màn hình"}, owner=DISTRICT_OWNER),
+         post=lambda w: {"reason": "Vỡ màn hình"}, redirect_ok=True, owner=DISTRICT_OWNER),
     Case("distribution:donor_trace", kwargs=_b("donor"), owner=DISTRICT_OWNER),
     Case("distribution:batch_list", mode="list", token=_unit_name, shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
     Case("distribution:batch_list", "outgoing", mode="list", query=lambda w: "?huong=di", token=_unit_name,
          shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
-    Case("distribution:batch_create", mode="inject", attackers=("district", "commune", "auditor"),
+    Case("distribution:batch_create", mode="inject",
+         attackers=("district", "commune", "auditor", "auditor_district", "auditor_commune"),
          post=lambda w: {"programme": w.programme.pk, "to_unit": w.b.commune.pk, "count": "1", "imeis": "",
                          "number": "", "note": ""},
          owner=DISTRICT_OWNER),
@@ -383,6 +389,13 @@ def _module_world(django_db_setup, django_db_blocker, tmp_path_factory):
             world = build_world(**shared_fixtures())
             # Deny by default: a logged-in account without any membership.
             world.users.nobody = UserFactory(username="khong_vai_tro")
+            # Auditors of the province who also work in Na Rì / Côn Minh: reading everything
+            # must not let them write outside their working unit.
+            tree = world.tree
+            world.users.auditor_district = member(tree.bk, Role.AUDITOR, "kiemtra_huyen")
+            Membership.objects.create(user=world.users.auditor_district, unit=tree.na_ri, role=Role.DISTRICT_OFFICER)
+            world.users.auditor_commune = member(tree.bk, Role.AUDITOR, "kiemtra_xa")
+            Membership.objects.create(user=world.users.auditor_commune, unit=tree.con_minh, role=Role.COMMUNE_OFFICIAL)
             world.media = str(media)
             world.built = fingerprint()
             # One session per user for the whole module (logging in costs more than most requests).
@@ -556,6 +569,21 @@ def test_public_pages_show_no_personal_data(world, clients):
             assert side.donor.phone not in text and "912000" not in text, url
         for cid in (*CITIZEN_IDS["a"], *CITIZEN_IDS["b"]):
             assert cid not in text, url
+
+
+def test_uploaded_and_generated_files_have_no_direct_address(world, clients):
+    """Signed minutes, household files and reports are served only by the scoped views above."""
+    def fresh(obj):
+        return type(obj).objects.get(pk=obj.pk)
+
+    files = [fresh(world.b.batch).signed_scan, fresh(world.b.handout).signed_scan, fresh(world.b.import_job).file,
+             fresh(world.b.report).file]
+    for who in ("anonymous", "district", "commune", "other_district", "other_commune"):
+        for f in files:
+            assert f.name
+            r = clients(who).get(f.url)
+            assert r.status_code in (302, *REFUSED), (who, f.url)
+            assert not r.content.startswith((b"PK", b"%PDF")), (who, f.url)  # not the file itself
 
 
 def test_admin_refuses_officers(world, clients):
