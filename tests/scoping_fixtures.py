@@ -2,9 +2,11 @@
 scoping test (tests/test_scoping_every_view.py).
 
 Side "a" is Na Rì district with Côn Minh commune (the attackers' own area), side "b" is
-Ba Bể district with Thượng Giáo commune (the area they must not reach). Every object is
-written through the apps' services, as the pages would write it, and carries its side's
-marker token in a visible field so list pages and exports can be searched for it.
+Ba Bể district with Thượng Giáo commune (the area they must not reach). Donors, pledges,
+gifts, purchases, phones, batches, hand-outs, scans and the import job are written through
+the apps' services, as the pages would write them; households and a finished report job are
+written directly. Each carries its side's marker token in a visible field so list pages and
+exports can be searched for it.
 """
 
 import datetime

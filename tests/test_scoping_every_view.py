@@ -2,16 +2,23 @@
 
 A district officer of Na Rì gets 403 or 404 on every page, export and API call that
 names an object of Ba Bể, and a commune official of Côn Minh on every one that names an
-object of Thượng Giáo; the auditor never writes. Each case also runs a positive control
-on the same URL: the owner of the Ba Bể / Thượng Giáo object gets a page (or their POST
-changes the database), so a refusal is proved to come from scoping and not from a bad id.
+object of Thượng Giáo; so do another province's staff and an account without membership;
+auditors (alone, or also working in Na Rì/Côn Minh) never write. Each case also runs a
+positive control on the same URL: the owner of the Ba Bể / Thượng Giáo object is served
+(and their POST changes the database), so a refusal is proved to come from scoping and
+not from a bad id or bad form data.
 
-`test_every_url_pattern_has_a_scoping_case` fails when a URL pattern is added without a
-case here (or in PUBLIC with its reason).
+- object cases: the URL names the object; GET and/or POST.
+- list cases: lists, exports (.xlsx parsed), form choices and API lists must not carry the
+  other side's token; each side's officer sees their own.
+- inject cases / MIXED: forms posted with the other area's unit, donor, pledge, commune,
+  village or phone ids write nothing.
+- `test_every_url_pattern_has_a_scoping_case` fails when a URL pattern is added without a
+  case here (or in PUBLIC with its reason); the admin namespace has its own tests.
 
-The world (tests/scoping_fixtures.py) has the same objects on both sides, each carrying
-its side's token in a visible field: lists and exports are searched for the other side's
-token.
+The world (tests/scoping_fixtures.py) is built once per module with the same objects on
+both sides, each carrying its side's token in a visible field; every test runs in a
+savepoint of it, and the last test checks that nothing leaked from one test to the next.
 """
 
 import io
