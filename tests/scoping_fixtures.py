@@ -50,7 +50,8 @@ def build_side(side: str, *, programme, district, commune, village, district_use
 
     token = TOKENS[side]
     donor = fund.donor_create(kind=Donor.Kind.AGENCY, name=f"Hội {token} {district.name}", unit=district,
-                              phone="0912000111" if side == "a" else "0912000222")
+                              phone="0912000111" if side == "a" else "0912000222", address=f"Tổ 7 {token}",
+                              public_consent=side == "a")  # only Na Rì's donor agreed to be named
     pledge = fund.pledge_create(programme=programme, donor=donor, pledged_on=datetime.date(2023, 8, 11),
                                 cash_vnd=20_000_000, due_date=datetime.date(2023, 9, 30), occasion=f"Dịp {token}",
                                 unit=district, by=province_user)
