@@ -36,6 +36,18 @@ def _household_file(side: str, village: str) -> bytes:
                                      id_offset=100 if side == "a" else 200))
 
 
+def _report_file(token: str, district: str) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["BÁO CÁO TỶ LỆ PHỔ CẬP", district, token])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 def _scan(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"%PDF-1.4\n% signed minutes\n", content_type="application/pdf")
 
@@ -102,7 +114,7 @@ def build_side(side: str, *, programme, district, commune, village, district_use
 
     report = ReportJob(programme=programme, unit=district, requested_by=district_user,
                        status=ReportJob.Status.DONE, rows_total=1, rows_done=1)
-    report.file.save(f"bao-cao-{side}.xlsx", ContentFile(b"PK\x03\x04 report"), save=False)
+    report.file.save(f"bao-cao-{side}.xlsx", ContentFile(_report_file(token, district.name)), save=False)
     report.save()
 
     from distribution.models import Device

@@ -560,6 +560,27 @@ def test_forms_refuse_ids_of_the_other_area(case, world, clients):
     assert _diff(before, fingerprint()), f"{case.id}: the owner's POST changed nothing (bad test data?)"
 
 
+@pytest.mark.parametrize("who", ["district", "commune"])
+def test_own_pages_carry_nothing_of_the_other_area(who, world, clients):
+    """Every GET URL above, filled with Na Rì/Côn Minh's own objects: no Ba Bể/Thượng Giáo
+    marker, IMEI, citizen ID or household code anywhere in the page, export or JSON."""
+    own_side = SimpleNamespace(**{**vars(world), "b": world.a})
+    foreign = [world.b.token, *CITIZEN_IDS["b"], *(imei("b", n) for n in range(1, 7)),
+               *(h.code for h in world.b.households)]
+    seen = 0
+    for case in CASES:
+        if not case.get:
+            continue
+        r = clients(who).get(_url(case, own_side))
+        if r.get("Content-Type", "").startswith("application/pdf"):
+            continue  # compressed; its object is checked by the object cases
+        text = body_text(r)
+        seen += r.status_code == 200
+        leaked = [f for f in foreign if f in text]
+        assert not leaked, f"{case.id} as {who} ({r.status_code}) shows {leaked}"
+    assert seen > 30  # most pages were really served
+
+
 # --- public pages and the admin ------------------------------------------------------------
 
 
