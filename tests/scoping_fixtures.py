@@ -133,8 +133,17 @@ def build_side(side: str, *, programme, district, commune, village, district_use
 
 
 def build_world(*, tree, users, programme):
+    from donations import services as fund
+    from donations.models import Donor
+
+    # An organisation registered by the province: shown to the districts (they record its
+    # local gifts against it), each district seeing only the gifts it received.
+    shared = fund.donor_create(kind=Donor.Kind.AGENCY, name="Liên đoàn Lao động tỉnh", unit=tree.bk)
+    for side, district, officer in (("a", tree.na_ri, users.district), ("b", tree.ba_be, users.other_district)):
+        fund.donation_create(programme=programme, donor=shared, unit=district, received_on=datetime.date(2023, 8, 25),
+                             cash_vnd=2_000_000, cash_method="cash", receipt_number=f"LĐ-{TOKENS[side]}", by=officer)
     return SimpleNamespace(
-        tree=tree, users=users, programme=programme,
+        tree=tree, users=users, programme=programme, shared_donor=shared,
         a=build_side("a", programme=programme, district=tree.na_ri, commune=tree.con_minh, village=tree.ban_con,
                      district_user=users.district, commune_user=users.commune, province_user=users.province),
         b=build_side("b", programme=programme, district=tree.ba_be, commune=tree.thuong_giao,

@@ -169,6 +169,9 @@ CASES = [
     Case("donations:donor_create", "unit choices", mode="list", token=lambda w, side: getattr(w, side).district.full_name,
          shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
     Case("donations:donor_detail", kwargs=_b("donor"), owner=DISTRICT_OWNER),
+    Case("donations:donor_detail", "province donor", mode="list", kwargs=lambda w: {"pk": w.shared_donor.pk},
+         token=lambda w, side: getattr(w, side).district.full_name,
+         shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
     Case("donations:donor_edit", kwargs=_b("donor"),
          post=lambda w: {"kind": "agency", "name": w.b.donor.name + " sửa", "unit": w.b.district.pk,
                          "tax_code": "", "representative": "", "phone": "", "address": "", "note": ""},
@@ -753,6 +756,19 @@ def test_import_errors_do_not_reveal_who_holds_a_citizen_id_elsewhere(world, cli
     assert review.status_code == 200
     assert other.head_citizen_id in body_text(review)  # the row is refused, citing the ID
     assert other.head_name not in body_text(review)
+
+
+@pytest.mark.xfail(strict=True, reason="HOLE (minor): donor_list counts a shared donor's gifts in every area "
+                                       "(donations/selectors.py donor_list: Count('donations') is not scoped)")
+def test_donor_list_counts_only_the_gifts_the_officer_may_see(world, clients):
+    """Na Rì sees the province's agency with its one Na Rì gift, not the number given in Ba Bể."""
+    r = clients("district").get(reverse("donations:donor_list") + "?format=xlsx")
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(io.BytesIO(r.content), read_only=True).worksheets[0].iter_rows(values_only=True))
+    shared = [row for row in rows if world.shared_donor.name in row]
+    assert len(shared) == 1
+    assert shared[0][-1] == 1, f"gifts shown: {shared[0][-1]}"
 
 
 # (model admin, object of the world, text of that object shown on its admin page)
