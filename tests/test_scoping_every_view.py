@@ -584,6 +584,28 @@ def test_own_pages_carry_nothing_of_the_other_area(who, world, clients):
     assert seen > 30  # most pages were really served
 
 
+def test_api_token_carries_the_same_scope(world):
+    """Scripts call the API with a token instead of a session: the same area rule applies."""
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=world.users.district)
+    api = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    for case in CASES:
+        if not case.name.startswith(("device-", "batch-", "household-", "coverage-", "programme-")):
+            continue
+        if case.mode == "object":
+            own = api.get(_url(case, SimpleNamespace(**{**vars(world), "b": world.a})))
+            other = api.get(_url(case, world))
+            # Na Rì's officer reads their own district's objects, never Ba Bể's.
+            if case.owner == DISTRICT_OWNER:
+                assert own.status_code == 200, case.id
+            assert other.status_code in REFUSED or case.owner == "province", case.id
+        else:
+            text = body_text(api.get(_url(case, world)))
+            assert world.b.token not in text and world.b.commune.full_name not in text, case.id
+    assert Client(HTTP_AUTHORIZATION="Token not-a-token").get(reverse("device-list")).status_code in (401, 403)
+
+
 # --- public pages and the admin ------------------------------------------------------------
 
 
