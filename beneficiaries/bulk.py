@@ -24,34 +24,56 @@ def qn(name: str) -> str:
 
 def write_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
     """Insert rows into `table` (COPY on PostgreSQL). Returns the number written."""
-    total = 0
-    chunk: list[Sequence] = []
+    cols = ", ".join(qn(c) for c in columns)
     with connection.cursor() as cursor:
+        if is_postgres():
+            # One streamed COPY: rows are formatted block by block while PostgreSQL parses
+            # the previous block (two processes on two cores instead of taking turns).
+            stream = _CsvStream(rows)
+            with connection.wrap_database_errors:  # psycopg2 errors → django.db.IntegrityError etc.
+                cursor.cursor.copy_expert(f"COPY {qn(table)} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+                                          stream, size=COPY_BLOCK)
+            return stream.count
+        total = 0
+        chunk: list[Sequence] = []
+        marks = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {qn(table)} ({cols}) VALUES ({marks})"  # noqa: S608
         for row in rows:
             chunk.append(row)
             if len(chunk) >= CHUNK:
-                total += _flush(cursor, table, columns, chunk)
+                cursor.executemany(sql, chunk)
+                total += len(chunk)
                 chunk = []
         if chunk:
-            total += _flush(cursor, table, columns, chunk)
+            cursor.executemany(sql, chunk)
+            total += len(chunk)
     return total
 
 
-def _flush(cursor, table, columns, rows) -> int:
-    if is_postgres():
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        for row in rows:
-            writer.writerow(["\\N" if v is None else v for v in row])
+COPY_BLOCK = 1 << 16
+
+
+class _CsvStream:
+    """File-like object for copy_expert: formats the next rows as CSV on each read()."""
+
+    def __init__(self, rows: Iterable[Sequence]):
+        self._rows = iter(rows)
+        self._buf = io.StringIO()
+        self._writer = csv.writer(self._buf, lineterminator="\n")
+        self.count = 0
+
+    def read(self, size: int = COPY_BLOCK) -> str:
+        buf, writerow = self._buf, self._writer.writerow
         buf.seek(0)
-        cols = ", ".join(qn(c) for c in columns)
-        with connection.wrap_database_errors:  # psycopg2 errors → django.db.IntegrityError etc.
-            cursor.cursor.copy_expert(f"COPY {qn(table)} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
-    else:
-        cols = ", ".join(qn(c) for c in columns)
-        marks = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {qn(table)} ({cols}) VALUES ({marks})", rows)  # noqa: S608
-    return len(rows)
+        buf.truncate()
+        n = 0
+        for row in self._rows:
+            writerow(["\\N" if v is None else v for v in row])
+            n += 1
+            if buf.tell() >= size:
+                break
+        self.count += n
+        return buf.getvalue()
 
 
 def allocate_ids(table: str, n: int) -> list[int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
 import re
 from collections.abc import Iterator
@@ -52,6 +53,10 @@ def quick_fold(value) -> str:
     if not text.isascii():
         return fold(text)
     return " ".join(text.lower().split())
+
+
+# Villages, sexes and categories repeat on every row: fold each distinct cell value once.
+fold_cached = functools.lru_cache(maxsize=8192, typed=True)(quick_fold)
 
 
 class ImportFileError(DomainError):
@@ -144,6 +149,13 @@ _CAT_SPLIT = re.compile(r"[,;+&\n]| va |/")
 
 def match_categories(value) -> tuple[list[tuple[str, int | None]], list[str]]:
     """([(category, year)], unknown parts) from a cell like "Hộ nghèo 2024; GĐCS"."""
+    found, unknown = _match_categories_cached(value)
+    return list(found), list(unknown)
+
+
+@functools.lru_cache(maxsize=8192, typed=True)
+def _match_categories_cached(value) -> tuple[tuple[tuple[str, int | None], ...], tuple[str, ...]]:
+    # A few dozen distinct spellings per file: match each once (tuples: the result is shared).
     folded = quick_fold(value)
     found: dict[str, int | None] = {}
     unknown: list[str] = []
@@ -159,7 +171,7 @@ def match_categories(value) -> tuple[list[tuple[str, int | None]], list[str]]:
             unknown.append(part)
         elif found.get(key) is None:
             found[key] = year
-    return sorted(found.items()), unknown
+    return tuple(sorted(found.items())), tuple(unknown)
 
 
 @dataclass
@@ -291,11 +303,18 @@ def _map_table(grid: list[list], version: str) -> Table:
     unknown = [h for j, h in enumerate(header) if h and j not in best.values()
                and fold_header(h) not in IGNORED_HEADERS]
     rows = []
+    name_col = best["head_name"]
     for i in range(best_row + 1, len(grid)):
         values = grid[i]
-        if _is_blank(values):
-            continue
-        if _is_total_row(values, best):
+        # Fast path for the usual row: a name that is not a total label.
+        name = values[name_col] if name_col < len(values) else None
+        if not (name.__class__ is str and name and not name.isspace()):
+            if _is_blank(values):
+                continue
+            if _is_total_row(values, best):
+                break
+        elif (name.lstrip()[:1] in _TOTAL_FIRST or _TOTAL_FIRST.intersection(
+                v.lstrip()[:1] for v in values[:3] if v.__class__ is str)) and _is_total_row(values, best):
             break
         rows.append((i + 1, values))
     if not rows:
@@ -308,6 +327,7 @@ def _map_table(grid: list[list], version: str) -> Table:
 
 
 _TOTAL = re.compile(r"^(tong cong|tong so|tong|cong)\b")
+_TOTAL_FIRST = frozenset("TtCc")
 
 
 def _is_total_row(values, cols) -> bool:
@@ -444,7 +464,7 @@ def normalise_rows(table: Table, *, progress=None) -> tuple[list[tuple], list[di
                     % {"v": _text(cell(values, "birth"))})
         sex = None
         if has("sex") and cell(values, "sex") is not None:
-            sex = _SEX.get(quick_fold(cell(values, "sex")))
+            sex = _SEX.get(fold_cached(cell(values, "sex")))
             if not sex:
                 err("sex", _("ghi “Nam” hoặc “Nữ”."))
         cid, kind = "", ""
@@ -462,7 +482,7 @@ def normalise_rows(table: Table, *, progress=None) -> tuple[list[tuple], list[di
             err("village", _("chưa ghi thôn/bản."))
         elif len(village) > 100:
             err("village", _("tên thôn quá dài."))
-        cats, unknown = match_categories(cell(values, "category"))
+        cats, unknown = _match_categories_cached(cell(values, "category"))
         if unknown:
             err("category", _("không hiểu “%(v)s”; dùng: Hộ nghèo, Hộ cận nghèo, Gia đình chính sách, "
                               "Bảo trợ xã hội, Khác.") % {"v": ", ".join(unknown)})
