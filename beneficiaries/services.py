@@ -348,8 +348,9 @@ def resolve(*, commune: AdminUnit, staged: list[tuple], headers: dict | None = N
         full = tuple(full)
         same = (full[R_CODE], full[R_NAME], full[R_CID], full[R_BIRTH], full[R_SEX] or "",
                 full[R_ETHNICITY] or "", plan.villages.get(vkey), full[R_MEMBERS], full[R_ADULTS],
-                full[R_AWP], full[R_PHONE] or "", full[R_ADDRESS] or "", full[R_NOTES] or "") == tuple(
-            v if v is not None or i in (2, 3, 6) else "" for i, v in enumerate(old))
+                full[R_AWP], full[R_PHONE] or "", full[R_ADDRESS] or "", full[R_NOTES] or "") == old
+        # (the snapshot's columns are NOT NULL except citizen ID, birth year and village,
+        # which are compared as None)
         if same and dict(cats) == old_cats:
             plan.unchanged += 1
         else:
@@ -432,10 +433,11 @@ def _merge(job: ImportJob) -> dict:
     value_cols = ["village_id", "code", "head_name", "head_name_ascii", "head_citizen_id",
                   "head_birth_year", "head_sex", "head_ethnicity", "members", "adults",
                   "adults_without_phone", "phone", "address", "notes", "priority_rank"]
+    now_text = now.isoformat() if bulk.is_postgres() else now  # COPY: formatted once, not per row
     bulk.write_rows(
         _table(Household),
         ["id", "commune_id", *value_cols, "status", "content_hash", "import_job_id", "created_at", "updated_at"],
-        ((hid, commune.pk, *household_values(r), Household.Status.ACTIVE, "", job.pk, now, now)
+        ((hid, commune.pk, *household_values(r), Household.Status.ACTIVE, "", job.pk, now_text, now_text)
          for hid, r in zip(ids, plan.new, strict=True)))
     person_cols = ["household_id", "full_name", "citizen_id", "id_kind", "birth_year", "sex",
                    "has_smartphone", "is_head", "is_active"]

@@ -142,11 +142,18 @@ class Command(BaseCommand):
         return communes
 
     def _clean(self, commune):
-        with transaction.atomic():
-            hh = Household.objects.filter(commune=commune)
-            HouseholdCategory.objects.filter(household__commune=commune).delete()
-            Person.objects.filter(household__commune=commune).delete()
-            Household.history.filter(commune_id=commune.pk).delete()
-            hh.delete()
+        # Set-based: the ORM's delete() would fetch every household and write a history
+        # row for each (simple-history's post_delete), minutes for 100k rows.
+        tables = {m: connection.ops.quote_name(m._meta.db_table)
+                  for m in (Household, HouseholdCategory, Person, Household.history.model, ImportJob)}
+        of_commune = f"SELECT id FROM {tables[Household]} WHERE commune_id = %s"  # noqa: S608
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {tables[HouseholdCategory]} WHERE household_id IN ({of_commune})",  # noqa: S608
+                           [commune.pk])
+            cursor.execute(f"DELETE FROM {tables[Person]} WHERE household_id IN ({of_commune})",  # noqa: S608
+                           [commune.pk])
+            cursor.execute(f"DELETE FROM {tables[Household.history.model]} WHERE commune_id = %s",  # noqa: S608
+                           [commune.pk])
+            cursor.execute(f"DELETE FROM {tables[Household]} WHERE commune_id = %s", [commune.pk])  # noqa: S608
             ImportJob.objects.filter(commune=commune).delete()
             AdminUnit.objects.filter(parent=commune).delete()
