@@ -78,9 +78,21 @@ def donors_visible_to(user):
         | (Q(unit__path__in=ancestors) & ~Q(kind=Donor.Kind.INDIVIDUAL)))
 
 
+def _visible_gifts(user) -> Q:
+    """Effective gifts received by a unit the user covers: a province donor shown to a
+    district must not reveal how many gifts it made elsewhere."""
+    condition = Q(donations__reverses__isnull=True, donations__reversed_at__isnull=True)
+    if user.is_superuser:
+        return condition
+    scope = Q()
+    for path in covered_paths(user):
+        scope |= Q(donations__unit__path__startswith=path)
+    return condition & scope if scope else Q(pk__in=[])
+
+
 def donor_list(*, user, q: str = "", kind: str = ""):
     qs = donors_visible_to(user).select_related("unit").annotate(
-        gifts=Count("donations", filter=Q(donations__reverses__isnull=True, donations__reversed_at__isnull=True)))
+        gifts=Count("donations", filter=_visible_gifts(user)))
     if q:
         qs = qs.search(q)
     if kind:
@@ -88,12 +100,14 @@ def donor_list(*, user, q: str = "", kind: str = ""):
     return qs.order_by("name_ascii", "pk")
 
 
-def donor_likely_duplicates(*, name: str, exclude_pk: int | None = None, limit: int = 5):
-    """Donors with the same name once case and diacritics are ignored."""
+def donor_likely_duplicates(*, name: str, user=None, exclude_pk: int | None = None, limit: int = 5):
+    """Donors with the same name once case and diacritics are ignored, among those the
+    user may see (a name typed in one district must not reveal another's individuals)."""
     folded = fold(name)
     if not folded:
         return Donor.objects.none()
-    return Donor.objects.filter(name_ascii=folded).exclude(pk=exclude_pk).select_related("unit")[:limit]
+    base = donors_visible_to(user) if user is not None else Donor.objects.all()
+    return base.filter(name_ascii=folded).exclude(pk=exclude_pk).select_related("unit")[:limit]
 
 
 # --- pledges ------------------------------------------------------------------------------

@@ -128,7 +128,8 @@ def _donor_form_view(request, donor: Donor | None):
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        duplicates = list(selectors.donor_likely_duplicates(name=data["name"], exclude_pk=donor.pk if donor else None))
+        duplicates = list(selectors.donor_likely_duplicates(
+            name=data["name"], user=request.user, exclude_pk=donor.pk if donor else None))
         if duplicates and not data.pop("confirm_duplicate"):
             form.add_error("confirm_duplicate", _("Đã có nhà tài trợ trùng tên. Hãy kiểm tra danh sách bên dưới; "
                                                   "nếu đúng là nhà tài trợ khác, đánh dấu ô này rồi lưu lại."))
