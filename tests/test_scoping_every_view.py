@@ -755,7 +755,7 @@ def test_own_forms_refuse_one_id_of_the_other_area(name, kwargs, who, bad, good,
     assert _diff(before, fingerprint())
 
 
-# --- holes found by this file, fixed since (c390fae, 17d95d6): keep them closed -------------
+# --- holes found by this file, fixed since (c390fae, 17d95d6, fa9b1d9): keep them closed ----
 
 
 def test_household_edit_does_not_reveal_who_holds_a_citizen_id_elsewhere(world, clients):
@@ -786,8 +786,6 @@ def test_import_errors_do_not_reveal_who_holds_a_citizen_id_elsewhere(world, cli
     assert other.head_name not in body_text(review)
 
 
-@pytest.mark.xfail(strict=True, reason="HOLE (minor): donor_list counts a shared donor's gifts in every area "
-                                       "(donations/selectors.py donor_list: Count('donations') is not scoped)")
 def test_donor_list_counts_only_the_gifts_the_officer_may_see(world, clients):
     """Na Rì sees the province's agency with its one Na Rì gift, not the number given in Ba Bể."""
     r = clients("district").get(reverse("donations:donor_list") + "?format=xlsx")
