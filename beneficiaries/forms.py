@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from phocap.areas.models import AdminUnit
 
-from .imports import MAX_FILE_BYTES
+from . import imports
 from .models import Category, Household, Sex
 
 
@@ -19,8 +19,9 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         f = self.cleaned_data["file"]
-        if f.size > MAX_FILE_BYTES:
-            raise forms.ValidationError(_("File quá lớn; tối đa 30 MB. Hãy chia theo thôn."))
+        if f.size > imports.MAX_FILE_BYTES:
+            raise forms.ValidationError(_("File quá lớn; tối đa %(max)d MB. Hãy chia theo thôn.") % {
+                "max": imports.MAX_FILE_BYTES // 1_000_000})
         return f
 
 

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from phocap.common.errors import DomainError
@@ -25,7 +26,8 @@ from phocap.common.text import fold
 from .citizen_ids import check_id, clean_id
 from .models import Category, Sex
 
-MAX_FILE_BYTES = 30 * 1024 * 1024
+# Largest household file accepted (PHOCAP_MAX_UPLOAD_BYTES, 30 MB by default).
+MAX_FILE_BYTES = settings.PHOCAP_MAX_UPLOAD_BYTES
 MAX_ROWS = 200_000
 HEADER_SEARCH_ROWS = 20
 TEMPLATE_VERSION = "phocap-ho-gia-dinh-v1"
