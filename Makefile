@@ -36,7 +36,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py makemigrations --check --dry-run
 	@# The English catalogue must hold every message of the code, compiled.
 	$(DEV_ENV) $(BIN)/python manage.py makemessages -l en --no-location --no-obsolete \
 	  --ignore=.venv --ignore=scripts --ignore=tests --ignore=staticfiles >/dev/null

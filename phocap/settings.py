@@ -6,6 +6,7 @@ mode (PostgreSQL, Redis broker with worker and beat, Redis cache). `.env.example
 lists every variable.
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,17 +23,24 @@ if (BASE_DIR / ".env").is_file():
 
 DEBUG = env.bool("DEBUG", default=False)
 
+# Commands that only read code (never serve, sign or send anything) run without a
+# configured SECRET_KEY/ALLOWED_HOSTS, so a plain `manage.py makemigrations --check`
+# works in any checkout; everything else stops at start-up when they are missing.
+OFFLINE_COMMANDS = {"makemigrations", "makemessages", "compilemessages", "showmigrations",
+                    "sqlmigrate", "help", "version"}
+_OFFLINE = len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" and sys.argv[1] in OFFLINE_COMMANDS
+
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not (DEBUG or _OFFLINE):
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable "
             "(a long random string) or run with DEBUG=1 for local development."
         )
-    SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105 - DEBUG only
+    SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105 - DEBUG/offline only
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
-if not DEBUG and not ALLOWED_HOSTS:
+if not DEBUG and not ALLOWED_HOSTS and not _OFFLINE:
     raise ImproperlyConfigured(
         "ALLOWED_HOSTS is not set. Set ALLOWED_HOSTS to the comma-separated host names "
         "this site is served on, e.g. ALLOWED_HOSTS=phocap.example.gov.vn."

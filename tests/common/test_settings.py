@@ -38,3 +38,15 @@ def test_deploy_check_is_clean_with_production_defaults():
 def test_debug_mode_runs_without_configuration():
     result = _run(["check"], DEBUG="1")
     assert result.returncode == 0, result.stderr
+
+
+def test_offline_commands_need_no_configuration():
+    # CI and new checkouts run `makemigrations --check` with nothing configured.
+    result = _run(["makemigrations", "--check", "--dry-run"], DEBUG="0")
+    assert result.returncode == 0, result.stderr
+
+
+def test_serving_commands_still_refuse_without_secret_key():
+    result = _run(["migrate", "--plan"], DEBUG="0", ALLOWED_HOSTS="phocap.example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
