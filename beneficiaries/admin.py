@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from phocap.accounts.admin_mixins import ScopedAdminMixin
+
 from .models import Household, HouseholdCategory, ImportJob, Person
 
 
@@ -15,7 +17,7 @@ class PersonInline(admin.TabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(SimpleHistoryAdmin):
+class HouseholdAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """Read-mostly: corrections go through the registry pages (services, history, signal)."""
 
     list_display = ["head_name", "code", "commune", "village", "priority_rank", "status"]
@@ -25,10 +27,6 @@ class HouseholdAdmin(SimpleHistoryAdmin):
     inlines = [CategoryInline, PersonInline]
     list_select_related = ["commune", "village"]
 
-    def get_queryset(self, request):
-        # Staff see only the households of their memberships' areas (superusers: all).
-        return super().get_queryset(request).for_user(request.user)
-
     def has_change_permission(self, request, obj=None):
         return False
 
@@ -37,15 +35,12 @@ class HouseholdAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["pk", "original_name", "commune", "status", "created_count", "updated_count",
                     "invalid_count", "created_at"]
     list_filter = ["status"]
     raw_id_fields = ["commune", "created_by"]
     readonly_fields = [f.name for f in ImportJob._meta.fields]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).for_user(request.user)
 
     def has_add_permission(self, request):
         return False

@@ -18,35 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from phocap.accounts.scoping import covered_paths
+from phocap.accounts.scoping import scope_queryset
 from phocap.areas.models import AdminUnit
 from phocap.programmes.models import Programme
-
-
-def _scope_q(user, fields: list[str], roles=None) -> Q | None:
-    """OR of `<field>__path__startswith` over the user's covered paths; None = sees nothing."""
-    paths = sorted(set(covered_paths(user, roles)), key=len)
-    outer: list[str] = []
-    for p in paths:
-        if not any(p.startswith(o) for o in outer):
-            outer.append(p)
-    if not outer:
-        return None
-    q = Q()
-    for field in fields:
-        for p in outer:
-            q |= Q(**{f"{field}__path__startswith": p})
-    return q
-
-
-def _scoped(qs, user, fields, roles=None):
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return qs.none()
-    if user.is_superuser:
-        return qs
-    q = _scope_q(user, fields, roles)
-    return qs.none() if q is None else qs.filter(q)
-
 
 # Statuses in which a device sits at a unit (holder_unit set, no batch).
 _AT_UNIT = ["in_stock", "handed_out", "missing", "written_off"]
@@ -55,7 +29,7 @@ _AT_UNIT = ["in_stock", "handed_out", "missing", "written_off"]
 class DeviceQuerySet(models.QuerySet):
     def for_user(self, user):
         """Devices at a unit the user covers, or in transit to one."""
-        return _scoped(self, user, ["holder_unit", "batch__to_unit"])
+        return scope_queryset(self, user, ["holder_unit", "batch__to_unit"])
 
     def locked(self):
         """Row locks in primary-key order, so two transactions never deadlock on devices."""
@@ -148,7 +122,7 @@ class BatchQuerySet(models.QuerySet):
     def for_user(self, user):
         # A batch always goes to a child of its sender, so whoever covers the receiver
         # covers the sender's outgoing batches too.
-        return _scoped(self, user, ["to_unit"])
+        return scope_queryset(self, user, ["to_unit"])
 
     def locked(self):
         return self.select_for_update(of=("self",)).order_by("pk")
@@ -278,7 +252,7 @@ class BatchLine(models.Model):
 
 class HandoutQuerySet(models.QuerySet):
     def for_user(self, user):
-        return _scoped(self, user, ["commune"])
+        return scope_queryset(self, user, ["commune"])
 
     def active(self):
         return self.filter(status=Handout.Status.ACTIVE)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from phocap.accounts.admin_mixins import ScopedAdminMixin
 from phocap.common.errors import DomainError
 
 from . import services
@@ -18,17 +19,14 @@ from .models import Donation, Donor, Pledge, Procurement
 from .resources import DonationResource, DonorResource, PledgeResource
 
 
-class ScopedAdminMixin:
-    """Staff see in the admin only what their memberships cover (superusers: everything)."""
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).for_user(request.user)
+class NoDeleteScopedAdminMixin(ScopedAdminMixin):
+    """Gifts are corrected by reversing entries, never deleted."""
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
-class ReadOnlyAdminMixin(ScopedAdminMixin):
+class ReadOnlyAdminMixin(NoDeleteScopedAdminMixin):
     def has_add_permission(self, request):
         return False
 
@@ -55,7 +53,7 @@ class DonorAdminForm(forms.ModelForm):
 
 
 @admin.register(Donor)
-class DonorAdmin(ScopedAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
+class DonorAdmin(NoDeleteScopedAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [DonorResource]
     form = DonorAdminForm
     list_display = ("name", "kind", "tax_code", "phone", "unit", "public_consent")

@@ -5,7 +5,7 @@ from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from phocap.accounts.models import Role
-from phocap.accounts.scoping import covered_paths, scope_queryset
+from phocap.accounts.scoping import covered_paths, scope_q, scope_queryset
 from phocap.common.text import fold
 from phocap.programmes.models import Programme
 
@@ -84,10 +84,8 @@ def _visible_gifts(user) -> Q:
     condition = Q(donations__reverses__isnull=True, donations__reversed_at__isnull=True)
     if user.is_superuser:
         return condition
-    scope = Q()
-    for path in covered_paths(user):
-        scope |= Q(donations__unit__path__startswith=path)
-    return condition & scope if scope else Q(pk__in=[])
+    scope = scope_q(user, "donations__unit")
+    return condition & scope if scope is not None else Q(pk__in=[])
 
 
 def donor_list(*, user, q: str = "", kind: str = ""):

@@ -5,7 +5,7 @@ Deny by default: an anonymous user, a user without memberships, or a row without
 unit sees nothing; only superusers see everything.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db import models
 from django.db.models import Q
@@ -53,21 +53,34 @@ def user_units(user, roles: Iterable[str] | None = None) -> list[AdminUnit]:
     return units
 
 
-def scope_queryset(qs: models.QuerySet, user, unit_field: str = "unit",
+def scope_q(user, unit_fields: str | Sequence[str] = "unit",
+            roles: Iterable[str] | None = None) -> Q | None:
+    """Q matching rows whose unit (any of `unit_fields`; "" = the row is a unit) lies under
+    one of the user's covered units. None means the user covers nothing."""
+    paths = _outermost(covered_paths(user, roles))
+    if not paths:
+        return None
+    fields = [unit_fields] if isinstance(unit_fields, str) else list(unit_fields)
+    condition = Q()
+    for field in fields:
+        lookup = f"{field}__path__startswith" if field else "path__startswith"
+        for path in paths:
+            condition |= Q(**{lookup: path})
+    return condition
+
+
+def scope_queryset(qs: models.QuerySet, user, unit_field: str | Sequence[str] = "unit",
                    roles: Iterable[str] | None = None) -> models.QuerySet:
-    """Rows whose unit is covered by one of the user's memberships (optionally of given roles)."""
+    """Rows whose unit is covered by one of the user's memberships (optionally of given roles).
+
+    With several unit fields a row is visible when any of them is covered (e.g. a device
+    held by the unit or in transit to it)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
     if user.is_superuser:
         return qs
-    paths = covered_paths(user, roles)
-    if not paths:
-        return qs.none()
-    lookup = f"{unit_field}__path__startswith" if unit_field else "path__startswith"
-    condition = Q()
-    for path in _outermost(paths):
-        condition |= Q(**{lookup: path})
-    return qs.filter(condition)
+    condition = scope_q(user, unit_field, roles)
+    return qs.none() if condition is None else qs.filter(condition)
 
 
 def _outermost(paths: list[str]) -> list[str]:
