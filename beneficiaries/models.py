@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from phocap.accounts.scoping import ScopedQuerySet
 from phocap.areas.models import AdminUnit
+from phocap.common.transitions import StatusTransitionsMixin
 
 
 class Category(models.TextChoices):
@@ -52,7 +53,7 @@ class ImportJobQuerySet(ScopedQuerySet):
     unit_field = "commune"
 
 
-class ImportJob(models.Model):
+class ImportJob(StatusTransitionsMixin, models.Model):
     """One uploaded file and its two phases: validate (no writes) then merge."""
 
     class Status(models.TextChoices):
@@ -115,8 +116,6 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.original_name}"
 
-    def can_transition_to(self, status: str) -> bool:
-        return status in self.ALLOWED_TRANSITIONS.get(self.status, set())
 
     @property
     def progress_percent(self) -> int:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from phocap.accounts.scoping import scope_queryset
 from phocap.areas.models import AdminUnit
+from phocap.common.transitions import StatusTransitionsMixin
 from phocap.programmes.models import Programme
 
 # Statuses in which a device sits at a unit (holder_unit set, no batch).
@@ -128,7 +129,7 @@ class BatchQuerySet(models.QuerySet):
         return self.select_for_update(of=("self",)).order_by("pk")
 
 
-class Batch(models.Model):
+class Batch(StatusTransitionsMixin, models.Model):
     """A numbered handover (đợt bàn giao) of devices from a unit to one of its children."""
 
     class Status(models.TextChoices):
@@ -203,8 +204,6 @@ class Batch(models.Model):
     def document_number(self) -> str:
         return f"{self.pk:05d}/BBBG-ĐTTM"
 
-    def can_transition_to(self, status: str) -> bool:
-        return status in self.ALLOWED_TRANSITIONS.get(self.status, set())
 
 
 class BatchLine(models.Model):
@@ -261,7 +260,7 @@ class HandoutQuerySet(models.QuerySet):
         return self.select_for_update(of=("self",)).order_by("pk")
 
 
-class Handout(models.Model):
+class Handout(StatusTransitionsMixin, models.Model):
     """A phone given to a person of a household (cấp phát), with its handover minutes."""
 
     class Status(models.TextChoices):
@@ -324,8 +323,6 @@ class Handout(models.Model):
     def document_number(self) -> str:
         return f"{self.pk:05d}/BBCP-ĐTTM"
 
-    def can_transition_to(self, status: str) -> bool:
-        return status in self.ALLOWED_TRANSITIONS.get(self.status, set())
 
 
 class AppendOnlyError(Exception):

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Min
@@ -250,21 +252,26 @@ def _serve_scan(field):
     return FileResponse(field.open("rb"), as_attachment=False, filename=field.name.rsplit("/", 1)[-1])
 
 
+def _scan_view(request, obj, attach):
+    """GET serves the signed scan of `obj`; POST stores a new one through `attach(upload=...)`."""
+    if request.method != "POST":
+        return _serve_scan(obj.signed_scan)
+    form = ScanForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attach(upload=form.cleaned_data["file"])
+            messages.success(request, _("Đã lưu bản chụp biên bản."))
+        except DomainError as e:
+            messages.error(request, str(e))
+    else:
+        messages.error(request, _("Chọn tệp bản chụp."))
+    return redirect(obj)
+
+
 @login_and_membership_required
 def batch_scan(request, pk):
     batch = _batch_or_404(request, pk)
-    if request.method == "POST":
-        form = ScanForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                services.batch_attach_scan(batch=batch, by=request.user, upload=form.cleaned_data["file"])
-                messages.success(request, _("Đã lưu bản chụp biên bản."))
-            except DomainError as e:
-                messages.error(request, str(e))
-        else:
-            messages.error(request, _("Chọn tệp bản chụp."))
-        return redirect(batch)
-    return _serve_scan(batch.signed_scan)
+    return _scan_view(request, batch, partial(services.batch_attach_scan, batch=batch, by=request.user))
 
 
 # --- hand-outs ---------------------------------------------------------------------------
@@ -382,15 +389,4 @@ def handout_minutes(request, pk):
 @login_and_membership_required
 def handout_scan(request, pk):
     handout = _handout_or_404(request, pk)
-    if request.method == "POST":
-        form = ScanForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                services.handout_attach_scan(handout=handout, by=request.user, upload=form.cleaned_data["file"])
-                messages.success(request, _("Đã lưu bản chụp biên bản."))
-            except DomainError as e:
-                messages.error(request, str(e))
-        else:
-            messages.error(request, _("Chọn tệp bản chụp."))
-        return redirect(handout)
-    return _serve_scan(handout.signed_scan)
+    return _scan_view(request, handout, partial(services.handout_attach_scan, handout=handout, by=request.user))

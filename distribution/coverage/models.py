@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from phocap.accounts.scoping import ScopedQuerySet
 from phocap.areas.models import AdminUnit
+from phocap.common.transitions import StatusTransitionsMixin
 
 # The figures of a summary row, in the order reports and the API show them. The API,
 # the report and the dashboards all use these keys.
@@ -150,7 +151,7 @@ class ReportJobQuerySet(ScopedQuerySet):
     unit_field = "unit"
 
 
-class ReportJob(models.Model):
+class ReportJob(StatusTransitionsMixin, models.Model):
     """An .xlsx coverage report built by a Celery task; downloadable when done."""
 
     class Status(models.TextChoices):
@@ -200,5 +201,3 @@ class ReportJob(models.Model):
             return 100
         return int(self.rows_done * 100 / self.rows_total) if self.rows_total else 0
 
-    def can_transition_to(self, status: str) -> bool:
-        return status in self.ALLOWED_TRANSITIONS[self.Status(self.status)]
