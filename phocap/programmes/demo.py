@@ -7,8 +7,8 @@ import datetime
 
 from django.db import transaction
 
-from phocap.accounts.models import Membership, Role, User
-from phocap.accounts.services import membership_grant
+from phocap.accounts.models import Role, User
+from phocap.accounts.services import membership_grant, user_create
 from phocap.areas.models import AdminUnit
 
 from .models import Programme
@@ -50,8 +50,7 @@ def _user(username: str, full_name: str, *, superuser: bool = False) -> User:
             user = User.objects.create_superuser(username=username, password=DEMO_PASSWORD, email="",
                                                  first_name=first, last_name=last)
         else:
-            user = User.objects.create_user(username=username, password=DEMO_PASSWORD,
-                                            first_name=first, last_name=last)
+            user = user_create(username=username, password=DEMO_PASSWORD, first_name=first, last_name=last)
     return user
 
 
@@ -79,8 +78,7 @@ def load(*, stdout=None) -> Programme:
             unit = AdminUnit.objects.subtree(province).get(level=AdminUnit.Level.DISTRICT, name=where)
         else:
             unit = _commune(province, where)
-        if not Membership.objects.filter(user=user, unit=unit, role=role).exists():
-            membership_grant(user=user, unit=unit, role=role)
+        membership_grant(user=user, unit=unit, role=role)  # get-or-create: idempotent
     _user("demo_admin", "Quản trị Hệ thống", superuser=True)
     if stdout:
         stdout.write(f"Chương trình: {programme.name} (id {programme.pk}), "
