@@ -33,32 +33,8 @@ HEADER_SEARCH_ROWS = 20
 TEMPLATE_VERSION = "phocap-ho-gia-dinh-v1"
 
 
-def _build_fold_table() -> dict[int, str]:
-    table = {}
-    for cp in range(0xC0, 0x1F00):
-        ch = chr(cp)
-        folded = fold(ch)
-        if folded.isascii() and len(folded) == 1:
-            table[cp] = folded
-    return table
-
-
-_FOLD_TABLE = _build_fold_table()
-
-
-def quick_fold(value) -> str:
-    """fold() for the hot loop: one str.translate for Vietnamese letters (10× faster);
-    anything else (combining marks, other scripts) goes through fold()."""
-    if not value:
-        return ""
-    text = str(value).translate(_FOLD_TABLE)
-    if not text.isascii():
-        return fold(text)
-    return " ".join(text.lower().split())
-
-
 # Villages, sexes and categories repeat on every row: fold each distinct cell value once.
-fold_cached = functools.lru_cache(maxsize=8192, typed=True)(quick_fold)
+fold_cached = functools.lru_cache(maxsize=8192, typed=True)(fold)
 
 
 class ImportFileError(DomainError):
@@ -158,7 +134,7 @@ def match_categories(value) -> tuple[list[tuple[str, int | None]], list[str]]:
 @functools.lru_cache(maxsize=8192, typed=True)
 def _match_categories_cached(value) -> tuple[tuple[tuple[str, int | None], ...], tuple[str, ...]]:
     # A few dozen distinct spellings per file: match each once (tuples: the result is shared).
-    folded = quick_fold(value)
+    folded = fold(value)
     found: dict[str, int | None] = {}
     unknown: list[str] = []
     for part in _CAT_SPLIT.split(folded):
@@ -339,7 +315,7 @@ def _is_total_row(values, cols) -> bool:
     if name_col is not None and name_col < len(values):
         texts.append(values[name_col])
     for t in texts:
-        if isinstance(t, str) and t.lstrip()[:1] in ("T", "t", "C", "c") and _TOTAL.match(quick_fold(t)):
+        if isinstance(t, str) and t.lstrip()[:1] in ("T", "t", "C", "c") and _TOTAL.match(fold(t)):
             return True
     return False
 

@@ -56,7 +56,6 @@ from .imports import (
     ImportFileError,
     fold_cached,
     normalise_rows,
-    quick_fold,
     read_table,
 )
 from .models import (
@@ -418,14 +417,14 @@ def _merge(job: ImportJob) -> dict:
         raise DomainError(_("Dòng %(row)d, cột %(col)s: %(msg)s Chưa nhập gì; hãy tải file lên lại.") % {
             "row": first["row"], "col": first["column"], "msg": first["message"]})
     for name in plan.new_villages:
-        if quick_fold(name) not in plan.villages:
+        if fold(name) not in plan.villages:
             village, _created = village_get_or_create(commune=commune, name=name)
-            plan.villages[quick_fold(name)] = village.pk
+            plan.villages[fold(name)] = village.pk
     now = timezone.now()
     ids = bulk.allocate_ids(_table(Household), len(plan.new))
 
     def household_values(r):
-        return (plan.villages[fold_cached(r[R_VILLAGE])], r[R_CODE], r[R_NAME], quick_fold(r[R_NAME])[:120], r[R_CID],
+        return (plan.villages[fold_cached(r[R_VILLAGE])], r[R_CODE], r[R_NAME], fold(r[R_NAME])[:120], r[R_CID],
                 r[R_BIRTH], r[R_SEX] or "", r[R_ETHNICITY] or "", r[R_MEMBERS], r[R_ADULTS], r[R_AWP],
                 r[R_PHONE] or "", r[R_ADDRESS] or "", r[R_NOTES] or "",
                 priority_rank_for(c for c, _y in r[R_CATS]))
