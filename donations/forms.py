@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from phocap.accounts.models import Role
+from phocap.common.formatting import format_number
 
 from .models import Donation, Donor, Pledge
 from .selectors import donors_visible_to, writable_units
@@ -16,14 +17,14 @@ DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
 class VndInput(forms.TextInput):
-    """Shows a stored amount as officials write it: 50000000 → "50.000.000"."""
+    """Shows a stored amount as officials write it: 50000000 → "50.000.000" (in the UI language)."""
 
     def __init__(self, attrs=None):
         super().__init__({"inputmode": "numeric", **(attrs or {})})
 
     def format_value(self, value):
         if isinstance(value, int):
-            return f"{value:,}".replace(",", ".")
+            return format_number(value)
         return super().format_value(value)
 
 
