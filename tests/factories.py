@@ -61,4 +61,48 @@ def add_target(programme: Programme, commune: AdminUnit, baseline: int = 500) ->
     return ProgrammeCommune.objects.create(programme=programme, commune=commune, baseline_adults=baseline)
 
 
-__all__ = ["TEST_PASSWORD", "Role", "make_unit", "member", "UserFactory", "ProgrammeFactory", "add_target"]
+def build_tree():
+    """Bắc Kạn (legacy): Na Rì with Côn Minh and Kim Hỷ, Ba Bể with Thượng Giáo, villages;
+    and a 2025 province (Thái Nguyên) with its own Côn Minh."""
+    from types import SimpleNamespace
+
+    bk = make_unit(level="province", code="06", name="Bắc Kạn")
+    na_ri = make_unit(level="district", code="066", name="Na Rì", parent=bk)
+    ba_be = make_unit(level="district", code="061", name="Ba Bể", parent=bk)
+    con_minh = make_unit(level="commune", code="02071", name="Côn Minh", parent=na_ri)
+    kim_hy = make_unit(level="commune", code="02065", name="Kim Hỷ", parent=na_ri)
+    thuong_giao = make_unit(level="commune", code="01864", name="Thượng Giáo", parent=ba_be)
+    ban_con = make_unit(level="village", code="02071.001", name="Bản Còn", parent=con_minh)
+    na_phai = make_unit(level="village", code="02071.002", name="Nà Phai", parent=con_minh)
+    tg_village = make_unit(level="village", code="01864.001", name="Pác Ngòi", parent=thuong_giao)
+    tn = make_unit(level="province", code="19", name="Thái Nguyên", scheme="2025")
+    tn_commune = make_unit(level="commune", code="06472", name="Côn Minh", parent=tn)
+    return SimpleNamespace(bk=bk, na_ri=na_ri, ba_be=ba_be, con_minh=con_minh, kim_hy=kim_hy,
+                           thuong_giao=thuong_giao, ban_con=ban_con, na_phai=na_phai,
+                           tg_village=tg_village, tn=tn, tn_commune=tn_commune)
+
+
+def build_users(tree):
+    """One user per role and area of `build_tree`."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        province=member(tree.bk, Role.PROVINCE_STAFF, "tinh"),
+        district=member(tree.na_ri, Role.DISTRICT_OFFICER, "huyen_nari"),
+        other_district=member(tree.ba_be, Role.DISTRICT_OFFICER, "huyen_babe"),
+        commune=member(tree.con_minh, Role.COMMUNE_OFFICIAL, "xa_conminh"),
+        other_commune=member(tree.thuong_giao, Role.COMMUNE_OFFICIAL, "xa_thuonggiao"),
+        auditor=member(tree.bk, Role.AUDITOR, "kiemtra"),
+        tn_staff=member(tree.tn, Role.PROVINCE_STAFF, "tinh_thainguyen"),
+    )
+
+
+def build_programme(tree):
+    """The Bắc Kạn programme with targets Côn Minh (520) and Thượng Giáo (480)."""
+    programme = ProgrammeFactory(province=tree.bk, name="Phổ cập ĐTTM Bắc Kạn 2023")
+    add_target(programme, tree.con_minh, 520)
+    add_target(programme, tree.thuong_giao, 480)
+    return programme
+
+
+__all__ = ["build_tree", "build_users", "build_programme", "TEST_PASSWORD", "Role", "make_unit", "member", "UserFactory", "ProgrammeFactory", "add_target"]

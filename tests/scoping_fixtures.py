@@ -153,35 +153,11 @@ def build_world(*, tree, users, programme):
 
 
 def shared_fixtures():
-    """The tree, users and programme of tests/conftest.py (same codes, names, usernames,
-    roles and targets), built once for a module instead of once per test."""
-    from phocap.accounts.models import Role
-    from tests.factories import ProgrammeFactory, add_target, make_unit, member
+    """The tree, users and programme of tests/conftest.py, built once for a module instead
+    of once per test."""
+    from tests.factories import build_programme, build_tree, build_users
 
-    bk = make_unit(level="province", code="06", name="Bắc Kạn")
-    na_ri = make_unit(level="district", code="066", name="Na Rì", parent=bk)
-    ba_be = make_unit(level="district", code="061", name="Ba Bể", parent=bk)
-    con_minh = make_unit(level="commune", code="02071", name="Côn Minh", parent=na_ri)
-    kim_hy = make_unit(level="commune", code="02065", name="Kim Hỷ", parent=na_ri)
-    thuong_giao = make_unit(level="commune", code="01864", name="Thượng Giáo", parent=ba_be)
-    ban_con = make_unit(level="village", code="02071.001", name="Bản Còn", parent=con_minh)
-    na_phai = make_unit(level="village", code="02071.002", name="Nà Phai", parent=con_minh)
-    tg_village = make_unit(level="village", code="01864.001", name="Pác Ngòi", parent=thuong_giao)
-    tn = make_unit(level="province", code="19", name="Thái Nguyên", scheme="2025")
-    tn_commune = make_unit(level="commune", code="06472", name="Côn Minh", parent=tn)
-    tree = SimpleNamespace(bk=bk, na_ri=na_ri, ba_be=ba_be, con_minh=con_minh, kim_hy=kim_hy,
-                           thuong_giao=thuong_giao, ban_con=ban_con, na_phai=na_phai, tg_village=tg_village,
-                           tn=tn, tn_commune=tn_commune)
-    users = SimpleNamespace(
-        province=member(bk, Role.PROVINCE_STAFF, "tinh"),
-        district=member(na_ri, Role.DISTRICT_OFFICER, "huyen_nari"),
-        other_district=member(ba_be, Role.DISTRICT_OFFICER, "huyen_babe"),
-        commune=member(con_minh, Role.COMMUNE_OFFICIAL, "xa_conminh"),
-        other_commune=member(thuong_giao, Role.COMMUNE_OFFICIAL, "xa_thuonggiao"),
-        auditor=member(bk, Role.AUDITOR, "kiemtra"),
-        tn_staff=member(tn, Role.PROVINCE_STAFF, "tinh_thainguyen"),
-    )
-    programme = ProgrammeFactory(province=bk, name="Phổ cập ĐTTM Bắc Kạn 2023")
-    add_target(programme, con_minh, 520)
-    add_target(programme, thuong_giao, 480)
+    tree = build_tree()
+    users = build_users(tree)
+    programme = build_programme(tree)
     return {"tree": tree, "users": users, "programme": programme}
