@@ -3,12 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from phocap.accounts.admin_mixins import ScopedAdminMixin
 
-from .models import Household, HouseholdCategory, ImportJob, Person
-
-
-class CategoryInline(admin.TabularInline):
-    model = HouseholdCategory
-    extra = 0
+from .models import Household, ImportJob, Person
 
 
 class PersonInline(admin.TabularInline):
@@ -24,7 +19,7 @@ class HouseholdAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_filter = ["status", "priority_rank"]
     search_fields = ["head_name_ascii", "code", "head_citizen_id"]
     raw_id_fields = ["commune", "village", "import_job"]
-    inlines = [CategoryInline, PersonInline]
+    inlines = [PersonInline]
     list_select_related = ["commune", "village"]
 
     def has_change_permission(self, request, obj=None):

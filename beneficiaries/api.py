@@ -23,7 +23,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
         return self.context["masker"].show(obj.head_citizen_id, obj.commune)
 
     def get_categories(self, obj) -> list[str]:
-        return [c.category for c in obj.categories.all()]
+        return [code for code, _label, _year in obj.category_list]
 
 
 class HouseholdList(generics.ListAPIView):
@@ -33,7 +33,7 @@ class HouseholdList(generics.ListAPIView):
 
     def get_queryset(self):
         qs = (Household.objects.for_user(self.request.user).select_related("commune", "village")
-              .prefetch_related("categories").order_by("commune_id", "priority_rank", "pk"))
+              .order_by("commune_id", "priority_rank", "pk"))
         code = self.request.query_params.get("commune")
         return qs.filter(commune__code=code) if code else qs
 

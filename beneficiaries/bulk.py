@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from itertools import islice
 
 from django.db import connection
 
@@ -22,35 +23,38 @@ def qn(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def write_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
-    """Insert rows into `table` (COPY on PostgreSQL). Returns the number written."""
+def write_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence], *,
+               nullable: Collection[str] = ()) -> int:
+    """Insert rows into `table` (COPY on PostgreSQL). Returns the number written.
+
+    None is NULL; it may only appear in the `nullable` columns, where an empty string
+    would also be read as NULL (callers pass None there, never "")."""
     cols = ", ".join(qn(c) for c in columns)
     with connection.cursor() as cursor:
         if is_postgres():
             # One streamed COPY: rows are formatted block by block while PostgreSQL parses
             # the previous block (two processes on two cores instead of taking turns).
+            # csv.writer writes None as an empty field: that is NULL, except in the
+            # FORCE_NOT_NULL columns where it is "" (no per-value None check in Python).
             stream = _CsvStream(rows)
+            not_null = [qn(c) for c in columns if c not in nullable]
+            force = f", FORCE_NOT_NULL ({', '.join(not_null)})" if not_null else ""
             with connection.wrap_database_errors:  # psycopg2 errors → django.db.IntegrityError etc.
-                cursor.cursor.copy_expert(f"COPY {qn(table)} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+                cursor.cursor.copy_expert(f"COPY {qn(table)} ({cols}) FROM STDIN WITH (FORMAT csv{force})",
                                           stream, size=COPY_BLOCK)
             return stream.count
         total = 0
-        chunk: list[Sequence] = []
         marks = ", ".join(["%s"] * len(columns))
         sql = f"INSERT INTO {qn(table)} ({cols}) VALUES ({marks})"  # noqa: S608
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) >= CHUNK:
-                cursor.executemany(sql, chunk)
-                total += len(chunk)
-                chunk = []
-        if chunk:
+        rows = iter(rows)
+        while chunk := list(islice(rows, CHUNK)):
             cursor.executemany(sql, chunk)
             total += len(chunk)
     return total
 
 
 COPY_BLOCK = 1 << 16
+ROWS_PER_READ = 500
 
 
 class _CsvStream:
@@ -63,16 +67,12 @@ class _CsvStream:
         self.count = 0
 
     def read(self, size: int = COPY_BLOCK) -> str:
-        buf, writerow = self._buf, self._writer.writerow
+        buf, writerows, rows = self._buf, self._writer.writerows, self._rows
         buf.seek(0)
         buf.truncate()
-        n = 0
-        for row in self._rows:
-            writerow(["\\N" if v is None else v for v in row])
-            n += 1
-            if buf.tell() >= size:
-                break
-        self.count += n
+        while buf.tell() < size and (chunk := list(islice(rows, ROWS_PER_READ))):
+            writerows(chunk)  # in C, a whole chunk per call
+            self.count += len(chunk)
         return buf.getvalue()
 
 

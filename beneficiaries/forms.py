@@ -64,9 +64,9 @@ class HouseholdForm(forms.ModelForm):
                                                                    level=AdminUnit.Level.VILLAGE)
         self.fields["head_sex"].choices = [("", "—"), *Sex.choices]
         if self.instance.pk:
-            cats = list(self.instance.categories.all())
-            self.fields["categories"].initial = [c.category for c in cats]
-            self.fields["category_year"].initial = next((c.year for c in cats if c.year), None)
+            cats = self.instance.category_list
+            self.fields["categories"].initial = [code for code, _label, _year in cats]
+            self.fields["category_year"].initial = next((year for _c, _l, year in cats if year), None)
 
     def clean_head_citizen_id(self):
         value = "".join((self.cleaned_data.get("head_citizen_id") or "").split())

@@ -6,6 +6,8 @@ Invariants the database enforces (not only Python):
 - a citizen ID belongs to at most one active person (partial UniqueConstraint);
 - a household has at most one active head; adults ≤ members, adults without a
   smartphone ≤ adults; priority rank is 1..4; statuses are from their tables;
+- a household's categories are an object of known categories → year or null
+  (CHECK added on PostgreSQL by migration 0003; SQLite relies on the services);
 - an import job's status only moves forward (ALLOWED_TRANSITIONS, conditional UPDATE).
 """
 
@@ -37,6 +39,12 @@ CATEGORY_RANK = {
 
 def priority_rank_for(categories) -> int:
     return min((CATEGORY_RANK[c] for c in categories), default=4)
+
+
+def category_list(categories: dict) -> list[tuple[str, str, int | None]]:
+    """(code, label, year) of a household's categories, most urgent first."""
+    return [(c, Category(c).label, categories[c])
+            for c in sorted(categories, key=lambda c: (CATEGORY_RANK.get(c, 9), c)) if c in Category.values]
 
 
 class Sex(models.TextChoices):
@@ -169,6 +177,10 @@ class Household(models.Model):
     status = models.CharField(_("tình trạng"), max_length=10, choices=Status.choices,
                               default=Status.ACTIVE)
     notes = models.TextField(_("ghi chú"), blank=True, default="")
+    # {category: year recognised or null}, several allowed. A column, not a table: the
+    # import writes 100k households without 100k more rows, FK checks and indexes, and
+    # category changes land in the household's history with everything else.
+    categories = models.JSONField(_("diện"), default=dict, blank=True)
     priority_rank = models.PositiveSmallIntegerField(_("thứ tự ưu tiên"), default=4)
     # Fingerprint of the imported content: a re-import compares it and skips unchanged rows.
     content_hash = models.CharField(max_length=32, blank=True, default="", editable=False)
@@ -217,23 +229,9 @@ class Household(models.Model):
 
         return reverse("beneficiaries:household_detail", args=[self.pk])
 
-
-class HouseholdCategory(models.Model):
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="categories")
-    category = models.CharField(_("diện"), max_length=20, choices=Category.choices)
-    year = models.PositiveSmallIntegerField(_("năm công nhận"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("diện hộ")
-        verbose_name_plural = _("diện hộ")
-        constraints = [
-            models.UniqueConstraint(fields=["household", "category"], name="householdcategory_unique"),
-            models.CheckConstraint(condition=Q(category__in=[c.value for c in Category]),  # noqa: B023
-                                   name="householdcategory_valid"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_category_display()} {self.year or ''}".strip()
+    @property
+    def category_list(self) -> list[tuple[str, str, int | None]]:
+        return category_list(self.categories or {})
 
 
 class PersonQuerySet(ScopedQuerySet):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 
 from phocap.accounts.models import Role
 from phocap.accounts.scoping import can_access_unit, covered_paths
@@ -11,7 +11,7 @@ from phocap.areas.models import AdminUnit
 from phocap.common.text import fold
 
 from .citizen_ids import mask_id
-from .models import Household, HouseholdCategory
+from .models import Household
 
 # Roles that work with people face to face and need the full number to check a card.
 ID_ROLES = (Role.COMMUNE_OFFICIAL, Role.DISTRICT_OFFICER)
@@ -45,7 +45,6 @@ def priority_list(*, commune: AdminUnit, programme, village: AdminUnit | None = 
     if village is not None:
         qs = qs.filter(village=village)
     return (with_received(qs, programme).select_related("village")
-            .prefetch_related(Prefetch("categories", queryset=HouseholdCategory.objects.order_by("category")))
             .order_by("received", "priority_rank", "-adults_without_phone", "head_name_ascii", "pk"))
 
 
@@ -58,7 +57,7 @@ def registry(*, user, commune=None, village=None, category: str = "", status: st
     if village is not None:
         qs = qs.filter(village=village)
     if category:
-        qs = qs.filter(Exists(HouseholdCategory.objects.filter(household=OuterRef("pk"), category=category)))
+        qs = qs.filter(categories__has_key=category)
     if status:
         qs = qs.filter(status=status)
     qs = with_received(qs, programme)
@@ -73,7 +72,7 @@ def registry(*, user, commune=None, village=None, category: str = "", status: st
             qs = qs.filter(Q(head_citizen_id=digits) | Q(people__citizen_id=digits, people__is_active=True)).distinct()
         else:
             qs = qs.filter(Q(head_name_ascii__contains=fold(q)) | Q(code=q))
-    return qs.prefetch_related(Prefetch("categories", queryset=HouseholdCategory.objects.order_by("category")))
+    return qs
 
 
 class IdMasker:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import logging
 import pickle  # noqa: S403 - staging files are written and read only by this module
 from contextlib import contextmanager
@@ -61,7 +62,6 @@ from .imports import (
 from .models import (
     Category,
     Household,
-    HouseholdCategory,
     IdKind,
     ImportJob,
     Person,
@@ -266,17 +266,16 @@ def resolve(*, commune: AdminUnit, staged: list[tuple], headers: dict | None = N
     by_code: dict[str, int] = {}
     by_cid: dict[str, int] = {}
     snapshot: dict[int, tuple] = {}
-    for row in Household.objects.filter(commune=commune).values_list("pk", *_COMPARED).iterator(chunk_size=10_000):
-        pk, values = row[0], row[1:]
+    existing_cats: dict[int, dict[str, int | None]] = {}
+    for row in (Household.objects.filter(commune=commune).values_list("pk", *_COMPARED, "categories")
+                .iterator(chunk_size=10_000)):
+        pk, values = row[0], row[1:-1]
         snapshot[pk] = values
+        existing_cats[pk] = row[-1] or {}
         if values[0]:
             by_code[values[0]] = pk
         if values[2]:
             by_cid[values[2]] = pk
-    existing_cats: dict[int, dict[str, int | None]] = {}
-    for hid, cat, year in HouseholdCategory.objects.filter(household__commune=commune).values_list(
-            "household_id", "category", "year").iterator(chunk_size=20_000):
-        existing_cats.setdefault(hid, {})[cat] = year
     # Owners of the file's citizen IDs: heads of this commune are in by_cid already; ask
     # the database only for other communes (IN chunks) and for this commune's non-heads,
     # so a re-import does not fetch its own 100k people back.
@@ -422,39 +421,56 @@ def _merge(job: ImportJob) -> dict:
             plan.villages[fold(name)] = village.pk
     now = timezone.now()
     ids = bulk.allocate_ids(_table(Household), len(plan.new))
+    jsonb = bulk.is_postgres()
+    category_columns: dict[tuple, tuple[str, int]] = {}  # a few distinct combinations per file
 
     def household_values(r):
+        cats = r[R_CATS]
+        encoded = category_columns.get(cats)
+        if encoded is None:
+            encoded = category_columns[cats] = (json.dumps(dict(cats), separators=(",", ":")),
+                                                priority_rank_for(c for c, _y in cats))
         return (plan.villages[fold_cached(r[R_VILLAGE])], r[R_CODE], r[R_NAME], fold(r[R_NAME])[:120], r[R_CID],
                 r[R_BIRTH], r[R_SEX] or "", r[R_ETHNICITY] or "", r[R_MEMBERS], r[R_ADULTS], r[R_AWP],
-                r[R_PHONE] or "", r[R_ADDRESS] or "", r[R_NOTES] or "",
-                priority_rank_for(c for c, _y in r[R_CATS]))
+                r[R_PHONE] or "", r[R_ADDRESS] or "", r[R_NOTES] or "", *encoded)
 
     value_cols = ["village_id", "code", "head_name", "head_name_ascii", "head_citizen_id",
                   "head_birth_year", "head_sex", "head_ethnicity", "members", "adults",
-                  "adults_without_phone", "phone", "address", "notes", "priority_rank"]
-    now_text = now.isoformat() if bulk.is_postgres() else now  # COPY: formatted once, not per row
+                  "adults_without_phone", "phone", "address", "notes", "categories", "priority_rank"]
+    nullable = ("village_id", "head_citizen_id", "head_birth_year")
+    now_text = now.isoformat() if jsonb else now  # COPY: formatted once, not per row
+    tail = (Household.Status.ACTIVE, "", job.pk, now_text, now_text)
     bulk.write_rows(
         _table(Household),
         ["id", "commune_id", *value_cols, "status", "content_hash", "import_job_id", "created_at", "updated_at"],
-        ((hid, commune.pk, *household_values(r), Household.Status.ACTIVE, "", job.pk, now_text, now_text)
-         for hid, r in zip(ids, plan.new, strict=True)))
-    person_cols = ["household_id", "full_name", "citizen_id", "id_kind", "birth_year", "sex",
-                   "has_smartphone", "is_head", "is_active"]
-    bulk.write_rows(_table(Person), person_cols, (
-        (hid, r[R_NAME], r[R_CID], r[R_KIND] if r[R_CID] else "", r[R_BIRTH], r[R_SEX] or "",
-         r[R_AWP] < r[R_ADULTS] and r[R_ADULTS] == 1, True, True)
-        for hid, r in zip(ids, plan.new, strict=True)))
-    category_rows = [(hid, c, y) for hid, r in zip(ids, plan.new, strict=True) for c, y in r[R_CATS]]
+        ((hid, commune.pk, *household_values(r), *tail) for hid, r in zip(ids, plan.new, strict=True)),
+        nullable=nullable)
+    hh, person = bulk.qn(_table(Household)), bulk.qn(_table(Person))
+    # Rows this merge wrote: every household it touches gets import_job_id = job; the new
+    # ones have ids from allocate_ids, above every id that existed before.
+    first_new = min(ids) if ids else None
+    if ids:
+        # Head people from the household rows just written, set-based in the database
+        # (check_id gives 12 digits the kind cccd and 9 digits cmnd).
+        bulk.execute(
+            f"INSERT INTO {person} (household_id, full_name, citizen_id, id_kind, birth_year, sex, "  # noqa: S608
+            f"has_smartphone, is_head, is_active) SELECT h.id, h.head_name, h.head_citizen_id, "
+            f"CASE WHEN h.head_citizen_id IS NULL THEN '' WHEN LENGTH(h.head_citizen_id) = 12 THEN 'cccd' "
+            f"ELSE 'cmnd' END, h.head_birth_year, h.head_sex, "
+            f"(h.adults_without_phone < h.adults AND h.adults = 1), %s, %s FROM {hh} AS h "
+            f"WHERE h.commune_id = %s AND h.import_job_id = %s AND h.id >= %s",
+            [True, True, commune.pk, job.pk, first_new])
 
     if plan.updates:
         tmp = "tmp_household_import"
         types = {"village_id": "integer", "members": "integer", "adults": "integer",
-                 "adults_without_phone": "integer", "priority_rank": "integer", "head_birth_year": "integer"}
+                 "adults_without_phone": "integer", "priority_rank": "integer", "head_birth_year": "integer",
+                 "categories": "jsonb" if jsonb else "text"}
         bulk.temp_table(tmp, [("id", "integer"), ("id_kind", "varchar(4)")]
                         + [(c, types.get(c, "text")) for c in value_cols])
         bulk.write_rows(tmp, ["id", "id_kind", *value_cols], (
-            (hid, r[R_KIND] if r[R_CID] else "", *household_values(r)) for hid, r in plan.updates))
-        hh, person, cat = (bulk.qn(_table(m)) for m in (Household, Person, HouseholdCategory))
+            (hid, r[R_KIND] if r[R_CID] else "", *household_values(r)) for hid, r in plan.updates),
+            nullable=nullable)
         sets = ", ".join(f"{bulk.qn(c)} = t.{bulk.qn(c)}" for c in value_cols)
         bulk.execute(f"UPDATE {hh} SET {sets}, import_job_id = %s, updated_at = %s "  # noqa: S608
                      f"FROM {tmp} AS t WHERE {hh}.id = t.id", [job.pk, now])
@@ -467,13 +483,9 @@ def _merge(job: ImportJob) -> dict:
                      f"t.id_kind, t.head_birth_year, t.head_sex, %s, %s, %s FROM {tmp} AS t WHERE NOT EXISTS "
                      f"(SELECT 1 FROM {person} p WHERE p.household_id = t.id AND p.is_head = %s "
                      f"AND p.is_active = %s)", [False, True, True, True, True])
-        bulk.execute(f"DELETE FROM {cat} WHERE household_id IN (SELECT id FROM {tmp})")  # noqa: S608
-        category_rows += [(hid, c, y) for hid, r in plan.updates for c, y in r[R_CATS]]
-    bulk.write_rows(_table(HouseholdCategory), ["household_id", "category", "year"], category_rows)
-    _write_history(job, [(hid, "+") for hid in ids] + [(hid, "~") for hid, _r in plan.updates], now)
-    if plan.updates:
-        bulk.drop_temp("tmp_household_import")
+        bulk.drop_temp(tmp)
     if plan.new or plan.updates:
+        _write_history(job, commune.pk, first_new, now)
         _send_changed({commune.pk})
     invalid = job.invalid_count + len({e["row"] for e in plan.errors})
     return {"created_count": len(plan.new), "updated_count": len(plan.updates),
@@ -482,14 +494,10 @@ def _merge(job: ImportJob) -> dict:
             "new_villages": plan.new_villages}
 
 
-def _write_history(job: ImportJob, touched: list[tuple[int, str]], now) -> None:
-    """One historical row per household written, in one INSERT ... SELECT (set-based,
-    what simple-history's bulk helpers would write, without a Python object per row)."""
-    if not touched:
-        return
-    tmp = "tmp_household_touched"
-    bulk.temp_table(tmp, [("id", "integer"), ("htype", "varchar(1)")])
-    bulk.write_rows(tmp, ["id", "htype"], touched)
+def _write_history(job: ImportJob, commune_id: int, first_new: int | None, now) -> None:
+    """One historical row per household the merge wrote, in one INSERT ... SELECT from the
+    household table (what simple-history's bulk helpers would write, without a Python
+    object per row): "+" for the new ones, "~" for the updated ones."""
     history_model = Household.history.model
     cols, exprs, params = [], [], []
     for f in history_model._meta.concrete_fields:
@@ -500,7 +508,8 @@ def _write_history(job: ImportJob, touched: list[tuple[int, str]], now) -> None:
             exprs.append("%s")
             params.append(now)
         elif f.name == "history_type":
-            exprs.append("t.htype")
+            exprs.append("CASE WHEN h.id >= %s THEN '+' ELSE '~' END")
+            params.append(first_new if first_new is not None else 2**31 - 1)
         elif f.name == "history_user":
             exprs.append("%s")
             params.append(job.created_by_id)
@@ -511,8 +520,8 @@ def _write_history(job: ImportJob, touched: list[tuple[int, str]], now) -> None:
             exprs.append(f"h.{bulk.qn(f.column)}")
     hh = bulk.qn(_table(Household))
     bulk.execute(f"INSERT INTO {bulk.qn(history_model._meta.db_table)} ({', '.join(cols)}) "  # noqa: S608
-                 f"SELECT {', '.join(exprs)} FROM {hh} AS h JOIN {tmp} AS t ON t.id = h.id", params)
-    bulk.drop_temp(tmp)
+                 f"SELECT {', '.join(exprs)} FROM {hh} AS h WHERE h.commune_id = %s AND h.import_job_id = %s",
+                 [*params, commune_id, job.pk])
 
 
 # ---- edits by officials --------------------------------------------------------------
@@ -559,10 +568,10 @@ def household_update(*, household: Household, by=None, data: dict, categories: l
     if categories is not None:
         if not categories:
             raise DomainError(_("Hộ cần ít nhất một diện (phân loại hộ)."))
-        household.categories.all().delete()
-        HouseholdCategory.objects.bulk_create(
-            [HouseholdCategory(household=household, category=c, year=y) for c, y in categories])
-        household.priority_rank = priority_rank_for(c for c, _y in categories)
+        if any(c not in Category.values for c, _y in categories):
+            raise DomainError(_("Diện hộ không hợp lệ."))
+        household.categories = {c: y for c, y in categories}
+        household.priority_rank = priority_rank_for(household.categories)
     if household.code and Household.objects.filter(commune=household.commune_id, code=household.code).exclude(
             pk=household.pk).exists():
         raise DomainError(_("Mã hộ %(code)s đã có trong xã.") % {"code": household.code})

@@ -87,7 +87,6 @@ def household_detail(request, pk):
     can_edit = Household.objects.writable_by(request.user, roles=IMPORT_ROLES).filter(pk=pk).exists()
     return render(request, "beneficiaries/household_detail.html", {
         "household": household, "people": people, "history": history, "can_edit": can_edit,
-        "categories": household.categories.order_by("category"),
         "shown_id": masker.show(household.head_citizen_id, household.commune)})
 
 
@@ -158,7 +157,7 @@ def priority_export(request):
         for i, h in enumerate(qs.iterator(chunk_size=2000), start=1):
             yield [i, h.code, h.head_name, masker.show(h.head_citizen_id, commune),
                    h.village.name if h.village else "",
-                   ", ".join(str(c.get_category_display()) for c in h.categories.all()),
+                   ", ".join(str(label) for _c, label, _y in h.category_list),
                    h.adults, h.adults_without_phone, _("Có") if h.received else "", h.phone]
 
     return xlsx_response(f"uu-tien-{commune.code}.xlsx", headers, rows(), title=_("Danh sách ưu tiên"))

@@ -380,7 +380,7 @@ def handout_reverse(request, pk):
 @login_and_membership_required
 def handout_minutes(request, pk):
     handout = _handout_or_404(request, pk)
-    categories = [c.get_category_display() for c in handout.household.categories.all()]
+    categories = [label for _code, label, _year in handout.household.category_list]
     data = render_pdf("distribution/pdf/handout_minutes.html", {
         "handout": handout, "categories": categories, "plans": list(handout.programme.plans.all())})
     return pdf_response(data, f"bien-ban-cap-phat-{handout.pk}.pdf")

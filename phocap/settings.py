@@ -122,6 +122,10 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# History is read per object (indexed by the object's id), never by date across objects;
+# a date index would cost every bulk import one more index insert per row.
+SIMPLE_HISTORY_DATE_INDEX = False
+
 # --- cache --------------------------------------------------------------------
 CACHE_URL = env("CACHE_URL", default="")
 if CACHE_URL:

@@ -54,7 +54,7 @@ def _scan(name: str) -> SimpleUploadedFile:
 
 def build_side(side: str, *, programme, district, commune, village, district_user, commune_user, province_user):
     from beneficiaries import services as hh_services
-    from beneficiaries.models import Household, HouseholdCategory, Person
+    from beneficiaries.models import Household, Person
     from distribution import services as dist
     from distribution.coverage.models import ReportJob
     from donations import services as fund
@@ -87,9 +87,9 @@ def build_side(side: str, *, programme, district, commune, village, district_use
         name = f"Hoàng Văn {token} {i}"
         hh = Household.objects.create(commune=commune, village=village, code=f"HH-{side}-{i}", head_name=name,
                                       head_name_ascii=name.lower(), head_citizen_id=cid, members=3, adults=2,
-                                      adults_without_phone=2, status="active", priority_rank=1)
+                                      adults_without_phone=2, status="active", priority_rank=1,
+                                      categories={"poor": 2023})
         Person.objects.create(household=hh, full_name=name, citizen_id=cid, id_kind="cccd", is_head=True)
-        HouseholdCategory.objects.create(household=hh, category="poor", year=2023)
         households.append(hh)
 
     # Phones: 6 registered at the district; 4 sent to the commune (one goes missing),

@@ -110,6 +110,15 @@ def test_search_without_diacritics_and_by_id(imported, users, client_for):
     assert "Nông Thị Bích" in page and "Hoàng Văn An" not in page
 
 
+def test_filter_by_category_shows_only_those_households(imported, users, client_for):
+    client = client_for(users.commune)
+    url = reverse("beneficiaries:household_list")
+    page = client.get(url, {"category": "near_poor"}).content.decode()
+    assert "Nông Thị Bích" in page and "Hoàng Văn An" not in page and "Lý Văn Cường" not in page
+    page = client.get(url, {"category": "policy"}).content.decode()
+    assert "Lý Văn Cường" in page and "Gia đình chính sách" in page and "Nông Thị Bích" not in page
+
+
 def test_list_query_count_does_not_grow(imported, users, client_for, django_assert_max_num_queries, run_import):
     client = client_for(users.province)
     url = reverse("beneficiaries:household_list")

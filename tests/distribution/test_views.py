@@ -249,9 +249,8 @@ def test_handout_pages_are_scoped(client_for, users, handout):
 
 
 def test_handout_minutes_pdf_content(client_for, users, handout, households):
-    from beneficiaries.models import HouseholdCategory
-
-    HouseholdCategory.objects.create(household=households.poor, category="poor", year=2023)
+    households.poor.categories = {"poor": 2023}
+    households.poor.save(update_fields=["categories"])
     r = client_for(users.commune).get(reverse("distribution:handout_minutes", args=[handout.pk]))
     text = pdf_text(r.content)
     for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", handout.document_number,
