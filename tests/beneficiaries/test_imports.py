@@ -168,3 +168,36 @@ def test_errors_name_excel_row_and_the_files_header(files):
 
 def test_headers_table_has_a_vietnamese_label_for_every_field():
     assert all(label for label, _v in HEADERS.values())
+
+
+def _csv(*lines: str) -> bytes:
+    return "\n".join(["Mã hộ,Họ và tên chủ hộ,Thôn/bản,Phân loại hộ,Số nhân khẩu,Giới tính", *lines]).encode()
+
+
+@pytest.mark.parametrize(("name", "is_total"), [
+    ("Tổng cộng", True), ("  TỔNG SỐ hộ", True), ("Cộng:", True), ("To\u0302\u0309ng cộng", True),
+    ("Trần Văn An", False), ("Chu Thị Bình", False), ("Tô Văn Cường", False), ("T", False),
+])
+def test_the_total_row_ends_the_list(name, is_total):
+    table = read_table(_csv("A1,An,Bản Còn,HN,3,Nam", f"A2,{name},Bản Còn,HN,3,Nam", "A3,Bình,Bản Còn,HN,3,Nữ"),
+                       "x.csv")
+    assert len(table.rows) == (1 if is_total else 3)
+
+
+def test_equal_cells_of_different_types_are_checked_apart():
+    # normalise_rows checks each distinct cell once: 1, 1.0 and True are equal in Python
+    # but True is neither a count nor a sex, and 1.0 is no sex.
+    table = read_table(_csv("A1,An,Bản Còn,HN,3,Nam"), "x.csv")
+    table.rows = [(2, ["A1", "An", "Bản Còn", "HN", 1, 1]), (3, ["A2", "Bình", "Bản Còn", "HN", True, 1.0]),
+                  (4, ["A3", "Cường", "Bản Còn", "HN", 1.0, True]), (5, ["A4", "Dũng", "Bản Còn", "HN", 1, 1])]
+    staged, errors = normalise_rows(table)
+    assert [(e["row"], e["column"]) for e in errors] == [
+        (3, "Giới tính"), (3, "Số nhân khẩu"), (4, "Giới tính")]
+    assert [(r[0], r[9], r[6]) for r in staged] == [(2, 1, "male"), (5, 1, "male")]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet="0123456789", min_size=1, max_size=14))
+def test_ids_of_bare_digits_are_already_clean(digits):
+    # normalise_rows skips clean_id for text cells of bare digits on this ground.
+    assert clean_id(digits) == digits
