@@ -311,7 +311,11 @@ def _map_table(grid: list[list], version: str) -> Table:
                  unknown_headers=unknown, template_version=version)
 
 
-_TOTAL = re.compile(r"^(tong cong|tong so|tong|cong)\b")
+# The whole cell must be a total label ("Tổng cộng", "Cộng:", "Tổng số hộ", "Tổng cộng
+# (120 hộ)", "Tổng cộng toàn xã"): a head called Tống Văn Hải or Công Tằng Tôn Nữ Hoa is a
+# household, and taking them for the total row would silently drop the rows below.
+_TOTAL = re.compile(r"^(tong cong|tong so|tong|cong)( (so )?ho| toan (xa|phuong|thon|ban|to))?"
+                    r"[\s:.,;()\d-]*(ho)?[\s.)]*$")
 _TOTAL_FIRST = frozenset("TtCc")
 
 

@@ -176,7 +176,10 @@ def _csv(*lines: str) -> bytes:
 
 @pytest.mark.parametrize(("name", "is_total"), [
     ("Tổng cộng", True), ("  TỔNG SỐ hộ", True), ("Cộng:", True), ("To\u0302\u0309ng cộng", True),
+    ("Tổng cộng (120 hộ)", True), ("Cộng: 120", True), ("Tổng cộng toàn xã", True), ("TONG CONG", True),
     ("Trần Văn An", False), ("Chu Thị Bình", False), ("Tô Văn Cường", False), ("T", False),
+    # People whose names start like a total label are households, not the end of the list.
+    ("Tống Văn Hải", False), ("Công Tằng Tôn Nữ Hoa", False), ("Tổng Thị Lan", False), ("Cống Văn Bình", False),
 ])
 def test_the_total_row_ends_the_list(name, is_total):
     table = read_table(_csv("A1,An,Bản Còn,HN,3,Nam", f"A2,{name},Bản Còn,HN,3,Nam", "A3,Bình,Bản Còn,HN,3,Nữ"),
