@@ -1,5 +1,7 @@
 """Review and merge: nothing written before confirmation, all or nothing, idempotent."""
 
+import io
+
 import pytest
 
 from beneficiaries import services
@@ -176,3 +178,33 @@ def test_the_downloaded_template_filled_in_imports(tree, run_import):
     assert job.status == ImportJob.Status.MERGED and job.created_count == 2, job.errors
     an = Household.objects.get(head_citizen_id=corpus.ID_A)
     assert an.categories == {"poor": 2024} and an.head_ethnicity == "Tày"
+
+
+def test_head_people_get_the_kind_of_their_id_and_a_smartphone_only_when_the_file_says_so(tree, run_import):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Mã hộ", "Họ và tên chủ hộ", "Số CCCD", "Thôn/bản", "Phân loại hộ", "Số người trưởng thành",
+               "Số người chưa có ĐTTM"])
+    ws.append(["H1", "Hoàng Văn An", corpus.ID_A, "Bản Còn", "Hộ nghèo", 1, 0])  # the one adult has a phone
+    ws.append(["H2", "Nông Thị Bích", "012345678", "Bản Còn", "Hộ cận nghèo", 2, 1])  # old CMND
+    ws.append(["H3", "Lý Văn Cường", None, "Nà Phai", "Khác", 1, 1])  # no ID: known by its code
+    buf = io.BytesIO()
+    wb.save(buf)
+    job = run_import(tree.con_minh, buf.getvalue())
+    assert job.status == ImportJob.Status.MERGED and job.created_count == 3, job.errors
+    heads = {p.household.code: p for p in Person.objects.filter(is_head=True).select_related("household")}
+    assert (heads["H1"].id_kind, heads["H1"].has_smartphone) == ("cccd", True)
+    assert (heads["H2"].id_kind, heads["H2"].citizen_id, heads["H2"].has_smartphone) == ("cmnd", "012345678", False)
+    assert (heads["H3"].id_kind, heads["H3"].citizen_id, heads["H3"].has_smartphone) == ("", None, False)
+    assert [h.history_type for h in Household.history.order_by("id")] == ["+", "+", "+"]
+
+
+def test_household_update_refuses_an_unknown_category(tree, run_import):
+    run_import(tree.con_minh, corpus.two_bad_rows_fixed())
+    an = Household.objects.get(head_citizen_id=corpus.ID_A)
+    with pytest.raises(DomainError, match="Diện hộ không hợp lệ"):
+        services.household_update(household=an, data={}, categories=[("rich", 2023)])
+    an.refresh_from_db()
+    assert an.categories == {"poor": None}
