@@ -282,6 +282,10 @@ def _map_table(grid: list[list], version: str) -> Table:
                and fold_header(h) not in IGNORED_HEADERS]
     rows = []
     name_col = best["head_name"]
+    # Total rows are skipped, not the end of the list: a list with a subtotal per village
+    # ("Cộng thôn Bản Còn") goes on below it. After the first total, only rows that look
+    # like a household are read; the rest is the signature block under the table.
+    after_total = False
     for i in range(best_row + 1, len(grid)):
         values = grid[i]
         # Fast path for the usual row: a name that is not a total label.
@@ -290,7 +294,8 @@ def _map_table(grid: list[list], version: str) -> Table:
             if _is_blank(values):
                 continue
             if _is_total_row(values, best):
-                break
+                after_total = True
+                continue
         else:
             # Only a row with the name or one of the first cells starting T/C can be a total.
             maybe_total = name.lstrip()[:1] in _TOTAL_FIRST
@@ -300,7 +305,10 @@ def _map_table(grid: list[list], version: str) -> Table:
                         maybe_total = True
                         break
             if maybe_total and _is_total_row(values, best):
-                break
+                after_total = True
+                continue
+        if after_total and not _looks_like_household(values, best):
+            continue
         rows.append((i + 1, values))
     if not rows:
         raise ImportFileError(_("File chỉ có dòng tiêu đề, không có hộ nào."))
@@ -312,11 +320,22 @@ def _map_table(grid: list[list], version: str) -> Table:
 
 
 # The whole cell must be a total label ("Tổng cộng", "Cộng:", "Tổng số hộ", "Tổng cộng
-# (120 hộ)", "Tổng cộng toàn xã"): a head called Tống Văn Hải or Công Tằng Tôn Nữ Hoa is a
+# (120 hộ)", "Tổng cộng toàn xã", "Cộng thôn Bản Còn"): a head called Tống Văn Hải or Công Tằng Tôn Nữ Hoa is a
 # household, and taking them for the total row would silently drop the rows below.
-_TOTAL = re.compile(r"^(tong cong|tong so|tong|cong)( (so )?ho| toan (xa|phuong|thon|ban|to))?"
-                    r"[\s:.,;()\d-]*(ho)?[\s.)]*$")
+_TOTAL = re.compile(r"^(?:(?:tong cong|cong) (?:thon|ban|to|xom|khu|ap) .*"  # a village's subtotal
+                    r"|(?:tong cong|tong so|tong|cong)(?: (?:so )?ho| toan (?:xa|phuong|thon|ban|to))?"
+                    r"[\s:.,;()\d-]*(?:ho)?[\s.)]*)$")
 _TOTAL_FIRST = frozenset("TtCc")
+
+
+def _looks_like_household(values, cols) -> bool:
+    """A name, a category and an ID or household code: not a line of the signature block."""
+    def filled(key):
+        j = cols.get(key)
+        v = values[j] if j is not None and j < len(values) else None
+        return v is not None and not (v.__class__ is str and (not v or v.isspace()))
+
+    return filled("head_name") and filled("category") and (filled("citizen_id") or filled("code"))
 
 
 def _is_total_row(values, cols) -> bool:

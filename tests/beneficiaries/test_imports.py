@@ -180,11 +180,27 @@ def _csv(*lines: str) -> bytes:
     ("Trần Văn An", False), ("Chu Thị Bình", False), ("Tô Văn Cường", False), ("T", False),
     # People whose names start like a total label are households, not the end of the list.
     ("Tống Văn Hải", False), ("Công Tằng Tôn Nữ Hoa", False), ("Tổng Thị Lan", False), ("Cống Văn Bình", False),
+    ("Tống Bản Lan", False),
 ])
-def test_the_total_row_ends_the_list(name, is_total):
-    table = read_table(_csv("A1,An,Bản Còn,HN,3,Nam", f"A2,{name},Bản Còn,HN,3,Nam", "A3,Bình,Bản Còn,HN,3,Nữ"),
-                       "x.csv")
-    assert len(table.rows) == (1 if is_total else 3)
+def test_a_total_row_is_not_a_household(name, is_total):
+    table = read_table(_csv("A1,An,Bản Còn,HN,3,Nam", f",{name},,,12,", "A3,Bình,Bản Còn,HN,3,Nữ"), "x.csv")
+    assert [r[0] for r in table.rows] == ([2, 4] if is_total else [2, 3, 4])
+
+
+def test_households_after_a_village_subtotal_are_read_and_the_signature_block_is_not():
+    table = read_table(_csv(
+        "A1,Hoàng Văn An,Bản Còn,HN,3,Nam",
+        ",Cộng thôn Bản Còn,,,3,",  # subtotal of the first village: the list goes on
+        "B1,Nông Thị Bích,Nà Phai,HCN,4,Nữ",
+        ",Cộng,,,4,",
+        "C1,Lý Văn Cường,Khuổi Luông,Khác,2,Nam",
+        ",Tổng cộng,,,9,",
+        ",Người lập biểu,,,,",  # the signature block under the table
+        ",Nguyễn Văn Lập,,Chủ tịch UBND xã,,",
+    ), "x.csv")
+    staged, errors = normalise_rows(table)
+    assert errors == []
+    assert [r[2] for r in staged] == ["Hoàng Văn An", "Nông Thị Bích", "Lý Văn Cường"]
 
 
 def test_equal_cells_of_different_types_are_checked_apart():
