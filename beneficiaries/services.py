@@ -447,8 +447,9 @@ def _merge(job: ImportJob) -> dict:
         nullable=nullable)
     hh, person = bulk.qn(_table(Household)), bulk.qn(_table(Person))
     # Rows this merge wrote: every household it touches gets import_job_id = job; the new
-    # ones have ids from allocate_ids, above every id that existed before.
-    first_new = min(ids) if ids else None
+    # ones are those with an id in the range allocate_ids gave (any other id in that range
+    # would have collided with the COPY, or belongs to another commune).
+    new_range = (min(ids), max(ids)) if ids else (0, -1)
     if ids:
         # Head people from the household rows just written, set-based in the database
         # (check_id gives 12 digits the kind cccd and 9 digits cmnd).
@@ -458,8 +459,8 @@ def _merge(job: ImportJob) -> dict:
             f"CASE WHEN h.head_citizen_id IS NULL THEN '' WHEN LENGTH(h.head_citizen_id) = 12 THEN 'cccd' "
             f"ELSE 'cmnd' END, h.head_birth_year, h.head_sex, "
             f"(h.adults_without_phone < h.adults AND h.adults = 1), %s, %s FROM {hh} AS h "
-            f"WHERE h.commune_id = %s AND h.import_job_id = %s AND h.id >= %s",
-            [True, True, commune.pk, job.pk, first_new])
+            f"WHERE h.commune_id = %s AND h.import_job_id = %s AND h.id BETWEEN %s AND %s",
+            [True, True, commune.pk, job.pk, *new_range])
 
     if plan.updates:
         tmp = "tmp_household_import"
@@ -485,7 +486,7 @@ def _merge(job: ImportJob) -> dict:
                      f"AND p.is_active = %s)", [False, True, True, True, True])
         bulk.drop_temp(tmp)
     if plan.new or plan.updates:
-        _write_history(job, commune.pk, first_new, now)
+        _write_history(job, commune.pk, new_range, now)
         _send_changed({commune.pk})
     invalid = job.invalid_count + len({e["row"] for e in plan.errors})
     return {"created_count": len(plan.new), "updated_count": len(plan.updates),
@@ -494,7 +495,7 @@ def _merge(job: ImportJob) -> dict:
             "new_villages": plan.new_villages}
 
 
-def _write_history(job: ImportJob, commune_id: int, first_new: int | None, now) -> None:
+def _write_history(job: ImportJob, commune_id: int, new_range: tuple[int, int], now) -> None:
     """One historical row per household the merge wrote, in one INSERT ... SELECT from the
     household table (what simple-history's bulk helpers would write, without a Python
     object per row): "+" for the new ones, "~" for the updated ones."""
@@ -508,8 +509,8 @@ def _write_history(job: ImportJob, commune_id: int, first_new: int | None, now) 
             exprs.append("%s")
             params.append(now)
         elif f.name == "history_type":
-            exprs.append("CASE WHEN h.id >= %s THEN '+' ELSE '~' END")
-            params.append(first_new if first_new is not None else 2**31 - 1)
+            exprs.append("CASE WHEN h.id BETWEEN %s AND %s THEN '+' ELSE '~' END")
+            params.extend(new_range)
         elif f.name == "history_user":
             exprs.append("%s")
             params.append(job.created_by_id)

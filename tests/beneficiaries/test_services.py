@@ -208,3 +208,24 @@ def test_household_update_refuses_an_unknown_category(tree, run_import):
         services.household_update(household=an, data={}, categories=[("rich", 2023)])
     an.refresh_from_db()
     assert an.categories == {"poor": None}
+
+
+def test_an_update_to_a_household_with_a_high_id_is_an_update_not_a_new_household(tree, run_import):
+    # A household whose id is ahead of the id sequence (inserted with an explicit id):
+    # the merge must still tell it from the households it creates.
+    hh = Household.objects.create(pk=10**8, commune=tree.con_minh, village=tree.ban_con, head_name="Hoàng Văn An",
+                                  head_citizen_id=corpus.ID_A, members=3, adults=2, categories={"near_poor": None},
+                                  priority_rank=2)
+    Person.objects.create(household=hh, full_name="Hoàng Văn An", citizen_id=corpus.ID_A, id_kind="cccd",
+                          is_head=True)
+    job = run_import(tree.con_minh, corpus.two_bad_rows_fixed(), confirm=False)
+    assert job.errors == [] and (job.created_count, job.updated_count) == (3, 1), job.errors
+    services.import_job_confirm(job=job, queue=False)
+    job = services.import_job_merge(job_id=job.pk)
+    assert job.status == ImportJob.Status.MERGED, job.message
+    hh.refresh_from_db()
+    assert hh.categories == {"poor": None} and hh.people.filter(is_head=True).count() == 1
+    assert [h.history_type for h in hh.history.order_by("history_id")] == ["+", "~"]
+    created = Household.objects.exclude(pk=hh.pk)
+    assert [h.history_type for h in Household.history.filter(id__in=created.values("pk"))] == ["+"] * 3
+    assert all(h.people.filter(is_head=True).count() == 1 for h in created)
