@@ -14,6 +14,7 @@ import datetime
 import functools
 import io
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -276,12 +277,20 @@ def _map_table(grid: list[list], version: str) -> Table:
     missing = [HEADERS[k][0] for k in ("head_name", "village", "category") if k not in best]
     if "code" not in best and "citizen_id" not in best:
         missing.append(_("Mã hộ hoặc Số CCCD"))
-    if missing:
+    # A list grouped by village ("I. Thôn Bản Còn" on a row of its own above its
+    # households) may have no village column: the section rows stand in for it.
+    by_section = missing == [HEADERS["village"][0]]
+    if missing and not by_section:
         raise ImportFileError(_("Thiếu cột: %(cols)s.") % {"cols": ", ".join(missing)})
     unknown = [h for j, h in enumerate(header) if h and j not in best.values()
                and fold_header(h) not in IGNORED_HEADERS]
     rows = []
     name_col = best["head_name"]
+    if by_section:  # a column of our own after the file's, filled from the section rows
+        best = {**best, "village": len(header)}
+        header.append(HEADERS["village"][0])
+    village_col, category_col = best["village"], best["category"]
+    section = None  # the village of the last section row
     # Total rows are skipped, not the end of the list: a list with a subtotal per village
     # ("Cộng thôn Bản Còn") goes on below it. After the first total, only rows that look
     # like a household are read; the rest is the signature block under the table.
@@ -307,9 +316,25 @@ def _map_table(grid: list[list], version: str) -> Table:
             if maybe_total and _is_total_row(values, best):
                 after_total = True
                 continue
+        # A section row has no category of its own (or the merged section text in it).
+        category = values[category_col] if category_col < len(values) else None
+        if category is None or category == "" or category == name or (category.__class__ is str and (
+                category.isspace() or category == values[0])):
+            village = _section_village(values)
+            if village:
+                section = village
+                continue
         if after_total and not _looks_like_household(values, best):
             continue
+        if section is not None:
+            if len(values) <= village_col:
+                values.extend([None] * (village_col + 1 - len(values)))
+            if values[village_col] is None or (values[village_col].__class__ is str
+                                               and not values[village_col].strip()):
+                values[village_col] = section
         rows.append((i + 1, values))
+    if by_section and section is None:
+        raise ImportFileError(_("Thiếu cột: %(cols)s.") % {"cols": HEADERS["village"][0]})
     if not rows:
         raise ImportFileError(_("File chỉ có dòng tiêu đề, không có hộ nào."))
     if len(rows) > MAX_ROWS:
@@ -326,6 +351,43 @@ _TOTAL = re.compile(r"^(?:(?:tong cong|cong) (?:thon|ban|to|xom|khu|ap) .*"  # a
                     r"|(?:tong cong|tong so|tong|cong)(?: (?:so )?ho| toan (?:xa|phuong|thon|ban|to))?"
                     r"[\s:.,;()\d-]*(?:ho)?[\s.)]*)$")
 _TOTAL_FIRST = frozenset("TtCc")
+
+
+# "I. Thôn Bản Còn", "2) Bản Nà Phai", "TỔ 3", "Khu phố 1" (lowercased, after an optional
+# ordinal). With its diacritics: folded, "Tổ" would be the surname Tô and "Làng" Lăng.
+_SECTION = re.compile(r"^(?:(?:[ivxlc]+|\d+)\s*[.):/-]?\s+|[a-z]\s*[.)]\s+)?"
+                      r"(?:(?:thôn|bản|tổ dân phố|tổ|xóm|ấp|làng|buôn|plei|sóc) \S|khu (?:phố|dân cư|số|\d))")
+_ORDINAL_CELL = re.compile(r"^\s*(?:[IVXLCivxlc]+|\d+)\s*[.)]?\s*$")
+_ORDINAL_PREFIX = re.compile(r"^\s*(?:(?:[IVXLCivxlc]+|\d+)\s*[.):/-]?|[A-Za-z]\s*[.)])\s+")
+
+
+def _lower(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).lower().split())
+
+
+def _section_village(values) -> str | None:
+    """The village named by a section row: one text (merged over the row or in one cell),
+    beside at most an ordinal; None for any other row."""
+    text = None
+    for j, v in enumerate(values):
+        if v is None:
+            continue
+        if v.__class__ is not str:
+            if j == 0 and isinstance(v, int | float) and not isinstance(v, bool):
+                continue  # the ordinal column: 1, 2, ...
+            return None
+        v = v.strip()
+        if not v or v == text:
+            continue
+        if text is None and not _ORDINAL_CELL.match(v):
+            text = v
+        elif not _ORDINAL_CELL.match(v):
+            return None  # two different texts: a household (or something else), not a section
+    if not text or not _SECTION.match(_lower(text)):
+        return None
+    m = _ORDINAL_PREFIX.match(text)
+    name = text[m.end():] if m and _SECTION.match(_lower(text[m.end():])) else text
+    return " ".join(name.split()) or None
 
 
 def _looks_like_household(values, cols) -> bool:

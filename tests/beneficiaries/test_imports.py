@@ -1,5 +1,7 @@
 """Reading files as officials make them: headers and values by meaning, IDs, the corpus."""
 
+import io
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -220,3 +222,47 @@ def test_equal_cells_of_different_types_are_checked_apart():
 def test_ids_of_bare_digits_are_already_clean(digits):
     # normalise_rows skips clean_id for text cells of bare digits on this ground.
     assert clean_id(digits) == digits
+
+
+def _grouped_by_village(with_village_column: bool) -> bytes:
+    """A list as communes often keep it: a section row per village above its households."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["DANH SÁCH HỘ NGHÈO"])
+    head = ["TT", "Họ và tên chủ hộ", "Số CCCD", "Phân loại hộ", "Số nhân khẩu"]
+    ws.append(head + (["Thôn/bản"] if with_village_column else []))
+    ws.append(["I", "Thôn Bản Còn"])
+    ws.merge_cells(start_row=3, start_column=2, end_row=3, end_column=len(head))  # merged over the row
+    ws.append([1, "Hoàng Văn An", corpus.ID_A, "Hộ nghèo", 4])
+    ws.append([2, "Tô Văn Cường", corpus.ID_C, "Hộ cận nghèo", 3])
+    ws.append(["II. THÔN NÀ PHAI"])  # in the first cell only, in capitals
+    ws.append([1, "Nông Thị Bích", corpus.ID_B, "Khác", 2] + (["Khuổi Luông"] if with_village_column else []))
+    ws.append(["Tổng cộng", None, None, None, 9])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("with_village_column", [False, True])
+def test_section_rows_give_their_village_to_the_households_below(with_village_column):
+    staged, errors = normalise_rows(read_table(_grouped_by_village(with_village_column), "ds.xlsx"))
+    assert errors == []
+    villages = {r[2]: r[8] for r in staged}
+    assert villages == {"Hoàng Văn An": "Thôn Bản Còn", "Tô Văn Cường": "Thôn Bản Còn",
+                        # a village typed on the row itself wins over its section
+                        "Nông Thị Bích": "Khuổi Luông" if with_village_column else "THÔN NÀ PHAI"}
+
+
+@pytest.mark.parametrize("name", ["Tô Văn Cường", "Lăng Văn Bình", "Khu Thị Hoa"])
+def test_a_head_whose_name_looks_like_a_village_word_is_not_a_section(name):
+    # Folded, "Tô" would be "Tổ" and "Lăng" "Làng": the row stays a household (with its error).
+    table = read_table(_csv("A1,An,Bản Còn,HN,3,Nam", f",{name},,,,"), "x.csv")
+    assert [r[0] for r in table.rows] == [2, 3]
+
+
+def test_without_a_village_column_or_section_rows_the_column_is_missing():
+    data = f"Họ và tên chủ hộ,Số CCCD,Phân loại hộ\nHoàng Văn An,{corpus.ID_A},Hộ nghèo\n".encode()
+    with pytest.raises(ImportFileError, match="Thiếu cột: Thôn/bản"):
+        read_table(data, "x.csv")
