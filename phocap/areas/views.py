@@ -29,13 +29,15 @@ def unit_detail(request, scheme, level, code):
     })
 
 
+VILLAGE_ROLES = (Role.COMMUNE_OFFICIAL, Role.DISTRICT_OFFICER, Role.PROVINCE_STAFF)
+
+
 def _may_add_village(user, unit: AdminUnit) -> bool:
-    return unit.level == AdminUnit.Level.COMMUNE and can_write_unit(
-        user, unit, roles=[Role.COMMUNE_OFFICIAL, Role.DISTRICT_OFFICER, Role.PROVINCE_STAFF])
+    return unit.level == AdminUnit.Level.COMMUNE and can_write_unit(user, unit, roles=VILLAGE_ROLES)
 
 
 @require_POST
-@unit_role_required(Role.COMMUNE_OFFICIAL, Role.DISTRICT_OFFICER, Role.PROVINCE_STAFF)
+@unit_role_required(*VILLAGE_ROLES)
 def village_create(request, scheme, code):
     commune = get_object_or_404(AdminUnit, scheme=scheme, level=AdminUnit.Level.COMMUNE, code=code)
     if not _may_add_village(request.user, commune):

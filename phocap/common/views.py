@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -8,6 +9,8 @@ from django.views.decorators.http import require_GET
 
 from phocap.accounts.scoping import memberships
 from phocap.programmes.models import Programme
+
+from .tasks import HEARTBEAT_KEY
 
 
 @login_required
@@ -22,7 +25,8 @@ def home(request):
 @never_cache
 @require_GET
 def healthz(request):
-    """Liveness and readiness: the database answers, and the broker if one is configured."""
+    """Liveness and readiness: the database and the cache answer, and the broker if one
+    is configured (with when a worker last ran a task)."""
     status = {"database": "ok", "broker": "eager", "cache": "ok"}
     code = 200
     try:
@@ -30,6 +34,16 @@ def healthz(request):
             cursor.execute("SELECT 1")
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
         status["database"] = f"error: {exc.__class__.__name__}"
+        code = 503
+    beat = None
+    try:
+        # The cache carries the worker heartbeat and rebuild debouncing: it must answer.
+        cache.set("phocap:healthz", 1, timeout=10)
+        if cache.get("phocap:healthz") != 1:
+            raise RuntimeError("cache did not keep a value")
+        beat = cache.get(HEARTBEAT_KEY)
+    except Exception as exc:  # noqa: BLE001
+        status["cache"] = f"error: {exc.__class__.__name__}"
         code = 503
     if settings.CELERY_BROKER_URL:
         from phocap.celery import app
@@ -41,11 +55,6 @@ def healthz(request):
         except Exception as exc:  # noqa: BLE001
             status["broker"] = f"error: {exc.__class__.__name__}"
             code = 503
-        from django.core.cache import cache
-
-        from .tasks import HEARTBEAT_KEY
-
-        beat = cache.get(HEARTBEAT_KEY)
         status["worker_last_seen"] = beat["at"] if beat else None
     status["status"] = "ok" if code == 200 else "error"
     return JsonResponse(status, status=code)

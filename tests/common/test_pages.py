@@ -46,8 +46,20 @@ def test_healthz_reports_database_and_broker(client, settings):
     response = client.get("/healthz")
     assert response.status_code == 200
     data = response.json()
-    assert data["database"] == "ok" and data["status"] == "ok"
+    assert data["database"] == "ok" and data["cache"] == "ok" and data["status"] == "ok"
     assert data["broker"] == ("ok" if settings.CELERY_BROKER_URL else "eager")
+
+
+def test_healthz_is_not_ready_when_the_cache_does_not_answer(client, monkeypatch):
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("redis down")
+
+    monkeypatch.setattr(cache, "set", down)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["cache"] == "error: ConnectionError" and response.json()["status"] == "error"
 
 
 def test_static_assets_are_local_only(client_for, users):
