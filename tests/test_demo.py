@@ -57,3 +57,6 @@ def test_demo_loads_the_seed_figures_and_twice_changes_nothing(client):
     # The commune official logs in and sees their commune's dashboard.
     client.force_login(User.objects.get(username="demo_xa"))
     assert client.get(reverse("home")).status_code == 200
+    # The system administrator of the README opens the admin with the published password.
+    assert client.login(username="demo_admin", password="phocap-demo")
+    assert client.get("/admin/accounts/user/").status_code == 200

@@ -23,8 +23,10 @@ def membership_grant(*, user: User, unit: AdminUnit, role: str) -> Membership:
 
 @transaction.atomic
 def user_create(*, username: str, password: str, first_name: str = "", last_name: str = "",
-                email: str = "", is_staff: bool = False) -> User:
+                email: str = "", is_staff: bool = False, is_superuser: bool = False) -> User:
+    """A new account; a system administrator (`is_superuser`) is staff too."""
     if User.objects.filter(username=username).exists():
         raise DomainError(_("Tên đăng nhập %(u)s đã có.") % {"u": username})
     return User.objects.create_user(username=username, password=password, first_name=first_name,
-                                    last_name=last_name, email=email, is_staff=is_staff)
+                                    last_name=last_name, email=email, is_staff=is_staff or is_superuser,
+                                    is_superuser=is_superuser)

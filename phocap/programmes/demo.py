@@ -46,11 +46,8 @@ def _user(username: str, full_name: str, *, superuser: bool = False) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
         last, _sep, first = full_name.rpartition(" ")
-        if superuser:
-            user = User.objects.create_superuser(username=username, password=DEMO_PASSWORD, email="",
-                                                 first_name=first, last_name=last)
-        else:
-            user = user_create(username=username, password=DEMO_PASSWORD, first_name=first, last_name=last)
+        user = user_create(username=username, password=DEMO_PASSWORD, first_name=first, last_name=last,
+                           is_superuser=superuser)
     return user
 
 
