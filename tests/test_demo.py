@@ -58,5 +58,7 @@ def test_demo_loads_the_seed_figures_and_twice_changes_nothing(client):
     client.force_login(User.objects.get(username="demo_xa"))
     assert client.get(reverse("home")).status_code == 200
     # The system administrator of the README opens the admin with the published password.
-    assert client.login(username="demo_admin", password="phocap-demo")
+    admin = User.objects.get(username="demo_admin")
+    assert admin.is_superuser and admin.is_staff and admin.check_password("phocap-demo")
+    client.force_login(admin)
     assert client.get("/admin/accounts/user/").status_code == 200
