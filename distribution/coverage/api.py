@@ -9,7 +9,6 @@ from rest_framework.decorators import api_view
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from phocap.accounts.scoping import can_access_unit
 from phocap.programmes.models import Programme
 
 from . import selectors
@@ -40,10 +39,10 @@ def coverage_unit(request, scheme: str, unit_code: str):
     programme = Programme.objects.for_user(request.user).select_related("province").filter(pk=int(raw)).first()
     if programme is None:
         raise NotFound(_("Không tìm thấy chương trình."))
-    unit = selectors.unit_by_code(scheme=scheme, code=unit_code)
-    if unit is None or not unit.path.startswith(programme.province.path) or not can_access_unit(request.user, unit):
+    unit = selectors.programme_unit(user=request.user, programme=programme, scheme=scheme, code=unit_code)
+    if unit is None:
         raise NotFound(_("Không tìm thấy đơn vị."))
-    figures = selectors.unit_figures(programme=programme, unit=unit)
+    figures, children = selectors.unit_and_children(programme=programme, unit=unit)
     body = _entry({"programme": programme.pk, "scheme": unit.scheme, "code": unit.code, "name": unit.name,
                    "level": unit.level}, figures)
     body["oldest_computed_at"] = (figures["oldest_computed_at"].isoformat()
@@ -51,6 +50,6 @@ def coverage_unit(request, scheme: str, unit_code: str):
     body["children"] = [
         _entry({"scheme": unit.scheme, "code": child["code"], "name": child["name"], "level": child["level"]},
                child)
-        for child in selectors.children_figures(programme=programme, unit=unit)
+        for child in children
     ]
     return Response(body)

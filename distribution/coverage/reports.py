@@ -15,8 +15,8 @@ from openpyxl.styles import Font
 from phocap.common.excel import safe_cell
 from phocap.common.formatting import format_date
 
-from .models import CoverageSummary, ReportJob, coverage_ratio
-from .selectors import REPORT_FIGURES, figure_labels
+from .models import FIGURES, CoverageSummary, ReportJob, coverage_ratio
+from .selectors import figure_labels
 
 PROGRESS_EVERY = 200
 
@@ -27,14 +27,14 @@ def report_filename(job: ReportJob) -> str:
 
 def report_headers() -> list[str]:
     labels = figure_labels()
-    return [_("Huyện"), _("Xã"), _("Mã xã")] + [labels[f] for f in REPORT_FIGURES] + [
+    return [_("Huyện"), _("Xã"), _("Mã xã")] + [labels[f] for f in FIGURES] + [
         _("Tỷ lệ phổ cập"), _("Số liệu tính lúc")]
 
 
 def _line(district: str, commune: str, code: str, values: dict, computed_at) -> list:
     ratio = coverage_ratio(values["phones_handed_out"], values["target_adults"])
     stamp = timezone.localtime(computed_at).strftime("%d/%m/%Y %H:%M") if computed_at else ""
-    return [district, commune, code] + [values[f] for f in REPORT_FIGURES] + [
+    return [district, commune, code] + [values[f] for f in FIGURES] + [
         round(ratio, 4) if ratio is not None else None, stamp]
 
 
@@ -44,7 +44,7 @@ def build_report_xlsx(job: ReportJob) -> bytes:
                       commune_code=F("commune__code"), district_path=F("district__path"))
             .order_by("district__path", "commune__path")
             .values("district_id", "district_name", "commune_name", "commune_code", "computed_at",
-                    *REPORT_FIGURES))
+                    *FIGURES))
     total_rows = rows.count()
     ReportJob.objects.filter(pk=job.pk).update(rows_total=total_rows, rows_done=0)
 
@@ -68,7 +68,7 @@ def build_report_xlsx(job: ReportJob) -> bytes:
     ws.append(strong(report_headers()))
 
     def zero():
-        return dict.fromkeys(REPORT_FIGURES, 0)
+        return dict.fromkeys(FIGURES, 0)
 
     grand, sub = zero(), zero()
     current_district, current_name, oldest = object(), "", None
@@ -87,7 +87,7 @@ def build_report_xlsx(job: ReportJob) -> bytes:
         line = _line(row["district_name"] or "", row["commune_name"], row["commune_code"], row,
                      row["computed_at"])
         ws.append(line)
-        for f in REPORT_FIGURES:
+        for f in FIGURES:
             sub[f] += row[f]
             grand[f] += row[f]
         if sub_oldest is None or row["computed_at"] < sub_oldest:

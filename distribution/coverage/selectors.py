@@ -17,12 +17,13 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from donations.selectors import programme_totals
+from phocap.accounts.scoping import can_access_unit
 from phocap.areas.models import AdminUnit
 from phocap.programmes.models import Programme
 
 from .models import FIGURES, CoverageMonth, CoverageSummary, coverage_ratio
 
-REPORT_FIGURES = FIGURES
 CHART_MAX_COMMUNES = 500
 
 
@@ -30,10 +31,14 @@ def figure_labels() -> dict[str, str]:
     return {f: capfirst(str(CoverageSummary._meta.get_field(f).verbose_name)) for f in FIGURES}
 
 
-def unit_by_code(*, scheme: str, code: str) -> AdminUnit | None:
-    """Codes are unique per (scheme, level); official codes differ in width by level, so the
-    shallowest match is the unit meant."""
-    return AdminUnit.objects.filter(scheme=scheme, code=code).order_by("depth").first()
+def programme_unit(*, user, programme: Programme, scheme: str, code: str) -> AdminUnit | None:
+    """The unit of the programme's province with that code, if the user may see it (None
+    otherwise: pages and the API answer 404). Codes are unique per (scheme, level);
+    official codes differ in width by level, so the shallowest match is the unit meant."""
+    unit = AdminUnit.objects.filter(scheme=scheme, code=code).order_by("depth").first()
+    if unit is None or not unit.is_within(programme.province) or not can_access_unit(user, unit):
+        return None
+    return unit
 
 
 def _sums() -> dict:
@@ -49,11 +54,11 @@ def _empty() -> dict:
     return dict.fromkeys(FIGURES, 0)
 
 
-def _village_figures(programme: Programme, village_ids: list[int] | None, commune: AdminUnit) -> dict:
+def _village_figures(programme: Programme, commune_id: int, village_ids: list[int] | None = None) -> dict:
     """{village_id or None: figures} for a commune's villages: two grouped queries."""
     Household = apps.get_model("beneficiaries", "Household")
     Handout = apps.get_model("distribution", "Handout")
-    hh = (Household.objects.filter(commune=commune, status="active")
+    hh = (Household.objects.filter(commune_id=commune_id, status="active")
           .values("village_id").order_by("village_id")
           .annotate(households=Count("pk"),
                     households_poor=Count("pk", filter=Q(priority_rank=1)),
@@ -61,7 +66,7 @@ def _village_figures(programme: Programme, village_ids: list[int] | None, commun
                     households_policy=Count("pk", filter=Q(priority_rank=3)),
                     adults=Coalesce(Sum("adults"), Value(0)),
                     adults_without_phone=Coalesce(Sum("adults_without_phone"), Value(0))))
-    ho = (Handout.objects.filter(programme=programme, commune=commune, status="active")
+    ho = (Handout.objects.filter(programme=programme, commune_id=commune_id, status="active")
           .values("household__village_id").order_by("household__village_id")
           .annotate(phones_handed_out=Count("pk"),
                     households_reached=Count("household_id", distinct=True)))
@@ -84,12 +89,11 @@ def _village_figures(programme: Programme, village_ids: list[int] | None, commun
 def unit_figures(*, programme: Programme, unit: AdminUnit) -> dict:
     """The unit's totals (keys of FIGURES + coverage, computed_at, oldest_computed_at)."""
     if unit.level == AdminUnit.Level.VILLAGE:
-        commune = AdminUnit(pk=unit.parent_id)
-        values = _village_figures(programme, [unit.pk], commune).get(unit.pk, _empty())
+        values = _village_figures(programme, unit.parent_id, [unit.pk]).get(unit.pk, _empty())
         now = timezone.now()
-        return _finish({**values, "computed_at": now, "oldest_computed_at": now, "rows": 0})
+        return _finish({**values, "computed_at": now, "oldest_computed_at": now})
     values = (CoverageSummary.objects.filter(programme=programme).within(unit)
-              .aggregate(**_sums(), latest=Max("computed_at"), oldest=Min("computed_at"), rows=Count("pk")))
+              .aggregate(**_sums(), latest=Max("computed_at"), oldest=Min("computed_at")))
     values["computed_at"] = values.pop("latest")
     values["oldest_computed_at"] = values.pop("oldest")
     return _finish(values)
@@ -119,7 +123,7 @@ def children_figures(*, programme: Programme, unit: AdminUnit) -> list[dict]:
     if unit.level == AdminUnit.Level.COMMUNE:
         villages = list(AdminUnit.objects.filter(parent=unit, level=AdminUnit.Level.VILLAGE)
                         .order_by("name_ascii").values("pk", "code", "name"))
-        figures = _village_figures(programme, None, unit)
+        figures = _village_figures(programme, unit.pk)
         now = timezone.now()
         result = [_finish({**figures.get(v["pk"], _empty()), "unit_id": v["pk"], "code": v["code"],
                            "name": v["name"], "level": AdminUnit.Level.VILLAGE, "computed_at": now})
@@ -164,11 +168,11 @@ def device_places(*, programme: Programme, unit: AdminUnit, figures: dict) -> di
     missing. Commune stock comes from the summary rows (`figures`); stock above the
     communes, transit to districts and missing phones are direct counts over devices
     (stock is never stored), in one grouped query that reads only those few rows."""
+    if unit.level == AdminUnit.Level.VILLAGE:
+        return {}
     Device = apps.get_model("distribution", "Device")
     places = {"stock_province": 0, "stock_district": 0, "stock_commune": figures["phones_in_stock"],
               "in_transit": figures["phones_in_transit"], "missing": 0}
-    if unit.level == AdminUnit.Level.VILLAGE:
-        return {}
     if unit.level == AdminUnit.Level.COMMUNE:
         places["missing"] = Device.objects.filter(programme=programme, status="missing", holder_unit=unit).count()
         places["in_stock"] = places["stock_commune"]
@@ -196,16 +200,7 @@ def device_places(*, programme: Programme, unit: AdminUnit, figures: dict) -> di
     return places
 
 
-def fund_totals(*, programme: Programme) -> dict | None:
-    """The fund from the donations app (cash and phones received, bought, balance)."""
-    try:
-        from donations.selectors import programme_totals
-    except ImportError:  # the donations app is optional for coverage
-        return None
-    return programme_totals(programme)
-
-
-def total_of(children: list[dict]) -> dict:
+def _total_of(children: list[dict]) -> dict:
     """A province's or district's figures as the sum of its children's summary figures
     (each commune row is in exactly one child), with the newest and oldest row times."""
     values = _empty()
@@ -215,23 +210,30 @@ def total_of(children: list[dict]) -> dict:
     stamps = [c["computed_at"] for c in children if c.get("computed_at")]
     oldest = [c.get("oldest_computed_at") or c["computed_at"] for c in children if c.get("computed_at")]
     return _finish({**values, "computed_at": max(stamps, default=None),
-                    "oldest_computed_at": min(oldest, default=None), "rows": len(children)})
+                    "oldest_computed_at": min(oldest, default=None)})
 
 
-def dashboard(*, programme: Programme, unit: AdminUnit, with_fund: bool) -> dict:
-    """Everything a dashboard page shows, in a fixed number of queries."""
+def unit_and_children(*, programme: Programme, unit: AdminUnit) -> tuple[dict, list[dict]]:
+    """The unit's figures and its children's (dashboards and the API). A province's or
+    district's totals are summed from the grouped child rows: one pass over the summary
+    table, not two."""
     children = children_figures(programme=programme, unit=unit)
     if unit.level in (AdminUnit.Level.PROVINCE, AdminUnit.Level.DISTRICT):
-        figures = total_of(children)  # saves a second pass over the summary rows
-    else:
-        figures = unit_figures(programme=programme, unit=unit)
+        return _total_of(children), children
+    return unit_figures(programme=programme, unit=unit), children
+
+
+def dashboard(*, programme: Programme, unit: AdminUnit) -> dict:
+    """Everything a dashboard page shows, in a fixed number of queries; the fund only at
+    province level."""
+    figures, children = unit_and_children(programme=programme, unit=unit)
     return {
         "figures": figures,
         "children": children,
         "chart_communes": commune_chart(programme=programme, unit=unit),
         "chart_months": handouts_by_month(programme=programme, unit=unit),
         "places": device_places(programme=programme, unit=unit, figures=figures),
-        "fund": fund_totals(programme=programme) if with_fund else None,
+        "fund": programme_totals(programme) if unit.level == AdminUnit.Level.PROVINCE else None,
         "ancestors": list(AdminUnit.objects.ancestors(unit)),
     }
 

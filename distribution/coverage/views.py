@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from donations.selectors import programme_totals
 from phocap.accounts.decorators import login_and_membership_required
 from phocap.accounts.scoping import can_access_unit, user_units
 from phocap.areas.models import AdminUnit
@@ -33,10 +33,8 @@ def dashboard_url(programme: Programme, unit: AdminUnit) -> str:
 def _programme_and_unit(request, programme_id: int, scheme: str, code: str) -> tuple[Programme, AdminUnit]:
     programme = get_object_or_404(Programme.objects.for_user(request.user).select_related("province"),
                                   pk=programme_id)
-    unit = selectors.unit_by_code(scheme=scheme, code=code)
-    if unit is None or not unit.path.startswith(programme.province.path):
-        raise Http404
-    if not can_access_unit(request.user, unit):
+    unit = selectors.programme_unit(user=request.user, programme=programme, scheme=scheme, code=code)
+    if unit is None:
         raise Http404
     return programme, unit
 
@@ -45,7 +43,7 @@ def _home_unit(user, programme: Programme) -> AdminUnit | None:
     """The widest unit of the programme's province the user covers."""
     if user.is_superuser:
         return programme.province
-    units = [u for u in user_units(user) if u.path.startswith(programme.province.path)]
+    units = [u for u in user_units(user) if u.is_within(programme.province)]
     return min(units, key=lambda u: u.depth, default=None)
 
 
@@ -69,10 +67,9 @@ def index(request):
 
 
 def _dashboard_context(request, programme: Programme, unit: AdminUnit, *, paginated: bool = True) -> dict:
-    data = selectors.dashboard(programme=programme, unit=unit,
-                               with_fund=unit.level == AdminUnit.Level.PROVINCE)
+    data = selectors.dashboard(programme=programme, unit=unit)
     # The child list is already in memory (one grouped query): page it in Python.
-    page = Paginator(data["children"], CHILDREN_PER_PAGE).get_page(request.GET.get("page")) if paginated else None
+    page = paginate(request, data["children"], CHILDREN_PER_PAGE) if paginated else None
     return {"programme": programme, "unit": unit, **data,
             "rows": page if paginated else data["children"], "page_obj": page,
             "crumbs": [(a, can_access_unit(request.user, a)) for a in data["ancestors"]],
@@ -126,7 +123,7 @@ def public(request, programme_id: int):
     """No login: the programme's totals and hand-outs per commune; no personal data."""
     programme = get_object_or_404(Programme.objects.select_related("province"), pk=programme_id)
     figures = selectors.unit_figures(programme=programme, unit=programme.province)
-    fund = selectors.fund_totals(programme=programme)
+    fund = programme_totals(programme)
     page = paginate(request, selectors.public_communes(programme=programme))
     return render(request, "coverage/public.html", {
         "programme": programme, "figures": figures, "fund": fund, "page_obj": page,
