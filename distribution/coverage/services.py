@@ -182,10 +182,9 @@ def coverage_rebuild_communes(*, programme: Programme, commune_ids: Sequence[int
     return len(ids)
 
 
-def programme_commune_ids(programme: Programme, *, after: int = 0) -> Iterable[int]:
-    return (AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE, scheme=programme.scheme,
-                                     path__startswith=programme.province.path, pk__gt=after)
-            .order_by("pk").values_list("pk", flat=True))
+def _programme_communes(programme: Programme):
+    """Every commune of the programme's province: the fixed row set of its summary."""
+    return AdminUnit.objects.subtree(programme.province).communes()
 
 
 def coverage_rebuild_programme(*, programme: Programme, after_commune_id: int = 0,
@@ -193,7 +192,8 @@ def coverage_rebuild_programme(*, programme: Programme, after_commune_id: int = 
     """Rebuild the programme's rows commune by commune in id order, one transaction per
     chunk. Returns the last commune id done if it stopped after `max_chunks` (pass it
     back as `after_commune_id` to resume), or None when every commune is done."""
-    ids = list(programme_commune_ids(programme, after=after_commune_id))
+    ids = list(_programme_communes(programme).filter(pk__gt=after_commune_id)
+               .order_by("pk").values_list("pk", flat=True))
     for n, start in enumerate(range(0, len(ids), chunk_size)):
         if max_chunks is not None and n >= max_chunks:
             return ids[start - 1]
@@ -206,7 +206,7 @@ def coverage_rebuild_commune(*, commune_id: int) -> int:
     commune = AdminUnit.objects.filter(pk=commune_id, level=AdminUnit.Level.COMMUNE).first()
     if commune is None:
         return 0
-    province_path = "/".join(commune.path.split("/")[:2]) + "/"
+    province_path = commune.ancestor_paths()[0]
     programmes = Programme.objects.filter(province__path=province_path).select_related("province")
     done = 0
     for programme in programmes:
@@ -220,10 +220,8 @@ def _complete_programme_rows(programme: Programme) -> None:
     """A programme whose rows were never built in full (a new programme, before the nightly
     run) gets one full rebuild queued, so province and district totals are never made of
     the few communes that happened to change."""
-    rows = CoverageSummary.objects.filter(programme=programme).count()
-    communes = AdminUnit.objects.filter(level=AdminUnit.Level.COMMUNE, scheme=programme.scheme,
-                                        path__startswith=programme.province.path).count()
-    if rows < communes and cache.add(_FULL_KEY.format(programme_id=programme.pk), 1, timeout=600):
+    incomplete = CoverageSummary.objects.filter(programme=programme).count() < _programme_communes(programme).count()
+    if incomplete and cache.add(_FULL_KEY.format(programme_id=programme.pk), 1, timeout=600):
         from .tasks import coverage_rebuild_programme_task
 
         coverage_rebuild_programme_task.delay(programme.pk)
@@ -258,7 +256,7 @@ def coverage_clear_pending(*, commune_id: int) -> None:
 
 @transaction.atomic
 def report_job_create(*, programme: Programme, unit: AdminUnit, by) -> ReportJob:
-    if not unit.path.startswith(programme.province.path):
+    if not unit.is_within(programme.province):
         raise DomainError(_("Đơn vị %(unit)s không thuộc chương trình này.") % {"unit": unit})
     job = ReportJob.objects.create(programme=programme, unit=unit, requested_by=by)
     from .tasks import report_job_build_task
