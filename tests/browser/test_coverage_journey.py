@@ -5,20 +5,11 @@ import datetime
 
 import pytest
 
-from beneficiaries.models import Household
 from distribution.services import devices_register, handout_create
 from donations.models import Donation, Donor
+from tests.coverage.conftest import luhn_imei, make_household
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _imei(n: int) -> str:
-    body = f"{35_200_000_000_000 + n:014d}"
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return body + str((10 - total % 10) % 10)
 
 
 def _figure(page, name: str) -> str:
@@ -32,12 +23,11 @@ def test_handout_in_con_minh_shows_on_commune_and_province_dashboards(browser_pa
                                        received_on=datetime.date(2023, 8, 31), phones_count=2,
                                        phone_model="Galaxy A05", phone_condition="new",
                                        phone_unit_value_vnd=2_000_000)
-    imei = _imei(1)
-    devices_register(programme=programme, unit=tree.con_minh, imeis=[imei, _imei(2)], by=users.commune,
+    imei = luhn_imei(1)
+    devices_register(programme=programme, unit=tree.con_minh, imeis=[imei, luhn_imei(2)], by=users.commune,
                      donation=donation)
-    household = Household.objects.create(commune=tree.con_minh, village=tree.ban_con, code="CM001",
-                                         head_name="Hoàng Văn Slam", members=4, adults=2,
-                                         adults_without_phone=2, priority_rank=1)
+    household = make_household(tree.con_minh, village=tree.ban_con, rank=1, adults=2, without=2,
+                               name="Hoàng Văn Slam")
 
     page = login(browser_page, live_server, "xa_conminh")
     page.goto(live_server.url + "/pho-cap/")

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, Sum
 
 from beneficiaries.models import Household
 from distribution.coverage.models import FIGURES
+from distribution.imeis import luhn_complete
 from distribution.models import Batch, Device, Handout
 from donations.models import Donation, Donor
 from phocap.programmes.models import ProgrammeCommune
@@ -29,12 +30,7 @@ def _coverage_isolation(settings, tmp_path):
 
 
 def luhn_imei(n: int) -> str:
-    body = f"{35_100_000_000_000 + n:014d}"
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return body + str((10 - total % 10) % 10)
+    return luhn_complete(f"{35_100_000_000_000 + n:014d}")
 
 
 def make_household(commune, *, village=None, rank=4, adults=2, without=1, status="active", name=None):

@@ -23,6 +23,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from distribution.imeis import luhn_complete
 from phocap.accounts.models import User
 from phocap.areas.models import AdminUnit
 from phocap.programmes.models import Programme, ProgrammeCommune
@@ -34,19 +35,6 @@ PROVINCE_CODE = "99"
 
 class _Rollback(Exception):
     pass
-
-
-def luhn_imei(n: int) -> str:
-    body = f"{n:014d}"
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch)
-        if i % 2 == 0:  # rightmost payload digit is doubled
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return body + str((10 - total % 10) % 10)
 
 
 def insert_select(model, exprs: dict[str, str], from_sql: str, params: list) -> int:
@@ -177,7 +165,7 @@ class Command(BaseCommand):
                                            phones_count=n_handouts + n_stock, phone_model="Bench",
                                            phone_condition="new", phone_unit_value_vnd=2_000_000)
         t = time.monotonic()
-        imeis = [luhn_imei(35_000_000_000_000 + i) for i in range(1, n_handouts + n_stock + 1)]
+        imeis = [luhn_complete(f"{35_000_000_000_000 + i:014d}") for i in range(1, n_handouts + n_stock + 1)]
         # Devices 1..n_handouts are handed out to households 1..; the rest are in stock,
         # five per commune.
         insert_select(Device, {
