@@ -423,7 +423,8 @@ def _is_total_row(values, cols) -> bool:
 
 # ---- normalising one row ---------------------------------------------------------
 
-# A staged row is a tuple (memory: 100k rows); indexes below.
+# A staged row is a tuple (memory: 100k rows); indexes below. R_KIND is the ID's kind as
+# check_id read it; the merge derives the head's kind in SQL from the same ID.
 (R_ROW, R_CODE, R_NAME, R_CID, R_KIND, R_BIRTH, R_SEX, R_ETHNICITY, R_VILLAGE, R_MEMBERS, R_ADULTS,
  R_AWP, R_PHONE, R_ADDRESS, R_NOTES, R_CATS) = range(16)
 

@@ -6,7 +6,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 
 from phocap.accounts.models import Role
-from phocap.accounts.scoping import can_access_unit, covered_paths
+from phocap.accounts.scoping import covered_paths
 from phocap.areas.models import AdminUnit
 from phocap.common.text import fold
 
@@ -44,7 +44,7 @@ def priority_list(*, commune: AdminUnit, programme, village: AdminUnit | None = 
     qs = Household.objects.active().filter(commune=commune)
     if village is not None:
         qs = qs.filter(village=village)
-    return (with_received(qs, programme).select_related("village")
+    return (with_received(qs, programme).select_related("commune", "village")
             .order_by("received", "priority_rank", "-adults_without_phone", "head_name_ascii", "pk"))
 
 
@@ -89,10 +89,6 @@ class IdMasker:
         if not number:
             return ""
         return number if self.can_see(commune) else mask_id(number)
-
-
-def can_see_ids(user, commune: AdminUnit) -> bool:
-    return can_access_unit(user, commune, ID_ROLES)
 
 
 def villages_of(commune: AdminUnit) -> QuerySet[AdminUnit]:

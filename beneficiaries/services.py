@@ -38,6 +38,7 @@ from phocap.common.text import fold
 from . import bulk
 from .citizen_ids import check_id
 from .imports import (
+    HEADERS,
     R_ADDRESS,
     R_ADULTS,
     R_AWP,
@@ -46,7 +47,6 @@ from .imports import (
     R_CID,
     R_CODE,
     R_ETHNICITY,
-    R_KIND,
     R_MEMBERS,
     R_NAME,
     R_NOTES,
@@ -62,7 +62,6 @@ from .imports import (
 from .models import (
     Category,
     Household,
-    IdKind,
     ImportJob,
     Person,
     priority_rank_for,
@@ -238,10 +237,6 @@ class Plan:
     new_villages: list[str] = field(default_factory=list)
     villages: dict[str, int] = field(default_factory=dict)  # folded name → id
 
-    @property
-    def valid_rows(self) -> list[tuple]:
-        return self.new + [row for _id, row in self.updates]
-
 
 def _err(row: tuple, column: str, message: str) -> dict:
     return {"row": row[R_ROW], "column": column, "message": message}
@@ -256,8 +251,6 @@ def resolve(*, commune: AdminUnit, staged: list[tuple], headers: dict | None = N
     """Classify staged rows as new / updated / unchanged / invalid with lookups loaded once.
 
     `headers` maps field keys to the file's own header text (for error messages)."""
-    from .imports import HEADERS
-
     col = {k: v[0] for k, v in HEADERS.items()} | (headers or {})
     plan = Plan()
     plan.villages = {fold(name): pk for pk, name in AdminUnit.objects.filter(
@@ -282,13 +275,11 @@ def resolve(*, commune: AdminUnit, staged: list[tuple], headers: dict | None = N
     owners: dict[str, tuple] = {cid: (hid, commune.pk, commune.full_name, snapshot[hid][1])
                                 for cid, hid in by_cid.items()}
     ids = [r[R_CID] for r in staged if r[R_CID]]
-    fields = ("citizen_id", "household_id", "household__commune_id", "household__commune__full_name",
-              "household__head_name")
     for cid, hid, commune_id, commune_name, head in _owners_elsewhere(ids, commune.pk):
         owners[cid] = (hid, commune_id, commune_name, head)
     for cid, hid, commune_id, commune_name, head in (
             Person.objects.filter(is_active=True, household__commune=commune, citizen_id__isnull=False)
-            .exclude(is_head=True, household__head_citizen_id=F("citizen_id")).values_list(*fields)):
+            .exclude(is_head=True, household__head_citizen_id=F("citizen_id")).values_list(*_OWNER_FIELDS)):
         owners[cid] = (hid, commune_id, commune_name, head)
     new_villages: dict[str, str] = {}
     for r in staged:
@@ -333,9 +324,8 @@ def resolve(*, commune: AdminUnit, staged: list[tuple], headers: dict | None = N
         for idx, old_idx in _FILL_FROM_OLD:
             if full[idx] is None:
                 full[idx] = old[old_idx]
-        if not full[R_CID] and old[2]:
+        if not full[R_CID]:
             full[R_CID] = old[2]
-            full[R_KIND] = check_id(old[2])[0]
         if full[R_ADULTS] > full[R_MEMBERS] or full[R_AWP] > full[R_ADULTS]:
             plan.errors.append(_err(r, col["adults"], _(
                 "số người trưởng thành / chưa có ĐTTM không khớp số nhân khẩu của hộ.")))
@@ -358,6 +348,10 @@ def resolve(*, commune: AdminUnit, staged: list[tuple], headers: dict | None = N
     return plan
 
 
+_OWNER_FIELDS = ("citizen_id", "household_id", "household__commune_id", "household__commune__full_name",
+                 "household__head_name")
+
+
 def _owners_elsewhere(ids: list[str], commune_id: int):
     """(citizen_id, household_id, commune_id, commune name, head name) of active people of
     other communes holding one of `ids`."""
@@ -373,12 +367,10 @@ def _owners_elsewhere(ids: list[str], commune_id: int):
                 f"FROM {person} p JOIN {hh} h ON h.id = p.household_id JOIN {unit} u ON u.id = h.commune_id "
                 f"WHERE p.is_active AND p.citizen_id = ANY(%s) AND h.commune_id <> %s", [ids, commune_id])
             return cursor.fetchall()
-    fields = ("citizen_id", "household_id", "household__commune_id", "household__commune__full_name",
-              "household__head_name")
     found = []
     for i in range(0, len(ids), LOOKUP_CHUNK):
         found += (Person.objects.filter(is_active=True, citizen_id__in=ids[i:i + LOOKUP_CHUNK])
-                  .exclude(household__commune=commune_id).values_list(*fields))
+                  .exclude(household__commune=commune_id).values_list(*_OWNER_FIELDS))
     return found
 
 
@@ -451,39 +443,26 @@ def _merge(job: ImportJob) -> dict:
     # would have collided with the COPY, or belongs to another commune).
     new_range = (min(ids), max(ids)) if ids else (0, -1)
     if ids:
-        # Head people from the household rows just written, set-based in the database
-        # (check_id gives 12 digits the kind cccd and 9 digits cmnd).
-        bulk.execute(
-            f"INSERT INTO {person} (household_id, full_name, citizen_id, id_kind, birth_year, sex, "  # noqa: S608
-            f"has_smartphone, is_head, is_active) SELECT h.id, h.head_name, h.head_citizen_id, "
-            f"CASE WHEN h.head_citizen_id IS NULL THEN '' WHEN LENGTH(h.head_citizen_id) = 12 THEN 'cccd' "
-            f"ELSE 'cmnd' END, h.head_birth_year, h.head_sex, "
-            f"(h.adults_without_phone < h.adults AND h.adults = 1), %s, %s FROM {hh} AS h "
-            f"WHERE h.commune_id = %s AND h.import_job_id = %s AND h.id BETWEEN %s AND %s",
-            [True, True, commune.pk, job.pk, *new_range])
-
+        _insert_heads("h.commune_id = %s AND h.import_job_id = %s AND h.id BETWEEN %s AND %s",
+                      [commune.pk, job.pk, *new_range])
     if plan.updates:
         tmp = "tmp_household_import"
         types = {"village_id": "integer", "members": "integer", "adults": "integer",
                  "adults_without_phone": "integer", "priority_rank": "integer", "head_birth_year": "integer",
                  "categories": "jsonb" if jsonb else "text"}
-        bulk.temp_table(tmp, [("id", "integer"), ("id_kind", "varchar(4)")]
-                        + [(c, types.get(c, "text")) for c in value_cols])
-        bulk.write_rows(tmp, ["id", "id_kind", *value_cols], (
-            (hid, r[R_KIND] if r[R_CID] else "", *household_values(r)) for hid, r in plan.updates),
-            nullable=nullable)
+        bulk.temp_table(tmp, [("id", "integer")] + [(c, types.get(c, "text")) for c in value_cols])
+        bulk.write_rows(tmp, ["id", *value_cols], ((hid, *household_values(r)) for hid, r in plan.updates),
+                        nullable=nullable)
         sets = ", ".join(f"{bulk.qn(c)} = t.{bulk.qn(c)}" for c in value_cols)
         bulk.execute(f"UPDATE {hh} SET {sets}, import_job_id = %s, updated_at = %s "  # noqa: S608
                      f"FROM {tmp} AS t WHERE {hh}.id = t.id", [job.pk, now])
         bulk.execute(f"UPDATE {person} SET full_name = t.head_name, citizen_id = t.head_citizen_id, "  # noqa: S608
-                     f"id_kind = t.id_kind, birth_year = t.head_birth_year, sex = t.head_sex "
+                     f"id_kind = {_id_kind_sql('t')}, birth_year = t.head_birth_year, sex = t.head_sex "
                      f"FROM {tmp} AS t WHERE {person}.household_id = t.id AND {person}.is_head = %s "
                      f"AND {person}.is_active = %s", [True, True])
-        bulk.execute(f"INSERT INTO {person} (household_id, full_name, citizen_id, id_kind, birth_year, "  # noqa: S608
-                     f"sex, has_smartphone, is_head, is_active) SELECT t.id, t.head_name, t.head_citizen_id, "
-                     f"t.id_kind, t.head_birth_year, t.head_sex, %s, %s, %s FROM {tmp} AS t WHERE NOT EXISTS "
-                     f"(SELECT 1 FROM {person} p WHERE p.household_id = t.id AND p.is_head = %s "
-                     f"AND p.is_active = %s)", [False, True, True, True, True])
+        # A household of the registry without an active head gets one, as a new one does.
+        _insert_heads(f"h.id IN (SELECT id FROM {tmp}) AND NOT EXISTS (SELECT 1 FROM {person} AS p "  # noqa: S608
+                      f"WHERE p.household_id = h.id AND p.is_head = %s AND p.is_active = %s)", [True, True])
         bulk.drop_temp(tmp)
     if plan.new or plan.updates:
         _write_history(job, commune.pk, new_range, now)
@@ -493,6 +472,24 @@ def _merge(job: ImportJob) -> dict:
             # rows found unchanged at validation were not staged
             "unchanged_count": plan.unchanged + job.unchanged_count, "invalid_count": invalid,
             "new_villages": plan.new_villages}
+
+
+def _id_kind_sql(alias: str) -> str:
+    """The kind of a household row's head ID, in SQL (the IDs were checked: 12 digits are
+    a CCCD, 9 a CMND, as check_id says)."""
+    cid = f"{alias}.head_citizen_id"
+    return f"CASE WHEN {cid} IS NULL THEN '' WHEN LENGTH({cid}) = 12 THEN 'cccd' ELSE 'cmnd' END"
+
+
+def _insert_heads(where: str, params: list) -> None:
+    """Head people from the household rows `where` selects (alias h), set-based: the
+    smartphone flag is set when the household's only adult is not without one."""
+    hh, person = bulk.qn(_table(Household)), bulk.qn(_table(Person))
+    bulk.execute(
+        f"INSERT INTO {person} (household_id, full_name, citizen_id, id_kind, birth_year, sex, "  # noqa: S608
+        f"has_smartphone, is_head, is_active) SELECT h.id, h.head_name, h.head_citizen_id, {_id_kind_sql('h')}, "
+        f"h.head_birth_year, h.head_sex, (h.adults_without_phone < h.adults AND h.adults = 1), %s, %s "
+        f"FROM {hh} AS h WHERE {where}", [True, True, *params])
 
 
 def _write_history(job: ImportJob, commune_id: int, new_range: tuple[int, int], now) -> None:
@@ -537,7 +534,8 @@ def household_update(*, household: Household, by=None, data: dict, categories: l
                      | None = None) -> Household:
     """An official corrects a household; its head person and categories follow."""
     household = Household.objects.select_for_update().get(pk=household.pk)
-    cid = (data.get("head_citizen_id") or household.head_citizen_id or None)
+    # A key left out keeps the ID; an empty value clears it (the household keeps its code).
+    cid = data.get("head_citizen_id", household.head_citizen_id) or None
     if cid:
         kind, problem = check_id(cid, birth_year=data.get("head_birth_year"), sex=data.get("head_sex") or "")
         if problem:
@@ -582,7 +580,7 @@ def household_update(*, household: Household, by=None, data: dict, categories: l
         household=household, is_head=True)
     head.full_name = household.head_name
     head.citizen_id = cid
-    head.id_kind = kind if cid else ""
+    head.id_kind = kind
     head.birth_year = household.head_birth_year
     head.sex = household.head_sex
     head.save()
@@ -590,9 +588,5 @@ def household_update(*, household: Household, by=None, data: dict, categories: l
     return household
 
 
-def categories_choices() -> list[tuple[str, str]]:
-    return list(Category.choices)
-
-
 __all__ = ["import_job_create", "import_job_validate", "import_job_confirm", "import_job_merge",
-           "household_update", "resolve", "staged_errors", "IdKind"]
+           "household_update", "resolve", "staged_errors"]

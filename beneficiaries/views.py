@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 
 from phocap.accounts.decorators import login_and_membership_required, unit_role_required
 from phocap.accounts.models import Role
-from phocap.accounts.scoping import scope_queryset, user_units
+from phocap.accounts.scoping import can_write_unit, scope_queryset, user_units
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
 from phocap.common.excel import XLSX_CONTENT_TYPE, xlsx_response
@@ -16,7 +16,7 @@ from phocap.programmes.models import Programme
 from . import selectors, services, workbooks
 from .forms import ConfirmForm, FilterForm, HouseholdForm, UploadForm
 from .imports import ImportFileError, read_table
-from .models import Category, Household, ImportJob
+from .models import Household, ImportJob
 
 IMPORT_ROLES = (Role.COMMUNE_OFFICIAL,)
 
@@ -84,7 +84,7 @@ def household_detail(request, pk):
     for p in people:
         p.shown_id = masker.show(p.citizen_id, household.commune)
     history = household.history.select_related("history_user").order_by("-history_date", "-history_id")[:50]
-    can_edit = Household.objects.writable_by(request.user, roles=IMPORT_ROLES).filter(pk=pk).exists()
+    can_edit = can_write_unit(request.user, household.commune, IMPORT_ROLES)
     return render(request, "beneficiaries/household_detail.html", {
         "household": household, "people": people, "history": history, "can_edit": can_edit,
         "shown_id": masker.show(household.head_citizen_id, household.commune)})
@@ -100,8 +100,8 @@ def household_edit(request, pk):
         year = form.cleaned_data.get("category_year")
         cats = [(c, year) for c in form.cleaned_data["categories"]]
         try:
-            household = services.household_update(household=Household.objects.get(pk=pk), by=request.user,
-                                                  data=data, categories=cats)
+            household = services.household_update(household=household, by=request.user, data=data,
+                                                  categories=cats)
         except DomainError as e:
             form.add_error(None, str(e))
         else:
@@ -242,5 +242,3 @@ def import_template(request, commune_id):
     response["Content-Disposition"] = f'attachment; filename="mau-ho-gia-dinh-{commune.code}.xlsx"'
     return response
 
-
-__all__ = ["Category"]

@@ -229,3 +229,29 @@ def test_an_update_to_a_household_with_a_high_id_is_an_update_not_a_new_househol
     created = Household.objects.exclude(pk=hh.pk)
     assert [h.history_type for h in Household.history.filter(id__in=created.values("pk"))] == ["+"] * 3
     assert all(h.people.filter(is_head=True).count() == 1 for h in created)
+
+
+def test_household_update_can_clear_the_head_id_of_a_household_with_a_code(tree, run_import):
+    run_import(tree.con_minh, corpus.two_bad_rows_fixed())
+    an = Household.objects.get(head_citizen_id=corpus.ID_A)
+    services.household_update(household=an, data={"code": "HN-01", "head_citizen_id": None})
+    an.refresh_from_db()
+    assert an.code == "HN-01" and an.head_citizen_id is None
+    head = an.people.get(is_head=True, is_active=True)
+    assert (head.citizen_id, head.id_kind) == (None, "")
+    # Without the key the ID stays as it was.
+    services.household_update(household=an, data={"head_citizen_id": corpus.ID_A})
+    services.household_update(household=an, data={"notes": "x"})
+    an.refresh_from_db()
+    assert an.head_citizen_id == corpus.ID_A
+
+
+def test_an_updated_household_without_a_head_person_gets_one_like_a_new_household(tree, run_import):
+    hh = Household.objects.create(commune=tree.con_minh, village=tree.ban_con, head_name="Hoàng Văn An",
+                                  head_citizen_id=corpus.ID_A, members=3, adults=2, categories={"near_poor": None},
+                                  priority_rank=2)
+    job = run_import(tree.con_minh, corpus.two_bad_rows_fixed())
+    assert job.status == ImportJob.Status.MERGED and job.updated_count == 1, job.message
+    head = hh.people.get(is_head=True, is_active=True)
+    assert (head.full_name, head.citizen_id, head.id_kind) == ("Hoàng Văn An", corpus.ID_A, "cccd")
+    assert Person.objects.filter(is_head=True, is_active=True).count() == Household.objects.count()

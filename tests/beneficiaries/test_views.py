@@ -184,3 +184,16 @@ def test_api_lists_only_scoped_households_with_masked_ids(imported, users, clien
     assert (data["results"] if isinstance(data, dict) else data) == []
     assert client_for(users.other_commune).get(f"/api/v1/household-imports/{imported.pk}/").status_code == 404
     assert client_for(users.commune).get(f"/api/v1/household-imports/{imported.pk}/").json()["status"] == "merged"
+
+
+def test_priority_page_query_count_does_not_grow(imported, users, client_for, django_assert_max_num_queries,
+                                                 run_import):
+    from beneficiaries.samples import household_rows, xlsx_bytes
+
+    client = client_for(users.commune)
+    url = reverse("beneficiaries:priority_list")
+    with django_assert_max_num_queries(14):
+        client.get(url)
+    run_import(imported.commune, xlsx_bytes(household_rows(40, id_offset=500)))
+    with django_assert_max_num_queries(14):
+        client.get(url)
