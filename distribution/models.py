@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from phocap.accounts.scoping import scope_queryset
+from phocap.accounts.scoping import ScopedQuerySet
 from phocap.areas.models import AdminUnit
 from phocap.common.transitions import StatusTransitionsMixin
 from phocap.programmes.models import Programme
@@ -27,14 +27,15 @@ from phocap.programmes.models import Programme
 _AT_UNIT = ["in_stock", "handed_out", "missing", "written_off"]
 
 
-class DeviceQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """Devices at a unit the user covers, or in transit to one."""
-        return scope_queryset(self, user, ["holder_unit", "batch__to_unit"])
-
+class LockableQuerySet(ScopedQuerySet):
     def locked(self):
-        """Row locks in primary-key order, so two transactions never deadlock on devices."""
+        """Row locks in primary-key order, so two transactions never deadlock on these rows."""
         return self.select_for_update(of=("self",)).order_by("pk")
+
+
+class DeviceQuerySet(LockableQuerySet):
+    # Devices at a unit the user covers, or in transit to one.
+    unit_field = ("holder_unit", "batch__to_unit")
 
     def in_stock_at(self, unit: AdminUnit):
         return self.filter(status=Device.Status.IN_STOCK, holder_unit=unit)
@@ -55,8 +56,6 @@ class Device(models.Model):
         NEW = "new", _("Mới")
         USED = "used", _("Đã qua sử dụng")
         DAMAGED = "damaged", _("Hỏng")
-
-    AT_UNIT = (Status.IN_STOCK, Status.HANDED_OUT, Status.MISSING, Status.WRITTEN_OFF)
 
     imei = models.CharField("IMEI", max_length=15, unique=True)
     # Indexes: the composite ones in Meta cover programme and holder_unit; fewer indexes
@@ -119,14 +118,10 @@ class Device(models.Model):
         return self.source_donation or self.source_procurement
 
 
-class BatchQuerySet(models.QuerySet):
-    def for_user(self, user):
-        # A batch always goes to a child of its sender, so whoever covers the receiver
-        # covers the sender's outgoing batches too.
-        return scope_queryset(self, user, ["to_unit"])
-
-    def locked(self):
-        return self.select_for_update(of=("self",)).order_by("pk")
+class BatchQuerySet(LockableQuerySet):
+    # A batch always goes to a child of its sender, so whoever covers the receiver
+    # covers the sender's outgoing batches too.
+    unit_field = "to_unit"
 
 
 class Batch(StatusTransitionsMixin, models.Model):
@@ -205,7 +200,6 @@ class Batch(StatusTransitionsMixin, models.Model):
         return f"{self.pk:05d}/BBBG-ĐTTM"
 
 
-
 class BatchLine(models.Model):
     """One device in one batch, with what the receiver found."""
 
@@ -249,15 +243,11 @@ class BatchLine(models.Model):
         return f"{self.batch_id}: {self.device_id} ({self.outcome})"
 
 
-class HandoutQuerySet(models.QuerySet):
-    def for_user(self, user):
-        return scope_queryset(self, user, ["commune"])
+class HandoutQuerySet(LockableQuerySet):
+    unit_field = "commune"
 
     def active(self):
         return self.filter(status=Handout.Status.ACTIVE)
-
-    def locked(self):
-        return self.select_for_update(of=("self",)).order_by("pk")
 
 
 class Handout(StatusTransitionsMixin, models.Model):
@@ -322,7 +312,6 @@ class Handout(StatusTransitionsMixin, models.Model):
     @property
     def document_number(self) -> str:
         return f"{self.pk:05d}/BBCP-ĐTTM"
-
 
 
 class AppendOnlyError(Exception):

@@ -103,7 +103,8 @@ def _lines_for_batch(batch: Batch) -> int:
 def devices_register(*, programme: Programme, unit: AdminUnit, imeis: list[str], by,
                      donation=None, procurement=None, model: str = "",
                      condition: str = Device.Condition.NEW, at: datetime.datetime | None = None) -> list[Device]:
-    """Register phones into the stock of the unit that received them; all or nothing."""
+    """Register phones into the stock of the unit that received them; all or nothing.
+    Without a `model`, the phones take the one written on their source."""
     from donations.models import Donation, Procurement
 
     if (donation is None) == (procurement is None):
@@ -140,6 +141,7 @@ def devices_register(*, programme: Programme, unit: AdminUnit, imeis: list[str],
         raise DomainError(_("%(label)s chỉ có %(cap)s máy, đã nhập %(done)s; lần này %(n)s máy là vượt quá.")
                           % {"label": label.capitalize(), "cap": capacity, "done": already, "n": len(clean)})
 
+    model = model or source.phone_model
     at = _when(at)
     taken = list(Device.objects.filter(imei__in=clean).values_list("imei", flat=True))
     if taken:
@@ -262,8 +264,7 @@ def batch_receive(*, batch: Batch, by, missing: dict[int, str] | None = None,
         raise DomainError(_("Chỉ cán bộ của %(unit)s (đơn vị nhận) được xác nhận đợt này.") % {"unit": batch.to_unit})
     at = _when(at, not_before=batch.dispatched_at)
     # Lock the batch's devices (pk order) without building 5,000 model instances.
-    device_ids = set(Device.objects.filter(batch=batch).order_by("pk").select_for_update(of=("self",))
-                     .values_list("pk", flat=True))
+    device_ids = set(Device.objects.filter(batch=batch).locked().values_list("pk", flat=True))
     problems = set(missing) | set(damaged)
     if set(missing) & set(damaged):
         raise DomainError(_("Một máy không thể vừa thiếu vừa hỏng."))
@@ -331,8 +332,7 @@ def batch_cancel(*, batch: Batch, by, reason: str) -> Batch:
         raise DomainError(_("Chỉ cán bộ của %(unit)s (đơn vị giao) được hủy đợt này.") % {"unit": batch.from_unit})
     if not (reason or "").strip():
         raise DomainError(_("Cần ghi lý do hủy đợt."))
-    list(Device.objects.filter(batch=batch).order_by("pk").select_for_update(of=("self",))
-         .values_list("pk", flat=True))
+    list(Device.objects.filter(batch=batch).locked().values_list("pk", flat=True))
     _movements_from_devices(where=f"{connection.ops.quote_name('batch_id')} = %s", params=[batch.pk],
                             kind=Kind.REVERSAL, by=by, status_after=S.IN_STOCK, from_unit_id=batch.to_unit_id,
                             to_unit_id=batch.from_unit_id, batch_id=batch.pk, reason=reason.strip())
@@ -520,7 +520,7 @@ def batch_attach_scan(*, batch: Batch, by, upload) -> Batch:
     batch = Batch.objects.locked().select_related("to_unit").get(pk=batch.pk)
     if not can_write_unit(by, batch.to_unit):
         raise _user_unit_error(batch.to_unit)
-    if batch.status != Batch.Status.RECEIVED and batch.status != Batch.Status.DISPATCHED:
+    if batch.status not in (Batch.Status.DISPATCHED, Batch.Status.RECEIVED):
         raise DomainError(_("Chỉ lưu biên bản cho đợt đã giao."))
     _check_scan(upload)
     batch.signed_scan.save(f"bbbg-{batch.pk}-{upload.name}", upload, save=False)
