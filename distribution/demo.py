@@ -13,13 +13,14 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
-from phocap.accounts.models import Membership, Role, User
+from phocap.accounts.models import Role, User
 from phocap.areas.models import AdminUnit
 from phocap.programmes.models import Programme
 
 from . import services
 from .imeis import luhn_complete
 from .models import Batch, Device, Handout
+from .selectors import stock_at
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 INTAKE_AT = datetime.datetime(2023, 8, 30, 9, 0, tzinfo=TZ)
@@ -47,21 +48,20 @@ def _officer(username: str, unit: AdminUnit, role: str, full_name: str) -> User:
     if user is None:
         last, _sep, first = full_name.rpartition(" ")
         user = User.objects.create_user(username=username, password=None, first_name=first, last_name=last)
-    if not Membership.objects.filter(user=user, unit=unit, role=role).exists():
-        membership_grant(user=user, unit=unit, role=role)
+    membership_grant(user=user, unit=unit, role=role)  # idempotent
     return user
 
 
 def _district_officer(district: AdminUnit) -> User:
-    if district.name == "Na Rì" and User.objects.filter(username="demo_huyen").exists():
-        return User.objects.get(username="demo_huyen")
+    if district.name == "Na Rì" and (user := User.objects.filter(username="demo_huyen").first()):
+        return user
     return _officer(f"demo_huyen_{district.code}", district, Role.DISTRICT_OFFICER,
                     f"Cán bộ {district.full_name}")
 
 
 def _commune_official(commune: AdminUnit) -> User:
-    if commune.name == "Côn Minh" and User.objects.filter(username="demo_xa").exists():
-        return User.objects.get(username="demo_xa")
+    if commune.name == "Côn Minh" and (user := User.objects.filter(username="demo_xa").first()):
+        return user
     return _officer(f"demo_xa_{commune.code}", commune, Role.COMMUNE_OFFICIAL, f"Cán bộ {commune.full_name}")
 
 
@@ -69,8 +69,8 @@ def _register(programme: Programme, staff: User) -> int:
     from donations.models import Donation
 
     added = 0
-    gifts = (Donation.objects.filter(programme=programme, phones_count__gt=0, reverses__isnull=True,
-                                     reversal__isnull=True).select_related("unit").order_by("received_on", "pk"))
+    gifts = (Donation.objects.effective().filter(programme=programme, phones_count__gt=0)
+             .select_related("unit").order_by("received_on", "pk"))
     for i, gift in enumerate(gifts, start=1):
         have = Device.objects.filter(source_donation=gift).count()
         if have >= gift.phones_count:
@@ -104,8 +104,7 @@ def load(*, programme: Programme, stdout=None) -> None:
     for district, commune in pairs:
         batch = _batch(programme, province, district)
         if batch is None:
-            usable = Device.objects.filter(programme=programme).in_stock_at(province).usable().count()
-            if usable < PER_DISTRICT:
+            if stock_at(province, programme=programme, usable_only=True) < PER_DISTRICT:
                 continue
             batch = services.batch_dispatch(programme=programme, from_unit=province, to_unit=district, by=staff,
                                             count=PER_DISTRICT, number=1, at=BATCH1_AT,
@@ -121,7 +120,7 @@ def load(*, programme: Programme, stdout=None) -> None:
             continue
         onward = _batch(programme, district, commune)
         if onward is None:
-            count = Device.objects.filter(programme=programme).in_stock_at(district).usable().count()
+            count = stock_at(district, programme=programme, usable_only=True)
             if count:
                 onward = services.batch_dispatch(programme=programme, from_unit=district, to_unit=commune,
                                                  by=_district_officer(district), count=count, number=1,
@@ -147,15 +146,14 @@ def _hand_out_in_con_minh(programme: Programme, communes: list[AdminUnit]) -> in
     if commune is None:
         return 0
     official = _commune_official(commune)
-    done = Handout.objects.filter(programme=programme, commune=commune, status=Handout.Status.ACTIVE).count()
+    done = Handout.objects.active().filter(programme=programme, commune=commune).count()
     if done >= HANDOUTS_IN_CON_MINH:
         return 0
     phones = list(Device.objects.filter(programme=programme).in_stock_at(commune).usable()
                   .order_by("imei").values_list("imei", flat=True)[: HANDOUTS_IN_CON_MINH - done])
     if not phones:
         return 0
-    served = set(Handout.objects.filter(programme=programme, status=Handout.Status.ACTIVE)
-                 .values_list("household_id", flat=True))
+    served = set(Handout.objects.active().filter(programme=programme).values_list("household_id", flat=True))
     candidates = (priority_list(commune=commune, programme=programme)
                   .filter(status=Household.Status.ACTIVE, priority_rank=1)[:200])
     handed = 0
@@ -169,7 +167,7 @@ def _hand_out_in_con_minh(programme: Programme, communes: list[AdminUnit]) -> in
         citizen_id = (person.citizen_id if person else household.head_citizen_id) or ""
         if not (citizen_id.isdigit() and len(citizen_id) in (9, 12)):
             continue
-        if person and Handout.objects.filter(programme=programme, person=person, status="active").exists():
+        if person and Handout.objects.active().filter(programme=programme, person=person).exists():
             continue
         services.handout_create(programme=programme, household=household, by=official, imei=phones[handed],
                                 recipient_name=person.full_name if person else household.head_name,

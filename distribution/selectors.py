@@ -1,22 +1,27 @@
 """Reads that join or aggregate: stock per unit, a device's path, a donor's phones, drift."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
 
+from phocap.accounts.scoping import user_units
 from phocap.areas.models import AdminUnit
+from phocap.programmes.models import Programme
 
 from .models import Batch, BatchLine, Device, DeviceMovement, Handout
 
 S = Device.Status
 
 
-def stock_at(unit: AdminUnit, *, programme=None) -> int:
-    """Usable or not, the phones physically in stock at this unit (a COUNT, never stored)."""
-    qs = Device.objects.filter(status=S.IN_STOCK, holder_unit=unit)
+def stock_at(unit: AdminUnit, *, programme=None, usable_only: bool = False) -> int:
+    """The phones physically in stock at this unit (a COUNT, never stored); damaged ones
+    too unless `usable_only` (what can still be dispatched or handed out)."""
+    qs = Device.objects.in_stock_at(unit)
     if programme is not None:
         qs = qs.filter(programme=programme)
+    if usable_only:
+        qs = qs.usable()
     return qs.count()
 
 
@@ -29,7 +34,6 @@ class UnitStock:
     missing: int = 0
     handed_out: int = 0
     written_off: int = 0
-    extra: dict = field(default_factory=dict)
 
 
 def stock_by_unit(*, user, programme=None) -> list[UnitStock]:
@@ -80,17 +84,33 @@ def donor_phones_by_place(*, donor, user) -> list[dict]:
     return result
 
 
-def batches_for(*, user, direction: str, unit_ids=None):
+def batches_for(*, user, direction: str):
     """Outgoing ("out") or incoming ("in") batches of the user's units, newest first."""
-    from phocap.accounts.scoping import user_units
-
-    units = [u.pk for u in user_units(user)] if unit_ids is None else list(unit_ids)
+    units = [u.pk for u in user_units(user)]
     qs = Batch.objects.for_user(user).select_related("from_unit", "to_unit", "programme").annotate(
         n_devices=Count("lines"),
         n_missing=Count("lines", filter=Q(lines__outcome=BatchLine.Outcome.MISSING)))
     if not user.is_superuser:
         qs = qs.filter(from_unit__in=units) if direction == "out" else qs.filter(to_unit__in=units)
     return qs.order_by("-pk")
+
+
+def batch_outcomes(batch: Batch) -> dict[str, int]:
+    """How many of the batch's devices arrived, went missing, ... ({outcome: count})."""
+    return dict(batch.lines.values_list("outcome").annotate(n=Count("pk")).order_by())
+
+
+def batch_history(batch: Batch) -> list[dict]:
+    """The batch's ledger grouped by kind of movement, in the order they happened."""
+    rows = (DeviceMovement.objects.filter(batch=batch).values("kind")
+            .annotate(n=Count("pk"), first=Min("at")).order_by("first"))
+    return [{**r, "label": DeviceMovement.Kind(r["kind"]).label} for r in rows]
+
+
+def current_programme(*, user, commune: AdminUnit) -> Programme | None:
+    """The newest running programme that targets this commune (hand-outs happen in it)."""
+    return (Programme.objects.for_user(user).filter(is_active=True, targets__commune=commune)
+            .order_by("-start_date").first())
 
 
 def handouts_for(*, user):

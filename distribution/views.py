@@ -2,7 +2,6 @@ from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Min
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -26,7 +25,7 @@ from .forms import (
     ResolveForm,
     ScanForm,
 )
-from .models import Batch, BatchLine, Device, DeviceMovement, Handout
+from .models import Batch, BatchLine, Device, Handout
 
 WRITERS = (Role.PROVINCE_STAFF, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICIAL)
 SENDERS = (Role.PROVINCE_STAFF, Role.DISTRICT_OFFICER)
@@ -38,6 +37,20 @@ def _programme_filter(request):
     if request.GET.get("ct", "").isdigit():
         chosen = programmes.filter(pk=request.GET["ct"]).first()
     return programmes, chosen
+
+
+def _post_and_return(request, obj, form, action, *, done: str, invalid: str):
+    """A small form posted from `obj`'s page: call the service with the form's fields,
+    say how it went, and go back to the page."""
+    if form.is_valid():
+        try:
+            action(**form.cleaned_data)
+            messages.success(request, done)
+        except DomainError as e:
+            messages.error(request, str(e))
+    else:
+        messages.error(request, invalid)
+    return redirect(obj)
 
 
 # --- overview and devices ----------------------------------------------------------------
@@ -73,8 +86,7 @@ def device_intake(request):
         try:
             devices = services.devices_register(
                 programme=d["programme"], unit=source.unit, imeis=d["imei_list"], by=request.user,
-                donation=d["donation"], procurement=d["procurement"],
-                model=d["model"] or getattr(source, "phone_model", ""), condition=d["condition"])
+                donation=d["donation"], procurement=d["procurement"], model=d["model"], condition=d["condition"])
         except DomainError as e:
             form.add_error(None, str(e))
         else:
@@ -90,7 +102,7 @@ def device_detail(request, imei):
         Device.objects.for_user(request.user).select_related(
             "programme", "holder_unit", "batch", "source_donation__donor", "source_procurement"),
         imei=imei)
-    handout = device.handouts.filter(status=Handout.Status.ACTIVE).select_related("household").first()
+    handout = device.handouts.active().select_related("household").first()
     can_resolve = device.status == Device.Status.MISSING and can_write_unit(request.user, device.holder_unit)
     can_write_off = (device.status == Device.Status.IN_STOCK
                      and can_write_unit(request.user, device.holder_unit))
@@ -104,33 +116,20 @@ def device_detail(request, imei):
 @unit_role_required(*WRITERS)
 def device_resolve(request, imei):
     device = get_object_or_404(Device.objects.for_user(request.user), imei=imei)
-    form = ResolveForm(request.POST)
-    if form.is_valid():
-        try:
-            services.missing_resolve(device=device, by=request.user, resolution=form.cleaned_data["resolution"],
-                                     reason=form.cleaned_data["reason"])
-            messages.success(request, _("Đã cập nhật máy IMEI %(imei)s.") % {"imei": imei})
-        except DomainError as e:
-            messages.error(request, str(e))
-    else:
-        messages.error(request, _("Chọn cách xử lý."))
-    return redirect(device)
+    return _post_and_return(request, device, ResolveForm(request.POST),
+                            partial(services.missing_resolve, device=device, by=request.user),
+                            done=_("Đã cập nhật máy IMEI %(imei)s.") % {"imei": imei},
+                            invalid=_("Chọn cách xử lý."))
 
 
 @require_POST
 @unit_role_required(*WRITERS)
 def device_write_off(request, imei):
     device = get_object_or_404(Device.objects.for_user(request.user), imei=imei)
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            services.device_write_off(device=device, by=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, _("Đã xóa sổ máy IMEI %(imei)s.") % {"imei": imei})
-        except DomainError as e:
-            messages.error(request, str(e))
-    else:
-        messages.error(request, _("Cần ghi lý do xóa sổ."))
-    return redirect(device)
+    return _post_and_return(request, device, ReasonForm(request.POST),
+                            partial(services.device_write_off, device=device, by=request.user),
+                            done=_("Đã xóa sổ máy IMEI %(imei)s.") % {"imei": imei},
+                            invalid=_("Cần ghi lý do xóa sổ."))
 
 
 @login_and_membership_required
@@ -161,8 +160,7 @@ def batch_create(request):
         try:
             batch = services.batch_dispatch(
                 programme=d["programme"], from_unit=to_unit.parent, to_unit=to_unit, by=request.user,
-                imeis=d.get("imei_list"), count=d.get("count") if not d.get("imei_list") else None,
-                number=d.get("number"), note=d.get("note", ""))
+                imeis=d.get("imei_list"), count=d["count"], number=d["number"], note=d["note"])
         except DomainError as e:
             form.add_error(None, str(e))
         else:
@@ -181,16 +179,13 @@ def _batch_or_404(request, pk):
 @login_and_membership_required
 def batch_detail(request, pk):
     batch = _batch_or_404(request, pk)
-    lines = batch.lines.select_related("device").order_by("pk")
-    page_obj = paginate(request, lines, per_page=100)
-    summary = dict(lines.values_list("outcome").annotate(n=Count("pk")).order_by())
-    history = (DeviceMovement.objects.filter(batch=batch).values("kind").annotate(
-        n=Count("pk"), first=Min("at"), last=Max("at")).order_by("first"))
+    page_obj = paginate(request, batch.lines.select_related("device").order_by("pk"), per_page=100)
+    summary = selectors.batch_outcomes(batch)
     can_receive = batch.status == Batch.Status.DISPATCHED and services.acts_for(request.user, batch.to_unit)
     can_cancel = batch.status == Batch.Status.DISPATCHED and services.acts_for(request.user, batch.from_unit)
     return render(request, "distribution/batch_detail.html", {
         "batch": batch, "page_obj": page_obj, "summary": summary, "total": sum(summary.values()),
-        "history": [{**h, "label": DeviceMovement.Kind(h["kind"]).label} for h in history],
+        "history": selectors.batch_history(batch),
         "can_receive": can_receive, "can_cancel": can_cancel,
         "cancel_form": ReasonForm() if can_cancel else None,
         "can_upload": can_write_unit(request.user, batch.to_unit) and batch.status != Batch.Status.CANCELLED,
@@ -221,16 +216,10 @@ def batch_cancel(request, pk):
     batch = _batch_or_404(request, pk)
     if not services.acts_for(request.user, batch.from_unit):
         raise PermissionDenied
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Cần ghi lý do hủy đợt."))
-        return redirect(batch)
-    try:
-        services.batch_cancel(batch=batch, by=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, _("Đã hủy đợt %(no)s; máy đã về lại kho.") % {"no": batch.number})
-    except DomainError as e:
-        messages.error(request, str(e))
-    return redirect(batch)
+    return _post_and_return(request, batch, ReasonForm(request.POST),
+                            partial(services.batch_cancel, batch=batch, by=request.user),
+                            done=_("Đã hủy đợt %(no)s; máy đã về lại kho.") % {"no": batch.number},
+                            invalid=_("Cần ghi lý do hủy đợt."))
 
 
 @login_and_membership_required
@@ -246,26 +235,15 @@ def batch_minutes(request, pk):
     return pdf_response(data, f"bien-ban-ban-giao-{batch.pk}.pdf")
 
 
-def _serve_scan(field):
-    if not field:
-        raise Http404
-    return FileResponse(field.open("rb"), as_attachment=False, filename=field.name.rsplit("/", 1)[-1])
-
-
 def _scan_view(request, obj, attach):
     """GET serves the signed scan of `obj`; POST stores a new one through `attach(upload=...)`."""
     if request.method != "POST":
-        return _serve_scan(obj.signed_scan)
-    form = ScanForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            attach(upload=form.cleaned_data["file"])
-            messages.success(request, _("Đã lưu bản chụp biên bản."))
-        except DomainError as e:
-            messages.error(request, str(e))
-    else:
-        messages.error(request, _("Chọn tệp bản chụp."))
-    return redirect(obj)
+        scan = obj.signed_scan
+        if not scan:
+            raise Http404
+        return FileResponse(scan.open("rb"), as_attachment=False, filename=scan.name.rsplit("/", 1)[-1])
+    return _post_and_return(request, obj, ScanForm(request.POST, request.FILES), lambda file: attach(upload=file),
+                            done=_("Đã lưu bản chụp biên bản."), invalid=_("Chọn tệp bản chụp."))
 
 
 @login_and_membership_required
@@ -299,13 +277,12 @@ def handout_pick(request):
     from beneficiaries.selectors import priority_list
 
     commune, communes = _commune_for(request)
-    programme = (Programme.objects.for_user(request.user).filter(is_active=True, targets__commune=commune)
-                 .order_by("-start_date").first())
+    programme = selectors.current_programme(user=request.user, commune=commune)
     page_obj = None
     stock = 0
     if programme is not None:
         page_obj = paginate(request, priority_list(commune=commune, programme=programme).select_related("village"))
-        stock = Device.objects.filter(programme=programme).in_stock_at(commune).usable().count()
+        stock = selectors.stock_at(commune, programme=programme, usable_only=True)
     return render(request, "distribution/handout_pick.html", {
         "commune": commune, "communes": communes, "programme": programme, "page_obj": page_obj,
         "stock": stock})
@@ -318,8 +295,7 @@ def handout_create(request, household_pk):
     household = get_object_or_404(
         scope_queryset(Household.objects.all(), request.user, "commune", roles=[Role.COMMUNE_OFFICIAL])
         .select_related("commune", "village"), pk=household_pk)
-    programme = (Programme.objects.for_user(request.user)
-                 .filter(is_active=True, targets__commune=household.commune).order_by("-start_date").first())
+    programme = selectors.current_programme(user=request.user, commune=household.commune)
     if programme is None:
         messages.error(request, _("Xã chưa thuộc chương trình phổ cập nào đang triển khai."))
         return redirect("distribution:handout_pick")
@@ -337,7 +313,7 @@ def handout_create(request, household_pk):
             messages.success(request, _("Đã cấp máy IMEI %(imei)s cho %(name)s.")
                              % {"imei": d["imei"], "name": handout.recipient_name})
             return redirect(handout)
-    existing = household.handouts.filter(status=Handout.Status.ACTIVE).select_related("device")
+    existing = household.handouts.active().select_related("device")
     return render(request, "distribution/handout_form.html",
                   {"form": form, "household": household, "programme": programme, "existing": existing})
 
@@ -365,16 +341,9 @@ def handout_reverse(request, pk):
     handout = _handout_or_404(request, pk)
     if not services.acts_for(request.user, handout.commune, roles=[Role.COMMUNE_OFFICIAL]):
         raise PermissionDenied
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Cần ghi lý do thu hồi."))
-        return redirect(handout)
-    try:
-        services.handout_reverse(handout=handout, by=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, _("Đã thu hồi; máy đã về kho của xã."))
-    except DomainError as e:
-        messages.error(request, str(e))
-    return redirect(handout)
+    return _post_and_return(request, handout, ReasonForm(request.POST),
+                            partial(services.handout_reverse, handout=handout, by=request.user),
+                            done=_("Đã thu hồi; máy đã về kho của xã."), invalid=_("Cần ghi lý do thu hồi."))
 
 
 @login_and_membership_required

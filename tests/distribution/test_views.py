@@ -40,6 +40,12 @@ def test_intake_by_pasting_a_list(client_for, users, programme, donation):
     assert Device.objects.count() == 3
 
 
+def test_intake_without_a_model_takes_the_donations(client_for, users, programme, donation):
+    client_for(users.province).post(reverse("distribution:device_intake"), {
+        "programme": programme.pk, "donation": donation.pk, "condition": "new", "imeis": make_imei(1)})
+    assert Device.objects.get().model == "Samsung A04"
+
+
 def test_intake_from_excel(client_for, users, programme, donation):
     from openpyxl import Workbook
 
@@ -133,6 +139,22 @@ def test_cancel_only_by_sender(client_for, users, batch_to_na_ri):
     assert Batch.objects.get(pk=batch_to_na_ri.pk).status == "cancelled"
 
 
+def test_cancel_without_a_reason_says_so_and_changes_nothing(client_for, users, batch_to_na_ri):
+    url = reverse("distribution:batch_cancel", args=[batch_to_na_ri.pk])
+    r = client_for(users.province).post(url, {"reason": ""}, follow=True)
+    assert "Cần ghi lý do hủy đợt." in r.content.decode()
+    assert Batch.objects.get(pk=batch_to_na_ri.pk).status == "dispatched"
+
+
+def test_batch_detail_shows_outcomes_and_history(client_for, users, batch_to_na_ri):
+    lost = batch_to_na_ri.lines.first().device
+    services.batch_receive(batch=batch_to_na_ri, by=users.district, missing={lost.pk: "thất lạc"})
+    r = client_for(users.district).get(reverse("distribution:batch_detail", args=[batch_to_na_ri.pk]))
+    assert r.context["total"] == 6
+    assert r.context["summary"] == {"received": 5, "missing": 1}
+    assert [(h["kind"], h["n"]) for h in r.context["history"]] == [("dispatch", 6), ("missing", 1), ("receipt", 5)]
+
+
 def test_batch_minutes_pdf_content(client_for, users, batch_to_na_ri, programme):
     from phocap.programmes.models import ProgrammePlan
 
@@ -200,6 +222,15 @@ def test_missing_device_resolved_from_its_page(client_for, users, batch_to_na_ri
                                     {"resolution": "found", "reason": "tìm thấy trong kho"})
     lost.refresh_from_db()
     assert lost.status == "in_stock"
+
+
+def test_write_off_from_the_device_page(client_for, users, stock):
+    url = reverse("distribution:device_write_off", args=[stock[0].imei])
+    r = client_for(users.province).post(url, {"reason": ""}, follow=True)
+    assert "Cần ghi lý do xóa sổ." in r.content.decode()
+    r = client_for(users.province).post(url, {"reason": "vỡ màn hình"}, follow=True)
+    assert f"Đã xóa sổ máy IMEI {stock[0].imei}." in r.content.decode()
+    assert Device.objects.get(pk=stock[0].pk).status == "written_off"
 
 
 # --- hand-outs ---------------------------------------------------------------------------
