@@ -1,12 +1,10 @@
-import datetime
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from phocap.accounts.models import WRITE_ROLES
-from phocap.accounts.scoping import scope_queryset, user_units
+from phocap.accounts.scoping import user_units
 from phocap.areas.models import AdminUnit
 from phocap.programmes.models import Programme
 
@@ -46,12 +44,9 @@ class IntakeForm(ProgrammeChoiceMixin, forms.Form):
 
         super().__init__(*args, **kwargs)
         self._setup_programme(user)
-        roles = [r for r in WRITE_ROLES]
-        self.fields["donation"].queryset = scope_queryset(
-            Donation.objects.filter(phones_count__gt=0, reverses__isnull=True, reversal__isnull=True),
-            user, "unit", roles=roles).select_related("donor").order_by("-received_on", "-pk")
-        self.fields["procurement"].queryset = scope_queryset(
-            Procurement.objects.all(), user, "unit", roles=roles).order_by("-purchased_on", "-pk")
+        self.fields["donation"].queryset = (
+            Donation.objects.effective().filter(phones_count__gt=0).writable_by(user).select_related("donor").order_by("-received_on", "-pk"))
+        self.fields["procurement"].queryset = Procurement.objects.writable_by(user).order_by("-purchased_on", "-pk")
 
     def clean(self):
         data = super().clean()
@@ -89,7 +84,7 @@ class DispatchForm(ProgrammeChoiceMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self._setup_programme(user)
-        mine = [u.pk for u in user_units(user, roles=[r for r in WRITE_ROLES])]
+        mine = [u.pk for u in user_units(user, roles=WRITE_ROLES)]
         qs = AdminUnit.objects.filter(level__in=[AdminUnit.Level.DISTRICT, AdminUnit.Level.COMMUNE])
         if not user.is_superuser:
             qs = qs.filter(parent__in=mine)
@@ -217,6 +212,6 @@ class HandoutForm(forms.Form):
         if not data.get("recipient_citizen_id") and not (person and person.citizen_id):
             self.add_error("recipient_citizen_id", _("Cần số CCCD của người nhận."))
         when = data.get("handed_out_on")
-        if when and when > timezone.localdate() + datetime.timedelta(days=0):
+        if when and when > timezone.localdate():
             self.add_error("handed_out_on", _("Ngày cấp không được sau hôm nay."))
         return data
