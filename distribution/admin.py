@@ -19,15 +19,22 @@ class ReadOnlyAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return False
 
 
-class MovementInline(admin.TabularInline):
-    model = DeviceMovement
-    fields = ["at", "kind", "from_unit", "to_unit", "batch", "handout", "status_after", "reason", "by"]
-    readonly_fields = fields
+class ReadOnlyInline(admin.TabularInline):
+    """Shows `fields`, read-only; no rows added or deleted."""
+
     extra = 0
     can_delete = False
 
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class MovementInline(ReadOnlyInline):
+    model = DeviceMovement
+    fields = ["at", "kind", "from_unit", "to_unit", "batch", "handout", "status_after", "reason", "by"]
 
 
 @admin.register(Device)
@@ -39,15 +46,9 @@ class DeviceAdmin(ReadOnlyAdmin):
     inlines = [MovementInline]
 
 
-class LineInline(admin.TabularInline):
+class LineInline(ReadOnlyInline):
     model = BatchLine
     fields = ["device", "outcome", "reason", "resolution", "resolved_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Batch)

@@ -1,6 +1,7 @@
 """Reading IMEIs from what officials type, scan (a scanner is a keyboard: one per line),
 paste, or upload as Excel — and naming every bad one by its line."""
 
+import io
 import re
 from collections.abc import Iterable
 
@@ -29,8 +30,7 @@ def lines_from_xlsx(fileobj) -> list[tuple[int, str]]:
     """The IMEI column of the first sheet (header "IMEI" if there is one, else column A)."""
     from python_calamine import CalamineWorkbook
 
-    data = fileobj.read()
-    wb = CalamineWorkbook.from_filelike(__import__("io").BytesIO(data))
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(fileobj.read()))
     rows = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
     col, start = 0, 0
     for i, row in enumerate(rows[:10]):
