@@ -19,17 +19,23 @@ from simple_history.models import HistoricalRecords
 
 from phocap.accounts.scoping import ScopedQuerySet
 from phocap.areas.models import AdminUnit
+from phocap.common.formatting import format_date
+from phocap.common.text import fold
 from phocap.programmes.models import Programme
+
+
+def effective_q(prefix: str = "") -> Q:
+    """A gift that counts: neither a reversing entry nor reversed by one.
+
+    `prefix` reaches donations through a relation ("donations__" from a donor or pledge).
+    """
+    return Q(**{f"{prefix}reverses__isnull": True, f"{prefix}reversed_at__isnull": True})
 
 
 # --- donors -------------------------------------------------------------------------------
 class DonorQuerySet(ScopedQuerySet):
-    unit_field = "unit"
-
     def search(self, text: str):
-        """Name, representative, tax code or phone; diacritics and case do not matter."""
-        from phocap.common.text import fold
-
+        """Name, tax code or phone; diacritics and case do not matter."""
         text = (text or "").strip()
         if not text:
             return self
@@ -81,10 +87,6 @@ class Donor(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("donations:donor_detail", args=[self.pk])
 
-    @property
-    def public_name(self) -> str:
-        return self.name if self.public_consent else str(_("Nhà hảo tâm (ẩn danh)"))
-
 
 # --- pledges ------------------------------------------------------------------------------
 class PledgeStatus(models.TextChoices):
@@ -99,11 +101,9 @@ STATUS_BADGES = {"open": "", "partly": "warn", "fulfilled": "ok", "overdue": "er
 
 
 class PledgeQuerySet(ScopedQuerySet):
-    unit_field = "unit"
-
     def with_fulfilment(self):
         """cash_received_vnd / phones_received: effective donations linked to the pledge."""
-        effective = Q(donations__reverses__isnull=True, donations__reversed_at__isnull=True)
+        effective = effective_q("donations__")
         return self.annotate(
             cash_received_vnd=Coalesce(Sum("donations__cash_vnd", filter=effective), Value(0),
                                        output_field=models.BigIntegerField()),
@@ -174,8 +174,6 @@ class Pledge(models.Model):
         ]
 
     def __str__(self) -> str:
-        from phocap.common.formatting import format_date
-
         return f"{self.donor} — {format_date(self.pledged_on)}"
 
     def get_absolute_url(self) -> str:
@@ -193,18 +191,11 @@ class Pledge(models.Model):
 
 # --- donations ----------------------------------------------------------------------------
 class DonationQuerySet(ScopedQuerySet):
-    unit_field = "unit"
-
     def effective(self):
         """Gifts that count: neither a reversing entry nor reversed by one."""
-        return self.filter(reverses__isnull=True, reversed_at__isnull=True)
-
-    def originals(self):
-        return self.filter(reverses__isnull=True)
+        return self.filter(effective_q())
 
     def search(self, text: str):
-        from phocap.common.text import fold
-
         text = (text or "").strip()
         if not text:
             return self
@@ -290,17 +281,11 @@ class Donation(models.Model):
         indexes = [models.Index(fields=["programme", "received_on"], name="donation_prog_date")]
 
     def __str__(self) -> str:
-        from phocap.common.formatting import format_date
-
         prefix = _("Đảo") + " " if self.reverses_id else ""
         return f"{prefix}{self.donor} — {format_date(self.received_on)}"
 
     def get_absolute_url(self) -> str:
         return reverse("donations:donation_detail", args=[self.pk])
-
-    @property
-    def is_reversal(self) -> bool:
-        return self.reverses_id is not None
 
     @property
     def is_reversed(self) -> bool:
@@ -313,7 +298,7 @@ class Donation(models.Model):
 
 # --- procurement --------------------------------------------------------------------------
 class ProcurementQuerySet(ScopedQuerySet):
-    unit_field = "unit"
+    pass
 
 
 class Procurement(models.Model):

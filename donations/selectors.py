@@ -4,12 +4,13 @@ from django.db import models
 from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
-from phocap.accounts.models import Role
-from phocap.accounts.scoping import covered_paths, scope_q, scope_queryset
+from phocap.accounts.models import WRITE_ROLES
+from phocap.accounts.scoping import scope_q, scope_queryset, user_units
+from phocap.areas.models import AdminUnit
 from phocap.common.text import fold
 from phocap.programmes.models import Programme
 
-from .models import Donation, Donor, Pledge, Procurement
+from .models import Donation, Donor, Pledge, Procurement, effective_q
 
 _BIG = models.BigIntegerField()
 
@@ -67,10 +68,7 @@ def donors_visible_to(user):
     own = scope_queryset(Donor.objects.all(), user)
     if not getattr(user, "is_authenticated", False) or user.is_superuser:
         return own
-    ancestors = set()
-    for path in covered_paths(user):
-        parts = path.strip("/").split("/")
-        ancestors.update("/".join(parts[: i + 1]) + "/" for i in range(1, len(parts) - 1))
+    ancestors = {path for unit in user_units(user) for path in unit.ancestor_paths()}
     if not ancestors:
         return own
     return Donor.objects.filter(
@@ -81,7 +79,7 @@ def donors_visible_to(user):
 def _visible_gifts(user) -> Q:
     """Effective gifts received by a unit the user covers: a province donor shown to a
     district must not reveal how many gifts it made elsewhere."""
-    condition = Q(donations__reverses__isnull=True, donations__reversed_at__isnull=True)
+    condition = effective_q("donations__")
     if user.is_superuser:
         return condition
     scope = scope_q(user, "donations__unit")
@@ -111,10 +109,13 @@ def donor_likely_duplicates(*, name: str, user=None, exclude_pk: int | None = No
 # --- pledges ------------------------------------------------------------------------------
 
 
-def pledge_list(*, user, programme: Programme | None = None, q: str = "", status: str = ""):
+def pledge_list(*, user, programme: Programme | None = None, donor: Donor | None = None, q: str = "",
+                status: str = ""):
     qs = Pledge.objects.for_user(user).with_status().select_related("donor", "programme", "unit")
     if programme is not None:
         qs = qs.filter(programme=programme)
+    if donor is not None:
+        qs = qs.filter(donor=donor)
     if q:
         qs = qs.filter(Q(donor__name_ascii__contains=fold(q)) | Q(occasion__icontains=q))
     if status:
@@ -130,12 +131,14 @@ def pledges_for_follow_up(*, user, programme: Programme | None = None):
 # --- donations ----------------------------------------------------------------------------
 
 
-def donation_list(*, user, programme: Programme | None = None, q: str = "", kind: str = "", unit=None,
-                  unacknowledged: bool = False, gift: str = ""):
+def donation_list(*, user, programme: Programme | None = None, donor: Donor | None = None, q: str = "",
+                  kind: str = "", unit=None, unacknowledged: bool = False, gift: str = ""):
     qs = Donation.objects.for_user(user).select_related(
         "donor", "unit", "programme", "reverses")
     if programme is not None:
         qs = qs.filter(programme=programme)
+    if donor is not None:
+        qs = qs.filter(donor=donor)
     if q:
         qs = qs.search(q)
     if kind:
@@ -158,12 +161,12 @@ def procurement_list(*, user, programme: Programme | None = None):
     return qs.order_by("-purchased_on", "-pk")
 
 
-def writable_units(*, user, programme: Programme, roles=None):
-    """Units of the programme's province (down to communes) where the user may record a gift."""
-    from phocap.areas.models import AdminUnit
-
-    roles = roles or [Role.PROVINCE_STAFF, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICIAL]
-    qs = AdminUnit.objects.filter(path__startswith=programme.province.path).exclude(level=AdminUnit.Level.VILLAGE)
+def writable_units(*, user, programme: Programme | None = None, roles=WRITE_ROLES):
+    """Units (down to communes) where the user may record a donor, or a gift of the programme
+    (then only units of the programme's province)."""
+    qs = AdminUnit.objects.exclude(level=AdminUnit.Level.VILLAGE)
+    if programme is not None:
+        qs = qs.subtree(programme.province)
     return scope_queryset(qs, user, unit_field="", roles=roles).order_by("path")
 
 
@@ -175,8 +178,7 @@ def honour_roll(programme: Programme):
 
     Only the name and kind leave the server: no phone, tax code, address or representative.
     """
-    effective = Q(donations__programme=programme, donations__reverses__isnull=True,
-                  donations__reversed_at__isnull=True)
+    effective = Q(donations__programme=programme) & effective_q("donations__")
     return (Donor.objects.filter(public_consent=True, donations__programme=programme)
             .annotate(cash=Coalesce(Sum("donations__cash_vnd", filter=effective), Value(0), output_field=_BIG),
                       phones=Coalesce(Sum("donations__phones_count", filter=effective), Value(0),

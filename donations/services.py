@@ -17,7 +17,7 @@ from phocap.common.formatting import format_vnd
 from phocap.common.text import fold
 from phocap.programmes.models import Programme
 
-from .models import Donation, Donor, Pledge, PledgeStatus, Procurement
+from .models import Donation, Donor, Pledge, Procurement
 
 # --- normalisation ------------------------------------------------------------------------
 
@@ -56,7 +56,7 @@ def normalise_tax_code(raw: str | None, *, required: bool = False) -> str:
 
 
 def _require_within(unit: AdminUnit, province: AdminUnit) -> None:
-    if not unit.path.startswith(province.path):
+    if not unit.is_within(province):
         raise DomainError(_("Đơn vị %(unit)s không thuộc %(province)s.") % {"unit": unit, "province": province})
 
 
@@ -119,18 +119,23 @@ def donor_update(*, donor: Donor, **changes) -> Donor:
 # --- pledges ------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def pledge_create(*, programme: Programme, donor: Donor, pledged_on: datetime.date, cash_vnd: int = 0,
-                  phones: int = 0, due_date: datetime.date | None = None, occasion: str = "",
-                  unit: AdminUnit | None = None, note: str = "", by=None) -> Pledge:
-    unit = unit or programme.province
-    _require_within(unit, programme.province)
+def _check_pledge_terms(*, cash_vnd: int, phones: int, pledged_on: datetime.date,
+                        due_date: datetime.date | None) -> None:
     _require_not_negative(cash_vnd, _("Số tiền cam kết"))
     _require_not_negative(phones, _("Số điện thoại cam kết"))
     if not cash_vnd and not phones:
         raise DomainError(_("Cam kết phải có số tiền hoặc số điện thoại."))
     if due_date and due_date < pledged_on:
         raise DomainError(_("Hạn thực hiện phải sau ngày cam kết."))
+
+
+@transaction.atomic
+def pledge_create(*, programme: Programme, donor: Donor, pledged_on: datetime.date, cash_vnd: int = 0,
+                  phones: int = 0, due_date: datetime.date | None = None, occasion: str = "",
+                  unit: AdminUnit | None = None, note: str = "", by=None) -> Pledge:
+    unit = unit or programme.province
+    _require_within(unit, programme.province)
+    _check_pledge_terms(cash_vnd=cash_vnd, phones=phones, pledged_on=pledged_on, due_date=due_date)
     return Pledge.objects.create(programme=programme, donor=donor, unit=unit, pledged_on=pledged_on,
                                  occasion=occasion.strip(), cash_vnd=cash_vnd, phones=phones, due_date=due_date,
                                  note=note, created_by=by)
@@ -151,12 +156,8 @@ def pledge_update(*, pledge: Pledge, by=None, **changes) -> Pledge:
     for field, value in changes.items():
         setattr(pledge, field, value)
     pledge.occasion = (pledge.occasion or "").strip()
-    _require_not_negative(pledge.cash_vnd, _("Số tiền cam kết"))
-    _require_not_negative(pledge.phones, _("Số điện thoại cam kết"))
-    if not pledge.cash_vnd and not pledge.phones:
-        raise DomainError(_("Cam kết phải có số tiền hoặc số điện thoại."))
-    if pledge.due_date and pledge.due_date < pledge.pledged_on:
-        raise DomainError(_("Hạn thực hiện phải sau ngày cam kết."))
+    _check_pledge_terms(cash_vnd=pledge.cash_vnd, phones=pledge.phones, pledged_on=pledge.pledged_on,
+                        due_date=pledge.due_date)
     pledge.save(update_fields=list(PLEDGE_FIELDS))
     return pledge
 
@@ -392,7 +393,7 @@ def procurement_create(*, programme: Programme, supplier: str, purchased_on: dat
 
 
 __all__ = [
-    "PledgeStatus", "normalise_phone", "normalise_tax_code", "donor_create", "donor_update", "pledge_create",
+    "normalise_phone", "normalise_tax_code", "donor_create", "donor_update", "pledge_create",
     "pledge_update", "pledge_cancel", "pledges_mark_overdue", "donation_create", "donation_update", "donation_reverse",
     "donation_acknowledge", "procurement_create", "cash_received_vnd", "cash_spent_vnd",
 ]
