@@ -4,6 +4,9 @@ a total for the unit; Vietnamese headers. Built by a Celery task (services.repor
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from itertools import groupby
+from operator import itemgetter
 
 from django.db.models import F
 from django.utils import timezone
@@ -38,15 +41,17 @@ def _line(district: str, commune: str, code: str, values: dict, computed_at) -> 
         round(ratio, 4) if ratio is not None else None, stamp]
 
 
-def build_report_xlsx(job: ReportJob) -> bytes:
+def build_report_xlsx(job: ReportJob, *, progress: Callable[[int, int], None] | None = None) -> bytes:
+    """The workbook's bytes; `progress(done, total)` is called every PROGRESS_EVERY communes
+    (the service records it on the job)."""
     rows = (CoverageSummary.objects.filter(programme=job.programme).within(job.unit)
             .annotate(district_name=F("district__name"), commune_name=F("commune__name"),
-                      commune_code=F("commune__code"), district_path=F("district__path"))
+                      commune_code=F("commune__code"))
             .order_by("district__path", "commune__path")
-            .values("district_id", "district_name", "commune_name", "commune_code", "computed_at",
-                    *FIGURES))
-    total_rows = rows.count()
-    ReportJob.objects.filter(pk=job.pk).update(rows_total=total_rows, rows_done=0)
+            .values("district_id", "district_name", "commune_name", "commune_code", "computed_at", *FIGURES))
+    total = rows.count()
+    if progress:
+        progress(0, total)
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=_("Phổ cập")[:31])
@@ -67,39 +72,25 @@ def build_report_xlsx(job: ReportJob) -> bytes:
     ws.append([])
     ws.append(strong(report_headers()))
 
-    def zero():
-        return dict.fromkeys(FIGURES, 0)
-
-    grand, sub = zero(), zero()
-    current_district, current_name, oldest = object(), "", None
-    sub_oldest = None
-    done = 0
-
-    def flush_district():
-        if current_name:
-            ws.append(strong(_line(_("Cộng %(district)s") % {"district": current_name}, "", "", sub,
-                                   sub_oldest)))
-
-    for row in rows.iterator(chunk_size=2000):
-        if row["district_id"] != current_district:
-            flush_district()
-            current_district, current_name, sub, sub_oldest = row["district_id"], row["district_name"] or "", zero(), None
-        line = _line(row["district_name"] or "", row["commune_name"], row["commune_code"], row,
-                     row["computed_at"])
-        ws.append(line)
-        for f in FIGURES:
-            sub[f] += row[f]
-            grand[f] += row[f]
-        if sub_oldest is None or row["computed_at"] < sub_oldest:
-            sub_oldest = row["computed_at"]
-        if oldest is None or row["computed_at"] < oldest:
-            oldest = row["computed_at"]
-        done += 1
-        if done % PROGRESS_EVERY == 0:
-            ReportJob.objects.filter(pk=job.pk).update(rows_done=done)
-    flush_district()
+    grand, oldest, done = dict.fromkeys(FIGURES, 0), None, 0
+    for _district_id, communes in groupby(rows.iterator(chunk_size=2000), key=itemgetter("district_id")):
+        sub, sub_oldest, district = dict.fromkeys(FIGURES, 0), None, ""
+        for row in communes:
+            district = row["district_name"] or ""
+            ws.append(_line(district, row["commune_name"], row["commune_code"], row, row["computed_at"]))
+            for f in FIGURES:
+                sub[f] += row[f]
+                grand[f] += row[f]
+            sub_oldest = min(sub_oldest or row["computed_at"], row["computed_at"])
+            done += 1
+            if progress and done % PROGRESS_EVERY == 0:
+                progress(done, total)
+        if district:  # communes directly under a province (no district) get no subtotal
+            ws.append(strong(_line(_("Cộng %(district)s") % {"district": district}, "", "", sub, sub_oldest)))
+        oldest = min(oldest or sub_oldest, sub_oldest)
     ws.append(strong(_line(_("Tổng cộng"), "", "", grand, oldest)))
-    ReportJob.objects.filter(pk=job.pk).update(rows_done=done)
+    if progress:
+        progress(done, total)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

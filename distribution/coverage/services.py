@@ -276,7 +276,10 @@ def report_job_build(*, job_id: int) -> ReportJob | None:
         return None
     job = ReportJob.objects.select_related("programme__province", "unit").get(pk=job_id)
     try:
-        data = reports.build_report_xlsx(job)
+        def progress(done: int, total: int) -> None:
+            ReportJob.objects.filter(pk=job_id).update(rows_done=min(done, total), rows_total=total)
+
+        data = reports.build_report_xlsx(job, progress=progress)
         job.file.save(reports.report_filename(job), ContentFile(data), save=False)
         job.status = ReportJob.Status.DONE
         job.finished_at = timezone.now()
