@@ -40,7 +40,7 @@ def _communes_changed(*units: AdminUnit | None) -> None:
 
 
 def _check_in_programme(programme: Programme, unit: AdminUnit) -> None:
-    if not unit.path.startswith(programme.province.path):
+    if not unit.is_within(programme.province):
         raise DomainError(_("%(unit)s không thuộc tỉnh của chương trình %(p)s.")
                           % {"unit": unit, "p": programme})
 
