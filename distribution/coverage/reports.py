@@ -3,7 +3,6 @@ a total for the unit; Vietnamese headers. Built by a Celery task (services.repor
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from itertools import groupby
 from operator import itemgetter
@@ -15,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from phocap.common.excel import safe_cell
+from phocap.common.excel import safe_cell, workbook_bytes
 from phocap.common.formatting import format_date
 
 from .models import FIGURES, CoverageSummary, ReportJob, coverage_ratio
@@ -36,9 +35,8 @@ def report_headers() -> list[str]:
 
 def _line(district: str, commune: str, code: str, values: dict, computed_at) -> list:
     ratio = coverage_ratio(values["phones_handed_out"], values["target_adults"])
-    stamp = timezone.localtime(computed_at).strftime("%d/%m/%Y %H:%M") if computed_at else ""
-    return [district, commune, code] + [values[f] for f in FIGURES] + [
-        round(ratio, 4) if ratio is not None else None, stamp]
+    return [safe_cell(v) for v in [district, commune, code]] + [values[f] for f in FIGURES] + [
+        round(ratio, 4) if ratio is not None else None, format_date(computed_at)]
 
 
 def build_report_xlsx(job: ReportJob, *, progress: Callable[[int, int], None] | None = None) -> bytes:
@@ -91,6 +89,4 @@ def build_report_xlsx(job: ReportJob, *, progress: Callable[[int, int], None] | 
     ws.append(strong(_line(_("Tổng cộng"), "", "", grand, oldest)))
     if progress:
         progress(done, total)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)

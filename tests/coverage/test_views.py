@@ -172,6 +172,21 @@ def test_report_job_runs_once_even_if_delivered_twice(programme, built, tree, us
     assert ReportJob.objects.get(pk=job.pk).file.name == name
 
 
+def test_report_cells_stay_text_and_times_are_dd_mm_yyyy(programme, built, tree, users):
+    from phocap.areas.models import AdminUnit
+    from phocap.common.formatting import format_date
+
+    AdminUnit.objects.filter(pk=tree.kim_hy.pk).update(name='=HYPERLINK("http://x")')
+    job = ReportJob.objects.create(programme=programme, unit=tree.na_ri, requested_by=users.district)
+    job = services.report_job_build(job_id=job.pk)
+    with job.file.open("rb") as f:
+        rows = list(load_workbook(io.BytesIO(f.read())).active.iter_rows(values_only=True))
+    kim_hy = next(r for r in rows if r and r[2] == tree.kim_hy.code)
+    assert kim_hy[1] == "'=HYPERLINK(\"http://x\")"
+    row = CoverageSummary.objects.get(programme=programme, commune=tree.kim_hy)
+    assert kim_hy[-1] == format_date(row.computed_at)
+
+
 def test_reports_are_scoped(client_for, users, programme, built, tree, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         client_for(users.district).post(reverse("coverage:report_create", args=[programme.pk, "legacy", "066"]))
