@@ -95,11 +95,6 @@ def batches_for(*, user, direction: str):
     return qs.order_by("-pk")
 
 
-def batch_outcomes(batch: Batch) -> dict[str, int]:
-    """How many of the batch's devices arrived, went missing, ... ({outcome: count})."""
-    return dict(batch.lines.values_list("outcome").annotate(n=Count("pk")).order_by())
-
-
 def batch_history(batch: Batch) -> list[dict]:
     """The batch's ledger grouped by kind of movement, in the order they happened."""
     rows = (DeviceMovement.objects.filter(batch=batch).values("kind")

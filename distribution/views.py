@@ -180,16 +180,15 @@ def _batch_or_404(request, pk):
 def batch_detail(request, pk):
     batch = _batch_or_404(request, pk)
     page_obj = paginate(request, batch.lines.select_related("device").order_by("pk"), per_page=100)
-    summary = selectors.batch_outcomes(batch)
     can_receive = batch.status == Batch.Status.DISPATCHED and services.acts_for(request.user, batch.to_unit)
     can_cancel = batch.status == Batch.Status.DISPATCHED and services.acts_for(request.user, batch.from_unit)
     return render(request, "distribution/batch_detail.html", {
-        "batch": batch, "page_obj": page_obj, "summary": summary, "total": sum(summary.values()),
+        "batch": batch, "page_obj": page_obj, "total": page_obj.paginator.count,
         "history": selectors.batch_history(batch),
         "can_receive": can_receive, "can_cancel": can_cancel,
         "cancel_form": ReasonForm() if can_cancel else None,
         "can_upload": can_write_unit(request.user, batch.to_unit) and batch.status != Batch.Status.CANCELLED,
-        "scan_form": ScanForm(), "outcomes": BatchLine.Outcome})
+        "scan_form": ScanForm()})
 
 
 @unit_role_required(*WRITERS)
