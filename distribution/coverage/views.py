@@ -73,7 +73,6 @@ def _dashboard_context(request, programme: Programme, unit: AdminUnit, *, pagina
     return {"programme": programme, "unit": unit, **data,
             "rows": page if paginated else data["children"], "page_obj": page,
             "crumbs": [(a, can_access_unit(request.user, a)) for a in data["ancestors"]],
-            "can_drill": unit.level != AdminUnit.Level.VILLAGE,
             "chart_height": max(220, 22 * len(data["chart_communes"]) + 60),
             "chart_labels": {"coverage": _("Tỷ lệ phổ cập (%)"), "handouts": _("Máy trao trong tháng"),
                              "cumulative": _("Lũy kế")}}
