@@ -87,7 +87,7 @@ def donor_phones_by_place(*, donor, user) -> list[dict]:
 def batches_for(*, user, direction: str):
     """Outgoing ("out") or incoming ("in") batches of the user's units, newest first."""
     units = [u.pk for u in user_units(user)]
-    qs = Batch.objects.for_user(user).select_related("from_unit", "to_unit", "programme").annotate(
+    qs = Batch.objects.for_user(user).select_related("from_unit", "to_unit").annotate(
         n_devices=Count("lines"),
         n_missing=Count("lines", filter=Q(lines__outcome=BatchLine.Outcome.MISSING)))
     if not user.is_superuser:
@@ -110,7 +110,7 @@ def current_programme(*, user, commune: AdminUnit) -> Programme | None:
 
 def handouts_for(*, user):
     return (Handout.objects.for_user(user)
-            .select_related("household", "device", "commune", "programme").order_by("-pk"))
+            .select_related("household", "device", "commune").order_by("-pk"))
 
 
 # --- reconciliation ----------------------------------------------------------------------

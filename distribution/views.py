@@ -100,7 +100,7 @@ def device_intake(request):
 def device_detail(request, imei):
     device = get_object_or_404(
         Device.objects.for_user(request.user).select_related(
-            "programme", "holder_unit", "batch", "source_donation__donor", "source_procurement"),
+            "holder_unit", "batch__from_unit", "batch__to_unit", "source_donation__donor", "source_procurement"),
         imei=imei)
     handout = device.handouts.active().select_related("household").first()
     can_resolve = device.status == Device.Status.MISSING and can_write_unit(request.user, device.holder_unit)
@@ -314,7 +314,7 @@ def handout_create(request, household_pk):
             return redirect(handout)
     existing = household.handouts.active().select_related("device")
     return render(request, "distribution/handout_form.html",
-                  {"form": form, "household": household, "programme": programme, "existing": existing})
+                  {"form": form, "household": household, "existing": existing})
 
 
 def _handout_or_404(request, pk):

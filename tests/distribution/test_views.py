@@ -314,3 +314,14 @@ def test_anonymous_gets_nothing(client, batch_to_na_ri):
     assert client.get("/api/v1/devices/").status_code in (401, 403)
     r = client.get(reverse("distribution:batch_detail", args=[batch_to_na_ri.pk]))
     assert r.status_code == 302 and "dang-nhap" in r.url
+
+
+def test_device_page_of_a_phone_in_transit_names_its_batch_without_extra_queries(
+        client_for, users, batch_to_na_ri, django_assert_max_num_queries):
+    imei = batch_to_na_ri.lines.first().device.imei
+    c = client_for(users.district)
+    url = reverse("distribution:device_detail", args=[imei])
+    c.get(url)  # warm caches (sessions, memberships)
+    with django_assert_max_num_queries(6):  # session, user, memberships, device, hand-out, ledger
+        html = c.get(url).content.decode()
+    assert str(batch_to_na_ri) in html
