@@ -52,6 +52,10 @@ class OnceForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("submit_token", uuid.uuid4().hex)
 
+    def payload(self) -> dict:
+        """The cleaned data the service takes (the token is the view's business)."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "submit_token"}
+
 
 class DonorForm(OnceForm):
     kind = forms.ChoiceField(label=_("Loại"), choices=Donor.Kind.choices)
@@ -72,6 +76,11 @@ class DonorForm(OnceForm):
         self.fields["unit"].queryset = units
         if units.count() == 1:
             self.fields["unit"].initial = units.first()
+
+    def payload(self) -> dict:
+        data = super().payload()
+        data.pop("confirm_duplicate", None)
+        return data
 
 
 class PledgeForm(OnceForm):
@@ -119,14 +128,18 @@ class DonationForm(OnceForm):
     pledge = forms.ModelChoiceField(label=_("Thực hiện cam kết"), queryset=None, required=False)
     note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, user, programme, **kwargs):
+    def __init__(self, *args, user, programme, pledge_id: str | None = None, **kwargs):
+        """`pledge_id` (from "Record a gift fulfilling this pledge") prefills the pledge and its donor."""
         super().__init__(*args, **kwargs)
         self.fields["donor"].queryset = donors_visible_to(user).order_by("name_ascii")
         units = writable_units(user=user, programme=programme)
         self.fields["unit"].queryset = units
         self.fields["unit"].initial = units.first()
-        self.fields["pledge"].queryset = Pledge.objects.for_user(user).filter(
+        pledges = Pledge.objects.for_user(user).filter(
             programme=programme, cancelled_at__isnull=True).select_related("donor").order_by("-pledged_on")
+        self.fields["pledge"].queryset = pledges
+        if pledge_id and pledge_id.isdigit() and (pledge := pledges.filter(pk=pledge_id).first()):
+            self.initial.update(pledge=pledge, donor=pledge.donor)
 
     def clean(self):
         data = super().clean()

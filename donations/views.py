@@ -11,9 +11,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from phocap.accounts.decorators import login_and_membership_required
-from phocap.accounts.models import WRITE_ROLES, Role
-from phocap.accounts.scoping import can_write_unit, scope_queryset
-from phocap.areas.models import AdminUnit
+from phocap.accounts.models import Role
+from phocap.accounts.scoping import can_write_unit
 from phocap.common.errors import DomainError
 from phocap.common.excel import VND_FORMAT, xlsx_response
 from phocap.common.formatting import format_date
@@ -38,8 +37,13 @@ def _programme(request, programme_id: int) -> Programme:
     return get_object_or_404(Programme.objects.for_user(request.user).select_related("province"), pk=programme_id)
 
 
-def _require_province_staff(user, programme: Programme) -> None:
-    if not can_write_unit(user, programme.province, roles=[Role.PROVINCE_STAFF]):
+def _is_province_staff(user, unit) -> bool:
+    """Pledges and procurement are the province's: its staff write them."""
+    return can_write_unit(user, unit, roles=[Role.PROVINCE_STAFF])
+
+
+def _require_province_staff(user, unit) -> None:
+    if not _is_province_staff(user, unit):
         raise PermissionDenied
 
 
@@ -57,13 +61,40 @@ def _forget_submit(form) -> None:
         cache.delete(f"donations:submit:{token}")
 
 
+def _save(form, save):
+    """`save(**data)` with the form's data → the response to send; a save a rule refused
+    gives None and leaves the reason on the form."""
+    try:
+        return save(**form.payload())
+    except DomainError as e:
+        form.add_error(None, str(e))
+        return None
+
+
+def _save_once(request, form, save, *, resent_to):
+    """`_save` once per form token: a double click or a resent POST saves nothing more and
+    goes to `resent_to`. A refused save releases the token so the corrected form can be sent."""
+    if not _first_submit(form):
+        messages.info(request, _("Biểu mẫu này đã được gửi."))
+        return redirect(resent_to)
+    response = _save(form, save)
+    if response is None:
+        _forget_submit(form)
+    return response
+
+
+def _attempt(request, action, **kwargs):
+    """A one-button POST (cancel, reverse, thank): `action(**kwargs)`, or None with the
+    refusal shown as a message."""
+    try:
+        return action(**kwargs)
+    except DomainError as e:
+        messages.error(request, str(e))
+        return None
+
+
 def _wants_xlsx(request) -> bool:
     return request.GET.get("format") == "xlsx"
-
-
-def _donor_units(user):
-    qs = AdminUnit.objects.exclude(level=AdminUnit.Level.VILLAGE)
-    return scope_queryset(qs, user, unit_field="", roles=WRITE_ROLES).order_by("path")
 
 
 # --- index and fund -----------------------------------------------------------------------
@@ -82,9 +113,9 @@ def fund(request, programme_id: int):
     programme = _programme(request, programme_id)
     totals = selectors.programme_totals(programme)
     return render(request, "donations/fund.html", {
-        "programme": programme, "totals": totals, "kinds": Donor.Kind,
+        "programme": programme, "totals": totals,
         "donors_by_kind": [(Donor.Kind(k).label, n) for k, n in totals["donors_by_kind"].items()],
-        "can_buy": can_write_unit(request.user, programme.province, roles=[Role.PROVINCE_STAFF]),
+        "can_buy": _is_province_staff(request.user, programme.province),
     })
 
 
@@ -103,53 +134,45 @@ def donor_list(request):
         return xlsx_response("nha-tai-tro.xlsx", [str(h) for h in DONOR_HEADERS], rows, title=_("Nhà tài trợ"))
     return render(request, "donations/donor_list.html", {
         "page_obj": paginate(request, qs), "q": q, "kind": kind, "kinds": Donor.Kind.choices,
-        "can_write": bool(_donor_units(request.user).exists()),
+        "can_write": selectors.writable_units(user=request.user).exists(),
     })
 
 
 @login_and_membership_required
 def donor_detail(request, pk: int):
     donor = get_object_or_404(selectors.donors_visible_to(request.user).select_related("unit"), pk=pk)
-    donations = Donation.objects.for_user(request.user).filter(donor=donor).select_related(
-        "programme", "unit").order_by("-received_on")[:100]
-    pledges = Pledge.objects.for_user(request.user).filter(donor=donor).with_status().select_related(
-        "programme").order_by("-pledged_on")[:100]
+    donations = selectors.donation_list(user=request.user, donor=donor)[:100]
+    pledges = selectors.pledge_list(user=request.user, donor=donor)[:100]
     return render(request, "donations/donor_detail.html", {
         "donor": donor, "donations": donations, "pledges": pledges,
         "can_write": can_write_unit(request.user, donor.unit)})
 
 
 def _donor_form_view(request, donor: Donor | None):
-    units = _donor_units(request.user)
+    units = selectors.writable_units(user=request.user)
     if not units.exists() or (donor and not can_write_unit(request.user, donor.unit)):
         raise PermissionDenied
     initial = {f: getattr(donor, f) for f in services.DONOR_FIELDS} if donor else {}
     form = DonorForm(request.POST or None, units=units, initial=initial)
     duplicates = []
+
+    def save(**data):
+        if donor:
+            services.donor_update(donor=donor, **data)
+            messages.success(request, _("Đã lưu nhà tài trợ."))
+            return redirect(donor)
+        created = services.donor_create(**data)
+        messages.success(request, _("Đã thêm nhà tài trợ %(name)s.") % {"name": created.name})
+        return redirect(created)
+
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
         duplicates = list(selectors.donor_likely_duplicates(
-            name=data["name"], user=request.user, exclude_pk=donor.pk if donor else None))
-        if duplicates and not data.pop("confirm_duplicate"):
+            name=form.cleaned_data["name"], user=request.user, exclude_pk=donor.pk if donor else None))
+        if duplicates and not form.cleaned_data["confirm_duplicate"]:
             form.add_error("confirm_duplicate", _("Đã có nhà tài trợ trùng tên. Hãy kiểm tra danh sách bên dưới; "
                                                   "nếu đúng là nhà tài trợ khác, đánh dấu ô này rồi lưu lại."))
-        elif _first_submit(form):
-            data.pop("confirm_duplicate", None)
-            data.pop("submit_token", None)
-            try:
-                if donor:
-                    donor = services.donor_update(donor=donor, **data)
-                    messages.success(request, _("Đã lưu nhà tài trợ."))
-                else:
-                    donor = services.donor_create(**data)
-                    messages.success(request, _("Đã thêm nhà tài trợ %(name)s.") % {"name": donor.name})
-                return redirect(donor)
-            except DomainError as e:
-                _forget_submit(form)
-                form.add_error(None, str(e))
-        else:
-            messages.info(request, _("Biểu mẫu này đã được gửi."))
-            return redirect("donations:donor_list")
+        elif response := _save_once(request, form, save, resent_to="donations:donor_list"):
+            return response
     return render(request, "donations/donor_form.html", {"form": form, "donor": donor, "duplicates": duplicates})
 
 
@@ -182,8 +205,7 @@ def pledge_list(request, programme_id: int):
                              number_formats={5: VND_FORMAT, 6: VND_FORMAT})
     return render(request, "donations/pledge_list.html", {
         "programme": programme, "page_obj": paginate(request, qs), "q": q, "status": status,
-        "statuses": PledgeStatus.choices,
-        "can_write": can_write_unit(request.user, programme.province, roles=[Role.PROVINCE_STAFF])})
+        "statuses": PledgeStatus.choices, "can_write": _is_province_staff(request.user, programme.province)})
 
 
 @login_and_membership_required
@@ -197,23 +219,17 @@ def pledge_overdue(request, programme_id: int):
 @login_and_membership_required
 def pledge_create(request, programme_id: int):
     programme = _programme(request, programme_id)
-    _require_province_staff(request.user, programme)
+    _require_province_staff(request.user, programme.province)
     form = PledgeForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        if not _first_submit(form):
-            messages.info(request, _("Biểu mẫu này đã được gửi."))
-            return redirect("donations:pledge_list", programme_id=programme.pk)
-        data = form.cleaned_data
-        try:
-            pledge = services.pledge_create(
-                programme=programme, donor=data["donor"], pledged_on=data["pledged_on"], cash_vnd=data["cash_vnd"],
-                phones=data["phones"], due_date=data["due_date"], occasion=data["occasion"], note=data["note"],
-                by=request.user)
-            messages.success(request, _("Đã ghi cam kết của %(name)s.") % {"name": pledge.donor.name})
-            return redirect(pledge)
-        except DomainError as e:
-            _forget_submit(form)
-            form.add_error(None, str(e))
+
+    def save(**data):
+        pledge = services.pledge_create(programme=programme, by=request.user, **data)
+        messages.success(request, _("Đã ghi cam kết của %(name)s.") % {"name": pledge.donor.name})
+        return redirect(pledge)
+
+    if request.method == "POST" and form.is_valid() and (response := _save_once(
+            request, form, save, resent_to=reverse("donations:pledge_list", args=[programme.pk]))):
+        return response
     return render(request, "donations/pledge_form.html", {"form": form, "programme": programme})
 
 
@@ -224,24 +240,23 @@ def pledge_detail(request, pk: int):
     donations = pledge.donations.select_related("unit").order_by("received_on", "pk")
     return render(request, "donations/pledge_detail.html", {
         "pledge": pledge, "donations": donations, "cancel_form": CancelPledgeForm(),
-        "can_write": can_write_unit(request.user, pledge.unit, roles=[Role.PROVINCE_STAFF])})
+        "can_write": _is_province_staff(request.user, pledge.unit)})
 
 
 @login_and_membership_required
 def pledge_edit(request, pk: int):
     pledge = get_object_or_404(Pledge.objects.for_user(request.user).select_related("programme", "donor"), pk=pk)
-    if not can_write_unit(request.user, pledge.unit, roles=[Role.PROVINCE_STAFF]):
-        raise PermissionDenied
+    _require_province_staff(request.user, pledge.unit)
     initial = {f: getattr(pledge, f) for f in ("donor", *services.PLEDGE_FIELDS)}
     form = PledgeForm(request.POST or None, user=request.user, editing=True, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.pledge_update(pledge=pledge, by=request.user,
-                                   **{f: form.cleaned_data[f] for f in services.PLEDGE_FIELDS})
-            messages.success(request, _("Đã lưu cam kết."))
-            return redirect(pledge)
-        except DomainError as e:
-            form.add_error(None, str(e))
+
+    def save(*, donor, **data):  # the donor of a pledge does not change
+        services.pledge_update(pledge=pledge, by=request.user, **data)
+        messages.success(request, _("Đã lưu cam kết."))
+        return redirect(pledge)
+
+    if request.method == "POST" and form.is_valid() and (response := _save(form, save)):
+        return response
     return render(request, "donations/pledge_form.html", {"form": form, "programme": pledge.programme,
                                                           "pledge": pledge})
 
@@ -250,17 +265,11 @@ def pledge_edit(request, pk: int):
 @login_and_membership_required
 def pledge_cancel(request, pk: int):
     pledge = get_object_or_404(Pledge.objects.for_user(request.user), pk=pk)
-    if not can_write_unit(request.user, pledge.unit, roles=[Role.PROVINCE_STAFF]):
-        raise PermissionDenied
+    _require_province_staff(request.user, pledge.unit)
     form = CancelPledgeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.pledge_cancel(pledge=pledge, reason=form.cleaned_data["reason"], by=request.user)
-            messages.success(request, _("Đã hủy cam kết."))
-        except DomainError as e:
-            messages.error(request, str(e))
-    else:
-        messages.error(request, _("Hãy nêu lý do hủy cam kết."))
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""  # the service says what is missing
+    if _attempt(request, services.pledge_cancel, pledge=pledge, reason=reason, by=request.user):
+        messages.success(request, _("Đã hủy cam kết."))
     return redirect(pledge)
 
 
@@ -303,24 +312,17 @@ def donation_create(request, programme_id: int):
     programme = _programme(request, programme_id)
     if not selectors.writable_units(user=request.user, programme=programme).exists():
         raise PermissionDenied
-    initial = {}
-    if request.GET.get("pledge"):
-        pledge = Pledge.objects.for_user(request.user).filter(programme=programme, pk=request.GET["pledge"]).first()
-        if pledge:
-            initial = {"pledge": pledge, "donor": pledge.donor}
-    form = DonationForm(request.POST or None, user=request.user, programme=programme, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        if not _first_submit(form):
-            messages.info(request, _("Biểu mẫu này đã được gửi."))
-            return redirect("donations:donation_list", programme_id=programme.pk)
-        data = {k: v for k, v in form.cleaned_data.items() if k != "submit_token"}
-        try:
-            donation = services.donation_create(programme=programme, by=request.user, **data)
-            messages.success(request, _("Đã ghi nhận khoản ủng hộ của %(name)s.") % {"name": donation.donor.name})
-            return redirect(donation)
-        except DomainError as e:
-            _forget_submit(form)
-            form.add_error(None, str(e))
+    form = DonationForm(request.POST or None, user=request.user, programme=programme,
+                        pledge_id=request.GET.get("pledge"))
+
+    def save(**data):
+        donation = services.donation_create(programme=programme, by=request.user, **data)
+        messages.success(request, _("Đã ghi nhận khoản ủng hộ của %(name)s.") % {"name": donation.donor.name})
+        return redirect(donation)
+
+    if request.method == "POST" and form.is_valid() and (response := _save_once(
+            request, form, save, resent_to=reverse("donations:donation_list", args=[programme.pk]))):
+        return response
     return render(request, "donations/donation_form.html", {"form": form, "programme": programme})
 
 
@@ -337,14 +339,14 @@ def donation_edit(request, pk: int):
     programme = donation.programme
     initial = {f: getattr(donation, f) for f in services.DONATION_FIELDS}
     form = DonationForm(request.POST or None, user=request.user, programme=programme, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "submit_token"}
-        try:
-            services.donation_update(donation=donation, by=request.user, **data)
-            messages.success(request, _("Đã lưu khoản ủng hộ."))
-            return redirect(donation)
-        except DomainError as e:
-            form.add_error(None, str(e))
+
+    def save(**data):
+        services.donation_update(donation=donation, by=request.user, **data)
+        messages.success(request, _("Đã lưu khoản ủng hộ."))
+        return redirect(donation)
+
+    if request.method == "POST" and form.is_valid() and (response := _save(form, save)):
+        return response
     return render(request, "donations/donation_form.html", {"form": form, "programme": programme,
                                                             "donation": donation})
 
@@ -352,8 +354,8 @@ def donation_edit(request, pk: int):
 @login_and_membership_required
 def donation_detail(request, pk: int):
     donation = get_object_or_404(Donation.objects.for_user(request.user).select_related(
-        "programme", "unit", "donor", "pledge", "reverses", "created_by"), pk=pk)
-    reversal = Donation.objects.filter(reverses=donation).first()
+        "programme", "unit", "donor", "pledge", "reverses", "reversal"), pk=pk)
+    reversal = getattr(donation, "reversal", None)  # fetched with the row: None when not reversed
     return render(request, "donations/donation_detail.html", {
         "donation": donation, "reversal": reversal, "reverse_form": ReverseForm(), "ack_form": AcknowledgeForm(),
         "can_write": can_write_unit(request.user, donation.unit)})
@@ -364,16 +366,12 @@ def donation_detail(request, pk: int):
 def donation_reverse(request, pk: int):
     donation = _donation_for_write(request, pk)
     form = ReverseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Hãy nêu lý do đảo khoản ủng hộ."))
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""  # the service says what is missing
+    reversal = _attempt(request, services.donation_reverse, donation=donation, reason=reason, by=request.user)
+    if reversal is None:
         return redirect(donation)
-    try:
-        reversal = services.donation_reverse(donation=donation, reason=form.cleaned_data["reason"], by=request.user)
-        messages.success(request, _("Đã đảo khoản ủng hộ. Nếu cần, hãy ghi lại khoản đúng."))
-        return redirect(reversal)
-    except DomainError as e:
-        messages.error(request, str(e))
-        return redirect(donation)
+    messages.success(request, _("Đã đảo khoản ủng hộ. Nếu cần, hãy ghi lại khoản đúng."))
+    return redirect(reversal)
 
 
 @require_POST
@@ -382,10 +380,7 @@ def donation_acknowledge(request, pk: int):
     donation = _donation_for_write(request, pk)
     form = AcknowledgeForm(request.POST)
     kind = form.cleaned_data["kind"] if form.is_valid() else Donation.AckKind.LETTER
-    try:
-        services.donation_acknowledge(donation=donation, kind=kind, by=request.user)
-    except DomainError as e:
-        messages.error(request, str(e))
+    if _attempt(request, services.donation_acknowledge, donation=donation, kind=kind, by=request.user) is None:
         return redirect(donation)
     return redirect(reverse("donations:donation_ack_pdf", args=[donation.pk]) + f"?kind={kind}")
 
@@ -415,26 +410,23 @@ def procurement_list(request, programme_id: int):
     qs = selectors.procurement_list(user=request.user, programme=programme)
     return render(request, "donations/procurement_list.html", {
         "programme": programme, "page_obj": paginate(request, qs),
-        "can_write": can_write_unit(request.user, programme.province, roles=[Role.PROVINCE_STAFF])})
+        "can_write": _is_province_staff(request.user, programme.province)})
 
 
 @login_and_membership_required
 def procurement_create(request, programme_id: int):
     programme = _programme(request, programme_id)
-    _require_province_staff(request.user, programme)
+    _require_province_staff(request.user, programme.province)
     form = ProcurementForm(request.POST or None, user=request.user, programme=programme)
-    if request.method == "POST" and form.is_valid():
-        if not _first_submit(form):
-            messages.info(request, _("Biểu mẫu này đã được gửi."))
-            return redirect("donations:procurement_list", programme_id=programme.pk)
-        data = {k: v for k, v in form.cleaned_data.items() if k != "submit_token"}
-        try:
-            services.procurement_create(programme=programme, by=request.user, **data)
-            messages.success(request, _("Đã ghi mua %(qty)s điện thoại.") % {"qty": data["quantity"]})
-            return redirect("donations:procurement_list", programme_id=programme.pk)
-        except DomainError as e:
-            _forget_submit(form)
-            form.add_error(None, str(e))
+    done = reverse("donations:procurement_list", args=[programme.pk])
+
+    def save(**data):
+        procurement = services.procurement_create(programme=programme, by=request.user, **data)
+        messages.success(request, _("Đã ghi mua %(qty)s điện thoại.") % {"qty": procurement.quantity})
+        return redirect(done)
+
+    if request.method == "POST" and form.is_valid() and (response := _save_once(request, form, save, resent_to=done)):
+        return response
     return render(request, "donations/procurement_form.html", {
         "form": form, "programme": programme, "totals": selectors.programme_totals(programme)})
 

@@ -328,3 +328,48 @@ def test_detail_pages_query_count_is_flat(client_for, users, programme, company,
                 reverse("donations:honour_roll", args=[programme.pk])]:
         with django_assert_max_num_queries(14):
             assert c.get(url).status_code == 200, url
+
+
+def test_gift_form_prefilled_from_a_pledge_and_bad_pledge_id_ignored(client_for, users, programme, company):
+    pledge = services.pledge_create(programme=programme, donor=company, pledged_on=datetime.date(2023, 8, 11),
+                                    cash_vnd=1_000_000)
+    c = client_for(users.province)
+    url = reverse("donations:donation_create", args=[programme.pk])
+    page = c.get(f"{url}?pledge={pledge.pk}").content.decode()
+    assert f'<option value="{pledge.pk}" selected>' in page.split('name="pledge"')[1].split("</select>")[0]
+    assert f'<option value="{company.pk}" selected>' in page.split('name="donor"')[1].split("</select>")[0]
+    for bad in ("abc", "999999"):
+        page = c.get(f"{url}?pledge={bad}")
+        pledge_select = page.content.decode().split('name="pledge"')[1].split("</select>")[0]
+        assert page.status_code == 200 and f'<option value="{pledge.pk}" selected>' not in pledge_select
+
+
+def test_refused_save_lets_the_corrected_form_through_with_the_same_token(client_for, users, programme,
+                                                                          province_gift, tree):
+    c = client_for(users.province)
+    url = reverse("donations:procurement_create", args=[programme.pk])
+    form = {"supplier": "FPT Shop", "purchased_on": "2023-09-05", "unit_price_vnd": "2.000.000", "quantity": "26",
+            "unit": tree.bk.pk, "submit_token": "p-retry"}
+    assert "Không đủ tiền" in c.post(url, form).content.decode()
+    assert c.post(url, {**form, "quantity": "25"}).status_code == 302
+    r = c.post(url, {**form, "quantity": "25"}, follow=True)  # sent again: nothing more is bought
+    assert "Biểu mẫu này đã được gửi." in r.content.decode()
+    assert Procurement.objects.get().quantity == 25
+
+
+def test_reverse_and_cancel_without_reason_change_nothing(client_for, users, programme, company, province_gift):
+    pledge = services.pledge_create(programme=programme, donor=company, pledged_on=datetime.date(2023, 8, 11),
+                                    cash_vnd=1_000_000)
+    c = client_for(users.province)
+    r = c.post(reverse("donations:donation_reverse", args=[province_gift.pk]), {"reason": ""}, follow=True)
+    assert "Hãy nêu lý do đảo khoản ủng hộ." in r.content.decode()
+    r = c.post(reverse("donations:pledge_cancel", args=[pledge.pk]), {"reason": "  "}, follow=True)
+    assert "Hãy nêu lý do hủy cam kết." in r.content.decode()
+    province_gift.refresh_from_db()
+    pledge.refresh_from_db()
+    assert province_gift.reversed_at is None and pledge.cancelled_at is None
+    r = c.post(reverse("donations:donation_reverse", args=[province_gift.pk]), {"reason": "ghi nhầm"})
+    reversal = Donation.objects.get(reverses=province_gift)
+    assert r.url == reversal.get_absolute_url()
+    page = c.get(province_gift.get_absolute_url()).content.decode()
+    assert "Khoản này đã được đảo" in page and reversal.get_absolute_url() in page
