@@ -373,3 +373,12 @@ def test_reverse_and_cancel_without_reason_change_nothing(client_for, users, pro
     assert r.url == reversal.get_absolute_url()
     page = c.get(province_gift.get_absolute_url()).content.decode()
     assert "Khoản này đã được đảo" in page and reversal.get_absolute_url() in page
+
+
+def test_export_links_keep_the_filters(client_for, users, programme, company):
+    c = client_for(users.province)
+    for url, query in [(reverse("donations:donor_list"), "q=vi%E1%BB%87t&kind=enterprise"),
+                       (reverse("donations:pledge_list", args=[programme.pk]), "q=l%E1%BB%85&status=overdue"),
+                       (reverse("donations:donation_list", args=[programme.pk]), "q=a&gift=cash&chua_cam_on=1")]:
+        page = c.get(f"{url}?{query}&page=2").content.decode()
+        assert f'href="?{query.replace("&", "&amp;")}&amp;format=xlsx"' in page, url
