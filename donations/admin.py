@@ -60,7 +60,6 @@ class DonorAdmin(NoDeleteScopedAdminMixin, ImportExportMixin, SimpleHistoryAdmin
     list_filter = ("kind", "public_consent")
     search_fields = ("name_ascii", "name", "tax_code", "phone")
     list_select_related = ("unit",)
-    autocomplete_fields = ()
     raw_id_fields = ("unit",)
 
     def save_model(self, request, obj, form, change):

@@ -16,6 +16,13 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
+def vnd_digits(text: str) -> str:
+    """"2.000.000", "2,000,000", "2 000 000 ₫" → "2000000": amounts as people type them."""
+    for noise in (".", ",", " ", "₫", "đ"):
+        text = text.replace(noise, "")
+    return text
+
+
 class VndInput(forms.TextInput):
     """Shows a stored amount as officials write it: 50000000 → "50.000.000" (in the UI language)."""
 
@@ -38,7 +45,7 @@ class VndField(forms.IntegerField):
 
     def to_python(self, value):
         if isinstance(value, str):
-            value = value.replace(".", "").replace(",", "").replace(" ", "").replace("₫", "").replace("đ", "")
+            value = vnd_digits(value)
         return super().to_python(value)
 
 

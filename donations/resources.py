@@ -20,7 +20,10 @@ from phocap.common.text import fold
 from phocap.programmes.models import Programme
 
 from . import services
+from .forms import vnd_digits
 from .models import Donation, Donor, Pledge
+
+DMY = widgets.DateWidget("%d/%m/%Y")
 
 
 def _choice(value, choices, column: str) -> str:
@@ -61,14 +64,18 @@ def _writable_unit(value, column: str, user) -> AdminUnit:
     return unit
 
 
+def _donor_by_tax_code(raw: str) -> Donor | None:
+    """The donor with this MST however it was typed; DomainError when it is not a valid MST."""
+    return Donor.objects.filter(tax_code=services.normalise_tax_code(raw)).first()
+
+
 def _int(value, column: str) -> int:
     if value in (None, ""):
         return 0
     if isinstance(value, int | float):
         return int(value)
-    text = str(value).replace(".", "").replace(",", "").replace(" ", "").replace("₫", "").replace("đ", "")
     try:
-        return int(text)
+        return int(vnd_digits(str(value)))
     except ValueError:
         raise ValidationError({column: _("“%(value)s” không phải là số.") % {"value": value}})
 
@@ -115,10 +122,9 @@ class DonorResource(SafeExportMixin, resources.ModelResource):
         if not raw:
             return None
         try:
-            code = services.normalise_tax_code(raw)
+            return _donor_by_tax_code(raw)
         except DomainError:
             return None  # reported by import_instance
-        return Donor.objects.filter(tax_code=code).first()
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -161,8 +167,7 @@ class DonationResource(SafeExportMixin, resources.ModelResource):
     donor = fields.Field(attribute="donor__name", column_name="nha_tai_tro")
     donor_tax_code = fields.Field(attribute="donor__tax_code", column_name="ma_so_thue")
     unit = fields.Field(attribute="unit__code", column_name="ma_don_vi_tiep_nhan")
-    received_on = fields.Field(attribute="received_on", column_name="ngay_tiep_nhan",
-                               widget=widgets.DateWidget("%d/%m/%Y"))
+    received_on = fields.Field(attribute="received_on", column_name="ngay_tiep_nhan", widget=DMY)
     cash_vnd = fields.Field(attribute="cash_vnd", column_name="so_tien")
     cash_method = fields.Field(attribute="cash_method", column_name="hinh_thuc")
     receipt_number = fields.Field(attribute="receipt_number", column_name="so_phieu_thu")
@@ -189,7 +194,7 @@ class DonationResource(SafeExportMixin, resources.ModelResource):
         raw_code = str(row.get("ma_so_thue") or "").strip()
         if raw_code:
             try:
-                donor = Donor.objects.filter(tax_code=services.normalise_tax_code(raw_code)).first()
+                donor = _donor_by_tax_code(raw_code)
             except DomainError as e:
                 raise ValidationError({"ma_so_thue": str(e)})
             if donor:
@@ -263,14 +268,13 @@ class PledgeResource(SafeExportMixin, resources.ModelResource):
 
     programme = fields.Field(attribute="programme_id", column_name="ma_chuong_trinh")
     donor = fields.Field(attribute="donor__name", column_name="nha_tai_tro")
-    pledged_on = fields.Field(attribute="pledged_on", column_name="ngay_cam_ket",
-                              widget=widgets.DateWidget("%d/%m/%Y"))
+    pledged_on = fields.Field(attribute="pledged_on", column_name="ngay_cam_ket", widget=DMY)
     occasion = fields.Field(attribute="occasion", column_name="dip")
     cash_vnd = fields.Field(attribute="cash_vnd", column_name="so_tien_cam_ket")
     cash_received_vnd = fields.Field(attribute="cash_received_vnd", column_name="da_nhan_tien")
     phones = fields.Field(attribute="phones", column_name="so_may_cam_ket")
     phones_received = fields.Field(attribute="phones_received", column_name="da_nhan_may")
-    due_date = fields.Field(attribute="due_date", column_name="han", widget=widgets.DateWidget("%d/%m/%Y"))
+    due_date = fields.Field(attribute="due_date", column_name="han", widget=DMY)
     status = fields.Field(attribute="status_label", column_name="trang_thai")
 
     class Meta:
