@@ -96,14 +96,13 @@ def donor_list(*, user, q: str = "", kind: str = ""):
     return qs.order_by("name_ascii", "pk")
 
 
-def donor_likely_duplicates(*, name: str, user=None, exclude_pk: int | None = None, limit: int = 5):
+def donor_likely_duplicates(*, name: str, user, exclude_pk: int | None = None, limit: int = 5):
     """Donors with the same name once case and diacritics are ignored, among those the
     user may see (a name typed in one district must not reveal another's individuals)."""
     folded = fold(name)
     if not folded:
         return Donor.objects.none()
-    base = donors_visible_to(user) if user is not None else Donor.objects.all()
-    return base.filter(name_ascii=folded).exclude(pk=exclude_pk).select_related("unit")[:limit]
+    return donors_visible_to(user).filter(name_ascii=folded).exclude(pk=exclude_pk).select_related("unit")[:limit]
 
 
 # --- pledges ------------------------------------------------------------------------------

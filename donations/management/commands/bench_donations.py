@@ -56,7 +56,7 @@ class Command(BaseCommand):
         programme = Programme.objects.create(name="Bench", province=province, scheme="legacy",
                                              start_date=datetime.date(2023, 1, 1))
         started = time.perf_counter()
-        kinds = [k for k in Donor.Kind.values]
+        kinds = Donor.Kind.values
         donors = Donor.objects.bulk_create(
             [Donor(kind=rnd.choice(kinds), name=f"Nhà tài trợ {i}", name_ascii=f"nha tai tro {i}", unit=province,
                    public_consent=i % 2 == 0) for i in range(opts["donors"])], batch_size=2000)
