@@ -1,6 +1,7 @@
 """factory-boy factories shared by every app's tests."""
 
 import datetime
+import itertools
 
 import factory
 
@@ -61,6 +62,33 @@ def add_target(programme: Programme, commune: AdminUnit, baseline: int = 500) ->
     return ProgrammeCommune.objects.create(programme=programme, commune=commune, baseline_adults=baseline)
 
 
+def make_imei(n: int, series: int = 0) -> str:
+    """A valid IMEI (Luhn check digit); tests that build phones side by side use
+    different series so their numbers never meet."""
+    from distribution.imeis import luhn_complete
+
+    return luhn_complete(f"35{series}{n:011d}")
+
+
+_household_seq = itertools.count(1)
+
+
+def make_household(commune, name: str | None = None, *, rank: int, village=None, adults: int = 2,
+                   without: int = 1, status: str = "active", people=()):
+    """A household as an import leaves it, written through the ORM (no signals), with its
+    `people` as (name, citizen ID) pairs, the first one the head."""
+    from beneficiaries.models import Household, Person
+
+    n = next(_household_seq)
+    hh = Household.objects.create(commune=commune, village=village, code=f"HH{n:05d}",
+                                  head_name=name or f"Nguyễn Văn Chủ {n}", members=max(adults, 1) + 1,
+                                  adults=adults, adults_without_phone=without, status=status, priority_rank=rank)
+    for i, (full_name, cid) in enumerate(people):
+        Person.objects.create(household=hh, full_name=full_name, citizen_id=cid, id_kind="cccd" if cid else "",
+                              is_head=(i == 0))
+    return hh
+
+
 def build_tree():
     """Bắc Kạn (legacy): Na Rì with Côn Minh and Kim Hỷ, Ba Bể with Thượng Giáo, villages;
     and a 2025 province (Thái Nguyên) with its own Côn Minh."""
@@ -105,4 +133,5 @@ def build_programme(tree):
     return programme
 
 
-__all__ = ["build_tree", "build_users", "build_programme", "TEST_PASSWORD", "Role", "make_unit", "member", "UserFactory", "ProgrammeFactory", "add_target"]
+__all__ = ["build_tree", "build_users", "build_programme", "TEST_PASSWORD", "Role", "make_unit", "member",
+           "UserFactory", "ProgrammeFactory", "add_target", "make_imei", "make_household"]

@@ -16,6 +16,8 @@ from types import SimpleNamespace
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.factories import make_imei
+
 TOKENS = {"a": "Zalphaq", "b": "Zbravoq"}
 
 # Valid 12-digit citizen IDs (province 006 = Bắc Kạn, century/sex digit 0 = male 1900s).
@@ -23,9 +25,7 @@ CITIZEN_IDS = {"a": ("006080011111", "006185022222"), "b": ("006080033333", "006
 
 
 def imei(side: str, n: int) -> str:
-    from distribution.imeis import luhn_complete
-
-    return luhn_complete(f"35{'1' if side == 'a' else '2'}{n:011d}")
+    return make_imei(n, series=1 if side == "a" else 2)
 
 
 @functools.cache

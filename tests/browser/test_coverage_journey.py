@@ -7,7 +7,7 @@ import pytest
 
 from distribution.services import devices_register, handout_create
 from donations.models import Donation, Donor
-from tests.coverage.conftest import luhn_imei, make_household
+from tests.factories import make_household, make_imei
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,8 +23,8 @@ def test_handout_in_con_minh_shows_on_commune_and_province_dashboards(browser_pa
                                        received_on=datetime.date(2023, 8, 31), phones_count=2,
                                        phone_model="Galaxy A05", phone_condition="new",
                                        phone_unit_value_vnd=2_000_000)
-    imei = luhn_imei(1)
-    devices_register(programme=programme, unit=tree.con_minh, imeis=[imei, luhn_imei(2)], by=users.commune,
+    imei = make_imei(1, series=1)
+    devices_register(programme=programme, unit=tree.con_minh, imeis=[imei, make_imei(2, series=1)], by=users.commune,
                      donation=donation)
     household = make_household(tree.con_minh, village=tree.ban_con, rank=1, adults=2, without=2,
                                name="Hoàng Văn Slam")

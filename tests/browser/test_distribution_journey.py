@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from distribution.models import Batch, Device, Handout
 from distribution.selectors import device_drift
-from tests.distribution.conftest import donation, make_household, stock  # noqa: F401 - fixtures
+from tests.distribution.conftest import donation, stock  # noqa: F401 - fixtures
+from tests.factories import make_household
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

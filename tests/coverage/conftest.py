@@ -11,13 +11,12 @@ from django.db.models import Count, Q, Sum
 
 from beneficiaries.models import Household
 from distribution.coverage.models import FIGURES
-from distribution.imeis import luhn_complete
 from distribution.models import Batch, Device, Handout
 from donations.models import Donation, Donor
 from phocap.programmes.models import ProgrammeCommune
+from tests.factories import make_household, make_imei
 
 _imei_seq = itertools.count(1)
-_code_seq = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -27,18 +26,6 @@ def _coverage_isolation(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
-
-
-def luhn_imei(n: int) -> str:
-    return luhn_complete(f"{35_100_000_000_000 + n:014d}")
-
-
-def make_household(commune, *, village=None, rank=4, adults=2, without=1, status="active", name=None):
-    n = next(_code_seq)
-    return Household.objects.create(
-        commune=commune, village=village, code=f"HGD{n:05d}", head_name=name or f"Nguyễn Văn Chủ {n}",
-        members=adults + 1, adults=adults, adults_without_phone=without, status=status, priority_rank=rank,
-    )
 
 
 @pytest.fixture
@@ -53,7 +40,7 @@ def donation(programme, tree):
 @pytest.fixture
 def make_device(programme, donation):
     def _make(*, status="in_stock", holder=None, batch=None, prog=None):
-        return Device.objects.create(imei=luhn_imei(next(_imei_seq)), programme=prog or programme,
+        return Device.objects.create(imei=make_imei(next(_imei_seq), series=1), programme=prog or programme,
                                      source_donation=donation, status=status,
                                      holder_unit=None if status == "in_transit" else holder, batch=batch)
 

@@ -10,7 +10,8 @@ from beneficiaries.services import household_update
 from distribution.coverage.models import CoverageSummary
 from distribution.models import DeviceMovement
 from distribution.services import devices_register, handout_create, handout_reverse
-from tests.coverage.conftest import direct_figures, luhn_imei, make_household, row_figures
+from tests.coverage.conftest import direct_figures, row_figures
+from tests.factories import make_household, make_imei
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def test_handout_service_and_reversal_update_the_commune_row(programme, tree, us
     donation.unit = tree.con_minh
     donation.save(update_fields=["unit"])
     household = make_household(tree.con_minh, rank=1)
-    imei = luhn_imei(900)
+    imei = make_imei(900, series=1)
     with django_capture_on_commit_callbacks(execute=True):
         devices_register(programme=programme, unit=tree.con_minh, imeis=[imei], by=users.commune, donation=donation)
     row = CoverageSummary.objects.get(programme=programme, commune=tree.con_minh)
@@ -66,7 +67,7 @@ def test_batches_down_the_tree_move_phones_between_places(programme, tree, users
     from distribution.coverage.selectors import device_places, unit_figures
     from distribution.services import batch_dispatch, batch_receive
 
-    imeis = [luhn_imei(950 + i) for i in range(4)]
+    imeis = [make_imei(950 + i, series=1) for i in range(4)]
     with django_capture_on_commit_callbacks(execute=True):
         devices_register(programme=programme, unit=tree.bk, imeis=imeis, by=users.province, donation=donation)
         to_district = batch_dispatch(programme=programme, from_unit=tree.bk, to_unit=tree.na_ri,

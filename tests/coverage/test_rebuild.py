@@ -12,8 +12,8 @@ from distribution.coverage.selectors import children_figures, unit_figures
 from distribution.models import Device, Handout
 from distribution.signals import devices_changed
 from phocap.areas.models import AdminUnit
-from tests.coverage.conftest import direct_figures, make_household, row_figures
-from tests.factories import ProgrammeFactory, add_target
+from tests.coverage.conftest import direct_figures, row_figures
+from tests.factories import ProgrammeFactory, add_target, make_household
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from distribution.coverage import services
 from distribution.coverage.models import FIGURES, CoverageSummary, ReportJob
 from distribution.models import Handout
-from tests.coverage.conftest import make_household
+from tests.factories import make_household
 
 pytestmark = pytest.mark.django_db
 

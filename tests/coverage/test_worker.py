@@ -7,7 +7,8 @@ import pytest
 
 from distribution.coverage import tasks
 from distribution.coverage.models import CoverageSummary
-from tests.coverage.conftest import direct_figures, make_household, row_figures
+from tests.coverage.conftest import direct_figures, row_figures
+from tests.factories import make_household
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -7,11 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from distribution import services
-from distribution.imeis import luhn_complete
-
-
-def make_imei(n: int) -> str:
-    return luhn_complete(f"35{n:012d}")
+from tests.factories import make_household, make_imei
 
 
 @pytest.fixture
@@ -56,18 +52,6 @@ def commune_stock(programme, tree, users, batch_to_na_ri):
                                          by=users.district, count=4)
     services.batch_receive(batch=to_commune, by=users.commune)
     return [line.device for line in to_commune.lines.select_related("device")]
-
-
-def make_household(commune, name, *, rank=1, adults=2, without=1, status="active", village=None, people=()):
-    from beneficiaries.models import Household, Person
-
-    hh = Household.objects.create(commune=commune, village=village, code=f"HH-{name}", head_name=name,
-                                  members=max(adults, 1) + 1, adults=adults, adults_without_phone=without,
-                                  status=status, priority_rank=rank)
-    for i, (full_name, cid) in enumerate(people):
-        Person.objects.create(household=hh, full_name=full_name, citizen_id=cid, id_kind="cccd" if cid else "",
-                              is_head=(i == 0))
-    return hh
 
 
 @pytest.fixture

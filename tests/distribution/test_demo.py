@@ -5,9 +5,7 @@ import pytest
 
 from distribution.models import Batch, Device, Handout
 from distribution.selectors import device_drift
-from tests.factories import make_unit
-
-from .conftest import make_household
+from tests.factories import make_household, make_unit
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from distribution import services
 from distribution.models import Batch, BatchLine, Device, DeviceMovement, Handout
 from distribution.selectors import device_drift, stock_at
 from phocap.common.errors import DomainError
-
-from .conftest import make_imei
+from tests.factories import make_imei
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2023, 9, 10)

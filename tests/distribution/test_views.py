@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from distribution import services
 from distribution.models import Batch, Device, Handout
-
-from .conftest import make_imei
+from tests.factories import make_imei
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2023, 9, 10)
