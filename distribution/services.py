@@ -9,8 +9,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from phocap.accounts.models import WRITE_ROLES, Role
-from phocap.accounts.scoping import can_write_unit, memberships
+from phocap.accounts.models import Role
+from phocap.accounts.scoping import can_write_unit, is_officer_of
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
 from phocap.programmes.models import Programme
@@ -24,14 +24,6 @@ S = Device.Status
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-def acts_for(user, unit: AdminUnit, roles=WRITE_ROLES) -> bool:
-    """The user is an officer OF this unit (a membership at the unit itself, not above it)."""
-    if getattr(user, "is_superuser", False):
-        return True
-    roles = {r for r in roles if r != Role.AUDITOR}
-    return any(m.unit_id == unit.pk and m.role in roles for m in memberships(user))
-
 
 def _communes_changed(*units: AdminUnit | None) -> None:
     ids = {u.pk for u in units if u is not None and u.level == AdminUnit.Level.COMMUNE}
@@ -198,7 +190,7 @@ def batch_dispatch(*, programme: Programme, from_unit: AdminUnit, to_unit: Admin
                           % {"to": to_unit, "from": from_unit})
     if to_unit.level == AdminUnit.Level.VILLAGE:
         raise DomainError(_("Không bàn giao máy xuống thôn, bản; xã cấp phát trực tiếp cho hộ."))
-    if not acts_for(by, from_unit):
+    if not is_officer_of(by, from_unit):
         raise _user_unit_error(from_unit)
     _check_in_programme(programme, to_unit)
     if (imeis is None) == (count is None):
@@ -260,7 +252,7 @@ def batch_receive(*, batch: Batch, by, missing: dict[int, str] | None = None,
     if not batch.can_transition_to(Batch.Status.RECEIVED):
         raise DomainError(_("Đợt %(no)s đến %(to)s đang ở trạng thái “%(st)s”, không xác nhận lại được.")
                           % {"no": batch.number, "to": batch.to_unit, "st": batch.get_status_display()})
-    if not acts_for(by, batch.to_unit):
+    if not is_officer_of(by, batch.to_unit):
         raise DomainError(_("Chỉ cán bộ của %(unit)s (đơn vị nhận) được xác nhận đợt này.") % {"unit": batch.to_unit})
     at = _when(at, not_before=batch.dispatched_at)
     # Lock the batch's devices (pk order) without building 5,000 model instances.
@@ -328,7 +320,7 @@ def batch_cancel(*, batch: Batch, by, reason: str) -> Batch:
     if not batch.can_transition_to(Batch.Status.CANCELLED):
         raise DomainError(_("Đợt %(no)s đang ở trạng thái “%(st)s”, không hủy được.")
                           % {"no": batch.number, "st": batch.get_status_display()})
-    if not acts_for(by, batch.from_unit):
+    if not is_officer_of(by, batch.from_unit):
         raise DomainError(_("Chỉ cán bộ của %(unit)s (đơn vị giao) được hủy đợt này.") % {"unit": batch.from_unit})
     if not (reason or "").strip():
         raise DomainError(_("Cần ghi lý do hủy đợt."))
@@ -420,7 +412,7 @@ def handout_create(*, programme: Programme, household, by, imei: str, recipient_
     # The household lock serialises hand-outs to one household (double submits included).
     household = Household.objects.select_for_update(of=("self",)).select_related("commune").get(pk=household.pk)
     commune = household.commune
-    if not acts_for(by, commune, roles=[Role.COMMUNE_OFFICIAL]):
+    if not is_officer_of(by, commune, roles=[Role.COMMUNE_OFFICIAL]):
         raise DomainError(_("Chỉ cán bộ xã %(unit)s được cấp phát cho hộ của xã.") % {"unit": commune.name})
     if household.status != Household.Status.ACTIVE:
         raise DomainError(_("Hộ %(name)s không còn hoạt động (đã chuyển đi hoặc tách/giải thể).")
@@ -484,7 +476,7 @@ def handout_reverse(*, handout: Handout, by, reason: str) -> Handout:
     handout = Handout.objects.locked().select_related("commune").get(pk=handout.pk)
     if not handout.can_transition_to(Handout.Status.REVERSED):
         raise DomainError(_("Biên bản cấp phát này đã được thu hồi trước đó."))
-    if not acts_for(by, handout.commune, roles=[Role.COMMUNE_OFFICIAL]):
+    if not is_officer_of(by, handout.commune, roles=[Role.COMMUNE_OFFICIAL]):
         raise DomainError(_("Chỉ cán bộ xã %(unit)s được thu hồi máy đã cấp.") % {"unit": handout.commune.name})
     if not (reason or "").strip():
         raise DomainError(_("Cần ghi lý do thu hồi."))

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from phocap.accounts.decorators import login_and_membership_required, unit_role_required
 from phocap.accounts.models import Role
-from phocap.accounts.scoping import can_write_unit, scope_queryset, user_units
+from phocap.accounts.scoping import can_write_unit, is_officer_of, scope_queryset, user_units
 from phocap.common.errors import DomainError
 from phocap.common.pagination import paginate
 from phocap.common.pdf import pdf_response, render_pdf
@@ -180,8 +180,8 @@ def _batch_or_404(request, pk):
 def batch_detail(request, pk):
     batch = _batch_or_404(request, pk)
     page_obj = paginate(request, batch.lines.select_related("device").order_by("pk"), per_page=100)
-    can_receive = batch.status == Batch.Status.DISPATCHED and services.acts_for(request.user, batch.to_unit)
-    can_cancel = batch.status == Batch.Status.DISPATCHED and services.acts_for(request.user, batch.from_unit)
+    can_receive = batch.status == Batch.Status.DISPATCHED and is_officer_of(request.user, batch.to_unit)
+    can_cancel = batch.status == Batch.Status.DISPATCHED and is_officer_of(request.user, batch.from_unit)
     return render(request, "distribution/batch_detail.html", {
         "batch": batch, "page_obj": page_obj, "total": page_obj.paginator.count,
         "history": selectors.batch_history(batch),
@@ -194,7 +194,7 @@ def batch_detail(request, pk):
 @unit_role_required(*WRITERS)
 def batch_receive(request, pk):
     batch = _batch_or_404(request, pk)
-    if not services.acts_for(request.user, batch.to_unit):
+    if not is_officer_of(request.user, batch.to_unit):
         raise PermissionDenied
     form = ReceiveForm(request.POST or None, batch=batch)
     if request.method == "POST" and form.is_valid():
@@ -213,7 +213,7 @@ def batch_receive(request, pk):
 @unit_role_required(*SENDERS)
 def batch_cancel(request, pk):
     batch = _batch_or_404(request, pk)
-    if not services.acts_for(request.user, batch.from_unit):
+    if not is_officer_of(request.user, batch.from_unit):
         raise PermissionDenied
     return _post_and_return(request, batch, ReasonForm(request.POST),
                             partial(services.batch_cancel, batch=batch, by=request.user),
@@ -328,7 +328,7 @@ def _handout_or_404(request, pk):
 def handout_detail(request, pk):
     handout = _handout_or_404(request, pk)
     can_reverse = (handout.status == Handout.Status.ACTIVE
-                   and services.acts_for(request.user, handout.commune, roles=[Role.COMMUNE_OFFICIAL]))
+                   and is_officer_of(request.user, handout.commune, roles=[Role.COMMUNE_OFFICIAL]))
     return render(request, "distribution/handout_detail.html", {
         "handout": handout, "reverse_form": ReasonForm() if can_reverse else None,
         "can_upload": can_write_unit(request.user, handout.commune), "scan_form": ScanForm()})
@@ -338,7 +338,7 @@ def handout_detail(request, pk):
 @unit_role_required(Role.COMMUNE_OFFICIAL)
 def handout_reverse(request, pk):
     handout = _handout_or_404(request, pk)
-    if not services.acts_for(request.user, handout.commune, roles=[Role.COMMUNE_OFFICIAL]):
+    if not is_officer_of(request.user, handout.commune, roles=[Role.COMMUNE_OFFICIAL]):
         raise PermissionDenied
     return _post_and_return(request, handout, ReasonForm(request.POST),
                             partial(services.handout_reverse, handout=handout, by=request.user),

@@ -105,6 +105,17 @@ def can_write_unit(user, unit: AdminUnit | None, roles: Iterable[str] = WRITE_RO
     return can_access_unit(user, unit, roles)
 
 
+def is_officer_of(user, unit: AdminUnit, roles: Iterable[str] = WRITE_ROLES) -> bool:
+    """The user holds one of `roles` at this unit itself, not above it (only the receiving
+    unit confirms a batch; only the commune's officials hand out). Never an auditor."""
+    if getattr(user, "is_superuser", False):
+        return True
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    roles = {r for r in roles if r != Role.AUDITOR}
+    return any(m.unit_id == unit.pk and m.role in roles for m in memberships(user))
+
+
 def province_paths(user, roles: Iterable[str] | None = None) -> set[str]:
     """Paths of the provinces the user works in (for programme-level visibility)."""
     return {"/".join(p.split("/")[:2]) + "/" for p in covered_paths(user, roles)}

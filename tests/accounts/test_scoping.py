@@ -1,7 +1,7 @@
 import pytest
 
 from phocap.accounts.models import Role
-from phocap.accounts.scoping import can_access_unit, can_write_unit, scope_queryset
+from phocap.accounts.scoping import can_access_unit, can_write_unit, is_officer_of, scope_queryset
 from phocap.areas.models import AdminUnit
 from phocap.programmes.models import Programme
 from tests.factories import UserFactory
@@ -51,3 +51,15 @@ def test_role_filter_limits_scope(tree, users):
     assert can_access_unit(both, tree.thuong_giao)
     assert not can_write_unit(both, tree.thuong_giao)
     assert can_write_unit(both, tree.con_minh)
+
+
+def test_officer_of_a_unit_means_a_membership_at_that_unit_itself(tree, users):
+    assert is_officer_of(users.district, tree.na_ri)
+    assert not is_officer_of(users.district, tree.con_minh)  # covers it, but is not its officer
+    assert not is_officer_of(users.province, tree.na_ri)
+    assert is_officer_of(users.commune, tree.con_minh, roles=[Role.COMMUNE_OFFICIAL])
+    assert not is_officer_of(users.district, tree.na_ri, roles=[Role.COMMUNE_OFFICIAL])
+    assert not is_officer_of(users.auditor, tree.bk, roles=[Role.AUDITOR])  # auditors never act
+    users.district.is_active = False
+    assert not is_officer_of(users.district, tree.na_ri)
+    assert is_officer_of(UserFactory(is_superuser=True), tree.na_ri)
