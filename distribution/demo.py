@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
+from beneficiaries.citizen_ids import check_id
 from phocap.accounts.models import Role, User
 from phocap.areas.models import AdminUnit
 from phocap.programmes.models import Programme
@@ -42,12 +43,12 @@ def _officer(username: str, unit: AdminUnit, role: str, full_name: str) -> User:
     No usable password: they only appear in the ledger and on the minutes, and hashing
     14 passwords would cost ~10 s of the demo.
     """
-    from phocap.accounts.services import membership_grant
+    from phocap.accounts.services import membership_grant, user_create
 
     user = User.objects.filter(username=username).first()
     if user is None:
         last, _sep, first = full_name.rpartition(" ")
-        user = User.objects.create_user(username=username, password=None, first_name=first, last_name=last)
+        user = user_create(username=username, password=None, first_name=first, last_name=last)
     membership_grant(user=user, unit=unit, role=role)  # idempotent
     return user
 
@@ -165,7 +166,7 @@ def _hand_out_in_con_minh(programme: Programme, communes: list[AdminUnit]) -> in
         head = household.people.filter(is_active=True, is_head=True).first()
         person = head if head and head.citizen_id else None
         citizen_id = (person.citizen_id if person else household.head_citizen_id) or ""
-        if not (citizen_id.isdigit() and len(citizen_id) in (9, 12)):
+        if not citizen_id or check_id(citizen_id)[1]:
             continue
         if person and Handout.objects.active().filter(programme=programme, person=person).exists():
             continue

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from beneficiaries.citizen_ids import check_id
 from phocap.accounts.models import WRITE_ROLES
 from phocap.accounts.scoping import user_units
 from phocap.areas.models import AdminUnit
@@ -200,8 +201,11 @@ class HandoutForm(forms.Form):
 
     def clean_recipient_citizen_id(self):
         value = "".join((self.cleaned_data.get("recipient_citizen_id") or "").split())
-        if value and not (value.isdigit() and len(value) in (9, 12)):
+        kind, problem = check_id(value) if value else ("", None)  # the registry's rule
+        if problem and not kind:
             raise forms.ValidationError(_("Số CCCD phải có 12 chữ số (CMND cũ: 9 chữ số)."))
+        if problem:
+            raise forms.ValidationError(_("Số CCCD/CMND %(cid)s %(p)s") % {"cid": value, "p": problem})
         return value
 
     def clean(self):

@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from beneficiaries.citizen_ids import check_id
 from phocap.accounts.models import Role
 from phocap.accounts.scoping import can_write_unit, is_officer_of
 from phocap.areas.models import AdminUnit
@@ -435,8 +436,11 @@ def handout_create(*, programme: Programme, household, by, imei: str, recipient_
     recipient_citizen_id = (recipient_citizen_id or "").strip()
     if not recipient_name:
         raise DomainError(_("Cần ghi họ tên người nhận."))
-    if not (recipient_citizen_id.isdigit() and len(recipient_citizen_id) in (9, 12)):
+    _kind, problem = check_id(recipient_citizen_id)  # the registry's rule for a citizen ID
+    if problem and not _kind:  # not 9 or 12 digits
         raise DomainError(_("Số CCCD của người nhận phải có 12 chữ số (hoặc CMND 9 chữ số)."))
+    if problem:
+        raise DomainError(_("Số CCCD/CMND %(cid)s %(p)s") % {"cid": recipient_citizen_id, "p": problem})
 
     done = Handout.objects.active().filter(programme=programme, household=household).count()
     limit = handout_limit(programme=programme, household=household)

@@ -22,9 +22,10 @@ def membership_grant(*, user: User, unit: AdminUnit, role: str) -> Membership:
 
 
 @transaction.atomic
-def user_create(*, username: str, password: str, first_name: str = "", last_name: str = "",
+def user_create(*, username: str, password: str | None, first_name: str = "", last_name: str = "",
                 email: str = "", is_staff: bool = False, is_superuser: bool = False) -> User:
-    """A new account; a system administrator (`is_superuser`) is staff too."""
+    """A new account (password None: no usable password, the account cannot log in);
+    a system administrator (`is_superuser`) is staff too."""
     if User.objects.filter(username=username).exists():
         raise DomainError(_("Tên đăng nhập %(u)s đã có.") % {"u": username})
     return User.objects.create_user(username=username, password=password, first_name=first_name,

@@ -305,6 +305,12 @@ def test_handout_refuses_inactive_household_and_bad_citizen_id(commune_stock, ho
         services.handout_create(programme=programme, household=households.poor, by=users.commune,
                                 imei=commune_stock[0].imei, handed_out_on=TODAY,
                                 recipient_name="A", recipient_citizen_id="0060800")
+    # 12 digits are not enough: the registry's rule (a real province code, then 0-3).
+    with pytest.raises(DomainError, match="không phải mã tỉnh"):
+        services.handout_create(programme=programme, household=households.poor, by=users.commune,
+                                imei=commune_stock[0].imei, handed_out_on=TODAY,
+                                recipient_name="A", recipient_citizen_id="003080001234")
+    assert not Handout.objects.exists() and Device.objects.get(pk=commune_stock[0].pk).status == "in_stock"
 
 
 def test_same_phone_cannot_go_to_two_households(commune_stock, households, programme, users):
