@@ -1,5 +1,6 @@
-"""Workbooks the app hands out: the commune's import template, the uploaded file
-annotated with an error column, and the priority list export (openpyxl)."""
+"""Workbooks the app hands out: the commune's import template and the uploaded file
+annotated with an error column (openpyxl). The priority list export is a plain table
+(phocap.common.excel.xlsx_response)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import io
 from collections import defaultdict
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
@@ -18,23 +20,24 @@ from phocap.common.excel import safe_cell
 from .imports import HEADERS, TEMPLATE_VERSION, iter_original_rows
 from .models import Category
 
+# Help texts are lazy: the template is made in the language of the request, not of start-up.
 TEMPLATE_COLUMNS = [
-    ("code", _("Để trống nếu xã chưa đánh mã hộ; khi đó Số CCCD chủ hộ nhận ra hộ.")),
-    ("head_name", _("Bắt buộc. Họ và tên chủ hộ, có dấu.")),
-    ("citizen_id", _("12 số (CCCD) hoặc 9 số (CMND cũ). Gõ dạng chữ để giữ số 0 ở đầu.")),
-    ("birth", _("Năm sinh (vd 1975) hoặc ngày sinh dd/mm/yyyy.")),
-    ("sex", _("Nam hoặc Nữ.")),
-    ("ethnicity", _("Vd Tày, Nùng, Dao, Kinh.")),
-    ("village", _("Bắt buộc. Chọn trong danh sách; tên thôn mới sẽ được tạo khi nhập.")),
-    ("category", _("Bắt buộc. Hộ nghèo, Hộ cận nghèo, Gia đình chính sách, Bảo trợ xã hội, Khác; "
-                   "nhiều diện ngăn bằng dấu phẩy.")),
-    ("category_year", _("Năm được công nhận (vd 2024).")),
-    ("members", _("Tổng số nhân khẩu của hộ.")),
-    ("adults", _("Số người từ 18 tuổi trở lên.")),
-    ("adults_without_phone", _("Số người lớn chưa có điện thoại thông minh.")),
-    ("phone", _("Số điện thoại liên hệ, 10 số.")),
-    ("address", _("Địa chỉ (nếu cần).")),
-    ("notes", _("Ghi chú.")),
+    ("code", gettext_lazy("Để trống nếu xã chưa đánh mã hộ; khi đó Số CCCD chủ hộ nhận ra hộ.")),
+    ("head_name", gettext_lazy("Bắt buộc. Họ và tên chủ hộ, có dấu.")),
+    ("citizen_id", gettext_lazy("12 số (CCCD) hoặc 9 số (CMND cũ). Gõ dạng chữ để giữ số 0 ở đầu.")),
+    ("birth", gettext_lazy("Năm sinh (vd 1975) hoặc ngày sinh dd/mm/yyyy.")),
+    ("sex", gettext_lazy("Nam hoặc Nữ.")),
+    ("ethnicity", gettext_lazy("Vd Tày, Nùng, Dao, Kinh.")),
+    ("village", gettext_lazy("Bắt buộc. Chọn trong danh sách; tên thôn mới sẽ được tạo khi nhập.")),
+    ("category", gettext_lazy("Bắt buộc. Hộ nghèo, Hộ cận nghèo, Gia đình chính sách, Bảo trợ xã hội, Khác; "
+                                "nhiều diện ngăn bằng dấu phẩy.")),
+    ("category_year", gettext_lazy("Năm được công nhận (vd 2024).")),
+    ("members", gettext_lazy("Tổng số nhân khẩu của hộ.")),
+    ("adults", gettext_lazy("Số người từ 18 tuổi trở lên.")),
+    ("adults_without_phone", gettext_lazy("Số người lớn chưa có điện thoại thông minh.")),
+    ("phone", gettext_lazy("Số điện thoại liên hệ, 10 số.")),
+    ("address", gettext_lazy("Địa chỉ (nếu cần).")),
+    ("notes", gettext_lazy("Ghi chú.")),
 ]
 
 
@@ -48,17 +51,18 @@ def template_bytes(*, commune, villages: list[str]) -> bytes:
         "code": commune.code, "version": TEMPLATE_VERSION}
     ws["A2"].font = Font(italic=True, color="555555")
     header_fill = PatternFill("solid", fgColor="DDE7F3")
+    keys = [k for k, _h in TEMPLATE_COLUMNS]
     for i, (key, help_text) in enumerate(TEMPLATE_COLUMNS, start=1):
         cell = ws.cell(row=4, column=i, value=HEADERS[key][0])
         cell.font = Font(bold=True)
         cell.fill = header_fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        cell.comment = Comment(help_text, "phocap")
+        cell.comment = Comment(str(help_text), "phocap")
         ws.column_dimensions[cell.column_letter].width = 24 if key in ("head_name", "category") else 16
     ws.freeze_panes = "A5"
     # Text format keeps leading zeros of IDs and phones typed in.
     for key in ("citizen_id", "phone", "code"):
-        col = [k for k, _h in TEMPLATE_COLUMNS].index(key) + 1
+        col = keys.index(key) + 1
         for row in range(5, 1005):
             ws.cell(row=row, column=col).number_format = "@"
     lists = wb.create_sheet(_("Danh mục"))
@@ -68,7 +72,6 @@ def template_bytes(*, commune, villages: list[str]) -> bytes:
         lists.cell(row=i, column=1, value=name)
     for i, (_v, label) in enumerate(Category.choices, start=2):
         lists.cell(row=i, column=2, value=str(label))
-    keys = [k for k, _h in TEMPLATE_COLUMNS]
     vcol = ws.cell(row=5, column=keys.index("village") + 1).column_letter
     ccol = ws.cell(row=5, column=keys.index("category") + 1).column_letter
     if villages:
