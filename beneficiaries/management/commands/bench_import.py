@@ -20,10 +20,23 @@ from django.db import connection, transaction
 from import_export import resources
 
 from beneficiaries import services
-from beneficiaries.imports import normalise_rows, read_table
+from beneficiaries.imports import (
+    R_ADULTS,
+    R_AWP,
+    R_BIRTH,
+    R_CID,
+    R_CODE,
+    R_MEMBERS,
+    R_NAME,
+    R_PHONE,
+    R_VILLAGE,
+    normalise_rows,
+    read_table,
+)
 from beneficiaries.models import Household, ImportJob, Person
 from beneficiaries.samples import household_rows, village_names, xlsx_bytes
 from phocap.areas.models import AdminUnit
+from phocap.areas.services import village_get_or_create
 
 
 class HouseholdResource(resources.ModelResource):
@@ -106,16 +119,11 @@ class Command(BaseCommand):
                                           "head_birth_year", "members", "adults", "adults_without_phone",
                                           "phone", "priority_rank"])
         for r in staged:
-            vid = villages.get(r[8].strip().lower())
+            vid = villages.get(r[R_VILLAGE])
             if vid is None:
-                vid = villages[r[8].strip().lower()] = AdminUnit.objects.get_or_create(
-                    parent=commune, level="village", name_ascii=f"bench {len(villages)}",
-                    defaults=dict(scheme=commune.scheme, code=f"{commune.code}.{len(villages) + 1:03d}",
-                                  name=r[8].strip(), full_name=r[8].strip(), division_type="thôn",
-                                  path=f"{commune.path}{commune.code}.{len(villages) + 1:03d}/",
-                                  depth=commune.depth + 1))[0].pk
-            dataset.append(["", commune.pk, vid, r[1], r[2], r[3], r[5], r[9] or 1, r[10] or 1, r[11] or 0,
-                            r[12] or "", 1])
+                vid = villages[r[R_VILLAGE]] = village_get_or_create(commune=commune, name=r[R_VILLAGE])[0].pk
+            dataset.append(["", commune.pk, vid, r[R_CODE], r[R_NAME], r[R_CID], r[R_BIRTH], r[R_MEMBERS] or 1,
+                            r[R_ADULTS] or 1, r[R_AWP] or 0, r[R_PHONE] or "", 1])
         t = time.perf_counter()
         try:
             with transaction.atomic():
