@@ -163,6 +163,15 @@ class Table:
     template_version: str = ""
 
 
+def column_labels(table: Table | None = None) -> dict[str, str]:
+    """Field key → the column's header as the file writes it (the canonical header for a
+    column the file lacks or leaves untitled): how errors name a column."""
+    labels = {k: label for k, (label, _variants) in HEADERS.items()}
+    if table is not None:
+        labels.update((k, table.headers[j]) for k, j in table.columns.items() if table.headers[j])
+    return labels
+
+
 def _sniff_kind(data: bytes, filename: str) -> str:
     name = (filename or "").lower()
     if data[:4] == b"PK\x03\x04":
@@ -565,7 +574,7 @@ _ROW_KEYS = ("head_name", "code", "birth", "sex", "citizen_id", "village", "cate
 def normalise_rows(table: Table, *, progress=None) -> tuple[list[tuple], list[dict]]:
     """(staged rows, errors). Each error is {"row", "column", "message"}."""
     cols = table.columns
-    headers = table.headers
+    labels = column_labels(table)
     this_year = datetime.date.today().year
 
     width = max(cols.values()) + 1
@@ -592,8 +601,7 @@ def normalise_rows(table: Table, *, progress=None) -> tuple[list[tuple], list[di
 
     def err(key, message):
         # row_no: the row the loop below is on when this is called.
-        errors.append({"row": row_no, "column": (headers[cols[key]] or HEADERS[key][0]) if key in cols
-                       else HEADERS[key][0], "message": message})
+        errors.append({"row": row_no, "column": labels[key], "message": message})
 
     for n, (row_no, values) in enumerate(table.rows, start=1):
         if progress and n % 10_000 == 0:

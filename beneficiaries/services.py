@@ -38,7 +38,6 @@ from phocap.common.text import fold
 from . import bulk
 from .citizen_ids import check_id
 from .imports import (
-    HEADERS,
     R_ADDRESS,
     R_ADULTS,
     R_AWP,
@@ -55,6 +54,7 @@ from .imports import (
     R_SEX,
     R_VILLAGE,
     ImportFileError,
+    column_labels,
     fold_cached,
     normalise_rows,
     read_table,
@@ -151,9 +151,9 @@ def _validate(job_id: int) -> ImportJob:
             ImportJob.objects.filter(pk=job_id).update(done_rows=min(n, total))
 
         staged, errors = normalise_rows(table, progress=progress)
-        headers = {k: table.headers[j] for k, j in table.columns.items() if table.headers[j]}
+        labels = column_labels(table)
         del table, data  # the raw grid is the biggest thing in memory: free it before the lookups
-        plan = resolve(commune=job.commune, staged=staged, headers=headers)
+        plan = resolve(commune=job.commune, staged=staged, labels=labels)
     except ImportFileError as e:
         ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.VALIDATING).update(
             status=ImportJob.Status.FAILED, message=str(e), validated_at=timezone.now())
@@ -247,11 +247,11 @@ _FILL_FROM_OLD = ((R_BIRTH, 3), (R_SEX, 4), (R_ETHNICITY, 5), (R_MEMBERS, 7), (R
                   (R_AWP, 9), (R_PHONE, 10), (R_ADDRESS, 11), (R_NOTES, 12))
 
 
-def resolve(*, commune: AdminUnit, staged: list[tuple], headers: dict | None = None) -> Plan:
+def resolve(*, commune: AdminUnit, staged: list[tuple], labels: dict[str, str] | None = None) -> Plan:
     """Classify staged rows as new / updated / unchanged / invalid with lookups loaded once.
 
-    `headers` maps field keys to the file's own header text (for error messages)."""
-    col = {k: v[0] for k, v in HEADERS.items()} | (headers or {})
+    `labels` names the columns in error messages (imports.column_labels of the file)."""
+    col = labels or column_labels()
     plan = Plan()
     plan.villages = {fold(name): pk for pk, name in AdminUnit.objects.filter(
         parent=commune, level=AdminUnit.Level.VILLAGE).values_list("pk", "name")}

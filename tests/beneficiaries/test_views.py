@@ -197,3 +197,21 @@ def test_priority_page_query_count_does_not_grow(imported, users, client_for, dj
     run_import(imported.commune, xlsx_bytes(household_rows(40, id_offset=500)))
     with django_assert_max_num_queries(14):
         client.get(url)
+
+
+def test_template_help_follows_the_language_of_the_request(tree):
+    from io import BytesIO
+
+    from django.utils import translation
+    from openpyxl import load_workbook
+
+    from beneficiaries.workbooks import template_bytes
+
+    def help_of_name_column():
+        wb = load_workbook(BytesIO(template_bytes(commune=tree.con_minh, villages=[])))
+        return wb.worksheets[0]["B4"].comment.text
+
+    with translation.override("en"):
+        assert help_of_name_column().startswith("Required.")
+    with translation.override("vi"):
+        assert help_of_name_column().startswith("Bắt buộc.")
