@@ -100,3 +100,15 @@ def test_api_schema_is_served(client_for, users):
     response = client_for(users.province).get("/api/schema/")
     assert response.status_code == 200
     assert b"openapi" in response.content
+
+
+def test_pagination_links_keep_the_filters_and_change_only_the_page(rf):
+    from django.template.loader import render_to_string
+
+    from phocap.common.pagination import paginate
+
+    request = rf.get("/ho-gia-dinh/", {"q": "Bản Còn & Nà Phai", "status": "active", "page": "2"})
+    html = render_to_string("_pagination.html", {"page_obj": paginate(request, list(range(120)))}, request=request)
+    assert "?q=B%E1%BA%A3n+C%C3%B2n+%26+N%C3%A0+Phai&amp;status=active&amp;page=1" in html
+    assert "?q=B%E1%BA%A3n+C%C3%B2n+%26+N%C3%A0+Phai&amp;status=active&amp;page=3" in html
+    assert "Trang 2/3" in html or "Page 2/3" in html
