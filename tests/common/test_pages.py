@@ -112,3 +112,16 @@ def test_pagination_links_keep_the_filters_and_change_only_the_page(rf):
     assert "?q=B%E1%BA%A3n+C%C3%B2n+%26+N%C3%A0+Phai&amp;status=active&amp;page=1" in html
     assert "?q=B%E1%BA%A3n+C%C3%B2n+%26+N%C3%A0+Phai&amp;status=active&amp;page=3" in html
     assert "Trang 2/3" in html or "Page 2/3" in html
+
+
+def test_document_dates_follow_the_administrative_style():
+    import datetime
+
+    from phocap.common.formatting import format_document_date
+
+    assert format_document_date(datetime.date(2023, 9, 5)) == "ngày 05 tháng 9 năm 2023"
+    assert format_document_date(datetime.date(2024, 2, 15)) == "ngày 15 tháng 02 năm 2024"
+    assert format_document_date(datetime.date(2023, 12, 31)) == "ngày 31 tháng 12 năm 2023"
+    # A moment is dated in Vietnam: 31/8 20:00 UTC is already 1/9 in Hà Nội.
+    late = datetime.datetime(2023, 8, 31, 20, 0, tzinfo=datetime.UTC)
+    assert format_document_date(late) == "ngày 01 tháng 9 năm 2023"

@@ -285,7 +285,7 @@ def test_handout_minutes_pdf_content(client_for, users, handout, households):
     text = pdf_text(r.content)
     for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", handout.document_number,
                      "Hoàng Văn Pản", "006080001234", "Hộ nghèo", handout.device.imei, "Côn Minh", "02 bản",
-                     "điểm chỉ", "10/09/2023"):
+                     "điểm chỉ", "10/09/2023", "Côn Minh, ngày 10 tháng 9 năm 2023"):
         assert expected in text, expected
 
 

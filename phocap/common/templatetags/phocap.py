@@ -1,6 +1,6 @@
 from django import template
 
-from phocap.common.formatting import format_date, format_number, format_vnd
+from phocap.common.formatting import format_date, format_document_date, format_number, format_vnd
 
 register = template.Library()
 
@@ -18,6 +18,11 @@ def num(value):
 @register.filter
 def ddmmyyyy(value):
     return format_date(value)
+
+
+@register.filter
+def document_date(value):
+    return format_document_date(value)
 
 
 @register.filter
