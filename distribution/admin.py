@@ -3,20 +3,13 @@ pages), so the ledger and the projection never part ways behind an admin form.""
 
 from django.contrib import admin
 
-from phocap.accounts.admin_mixins import ScopedAdminMixin
+from phocap.accounts.admin_mixins import ReadOnlyAdminMixin, ScopedAdminMixin
 
 from .models import Batch, BatchLine, Device, DeviceMovement, Handout
 
 
-class ReadOnlyAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    pass
 
 
 class ReadOnlyInline(admin.TabularInline):

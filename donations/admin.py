@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from phocap.accounts.admin_mixins import ScopedAdminMixin
+from phocap.accounts.admin_mixins import ReadOnlyAdminMixin, ScopedAdminMixin
 from phocap.common.errors import DomainError
 
 from . import services
@@ -23,14 +23,6 @@ class NoDeleteScopedAdminMixin(ScopedAdminMixin):
     """Gifts are corrected by reversing entries, never deleted."""
 
     def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdminMixin(NoDeleteScopedAdminMixin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -72,7 +64,7 @@ class DonorAdmin(NoDeleteScopedAdminMixin, ImportExportMixin, SimpleHistoryAdmin
 
 
 @admin.register(Donation)
-class DonationAdmin(ReadOnlyAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
+class DonationAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [DonationResource]
     list_display = ("received_on", "donor", "unit", "cash_vnd", "phones_count", "receipt_number", "reverses",
                     "acknowledged_at")
@@ -86,7 +78,7 @@ class DonationAdmin(ReadOnlyAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(ReadOnlyAdminMixin, ExportMixin, SimpleHistoryAdmin):
+class PledgeAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, ExportMixin, SimpleHistoryAdmin):
     resource_classes = [PledgeResource]
     list_display = ("pledged_on", "donor", "occasion", "cash_vnd", "phones", "due_date", "status_display")
     list_filter = ("programme",)
@@ -102,7 +94,7 @@ class PledgeAdmin(ReadOnlyAdminMixin, ExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Procurement)
-class ProcurementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ProcurementAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("purchased_on", "supplier", "invoice_number", "unit", "quantity", "unit_price_vnd")
     list_filter = ("programme",)
     list_select_related = ("unit",)

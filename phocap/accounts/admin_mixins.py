@@ -22,6 +22,20 @@ class ScopedAdminMixin:
         return qs.none()
 
 
+class ReadOnlyAdminMixin:
+    """Rows that change only through the services (pages, imports): the admin shows them,
+    never adds, edits or deletes them."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class SuperuserOnlyAdminMixin:
     """Accounts are granted by system administrators only: a staff user with model
     permissions must not be able to give themselves a membership elsewhere."""
