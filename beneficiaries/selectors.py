@@ -6,7 +6,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 
 from phocap.accounts.models import Role
-from phocap.accounts.scoping import covered_paths
+from phocap.accounts.scoping import can_access_unit
 from phocap.areas.models import AdminUnit
 from phocap.common.text import fold
 
@@ -79,11 +79,14 @@ class IdMasker:
     """Shows a citizen ID in full only to users who need it for the household's commune."""
 
     def __init__(self, user):
-        self.superuser = bool(getattr(user, "is_superuser", False))
-        self.paths = covered_paths(user, ID_ROLES) if not self.superuser else []
+        self.user = user
+        self._by_commune: dict[int, bool] = {}  # a page or an export shows a few communes
 
     def can_see(self, commune: AdminUnit) -> bool:
-        return self.superuser or any(commune.path.startswith(p) for p in self.paths)
+        seen = self._by_commune.get(commune.pk)
+        if seen is None:
+            seen = self._by_commune[commune.pk] = can_access_unit(self.user, commune, ID_ROLES)
+        return seen
 
     def show(self, number: str | None, commune: AdminUnit) -> str:
         if not number:
