@@ -21,10 +21,13 @@ from .models import Household, ImportJob
 IMPORT_ROLES = (Role.COMMUNE_OFFICIAL,)
 
 
-def _import_communes(user):
+def _import_commune_ids(user) -> list[int]:
     """Communes the user may import into: their own as a commune official."""
-    ids = [u.pk for u in user_units(user, IMPORT_ROLES) if u.level == AdminUnit.Level.COMMUNE]
-    return AdminUnit.objects.filter(pk__in=ids).order_by("name")
+    return [u.pk for u in user_units(user, IMPORT_ROLES) if u.level == AdminUnit.Level.COMMUNE]
+
+
+def _import_communes(user):
+    return AdminUnit.objects.filter(pk__in=_import_commune_ids(user)).order_by("name")
 
 
 def _jobs(user):
@@ -72,7 +75,7 @@ def household_list(request):
     query.pop("page", None)
     return render(request, "beneficiaries/household_list.html", {
         "form": form, "page_obj": page, "rows": list(_rows(page, masker)), "programme": programme,
-        "query": query.urlencode(), "can_import": _import_communes(request.user).exists()})
+        "query": query.urlencode(), "can_import": bool(_import_commune_ids(request.user))})
 
 
 @login_and_membership_required
