@@ -1,42 +1,23 @@
 """Two officers, two clicks, one phone: exactly one wins, on PostgreSQL with real row locks."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
 
 from distribution import services
 from distribution.models import Batch, BatchLine, Device, DeviceMovement, Handout
 from distribution.selectors import device_drift
 from phocap.common.errors import DomainError
+from tests.concurrency import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 TODAY = datetime.date(2023, 9, 10)
 
 
 def race(*calls):
-    """Run the calls at the same moment in threads; [("ok", result) | ("error", message)]."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = ("ok", call())
-        except DomainError as e:
-            results[i] = ("error", str(e))
-        except Exception as e:  # anything else is a failure of the test
-            results[i] = ("crash", repr(e))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
+    """Run the calls at the same moment; [("ok", result) | ("error", message) | ("crash", repr)]."""
+    return [("error", str(r)) if isinstance(r, DomainError) else ("crash", repr(r)) if isinstance(r, Exception)
+            else ("ok", r) for r in run_together(*calls)]
 
 
 def outcomes(results):

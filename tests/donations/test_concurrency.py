@@ -1,38 +1,21 @@
 """The fund invariant under concurrent requests (PostgreSQL: real row locks)."""
 
 import datetime
-import threading
+import functools
 
 import pytest
-from django.db import connection
 
 from donations import services
 from donations.models import Procurement
 from phocap.common.errors import DomainError
+from tests.concurrency import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _race(n, work):
-    """Run `work(i)` in n threads released together; return what each raised or returned."""
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = work(i)
-        except Exception as e:  # noqa: BLE001 - the test inspects it
-            results[i] = e
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
+    """Run `work(i)` in n threads released together; what each raised or returned."""
+    return run_together(*(functools.partial(work, i) for i in range(n)))
 
 
 def test_two_staff_buying_at_once_cannot_overspend(programme, company, give):
