@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from phocap.accounts.admin_mixins import ScopedAdminMixin
+from phocap.accounts.admin_mixins import ReadOnlyAdminMixin, ScopedAdminMixin
 
 from .models import Household, ImportJob, Person
 
@@ -12,8 +12,9 @@ class PersonInline(admin.TabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    """Read-mostly: corrections go through the registry pages (services, history, signal)."""
+class HouseholdAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+    """Read-only: corrections go through the registry pages (services, history, and the
+    signal coverage rebuilds from); a household that left is marked moved or dissolved."""
 
     list_display = ["head_name", "code", "commune", "village", "priority_rank", "status"]
     list_filter = ["status", "priority_rank"]
@@ -21,12 +22,6 @@ class HouseholdAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     raw_id_fields = ["commune", "village", "import_job"]
     inlines = [PersonInline]
     list_select_related = ["commune", "village"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(ImportJob)

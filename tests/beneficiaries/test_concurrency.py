@@ -1,13 +1,13 @@
 """Two merges of the same commune at once (real row locks: PostgreSQL only)."""
 
-import threading
+import functools
 
 import pytest
-from django.db import connection
 
 from beneficiaries import services
 from beneficiaries.models import Household, ImportJob, Person
 from tests.beneficiaries import corpus
+from tests.concurrency import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -20,20 +20,8 @@ def test_two_confirmed_uploads_of_the_same_list_import_it_once(tree):
         job = services.import_job_validate(job_id=job.pk)
         services.import_job_confirm(job=job, queue=False)
         jobs.append(job)
-    barrier = threading.Barrier(2)
-
-    def merge(job_id):
-        try:
-            barrier.wait()
-            services.import_job_merge(job_id=job_id)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=merge, args=(j.pk,)) for j in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_together(*(functools.partial(services.import_job_merge, job_id=j.pk) for j in jobs))
+    assert not [r for r in results if isinstance(r, Exception)], results
     # The second merge waited for the commune lock, saw the registry had changed since
     # its review, re-resolved: nothing new to write.
     assert Household.objects.filter(commune=tree.con_minh).count() == 4
