@@ -215,3 +215,14 @@ def test_template_help_follows_the_language_of_the_request(tree):
         assert help_of_name_column().startswith("Required.")
     with translation.override("vi"):
         assert help_of_name_column().startswith("Bắt buộc.")
+
+
+def test_admin_shows_households_but_never_changes_or_deletes_them(imported, client):
+    from tests.factories import UserFactory
+
+    hh = Household.objects.first()
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    assert client.get(reverse("admin:beneficiaries_household_change", args=[hh.pk])).status_code == 200  # view only
+    assert client.post(reverse("admin:beneficiaries_household_delete", args=[hh.pk]), {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:beneficiaries_household_add")).status_code == 403
+    assert Household.objects.filter(pk=hh.pk).exists()
