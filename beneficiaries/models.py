@@ -36,6 +36,10 @@ CATEGORY_RANK = {
     Category.SOCIAL_PROTECTION: 4, Category.OTHER: 4,
 }
 
+# The priority groups' names, by rank (social protection ranks with "other").
+RANK_LABELS = {1: Category.POOR.label, 2: Category.NEAR_POOR.label, 3: Category.POLICY.label,
+               4: Category.OTHER.label}
+
 
 def priority_rank_for(categories) -> int:
     return min((CATEGORY_RANK[c] for c in categories), default=4)
@@ -228,6 +232,11 @@ class Household(models.Model):
         from django.urls import reverse
 
         return reverse("beneficiaries:household_detail", args=[self.pk])
+
+    @property
+    def priority_label(self) -> str:
+        """The group the household's rank puts it in (poor, near-poor, policy, other)."""
+        return str(RANK_LABELS.get(self.priority_rank, Category.OTHER.label))
 
     @property
     def category_list(self) -> list[tuple[str, str, int | None]]:

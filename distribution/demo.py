@@ -140,7 +140,9 @@ def load(*, programme: Programme, stdout=None) -> None:
 
 
 def _hand_out_in_con_minh(programme: Programme, communes: list[AdminUnit]) -> int:
-    from beneficiaries.models import Household
+    from django.db.models import Prefetch
+
+    from beneficiaries.models import Person
     from beneficiaries.selectors import priority_list
 
     commune = next((c for c in communes if c.name == "Côn Minh"), None)
@@ -155,15 +157,17 @@ def _hand_out_in_con_minh(programme: Programme, communes: list[AdminUnit]) -> in
     if not phones:
         return 0
     served = set(Handout.objects.active().filter(programme=programme).values_list("household_id", flat=True))
-    candidates = (priority_list(commune=commune, programme=programme)
-                  .filter(status=Household.Status.ACTIVE, priority_rank=1)[:200])
+    # priority_list holds active households only; their head people come in one query.
+    candidates = (priority_list(commune=commune, programme=programme).filter(priority_rank=1)
+                  .prefetch_related(Prefetch("people", queryset=Person.objects.filter(is_active=True, is_head=True),
+                                             to_attr="heads"))[:200])
     handed = 0
     for household in candidates:
         if handed == len(phones):
             break
         if household.pk in served:
             continue
-        head = household.people.filter(is_active=True, is_head=True).first()
+        head = household.heads[0] if household.heads else None
         person = head if head and head.citizen_id else None
         citizen_id = (person.citizen_id if person else household.head_citizen_id) or ""
         if not citizen_id or check_id(citizen_id)[1]:

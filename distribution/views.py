@@ -280,7 +280,7 @@ def handout_pick(request):
     page_obj = None
     stock = 0
     if programme is not None:
-        page_obj = paginate(request, priority_list(commune=commune, programme=programme).select_related("village"))
+        page_obj = paginate(request, priority_list(commune=commune, programme=programme))
         stock = selectors.stock_at(commune, programme=programme, usable_only=True)
     return render(request, "distribution/handout_pick.html", {
         "commune": commune, "communes": communes, "programme": programme, "page_obj": page_obj,

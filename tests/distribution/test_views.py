@@ -238,6 +238,7 @@ def test_commune_official_hands_out_from_the_priority_list(client_for, users, co
     c = client_for(users.commune)
     html = c.get(reverse("distribution:handout_pick")).content.decode()
     assert "Hoàng Văn Pản" in html and "Ma Văn Khác" not in html
+    assert "Hộ nghèo" in html and "Hộ cận nghèo" in html  # each household's priority group
     url = reverse("distribution:handout_create", args=[households.poor.pk])
     person = households.poor.people.get(is_head=True)
     r = c.post(url, {"person": person.pk, "recipient_name": "", "recipient_citizen_id": "",
