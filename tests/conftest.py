@@ -3,6 +3,7 @@ one user per role, and a programme. Apps add their own fixtures in tests/<app>/c
 """
 
 import os
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection
@@ -70,3 +71,25 @@ def client_for(client):
 @pytest.fixture
 def on_postgres():
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def commune_ids_sent(django_capture_on_commit_callbacks):
+    """`with commune_ids_sent(signal) as seen:` runs the block, commits, and collects the
+    `commune_ids` of every `signal` sent on commit (the domain events coverage listens to)."""
+
+    @contextmanager
+    def _collect(signal):
+        seen: list = []
+
+        def listener(sender, commune_ids, **kwargs):
+            seen.append(commune_ids)
+
+        signal.connect(listener)
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                yield seen
+        finally:
+            signal.disconnect(listener)
+
+    return _collect

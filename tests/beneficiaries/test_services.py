@@ -115,18 +115,9 @@ def test_merge_rechecks_what_changed_since_the_review(tree, run_import):
     assert Household.objects.filter(commune=tree.con_minh).count() == 0
 
 
-def test_merge_sends_households_changed_on_commit(tree, run_import, django_capture_on_commit_callbacks):
-    seen = []
-
-    def listener(sender, commune_ids, **kwargs):
-        seen.append(commune_ids)
-
-    households_changed.connect(listener)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            run_import(tree.con_minh, corpus.two_bad_rows_fixed())
-    finally:
-        households_changed.disconnect(listener)
+def test_merge_sends_households_changed_on_commit(tree, run_import, commune_ids_sent):
+    with commune_ids_sent(households_changed) as seen:
+        run_import(tree.con_minh, corpus.two_bad_rows_fixed())
     assert seen == [{tree.con_minh.pk}]
 
 

@@ -342,22 +342,13 @@ def test_reverse_handout_restocks_the_phone(commune_stock, households, programme
 
 
 def test_devices_changed_is_sent_on_commit_with_commune_ids(commune_stock, households, programme, users, tree,
-                                                            django_capture_on_commit_callbacks):
+                                                            commune_ids_sent):
     from distribution.signals import devices_changed
 
-    seen = []
-
-    def listener(sender, commune_ids, **kw):
-        seen.append(commune_ids)
-
-    devices_changed.connect(listener)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            services.handout_create(programme=programme, household=households.poor, by=users.commune,
-                                    imei=commune_stock[0].imei, handed_out_on=TODAY,
-                                    recipient_name="A", recipient_citizen_id="006080001234")
-    finally:
-        devices_changed.disconnect(listener)
+    with commune_ids_sent(devices_changed) as seen:
+        services.handout_create(programme=programme, household=households.poor, by=users.commune,
+                                imei=commune_stock[0].imei, handed_out_on=TODAY,
+                                recipient_name="A", recipient_citizen_id="006080001234")
     assert seen == [{tree.con_minh.pk}]
 
 
