@@ -34,8 +34,9 @@ SENDERS = (Role.PROVINCE_STAFF, Role.DISTRICT_OFFICER)
 def _programme_filter(request):
     programmes = Programme.objects.for_user(request.user).order_by("-start_date", "name")
     chosen = None
-    if request.GET.get("ct", "").isdigit():
-        chosen = programmes.filter(pk=request.GET["ct"]).first()
+    # ?programme=<id>, the name the registry and coverage pages use too
+    if request.GET.get("programme", "").isdigit():
+        chosen = programmes.filter(pk=request.GET["programme"]).first()
     return programmes, chosen
 
 

@@ -325,3 +325,12 @@ def test_device_page_of_a_phone_in_transit_names_its_batch_without_extra_queries
     with django_assert_max_num_queries(6):  # session, user, memberships, device, hand-out, ledger
         html = c.get(url).content.decode()
     assert str(batch_to_na_ri) in html
+
+
+def test_stock_page_filters_by_programme(client_for, users, tree, programme, commune_stock):
+    from tests.factories import ProgrammeFactory
+
+    other = ProgrammeFactory(province=tree.bk, name="Chương trình khác")
+    c = client_for(users.province)
+    assert "Côn Minh" in c.get(reverse("distribution:index"), {"programme": programme.pk}).content.decode()
+    assert "Côn Minh" not in c.get(reverse("distribution:index"), {"programme": other.pk}).content.decode()
