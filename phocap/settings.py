@@ -69,7 +69,7 @@ INSTALLED_APPS = [
     "donations",
     "beneficiaries",
     "distribution",
-    "distribution.coverage",
+    "programme_coverage",
 ]
 
 MIDDLEWARE = [
@@ -159,7 +159,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=0),
     },
     "coverage-rebuild-all": {
-        "task": "distribution.coverage.tasks.coverage_rebuild_all_task",
+        "task": "programme_coverage.tasks.coverage_rebuild_all_task",
         "schedule": crontab(hour=3, minute=0),
     },
 }

@@ -14,7 +14,7 @@ api_v1 = [
     path("", include("donations.api_urls")),
     path("", include("beneficiaries.api_urls")),
     path("", include("distribution.api_urls")),
-    path("", include("distribution.coverage.api_urls")),
+    path("", include("programme_coverage.api_urls")),
     path("", include(router.urls)),
 ]
 
@@ -28,7 +28,7 @@ urlpatterns = [
     path("ung-ho/", include("donations.urls")),
     path("ho-gia-dinh/", include("beneficiaries.urls")),
     path("phan-phoi/", include("distribution.urls")),
-    path("pho-cap/", include("distribution.coverage.urls")),
+    path("pho-cap/", include("programme_coverage.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),

@@ -56,9 +56,9 @@ def build_side(side: str, *, programme, district, commune, village, district_use
     from beneficiaries import services as hh_services
     from beneficiaries.models import Household, Person
     from distribution import services as dist
-    from distribution.coverage.models import ReportJob
     from donations import services as fund
     from donations.models import Donor
+    from programme_coverage.models import ReportJob
 
     token = TOKENS[side]
     donor = fund.donor_create(kind=Donor.Kind.AGENCY, name=f"Hội {token} {district.name}", unit=district,

@@ -6,10 +6,10 @@ from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
 
-from distribution.coverage.models import CoverageSummary
-from distribution.coverage.selectors import unit_figures
 from distribution.selectors import device_drift
 from phocap.programmes.models import Programme
+from programme_coverage.models import CoverageSummary
+from programme_coverage.selectors import unit_figures
 from tests.coverage.conftest import direct_figures, row_figures
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -838,7 +838,7 @@ def test_admin_is_scoped_for_a_staff_officer(app, model, obj, text, world, users
 
 def test_coverage_figures_of_a_district_leave_out_the_other_district(world, clients, django_capture_on_commit_callbacks):
     """Dashboard, print page, API and the .xlsx report of Na Rì: Côn Minh's row, never Thượng Giáo's."""
-    from distribution.coverage import services as coverage
+    from programme_coverage import services as coverage
 
     coverage.coverage_rebuild_programme(programme=world.programme)
     na_ri = {"programme_id": world.programme.pk, "scheme": "legacy", "code": world.a.district.code}

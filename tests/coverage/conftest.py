@@ -10,10 +10,10 @@ from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 
 from beneficiaries.models import Household
-from distribution.coverage.models import FIGURES
 from distribution.models import Batch, Device, Handout
 from donations.models import Donation, Donor
 from phocap.programmes.models import ProgrammeCommune
+from programme_coverage.models import FIGURES
 from tests.factories import make_household, make_imei
 
 _imei_seq = itertools.count(1)

@@ -7,9 +7,9 @@ import pytest
 from django.db.models import Max
 
 from beneficiaries.services import household_update
-from distribution.coverage.models import CoverageSummary
 from distribution.models import DeviceMovement
 from distribution.services import devices_register, handout_create, handout_reverse
+from programme_coverage.models import CoverageSummary
 from tests.coverage.conftest import direct_figures, row_figures
 from tests.factories import make_household, make_imei
 
@@ -64,8 +64,8 @@ def test_household_correction_updates_the_commune_row(programme, tree, django_ca
 def test_batches_down_the_tree_move_phones_between_places(programme, tree, users, donation,
                                                           django_capture_on_commit_callbacks, client_for):
     """Province stock → district → in transit to Côn Minh → received (one missing)."""
-    from distribution.coverage.selectors import device_places, unit_figures
     from distribution.services import batch_dispatch, batch_receive
+    from programme_coverage.selectors import device_places, unit_figures
 
     imeis = [make_imei(950 + i, series=1) for i in range(4)]
     with django_capture_on_commit_callbacks(execute=True):

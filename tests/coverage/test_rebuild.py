@@ -6,12 +6,12 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from beneficiaries.signals import households_changed
-from distribution.coverage import services, tasks
-from distribution.coverage.models import CoverageMonth, CoverageSummary
-from distribution.coverage.selectors import children_figures, unit_figures
 from distribution.models import Device, Handout
 from distribution.signals import devices_changed
 from phocap.areas.models import AdminUnit
+from programme_coverage import services, tasks
+from programme_coverage.models import CoverageMonth, CoverageSummary
+from programme_coverage.selectors import children_figures, unit_figures
 from tests.coverage.conftest import direct_figures, row_figures
 from tests.factories import ProgrammeFactory, add_target, make_household
 
@@ -226,7 +226,7 @@ def test_database_refuses_inconsistent_summary_rows(programme, tree):
 def test_demo_loader_rebuilds_and_is_idempotent(programme, registry):
     import io
 
-    from distribution.coverage import demo
+    from programme_coverage import demo
 
     out = io.StringIO()
     demo.load(programme=programme, stdout=out)

@@ -1,8 +1,8 @@
 import pytest
 
-from distribution.coverage.models import CoverageSummary
-from distribution.coverage.services import coverage_rebuild_programme
 from phocap.programmes.services import programme_set_target
+from programme_coverage.models import CoverageSummary
+from programme_coverage.services import coverage_rebuild_programme
 
 pytestmark = pytest.mark.django_db
 

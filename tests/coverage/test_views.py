@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from distribution.coverage import services
-from distribution.coverage.models import FIGURES, CoverageSummary, ReportJob
 from distribution.models import Handout
+from programme_coverage import services
+from programme_coverage.models import FIGURES, CoverageSummary, ReportJob
 from tests.factories import make_household
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from distribution.coverage import tasks
-from distribution.coverage.models import CoverageSummary
+from programme_coverage import tasks
+from programme_coverage.models import CoverageSummary
 from tests.coverage.conftest import direct_figures, row_figures
 from tests.factories import make_household
 

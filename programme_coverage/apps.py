@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class CoverageConfig(AppConfig):
-    name = "distribution.coverage"
+    name = "programme_coverage"
     label = "coverage"
     verbose_name = "Phổ cập"
 
