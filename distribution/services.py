@@ -15,6 +15,7 @@ from phocap.accounts.scoping import can_write_unit, is_officer_of
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
 from phocap.programmes.models import Programme
+from phocap.programmes.services import programme_check_open
 
 from . import imeis as imei_rules
 from .models import Batch, BatchLine, Device, DeviceMovement, Handout
@@ -194,6 +195,7 @@ def batch_dispatch(*, programme: Programme, from_unit: AdminUnit, to_unit: Admin
     if not is_officer_of(by, from_unit):
         raise _user_unit_error(from_unit)
     _check_in_programme(programme, to_unit)
+    programme_check_open(programme=programme, on=timezone.localdate(at) if at else timezone.localdate())
     if (imeis is None) == (count is None):
         raise DomainError(_("Chọn máy bằng danh sách IMEI hoặc bằng số lượng lấy từ kho."))
 
@@ -421,8 +423,7 @@ def handout_create(*, programme: Programme, household, by, imei: str, recipient_
     _check_in_programme(programme, commune)
     if handed_out_on > timezone.localdate():
         raise DomainError(_("Ngày cấp không được sau hôm nay."))
-    if handed_out_on < programme.start_date:
-        raise DomainError(_("Ngày cấp trước ngày bắt đầu chương trình."))
+    programme_check_open(programme=programme, on=handed_out_on)
 
     if person is not None:
         person = Person.objects.get(pk=person.pk)

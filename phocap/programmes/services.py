@@ -1,3 +1,7 @@
+"""Every write of a programme: its settings, status, targets and plans. History rows
+(django-simple-history) carry the acting user and, for an extension or a reopening, the
+reason; coverage hears about changed targets on commit."""
+
 import datetime
 
 from django.db import transaction
@@ -6,53 +10,218 @@ from django.utils.translation import gettext as _
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
 
-from .models import DEFAULT_PHONE_PRICE_VND, Programme, ProgrammeCommune, ProgrammePlan
+from .models import (
+    ADULT_AGE,
+    ALL_CATEGORIES,
+    DEFAULT_PHONE_PRICE_VND,
+    Programme,
+    ProgrammeCommune,
+    ProgrammePlan,
+)
 from .signals import targets_changed
+
+# Settings a province officer edits on the programme page (the service checks them all).
+EDITABLE_FIELDS = ("name", "province", "scheme", "start_date", "end_date", "default_phone_price_vnd",
+                   "one_phone_per_adult", "eligible_categories", "min_age", "description")
 
 
 def _check_commune(programme: Programme, commune: AdminUnit) -> None:
     if commune.level != AdminUnit.Level.COMMUNE or not commune.is_within(programme.province):
-        raise DomainError(_("%(c)s không phải là xã/phường của %(p)s.") % {"c": commune, "p": programme.province})
+        raise DomainError(_("%(c)s không phải là xã/phường của %(p)s.") % {"c": commune, "p": programme.province},
+                          code="target_not_in_province")
+
+
+def programme_check_settings(values: dict, *, exclude_pk: int | None = None) -> None:
+    """The rules a programme's settings obey, for create and update alike."""
+    province: AdminUnit = values["province"]
+    if province.level != AdminUnit.Level.PROVINCE:
+        raise DomainError(_("Chương trình phải gắn với một tỉnh/thành phố."), code="province_required")
+    if province.scheme != values["scheme"]:
+        raise DomainError(_("%(p)s không có trong hệ thống đơn vị “%(s)s”; hãy chọn tỉnh của hệ thống đó.")
+                          % {"p": province, "s": AdminUnit.Scheme(values["scheme"]).label},
+                          code="province_not_in_scheme")
+    if values["default_phone_price_vnd"] is None or values["default_phone_price_vnd"] <= 0:
+        raise DomainError(_("Đơn giá điện thoại phải lớn hơn 0."), code="price_not_positive")
+    if values["end_date"] and values["end_date"] < values["start_date"]:
+        raise DomainError(_("Ngày kết thúc phải sau ngày bắt đầu."), code="dates_out_of_order")
+    categories = values["eligible_categories"]
+    if not categories or any(c not in ALL_CATEGORIES for c in categories):
+        raise DomainError(_("Chọn ít nhất một diện hộ được nhận máy."), code="no_eligible_category")
+    if values["min_age"] is None or values["min_age"] < ADULT_AGE:
+        raise DomainError(_("Người nhận máy phải từ %(n)s tuổi trở lên.") % {"n": ADULT_AGE}, code="min_age_too_low")
+    name = (values["name"] or "").strip()
+    if not name:
+        raise DomainError(_("Cần ghi tên chương trình."), code="name_required")
+    taken = Programme.objects.filter(province=province, name=name)
+    if exclude_pk:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise DomainError(_("Chương trình “%(n)s” đã có.") % {"n": name}, code="programme_name_taken")
+
+
+def _save_with_history(programme: Programme, *, by, reason: str = "", update_fields=None) -> None:
+    programme._history_user = by
+    programme._change_reason = reason or None
+    programme.save(update_fields=update_fields)
 
 
 @transaction.atomic
 def programme_create(*, name: str, province: AdminUnit, start_date: datetime.date,
-                     end_date: datetime.date | None = None,
+                     end_date: datetime.date | None = None, scheme: str | None = None,
                      default_phone_price_vnd: int = DEFAULT_PHONE_PRICE_VND,
-                     one_phone_per_adult: bool = False, description: str = "") -> Programme:
-    if province.level != AdminUnit.Level.PROVINCE:
-        raise DomainError(_("Chương trình phải gắn với một tỉnh/thành phố."))
-    if default_phone_price_vnd <= 0:
-        raise DomainError(_("Đơn giá điện thoại phải lớn hơn 0."))
-    if end_date and end_date < start_date:
-        raise DomainError(_("Ngày kết thúc phải sau ngày bắt đầu."))
-    if Programme.objects.filter(province=province, name=name).exists():
-        raise DomainError(_("Chương trình “%(n)s” đã có.") % {"n": name})
-    return Programme.objects.create(
-        name=name, province=province, scheme=province.scheme, start_date=start_date, end_date=end_date,
-        default_phone_price_vnd=default_phone_price_vnd, one_phone_per_adult=one_phone_per_adult,
-        description=description,
-    )
+                     one_phone_per_adult: bool = False, eligible_categories: list[str] | None = None,
+                     min_age: int = ADULT_AGE, description: str = "",
+                     status: str = Programme.Status.ACTIVE, by=None) -> Programme:
+    values = {"name": name, "province": province, "scheme": scheme or province.scheme, "start_date": start_date,
+              "end_date": end_date, "default_phone_price_vnd": default_phone_price_vnd,
+              "one_phone_per_adult": one_phone_per_adult,
+              "eligible_categories": list(eligible_categories or ALL_CATEGORIES), "min_age": min_age,
+              "description": description}
+    programme_check_settings(values)
+    if status not in (Programme.Status.DRAFT, Programme.Status.ACTIVE):
+        raise DomainError(_("Chương trình mới phải ở trạng thái đang soạn hoặc đang triển khai."),
+                          code="bad_status")
+    values["name"] = name.strip()
+    programme = Programme(**values, status=status)
+    _save_with_history(programme, by=by)
+    return programme
+
+
+@transaction.atomic
+def programme_update(*, programme: Programme, by, reason: str = "", **changes) -> Programme:
+    """Change settings. Province and scheme change only while the programme is a draft with no
+    targets; moving the end date of a running or closed programme needs a reason (it is an
+    extension or a shortening, and the history keeps why)."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    values = {f: getattr(programme, f) for f in EDITABLE_FIELDS}
+    values.update(changes)
+    changed = [f for f in EDITABLE_FIELDS if values[f] != getattr(programme, f)]
+    if not changed:
+        return programme
+    if {"province", "scheme"} & set(changed) and (
+            programme.status != Programme.Status.DRAFT or programme.targets.exists()):
+        raise DomainError(_("Chỉ đổi tỉnh hoặc hệ thống đơn vị khi chương trình đang soạn và chưa có xã mục tiêu."),
+                          code="province_locked")
+    reason = (reason or "").strip()
+    if "end_date" in changed and programme.status != Programme.Status.DRAFT and not reason:
+        raise DomainError(_("Đổi ngày kết thúc của chương trình đã triển khai cần ghi lý do."),
+                          code="reason_required")
+    programme_check_settings(values, exclude_pk=programme.pk)
+    values["name"] = values["name"].strip()
+    for f in changed:
+        setattr(programme, f, values[f])
+    _save_with_history(programme, by=by, reason=reason, update_fields=changed)
+    return programme
+
+
+@transaction.atomic
+def programme_extend(*, programme: Programme, end_date: datetime.date | None, reason: str, by) -> Programme:
+    """Extend the programme to `end_date` (None: no end), with the reason kept in its history.
+    A closed programme is reopened by `programme_set_status`."""
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    if not (reason or "").strip():
+        raise DomainError(_("Gia hạn chương trình cần ghi lý do."), code="reason_required")
+    if end_date is not None and programme.end_date is not None and end_date <= programme.end_date:
+        raise DomainError(_("Ngày kết thúc mới phải sau %(d)s.") % {"d": programme.end_date.strftime("%d/%m/%Y")},
+                          code="not_an_extension")
+    return programme_update(programme=programme, by=by, reason=reason, end_date=end_date)
+
+
+@transaction.atomic
+def programme_set_status(*, programme: Programme, status: str, by, reason: str = "") -> Programme:
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    if not programme.can_transition_to(status):
+        raise DomainError(_("Không chuyển được chương trình từ “%(a)s” sang “%(b)s”.")
+                          % {"a": programme.get_status_display(), "b": Programme.Status(status).label},
+                          code="bad_status")
+    reason = (reason or "").strip()
+    if programme.status == Programme.Status.CLOSED and not reason:
+        raise DomainError(_("Mở lại chương trình đã kết thúc cần ghi lý do."), code="reason_required")
+    if status == Programme.Status.ACTIVE and not programme.targets.exists():
+        raise DomainError(_("Chương trình cần ít nhất một xã mục tiêu trước khi triển khai."),
+                          code="no_targets")
+    programme.status = status
+    _save_with_history(programme, by=by, reason=reason, update_fields=["status"])
+    return programme
+
+
+def programme_check_open(*, programme: Programme, on: datetime.date) -> None:
+    """New batches and hand-outs happen only in an active programme, between its dates.
+    Read from the database: the caller's object may predate a closure or an extension."""
+    programme = Programme.objects.only("name", "status", "start_date", "end_date").get(pk=programme.pk)
+    if programme.status == Programme.Status.DRAFT:
+        raise DomainError(_("Chương trình “%(p)s” đang soạn, chưa triển khai; chưa bàn giao hay cấp phát được.")
+                          % {"p": programme.name}, code="programme_draft")
+    if programme.status == Programme.Status.CLOSED:
+        raise DomainError(_("Chương trình “%(p)s” đã kết thúc; không tạo đợt bàn giao hay cấp phát mới.")
+                          % {"p": programme.name}, code="programme_closed")
+    if on < programme.start_date:
+        raise DomainError(_("Chương trình “%(p)s” bắt đầu từ ngày %(d)s.")
+                          % {"p": programme.name, "d": programme.start_date.strftime("%d/%m/%Y")},
+                          code="programme_not_started")
+    if programme.end_date is not None and on > programme.end_date:
+        raise DomainError(_("Chương trình “%(p)s” đã kết thúc ngày %(d)s; muốn tiếp tục, tỉnh cần gia hạn "
+                            "chương trình (ghi lý do).")
+                          % {"p": programme.name, "d": programme.end_date.strftime("%d/%m/%Y")},
+                          code="programme_ended")
 
 
 @transaction.atomic
 def programme_set_target(*, programme: Programme, commune: AdminUnit, baseline_adults: int,
-                         target_adults: int | None = None) -> ProgrammeCommune:
+                         target_adults: int | None = None, by=None) -> ProgrammeCommune:
     _check_commune(programme, commune)
-    if baseline_adults < 0:
-        raise DomainError(_("Số người lớn chưa có điện thoại không được âm."))
-    target, _created = ProgrammeCommune.objects.update_or_create(
-        programme=programme, commune=commune,
-        defaults={"baseline_adults": baseline_adults, "target_adults": target_adults},
-    )
+    if baseline_adults is None or baseline_adults < 0:
+        raise DomainError(_("Số người lớn chưa có điện thoại không được âm."), code="baseline_negative")
+    if target_adults is not None and target_adults < 0:
+        raise DomainError(_("Chỉ tiêu không được âm."), code="target_negative")
+    target = ProgrammeCommune.objects.filter(programme=programme, commune=commune).first()
+    if target is None:
+        target = ProgrammeCommune(programme=programme, commune=commune)
+    elif target.baseline_adults == baseline_adults and target.target_adults == target_adults:
+        return target  # no change, no history row
+    target.baseline_adults, target.target_adults = baseline_adults, target_adults
+    target._history_user = by
+    target.save()
     transaction.on_commit(
         lambda: targets_changed.send(sender=ProgrammeCommune, commune_ids={commune.pk}))
     return target
 
 
 @transaction.atomic
+def programme_remove_target(*, programme: Programme, commune: AdminUnit, by=None) -> None:
+    target = ProgrammeCommune.objects.filter(programme=programme, commune=commune).first()
+    if target is None:
+        return
+    target._history_user = by
+    target.delete()
+    transaction.on_commit(
+        lambda: targets_changed.send(sender=ProgrammeCommune, commune_ids={commune.pk}))
+
+
+@transaction.atomic
+def programme_set_targets(*, programme: Programme, rows: list[tuple[AdminUnit, int, int | None]],
+                          by=None) -> int:
+    """Several targets at once (the Excel import's confirmation): all or nothing."""
+    for commune, baseline, target in rows:
+        programme_set_target(programme=programme, commune=commune, baseline_adults=baseline,
+                             target_adults=target, by=by)
+    return len(rows)
+
+
+@transaction.atomic
 def programme_add_plan(*, programme: Programme, number: str, issued_on: datetime.date | None = None,
                        title: str = "") -> ProgrammePlan:
+    number = (number or "").strip()
+    if not number:
+        raise DomainError(_("Cần ghi số hiệu văn bản."), code="plan_number_required")
     plan, _created = ProgrammePlan.objects.update_or_create(
         programme=programme, number=number, defaults={"issued_on": issued_on, "title": title})
     return plan
+
+
+@transaction.atomic
+def programme_remove_plan(*, plan: ProgrammePlan) -> None:
+    plan.delete()
