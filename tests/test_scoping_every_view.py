@@ -140,6 +140,21 @@ def _household_upload(w):
 DISTRICT_OWNER = "other_district"
 COMMUNE_OWNER = "other_commune"
 
+# Pages only the province's staff may use (district and commune officers read the programme).
+PROVINCE_ONLY = ("tn_staff", "district", "commune")
+
+
+def _target_job(w):
+    """A validated list of targets for the programme (one row: Thượng Giáo, 777 adults)."""
+    from phocap.programmes.models import TargetImportJob
+
+    job = TargetImportJob.objects.filter(programme=w.programme, original_name="xa.xlsx").first()
+    return job or TargetImportJob.objects.create(
+        programme=w.programme, file="imports/targets/xa.xlsx", original_name="xa.xlsx", status="validated",
+        rows=[{"row": 2, "commune_id": w.b.commune.pk, "commune": w.b.commune.name, "code": w.b.commune.code,
+               "baseline": 777, "target": None}])
+
+
 CASES = [
     # --- foundation ------------------------------------------------------------------------
     Case("home", mode="list", viewers=("tn_staff",), token=_programme_name, shows=(("district", "a"),)),
@@ -152,6 +167,24 @@ CASES = [
     Case("areas:village_create", kwargs=lambda w: {"scheme": "legacy", "code": w.b.commune.code}, get=False,
          post=lambda w: {"name": "Thôn Khuổi Mới"}, owner=COMMUNE_OWNER),
     Case("programmes:detail", kwargs=lambda w: {"pk": w.programme.pk}, attackers=("tn_staff",), owner="province"),
+    Case("programmes:list", mode="list", viewers=("tn_staff",), token=_programme_name, shows=(("district", "a"),)),
+    Case("programmes:create", mode="list", viewers=("tn_staff",), token=_programme_name),
+    Case("programmes:edit", kwargs=lambda w: {"pk": w.programme.pk}, attackers=PROVINCE_ONLY, owner="province"),
+    Case("programmes:status", kwargs=lambda w: {"pk": w.programme.pk}, get=False, attackers=PROVINCE_ONLY,
+         post=lambda w: {"status": "closed", "reason": "kết thúc"}, owner="province"),
+    Case("programmes:extend", kwargs=lambda w: {"pk": w.programme.pk}, get=False, attackers=PROVINCE_ONLY,
+         post=lambda w: {"end_date": "2030-12-31", "reason": "gia hạn"}, owner="province"),
+    Case("programmes:targets", kwargs=lambda w: {"pk": w.programme.pk}, attackers=("tn_staff",),
+         post_attackers=("auditor", "district", "commune"),
+         post=lambda w: {"commune": w.b.commune.pk, "baseline_adults": "777"}, owner="province"),
+    Case("programmes:target_template", kwargs=lambda w: {"pk": w.programme.pk}, attackers=("tn_staff",),
+         owner="province"),
+    Case("programmes:target_import_upload", kwargs=lambda w: {"pk": w.programme.pk}, get=False,
+         attackers=PROVINCE_ONLY, post=lambda w: {"file": SimpleUploadedFile("xa.xlsx", b"PK\x03\x04")},
+         owner="province"),
+    Case("programmes:target_import", kwargs=lambda w: {"pk": w.programme.pk, "job_id": _target_job(w).pk},
+         attackers=("tn_staff",), post_attackers=("auditor", "district", "commune"), post=lambda w: {},
+         owner="province", owner_changes=False),
     # --- donations -------------------------------------------------------------------------
     Case("donations:index", mode="list", viewers=("tn_staff",), token=_programme_name, owner="province",
          owner_get=(302,)),

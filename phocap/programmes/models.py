@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -93,6 +94,12 @@ class Programme(StatusTransitionsMixin, models.Model):
     def baseline_total(self) -> int:
         return sum(t.baseline_adults for t in self.targets.all())
 
+    def eligible_category_labels(self) -> list[str]:
+        from .forms import CATEGORY_CHOICES
+
+        labels = dict(CATEGORY_CHOICES)
+        return [str(labels[c]) for c in self.eligible_categories if c in labels]
+
     def is_open_on(self, day) -> bool:
         return (self.status == self.Status.ACTIVE and day >= self.start_date
                 and (self.end_date is None or day <= self.end_date))
@@ -149,3 +156,56 @@ class ProgrammeCommune(models.Model):
     @property
     def target(self) -> int:
         return self.target_adults if self.target_adults is not None else self.baseline_adults
+
+
+class TargetImportJob(StatusTransitionsMixin, models.Model):
+    """An uploaded list of target communes: read by a task (the web process never parses an
+    upload), shown to the officer, applied on confirmation. Status only moves forward."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Đã tải lên")
+        VALIDATING = "validating", _("Đang kiểm tra")
+        VALIDATED = "validated", _("Đã kiểm tra")
+        FAILED = "failed", _("Không đọc được / lỗi")
+        APPLIED = "applied", _("Đã cập nhật xã mục tiêu")
+
+    ALLOWED_TRANSITIONS = {
+        Status.UPLOADED: {Status.VALIDATING},
+        Status.VALIDATING: {Status.VALIDATED, Status.FAILED},
+        Status.VALIDATED: {Status.APPLIED},
+        Status.FAILED: set(),
+        Status.APPLIED: set(),
+    }
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="target_imports")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    file = models.FileField(upload_to="imports/targets/%Y/%m/", max_length=255)
+    original_name = models.CharField(_("tên file"), max_length=255)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    rows = models.JSONField(default=list, blank=True)    # [{"row", "commune_id", "commune", "code", "baseline", "target"}]
+    errors = models.JSONField(default=list, blank=True)  # [{"row", "column", "message"}]
+    message = models.TextField(blank=True)  # why the whole file failed
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt nhập xã mục tiêu")
+        verbose_name_plural = _("lượt nhập xã mục tiêu")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["uploaded", "validating", "validated", "failed",
+                                                             "applied"]),
+                                   name="targetimportjob_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.original_name}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.UPLOADED, self.Status.VALIDATING)
+
+    @property
+    def can_apply(self) -> bool:
+        return self.status == self.Status.VALIDATED and bool(self.rows) and not self.errors

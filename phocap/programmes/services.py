@@ -17,6 +17,7 @@ from .models import (
     Programme,
     ProgrammeCommune,
     ProgrammePlan,
+    TargetImportJob,
 )
 from .signals import targets_changed
 
@@ -225,3 +226,66 @@ def programme_add_plan(*, programme: Programme, number: str, issued_on: datetime
 @transaction.atomic
 def programme_remove_plan(*, plan: ProgrammePlan) -> None:
     plan.delete()
+
+
+# --- target lists from Excel -----------------------------------------------------------
+
+def _claim(job_id: int, frm: str, to: str) -> bool:
+    """Move a job from one status to the next in one conditional UPDATE: a second delivery
+    of the same task, or a second click, finds nothing to do."""
+    return TargetImportJob.objects.filter(pk=job_id, status=frm).update(status=to) == 1
+
+
+@transaction.atomic
+def target_import_create(*, programme: Programme, by, upload) -> TargetImportJob:
+    """Store the upload; a task reads it (never the web process)."""
+    from django.conf import settings
+
+    if upload.size > settings.PHOCAP_MAX_UPLOAD_BYTES:
+        raise DomainError(_("File quá lớn; tối đa %(max)d MB.") % {"max": settings.PHOCAP_MAX_UPLOAD_BYTES // 1_000_000},
+                          code="file_too_large")
+    job = TargetImportJob.objects.create(programme=programme, created_by=by, file=upload,
+                                         original_name=(upload.name or "")[:255])
+    from .tasks import target_import_validate_task
+
+    transaction.on_commit(lambda: target_import_validate_task.delay(job.pk))
+    return job
+
+
+def target_import_validate(*, job_id: int) -> None:
+    """Read the file into rows and errors; nothing else is written."""
+    from phocap.common.spreadsheets import SpreadsheetError
+
+    from .imports import read_targets
+
+    if not _claim(job_id, TargetImportJob.Status.UPLOADED, TargetImportJob.Status.VALIDATING):
+        return
+    job = TargetImportJob.objects.select_related("programme__province").get(pk=job_id)
+    try:
+        with job.file.open("rb") as fh:
+            data = fh.read()
+        rows, errors = read_targets(data, job.original_name, province=job.programme.province)
+    except SpreadsheetError as e:
+        TargetImportJob.objects.filter(pk=job_id).update(status=TargetImportJob.Status.FAILED, message=e.message)
+        return
+    TargetImportJob.objects.filter(pk=job_id).update(status=TargetImportJob.Status.VALIDATED, rows=rows,
+                                                     errors=errors)
+
+
+@transaction.atomic
+def target_import_apply(*, job: TargetImportJob, by) -> int:
+    """The officer confirmed: every row becomes a target (all or nothing)."""
+    job = TargetImportJob.objects.select_for_update().select_related("programme__province").get(pk=job.pk)
+    if not job.can_apply:
+        raise DomainError(_("Danh sách này không cập nhật được (đã cập nhật, còn lỗi hoặc chưa kiểm tra xong)."),
+                          code="import_not_applicable")
+    programme = job.programme
+    communes = AdminUnit.objects.in_bulk([r["commune_id"] for r in job.rows])
+    rows = [(communes[r["commune_id"]], r["baseline"], r["target"]) for r in job.rows if r["commune_id"] in communes]
+    programme_set_targets(programme=programme, rows=rows, by=by)
+    from django.utils import timezone
+
+    job.status = TargetImportJob.Status.APPLIED
+    job.applied_at = timezone.now()
+    job.save(update_fields=["status", "applied_at"])
+    return len(rows)
