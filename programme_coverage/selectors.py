@@ -156,8 +156,13 @@ def handouts_by_month(*, programme: Programme, unit: AdminUnit) -> list[dict]:
     else:
         qs = (CoverageMonth.objects.filter(programme=programme).within(unit)
               .values("month").order_by("month").annotate(n=Sum("handouts")).values_list("month", "n"))
+    return month_series(qs)
+
+
+def month_series(pairs) -> list[dict]:
+    """(month, hand-outs) pairs in month order → the chart's series with the running total."""
     series, running = [], 0
-    for month, n in qs:
+    for month, n in pairs:
         running += n
         series.append({"month": month.strftime("%m/%Y"), "handouts": n, "cumulative": running})
     return series

@@ -256,8 +256,17 @@ def coverage_clear_pending(*, commune_id: int) -> None:
 
 @transaction.atomic
 def report_job_create(*, programme: Programme, unit: AdminUnit, by) -> ReportJob:
-    if not unit.is_within(programme.province):
-        raise DomainError(_("Đơn vị %(unit)s không thuộc chương trình này.") % {"unit": unit})
+    from . import reform
+
+    if reform.is_cross_scheme(programme, unit.scheme):
+        conv = reform.conversion(programme)
+        reached = {n for news in conv.successors.values() for n in news}
+        if not any(n == unit.pk or conv.units[n].parent_id == unit.pk for n in reached):
+            raise DomainError(_("Đơn vị %(unit)s không thuộc chương trình này.") % {"unit": unit},
+                              code="unit_not_in_programme")
+    elif not unit.is_within(programme.province):
+        raise DomainError(_("Đơn vị %(unit)s không thuộc chương trình này.") % {"unit": unit},
+                          code="unit_not_in_programme")
     job = ReportJob.objects.create(programme=programme, unit=unit, requested_by=by)
     from .tasks import report_job_build_task
 
