@@ -8,6 +8,7 @@ from phocap.accounts.models import WRITE_ROLES
 from phocap.accounts.scoping import user_units
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
+from phocap.common.forms import OnceOnlyForm
 from phocap.programmes.models import Programme
 
 from . import imeis as imei_rules
@@ -29,7 +30,7 @@ class ProgrammeChoiceMixin:
             self.fields["programme"].initial = qs[0].pk
 
 
-class IntakeForm(ProgrammeChoiceMixin, forms.Form):
+class IntakeForm(ProgrammeChoiceMixin, OnceOnlyForm):
     programme = forms.ModelChoiceField(label=_l("Chương trình"), queryset=Programme.objects.none())
     donation = forms.ModelChoiceField(label=_l("Khoản ủng hộ hiện vật"), queryset=None, required=False)
     procurement = forms.ModelChoiceField(label=_l("Hoặc đợt mua sắm"), queryset=None, required=False)
@@ -72,7 +73,7 @@ class IntakeForm(ProgrammeChoiceMixin, forms.Form):
         return data
 
 
-class DispatchForm(ProgrammeChoiceMixin, forms.Form):
+class DispatchForm(ProgrammeChoiceMixin, OnceOnlyForm):
     programme = forms.ModelChoiceField(label=_l("Chương trình"), queryset=Programme.objects.none())
     to_unit = forms.ModelChoiceField(label=_l("Đơn vị nhận"), queryset=AdminUnit.objects.none())
     number = forms.IntegerField(label=_l("Đợt số"), min_value=1, max_value=999, required=False,
@@ -176,7 +177,7 @@ class ScanForm(forms.Form):
     file = forms.FileField(label=_l("Bản chụp biên bản đã ký (PDF, JPG, PNG; tối đa 10 MB)"))
 
 
-class HandoutForm(forms.Form):
+class HandoutForm(OnceOnlyForm):
     person = forms.ModelChoiceField(label=_l("Người nhận trong hộ"), queryset=None, required=False,
                                     empty_label=_l("— người khác trong hộ (ghi tên bên dưới) —"))
     recipient_name = forms.CharField(label=_l("Họ tên người nhận"), max_length=120, required=False)
