@@ -25,6 +25,7 @@ from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
 from phocap.programmes.models import Programme, ProgrammeCommune
 
+from .errors import Code
 from .models import FIGURES, CoverageMonth, CoverageSummary, ReportJob
 
 logger = logging.getLogger(__name__)
@@ -263,10 +264,10 @@ def report_job_create(*, programme: Programme, unit: AdminUnit, by) -> ReportJob
         reached = {n for news in conv.successors.values() for n in news}
         if not any(n == unit.pk or conv.units[n].parent_id == unit.pk for n in reached):
             raise DomainError(_("Đơn vị %(unit)s không thuộc chương trình này.") % {"unit": unit},
-                              code="unit_not_in_programme")
+                              code=Code.UNIT_OUTSIDE_PROGRAMME)
     elif not unit.is_within(programme.province):
         raise DomainError(_("Đơn vị %(unit)s không thuộc chương trình này.") % {"unit": unit},
-                          code="unit_not_in_programme")
+                          code=Code.UNIT_OUTSIDE_PROGRAMME)
     job = ReportJob.objects.create(programme=programme, unit=unit, requested_by=by)
     from .tasks import report_job_build_task
 

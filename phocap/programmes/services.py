@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
 
+from .errors import Code
 from .models import (
     ADULT_AGE,
     ALL_CATEGORIES,
@@ -29,35 +30,35 @@ EDITABLE_FIELDS = ("name", "province", "scheme", "start_date", "end_date", "defa
 def _check_commune(programme: Programme, commune: AdminUnit) -> None:
     if commune.level != AdminUnit.Level.COMMUNE or not commune.is_within(programme.province):
         raise DomainError(_("%(c)s không phải là xã/phường của %(p)s.") % {"c": commune, "p": programme.province},
-                          code="target_not_in_province")
+                          code=Code.COMMUNE_OUTSIDE_PROVINCE)
 
 
 def programme_check_settings(values: dict, *, exclude_pk: int | None = None) -> None:
     """The rules a programme's settings obey, for create and update alike."""
     province: AdminUnit = values["province"]
     if province.level != AdminUnit.Level.PROVINCE:
-        raise DomainError(_("Chương trình phải gắn với một tỉnh/thành phố."), code="province_required")
+        raise DomainError(_("Chương trình phải gắn với một tỉnh/thành phố."), code=Code.PROVINCE_REQUIRED)
     if province.scheme != values["scheme"]:
         raise DomainError(_("%(p)s không có trong hệ thống đơn vị “%(s)s”; hãy chọn tỉnh của hệ thống đó.")
                           % {"p": province, "s": AdminUnit.Scheme(values["scheme"]).label},
-                          code="province_not_in_scheme")
+                          code=Code.PROVINCE_NOT_IN_SCHEME)
     if values["default_phone_price_vnd"] is None or values["default_phone_price_vnd"] <= 0:
-        raise DomainError(_("Đơn giá điện thoại phải lớn hơn 0."), code="price_not_positive")
+        raise DomainError(_("Đơn giá điện thoại phải lớn hơn 0."), code=Code.PRICE_NOT_POSITIVE)
     if values["end_date"] and values["end_date"] < values["start_date"]:
-        raise DomainError(_("Ngày kết thúc phải sau ngày bắt đầu."), code="dates_out_of_order")
+        raise DomainError(_("Ngày kết thúc phải sau ngày bắt đầu."), code=Code.END_BEFORE_START)
     categories = values["eligible_categories"]
     if not categories or any(c not in ALL_CATEGORIES for c in categories):
-        raise DomainError(_("Chọn ít nhất một diện hộ được nhận máy."), code="no_eligible_category")
+        raise DomainError(_("Chọn ít nhất một diện hộ được nhận máy."), code=Code.NO_ELIGIBLE_CATEGORY)
     if values["min_age"] is None or values["min_age"] < ADULT_AGE:
-        raise DomainError(_("Người nhận máy phải từ %(n)s tuổi trở lên.") % {"n": ADULT_AGE}, code="min_age_too_low")
+        raise DomainError(_("Người nhận máy phải từ %(n)s tuổi trở lên.") % {"n": ADULT_AGE}, code=Code.MIN_AGE_TOO_LOW)
     name = (values["name"] or "").strip()
     if not name:
-        raise DomainError(_("Cần ghi tên chương trình."), code="name_required")
+        raise DomainError(_("Cần ghi tên chương trình."), code=Code.NAME_REQUIRED)
     taken = Programme.objects.filter(province=province, name=name)
     if exclude_pk:
         taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
-        raise DomainError(_("Chương trình “%(n)s” đã có.") % {"n": name}, code="programme_name_taken")
+        raise DomainError(_("Chương trình “%(n)s” đã có.") % {"n": name}, code=Code.PROGRAMME_NAME_TAKEN)
 
 
 def _save_with_history(programme: Programme, *, by, reason: str = "", update_fields=None) -> None:
@@ -81,7 +82,7 @@ def programme_create(*, name: str, province: AdminUnit, start_date: datetime.dat
     programme_check_settings(values)
     if status not in (Programme.Status.DRAFT, Programme.Status.ACTIVE):
         raise DomainError(_("Chương trình mới phải ở trạng thái đang soạn hoặc đang triển khai."),
-                          code="bad_status")
+                          code=Code.BAD_STATUS)
     values["name"] = name.strip()
     programme = Programme(**values, status=status)
     _save_with_history(programme, by=by)
@@ -105,11 +106,11 @@ def programme_update(*, programme: Programme, by, reason: str = "", **changes) -
     if {"province", "scheme"} & set(changed) and (
             programme.status != Programme.Status.DRAFT or programme.targets.exists()):
         raise DomainError(_("Chỉ đổi tỉnh hoặc hệ thống đơn vị khi chương trình đang soạn và chưa có xã mục tiêu."),
-                          code="province_locked")
+                          code=Code.PROVINCE_LOCKED)
     reason = (reason or "").strip()
     if "end_date" in changed and programme.status != Programme.Status.DRAFT and not reason:
         raise DomainError(_("Đổi ngày kết thúc của chương trình đã triển khai cần ghi lý do."),
-                          code="reason_required")
+                          code=Code.REASON_REQUIRED)
     programme_check_settings(values, exclude_pk=programme.pk)
     values["name"] = values["name"].strip()
     for f in changed:
@@ -124,10 +125,10 @@ def programme_extend(*, programme: Programme, end_date: datetime.date | None, re
     A closed programme is reopened by `programme_set_status`."""
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     if not (reason or "").strip():
-        raise DomainError(_("Gia hạn chương trình cần ghi lý do."), code="reason_required")
+        raise DomainError(_("Gia hạn chương trình cần ghi lý do."), code=Code.REASON_REQUIRED)
     if end_date is not None and programme.end_date is not None and end_date <= programme.end_date:
         raise DomainError(_("Ngày kết thúc mới phải sau %(d)s.") % {"d": programme.end_date.strftime("%d/%m/%Y")},
-                          code="not_an_extension")
+                          code=Code.NOT_AN_EXTENSION)
     return programme_update(programme=programme, by=by, reason=reason, end_date=end_date)
 
 
@@ -137,13 +138,13 @@ def programme_set_status(*, programme: Programme, status: str, by, reason: str =
     if not programme.can_transition_to(status):
         raise DomainError(_("Không chuyển được chương trình từ “%(a)s” sang “%(b)s”.")
                           % {"a": programme.get_status_display(), "b": Programme.Status(status).label},
-                          code="bad_status")
+                          code=Code.BAD_STATUS)
     reason = (reason or "").strip()
     if programme.status == Programme.Status.CLOSED and not reason:
-        raise DomainError(_("Mở lại chương trình đã kết thúc cần ghi lý do."), code="reason_required")
+        raise DomainError(_("Mở lại chương trình đã kết thúc cần ghi lý do."), code=Code.REASON_REQUIRED)
     if status == Programme.Status.ACTIVE and not programme.targets.exists():
         raise DomainError(_("Chương trình cần ít nhất một xã mục tiêu trước khi triển khai."),
-                          code="no_targets")
+                          code=Code.NO_TARGETS)
     programme.status = status
     _save_with_history(programme, by=by, reason=reason, update_fields=["status"])
     return programme
@@ -155,19 +156,19 @@ def programme_check_open(*, programme: Programme, on: datetime.date) -> None:
     programme = Programme.objects.only("name", "status", "start_date", "end_date").get(pk=programme.pk)
     if programme.status == Programme.Status.DRAFT:
         raise DomainError(_("Chương trình “%(p)s” đang soạn, chưa triển khai; chưa bàn giao hay cấp phát được.")
-                          % {"p": programme.name}, code="programme_draft")
+                          % {"p": programme.name}, code=Code.PROGRAMME_DRAFT)
     if programme.status == Programme.Status.CLOSED:
         raise DomainError(_("Chương trình “%(p)s” đã kết thúc; không tạo đợt bàn giao hay cấp phát mới.")
-                          % {"p": programme.name}, code="programme_closed")
+                          % {"p": programme.name}, code=Code.PROGRAMME_CLOSED)
     if on < programme.start_date:
         raise DomainError(_("Chương trình “%(p)s” bắt đầu từ ngày %(d)s.")
                           % {"p": programme.name, "d": programme.start_date.strftime("%d/%m/%Y")},
-                          code="programme_not_started")
+                          code=Code.PROGRAMME_NOT_STARTED)
     if programme.end_date is not None and on > programme.end_date:
         raise DomainError(_("Chương trình “%(p)s” đã kết thúc ngày %(d)s; muốn tiếp tục, tỉnh cần gia hạn "
                             "chương trình (ghi lý do).")
                           % {"p": programme.name, "d": programme.end_date.strftime("%d/%m/%Y")},
-                          code="programme_ended")
+                          code=Code.PROGRAMME_ENDED)
 
 
 @transaction.atomic
@@ -175,9 +176,9 @@ def programme_set_target(*, programme: Programme, commune: AdminUnit, baseline_a
                          target_adults: int | None = None, by=None) -> ProgrammeCommune:
     _check_commune(programme, commune)
     if baseline_adults is None or baseline_adults < 0:
-        raise DomainError(_("Số người lớn chưa có điện thoại không được âm."), code="baseline_negative")
+        raise DomainError(_("Số người lớn chưa có điện thoại không được âm."), code=Code.BASELINE_NEGATIVE)
     if target_adults is not None and target_adults < 0:
-        raise DomainError(_("Chỉ tiêu không được âm."), code="target_negative")
+        raise DomainError(_("Chỉ tiêu không được âm."), code=Code.TARGET_NEGATIVE)
     target = ProgrammeCommune.objects.filter(programme=programme, commune=commune).first()
     if target is None:
         target = ProgrammeCommune(programme=programme, commune=commune)
@@ -217,7 +218,7 @@ def programme_add_plan(*, programme: Programme, number: str, issued_on: datetime
                        title: str = "") -> ProgrammePlan:
     number = (number or "").strip()
     if not number:
-        raise DomainError(_("Cần ghi số hiệu văn bản."), code="plan_number_required")
+        raise DomainError(_("Cần ghi số hiệu văn bản."), code=Code.PLAN_NUMBER_REQUIRED)
     plan, _created = ProgrammePlan.objects.update_or_create(
         programme=programme, number=number, defaults={"issued_on": issued_on, "title": title})
     return plan
@@ -243,7 +244,7 @@ def target_import_create(*, programme: Programme, by, upload) -> TargetImportJob
 
     if upload.size > settings.PHOCAP_MAX_UPLOAD_BYTES:
         raise DomainError(_("File quá lớn; tối đa %(max)d MB.") % {"max": settings.PHOCAP_MAX_UPLOAD_BYTES // 1_000_000},
-                          code="file_too_large")
+                          code=Code.FILE_TOO_LARGE)
     job = TargetImportJob.objects.create(programme=programme, created_by=by, file=upload,
                                          original_name=(upload.name or "")[:255])
     from .tasks import target_import_validate_task
@@ -278,7 +279,7 @@ def target_import_apply(*, job: TargetImportJob, by) -> int:
     job = TargetImportJob.objects.select_for_update().select_related("programme__province").get(pk=job.pk)
     if not job.can_apply:
         raise DomainError(_("Danh sách này không cập nhật được (đã cập nhật, còn lỗi hoặc chưa kiểm tra xong)."),
-                          code="import_not_applicable")
+                          code=Code.IMPORT_NOT_APPLICABLE)
     programme = job.programme
     communes = AdminUnit.objects.in_bulk([r["commune_id"] for r in job.rows])
     rows = [(communes[r["commune_id"]], r["baseline"], r["target"]) for r in job.rows if r["commune_id"] in communes]

@@ -59,7 +59,7 @@ def test_admin_refuses_a_province_of_another_scheme(client, tree):
 
 @pytest.mark.parametrize("changes, code", [
     ({"default_phone_price_vnd": 0}, "price_not_positive"),
-    ({"end_date": D(2023, 1, 1)}, "dates_out_of_order"),
+    ({"end_date": D(2023, 1, 1)}, "end_before_start"),
     ({"eligible_categories": []}, "no_eligible_category"),
     ({"eligible_categories": ["rich"]}, "no_eligible_category"),
     ({"min_age": 16}, "min_age_too_low"),
