@@ -187,6 +187,9 @@ class HandoutForm(OnceOnlyForm):
     imei = forms.CharField(label="IMEI", max_length=40,
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
                                                          "autofocus": True}))
+    exception_reason = forms.CharField(
+        label=_l("Lý do cấp ngoại lệ"), required=False, max_length=500,
+        help_text=_l("Chỉ khi hộ hoặc người nhận không đúng đối tượng của chương trình; lý do được lưu lại."))
 
     def __init__(self, *args, household, **kwargs):
         super().__init__(*args, **kwargs)

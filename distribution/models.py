@@ -280,6 +280,10 @@ class Handout(StatusTransitionsMixin, models.Model):
     reversed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                     blank=True, related_name="+")
     reversal_reason = models.TextField(_("lý do thu hồi"), blank=True)
+    # Outside the programme's declared eligibility: the reason and the rules broken
+    # (beneficiaries.eligibility.Rule codes); empty for an ordinary hand-out.
+    exception_reason = models.TextField(_("lý do cấp ngoại lệ"), blank=True)
+    exception_rules = models.JSONField(_("quy định không đáp ứng"), default=list, blank=True)
     signed_scan = models.FileField(_("biên bản đã ký (bản chụp)"), upload_to="distribution/handouts/%Y/%m/",
                                    blank=True)
 
@@ -296,6 +300,9 @@ class Handout(StatusTransitionsMixin, models.Model):
                                     condition=Q(status="active", person__isnull=False),
                                     name="handout_one_active_per_person"),
             models.CheckConstraint(condition=Q(status__in=["active", "reversed"]), name="handout_status_valid"),
+            # An exception to the eligibility rules always carries its reason.
+            models.CheckConstraint(condition=Q(exception_rules=[]) | ~Q(exception_reason=""),
+                                   name="handout_exception_has_reason"),
             models.CheckConstraint(condition=Q(recipient_citizen_id__regex=r"^([0-9]{9}|[0-9]{12})$"),
                                    name="handout_citizen_id_digits"),
             models.CheckConstraint(condition=Q(status="active") | Q(reversed_at__isnull=False),
@@ -308,6 +315,12 @@ class Handout(StatusTransitionsMixin, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("distribution:handout_detail", args=[self.pk])
+
+    @property
+    def exception_labels(self) -> list[str]:
+        from beneficiaries.eligibility import RULE_LABELS
+
+        return [str(RULE_LABELS.get(code, code)) for code in self.exception_rules or []]
 
     @property
     def document_number(self) -> str:

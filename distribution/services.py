@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from beneficiaries import eligibility
 from beneficiaries.citizen_ids import require_valid_id
 from phocap.accounts.models import Role
 from phocap.accounts.scoping import can_write_unit, is_officer_of
@@ -406,16 +407,17 @@ def device_write_off(*, device: Device, by, reason: str) -> Device:
 # --- hand-outs ---------------------------------------------------------------------------
 
 def handout_limit(*, programme: Programme, household) -> int:
-    """How many active hand-outs a household may hold in this programme."""
-    if programme.one_phone_per_adult:
-        return max(1, household.adults_without_phone or 0)
-    return 1
+    """How many active hand-outs a household may hold in this programme (its declared rule)."""
+    return eligibility.share(programme, household)
 
 
 @transaction.atomic
 def handout_create(*, programme: Programme, household, by, imei: str, recipient_name: str = "",
-                   recipient_citizen_id: str = "", handed_out_on: datetime.date, person=None) -> Handout:
-    """A commune official gives a phone from the commune's stock to a person of an active household."""
+                   recipient_citizen_id: str = "", handed_out_on: datetime.date, person=None,
+                   exception_reason: str = "") -> Handout:
+    """A commune official gives a phone from the commune's stock to a person of an active household.
+    Outside the programme's declared eligibility it needs `exception_reason`, kept on the hand-out
+    with the rules it breaks."""
     from beneficiaries.models import Household, Person
 
     # The household lock serialises hand-outs to one household (double submits included).
@@ -448,10 +450,14 @@ def handout_create(*, programme: Programme, household, by, imei: str, recipient_
     require_valid_id(recipient_citizen_id)  # the registry's rule for a citizen ID
 
     done = Handout.objects.active().filter(programme=programme, household=household).count()
-    limit = handout_limit(programme=programme, household=household)
-    if done >= limit:
-        raise DomainError(_("Hộ %(name)s đã được cấp %(n)s máy, đủ mức của chương trình.")
-                          % {"name": household.head_name, "n": done}, code=Code.HOUSEHOLD_QUOTA_REACHED)
+    verdict = eligibility.assess(programme, household, received=done, on=handed_out_on,
+                                 birth_year=person.birth_year if person is not None else None)
+    exception_reason = (exception_reason or "").strip()
+    if not verdict.eligible and not exception_reason:
+        raise DomainError(_("Hộ %(name)s: %(why)s Muốn cấp ngoại lệ, cần ghi lý do.")
+                          % {"name": household.head_name, "why": verdict.message}, code=verdict.codes[0])
+    if verdict.eligible:
+        exception_reason = ""  # nothing to excuse: no exception is recorded
 
     imei = imei_rules.require_valid_imei(imei)
     device = Device.objects.filter(imei=imei).locked().first()
@@ -465,7 +471,8 @@ def handout_create(*, programme: Programme, household, by, imei: str, recipient_
             handout = Handout.objects.create(
                 programme=programme, household=household, person=person, device=device, commune=commune,
                 recipient_name=recipient_name, recipient_citizen_id=recipient_citizen_id,
-                handed_out_on=handed_out_on, created_by=by)
+                handed_out_on=handed_out_on, created_by=by, exception_reason=exception_reason,
+                exception_rules=verdict.codes if exception_reason else [])
     except IntegrityError:
         raise DomainError(_("Máy hoặc người nhận này vừa được cấp phát ở một phiên khác."), code=Code.CONCURRENT_CHANGE)
     DeviceMovement.build(device, Kind.HANDOUT, by=by, status_after=S.HANDED_OUT, from_unit_id=commune.pk,

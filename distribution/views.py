@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from beneficiaries import eligibility
 from phocap.accounts.decorators import login_and_membership_required, unit_role_required
 from phocap.accounts.models import Role
 from phocap.accounts.scoping import can_write_unit, is_officer_of, scope_queryset, user_units
@@ -285,7 +286,7 @@ def handout_create(request, household_pk):
         handout = services.handout_create(
             programme=programme, household=household, by=request.user, imei=d["imei"],
             recipient_name=d["recipient_name"], recipient_citizen_id=d["recipient_citizen_id"],
-            handed_out_on=d["handed_out_on"], person=d["person"])
+            handed_out_on=d["handed_out_on"], person=d["person"], exception_reason=d["exception_reason"])
         messages.success(request, _("Đã cấp máy IMEI %(imei)s cho %(name)s.")
                          % {"imei": d["imei"], "name": handout.recipient_name})
         return redirect(handout)
@@ -293,8 +294,9 @@ def handout_create(request, household_pk):
     if response := submit(request, form, save, resent_to=reverse("distribution:handout_list")):
         return response
     existing = household.handouts.active().select_related("device")
+    verdict = eligibility.assess(programme, household, received=len(existing))
     return render(request, "distribution/handout_form.html",
-                  {"form": form, "household": household, "existing": existing})
+                  {"form": form, "household": household, "existing": existing, "verdict": verdict})
 
 
 def _handout_or_404(request, pk):

@@ -130,6 +130,19 @@ def build_report_xlsx(job: ReportJob, *, progress: Callable[[int, int], None] | 
             ws.append(strong(_line(_("Cộng %(district)s") % {"district": district}, "", "", sub, sub_oldest)))
         oldest = min(oldest or sub_oldest, sub_oldest)
     ws.append(strong(_line(_("Tổng cộng"), "", "", grand, oldest)))
+    _exceptions_sheet(wb, job)
     if progress:
         progress(done, total)
     return workbook_bytes(wb)
+
+
+def _exceptions_sheet(wb, job: ReportJob) -> None:
+    """Hand-outs outside the declared eligibility, with their reasons (a second sheet)."""
+    from .selectors import eligibility_exceptions
+
+    ws = wb.create_sheet(title=_("Cấp ngoại lệ")[:31])
+    ws.append([safe_cell(v) for v in (_("Ngày cấp"), _("Xã"), _("Chủ hộ"), _("Người nhận"),
+                                      _("Quy định không đáp ứng"), _("Lý do"))])
+    for h in eligibility_exceptions(programme=job.programme, unit=job.unit, limit=None).iterator(chunk_size=500):
+        ws.append([safe_cell(v) for v in (format_date(h.handed_out_on), h.commune.name, h.household.head_name,
+                                          h.recipient_name, "; ".join(h.exception_labels), h.exception_reason)])

@@ -240,7 +240,24 @@ def dashboard(*, programme: Programme, unit: AdminUnit) -> dict:
         "places": device_places(programme=programme, unit=unit, figures=figures),
         "fund": programme_totals(programme) if unit.level == AdminUnit.Level.PROVINCE else None,
         "ancestors": list(AdminUnit.objects.ancestors(unit)),
+        "exceptions": list(eligibility_exceptions(programme=programme, unit=unit)),
     }
+
+
+EXCEPTIONS_SHOWN = 50
+
+
+def eligibility_exceptions(*, programme: Programme, unit: AdminUnit, limit: int | None = EXCEPTIONS_SHOWN):
+    """Active hand-outs given outside the programme's declared eligibility, in the unit: the
+    reason and the rules broken, newest first (dashboard and report)."""
+    Handout = apps.get_model("distribution", "Handout")
+    qs = (Handout.objects.filter(programme=programme, status="active", commune__path__startswith=unit.path)
+          .exclude(exception_reason="").select_related("commune", "household")
+          .order_by("-handed_out_on", "-pk"))
+    if unit.level == AdminUnit.Level.VILLAGE:
+        qs = Handout.objects.filter(programme=programme, status="active", household__village=unit).exclude(
+            exception_reason="").select_related("commune", "household").order_by("-handed_out_on", "-pk")
+    return qs[:limit] if limit else qs
 
 
 def public_communes(*, programme: Programme):
