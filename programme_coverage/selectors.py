@@ -66,7 +66,9 @@ def _village_figures(programme: Programme, commune_id: int, village_ids: list[in
                     households_policy=Count("pk", filter=Q(priority_rank=3)),
                     adults=Coalesce(Sum("adults"), Value(0)),
                     adults_without_phone=Coalesce(Sum("adults_without_phone"), Value(0))))
-    ho = (Handout.objects.filter(programme=programme, commune_id=commune_id, status="active")
+    # Hand-outs count where their household lives now (a programme carried onto the 2025
+    # units re-homes households; the hand-out keeps the commune that signed its minutes).
+    ho = (Handout.objects.filter(programme=programme, household__commune_id=commune_id, status="active")
           .values("household__village_id").order_by("household__village_id")
           .annotate(phones_handed_out=Count("pk"),
                     households_reached=Count("household_id", distinct=True)))

@@ -67,7 +67,6 @@ def _tables() -> dict[str, str]:
         "handout": handout._meta.db_table,
         "ho_programme": col(handout, "programme"),
         "ho_household": col(handout, "household"),
-        "ho_commune": col(handout, "commune"),
         "ho_status": col(handout, "status"),
         "ho_date": col(handout, "handed_out_on"),
         "device": device._meta.db_table,
@@ -108,10 +107,10 @@ LEFT JOIN (
     GROUP BY {h_commune}
 ) h ON h.cid = c.id
 LEFT JOIN (
-    SELECT {ho_commune} AS cid, COUNT(*) AS n, COUNT(DISTINCT {ho_household}) AS reached
-    FROM {handout}
-    WHERE {ho_programme} = %(programme)s AND {ho_status} = 'active' AND {ho_commune} IN ({ids})
-    GROUP BY {ho_commune}
+    SELECT hh.{h_commune} AS cid, COUNT(*) AS n, COUNT(DISTINCT x.{ho_household}) AS reached
+    FROM {handout} x JOIN {household} hh ON hh.id = x.{ho_household}
+    WHERE x.{ho_programme} = %(programme)s AND x.{ho_status} = 'active' AND hh.{h_commune} IN ({ids})
+    GROUP BY hh.{h_commune}
 ) ho ON ho.cid = c.id
 LEFT JOIN (
     SELECT {dv_holder} AS cid, COUNT(*) AS n
@@ -138,10 +137,10 @@ _MONTH_INSERT_SQL = """
 INSERT INTO {month} (programme_id, commune_id, district_id, province_id, month, handouts)
 SELECT %(programme)s, c.id, CASE WHEN p.level = 'district' THEN p.id END, %(province)s, m.month, m.n
 FROM (
-    SELECT {ho_commune} AS cid, {month_expr} AS month, COUNT(*) AS n
-    FROM {handout}
-    WHERE {ho_programme} = %(programme)s AND {ho_status} = 'active' AND {ho_commune} IN ({ids})
-    GROUP BY {ho_commune}, {month_expr}
+    SELECT hh.{h_commune} AS cid, {month_expr} AS month, COUNT(*) AS n
+    FROM {handout} x JOIN {household} hh ON hh.id = x.{ho_household}
+    WHERE x.{ho_programme} = %(programme)s AND x.{ho_status} = 'active' AND hh.{h_commune} IN ({ids})
+    GROUP BY hh.{h_commune}, {month_expr}
 ) m
 JOIN {unit} c ON c.id = m.cid
 JOIN {unit} p ON p.id = c.parent_id
@@ -178,7 +177,7 @@ def coverage_rebuild_communes(*, programme: Programme, commune_ids: Sequence[int
     with connection.cursor() as cursor:
         cursor.execute(_SUMMARY_SQL.format(ids=id_list, updates=updates, **names), params)
         cursor.execute(_MONTH_DELETE_SQL.format(ids=id_list, **names), params)
-        cursor.execute(_MONTH_INSERT_SQL.format(ids=id_list, month_expr=_month_expr(names["ho_date"]),
+        cursor.execute(_MONTH_INSERT_SQL.format(ids=id_list, month_expr=_month_expr("x." + names["ho_date"]),
                                                 **names), params)
     return len(ids)
 
