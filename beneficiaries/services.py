@@ -589,3 +589,26 @@ def household_update(*, household: Household, by=None, data: dict, categories: l
 
 __all__ = ["import_job_create", "import_job_validate", "import_job_confirm", "import_job_merge",
            "household_update", "resolve", "staged_errors"]
+
+
+# --- re-homing (a programme carried onto the 2025 units) ---------------------------------
+
+def households_rehome(*, moves: dict[int, tuple[int, int | None]], by=None, reason: str = "") -> int:
+    """Move households to other communes/villages: {household id: (commune id, village id)}.
+    The caller holds the transaction (the carry-over runs in one); rows are locked in pk
+    order, each change is a history row with the reason, and coverage hears about the
+    communes left and reached."""
+    from simple_history.utils import bulk_update_with_history
+
+    if not moves:
+        return 0
+    households = list(Household.objects.filter(pk__in=list(moves)).order_by("pk").select_for_update())
+    touched: set[int] = set()
+    for h in households:
+        touched.add(h.commune_id)
+        h.commune_id, h.village_id = moves[h.pk]
+        touched.add(h.commune_id)
+    bulk_update_with_history(households, Household, ["commune", "village"], batch_size=2000, default_user=by,
+                             default_change_reason=reason or None)
+    _send_changed(touched)
+    return len(households)

@@ -354,6 +354,7 @@ class DeviceMovement(models.Model):
         HANDOUT_RETURN = "handout_return", _("Thu hồi (trả máy)")
         WRITE_OFF = "write_off", _("Xóa sổ")
         REVERSAL = "reversal", _("Hủy đợt (đảo)")
+        CARRY_OVER = "carry_over", _("Chuyển sang đơn vị hành chính mới")
 
     # Only (device, -id) and batch/handout are indexed: the ledger is read per device, per
     # batch or per hand-out, and every index costs on 5,000-row inserts.
@@ -409,3 +410,56 @@ class DeviceMovement(models.Model):
               batch=None, handout=None, reason: str = "") -> "DeviceMovement":
         return cls(device=device, kind=kind, by=by, status_after=status_after, from_unit_id=from_unit_id,
                    to_unit_id=to_unit_id, batch=batch, handout=handout, reason=reason[:255])
+
+
+class CarryOver(StatusTransitionsMixin, models.Model):
+    """A legacy programme carried onto the 2025 units (distribution.carryover): planned by a
+    dry run (its report), run by a Celery job on confirmation, undoable until the first
+    batch sent on the new units. `snapshot` holds what the run changed, for the undo."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Đã chạy thử")
+        RUNNING = "running", _("Đang chuyển")
+        DONE = "done", _("Đã chuyển")
+        FAILED = "failed", _("Lỗi")
+        UNDONE = "undone", _("Đã hoàn tác")
+
+    ALLOWED_TRANSITIONS = {
+        Status.PLANNED: {Status.RUNNING},
+        Status.RUNNING: {Status.DONE, Status.FAILED},
+        Status.DONE: {Status.UNDONE},
+        Status.FAILED: set(),
+        Status.UNDONE: set(),
+    }
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="carry_overs")
+    from_province = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    to_province = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("trạng thái"), max_length=8, choices=Status.choices, default=Status.PLANNED)
+    # {"<legacy village id>" or "c<legacy commune id>": new commune id}: the village-by-village
+    # choice for split communes ("c…" for households without a village).
+    choices = models.JSONField(default=dict, blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    snapshot = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+
+    class Meta:
+        verbose_name = _("chuyển chương trình sang đơn vị mới")
+        verbose_name_plural = _("chuyển chương trình sang đơn vị mới")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["planned", "running", "done", "failed", "undone"]),
+                                   name="carryover_status_valid"),
+            # One carry-over at a time per programme.
+            models.UniqueConstraint(fields=["programme"], condition=Q(status__in=["running", "done"]),
+                                    name="carryover_one_live_per_programme"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} → {self.to_province}"

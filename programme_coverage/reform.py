@@ -15,13 +15,13 @@ province has a few hundred communes at most), in a fixed number of queries.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from phocap.accounts.scoping import can_access_unit
-from phocap.areas.models import AdminUnit, UnitMapping
+from phocap.areas.conversion import Conversion, province_conversion, province_successors
+from phocap.areas.models import AdminUnit
 from phocap.programmes.models import Programme
 
 from .models import FIGURES, CoverageMonth, CoverageSummary, coverage_ratio
@@ -33,55 +33,12 @@ def split_rule() -> str:
              "nhưng không nhận số liệu, để không tính trùng.")
 
 
-@dataclass
-class Conversion:
-    """The programme's old communes → new communes."""
-
-    primary: dict[int, int] = field(default_factory=dict)        # old commune id → the new commune counting it
-    successors: dict[int, list[int]] = field(default_factory=dict)  # old id → every new id, by code
-    units: dict[int, AdminUnit] = field(default_factory=dict)    # every unit named above, old and new
-    unmapped: list[AdminUnit] = field(default_factory=list)      # old communes without successor
-
-    def predecessors(self, new_id: int) -> list[int]:
-        return [old for old, new in self.primary.items() if new == new_id]
-
-    def splits_touching(self, new_ids: set[int]) -> list[dict]:
-        """The split old communes whose successors meet `new_ids`, for the page's notes."""
-        notes = []
-        for old, news in self.successors.items():
-            if len(news) > 1 and new_ids & set(news):
-                notes.append({"old": self.units[old], "counted_in": self.units[self.primary[old]],
-                              "also": [self.units[n] for n in news if n != self.primary[old]]})
-        return sorted(notes, key=lambda n: n["old"].code)
-
-    @property
-    def new_provinces(self) -> list[AdminUnit]:
-        ids = {self.units[n].parent_id for n in self.primary.values()}
-        return sorted((u for u in AdminUnit.objects.filter(pk__in=ids)), key=lambda u: u.code)
-
-
 def conversion(programme: Programme) -> Conversion:
-    """Two queries: the old communes of the programme's province, and their mapping rows."""
-    conv = Conversion()
-    old = {u.pk: u for u in AdminUnit.objects.subtree(programme.province).filter(level=AdminUnit.Level.COMMUNE)}
-    conv.units.update(old)
-    pairs = (UnitMapping.objects.filter(legacy_unit_id__in=list(old), new_unit__level=AdminUnit.Level.COMMUNE)
-             .select_related("new_unit").order_by("new_unit__code"))
-    for pair in pairs:
-        conv.units[pair.new_unit_id] = pair.new_unit
-        conv.successors.setdefault(pair.legacy_unit_id, []).append(pair.new_unit_id)
-    for old_id, news in conv.successors.items():
-        conv.primary[old_id] = news[0]  # lowest official code (ordered above)
-    conv.unmapped = sorted((u for pk, u in old.items() if pk not in conv.successors), key=lambda u: u.code)
-    return conv
+    return province_conversion(programme.province)
 
 
 def new_provinces(programme: Programme) -> list[AdminUnit]:
-    """The 2025 provinces that took over some of a legacy programme's communes (one query)."""
-    return list(AdminUnit.objects.filter(
-        scheme=AdminUnit.Scheme.NEW, level=AdminUnit.Level.PROVINCE,
-        children__predecessor_links__legacy_unit__path__startswith=programme.province.path,
-    ).distinct().order_by("code"))
+    return province_successors(programme.province)
 
 
 def is_cross_scheme(programme: Programme, scheme: str) -> bool:

@@ -191,7 +191,12 @@ def coverage_rebuild_programme(*, programme: Programme, after_commune_id: int = 
                                chunk_size: int = CHUNK_SIZE, max_chunks: int | None = None) -> int | None:
     """Rebuild the programme's rows commune by commune in id order, one transaction per
     chunk. Returns the last commune id done if it stopped after `max_chunks` (pass it
-    back as `after_commune_id` to resume), or None when every commune is done."""
+    back as `after_commune_id` to resume), or None when every commune is done.
+    Rows of another province (a programme carried onto the 2025 units) are dropped first."""
+    if after_commune_id == 0:
+        with transaction.atomic():
+            CoverageSummary.objects.filter(programme=programme).exclude(province=programme.province).delete()
+            CoverageMonth.objects.filter(programme=programme).exclude(province=programme.province).delete()
     ids = list(_programme_communes(programme).filter(pk__gt=after_commune_id)
                .order_by("pk").values_list("pk", flat=True))
     for n, start in enumerate(range(0, len(ids), chunk_size)):

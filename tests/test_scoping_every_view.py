@@ -155,6 +155,15 @@ def _target_job(w):
                "baseline": 777, "target": None}])
 
 
+def _carry(w):
+    """A carry-over plan of the programme (its report is what the page shows)."""
+    from distribution.models import CarryOver
+
+    carry = CarryOver.objects.filter(programme=w.programme).first()
+    return carry or CarryOver.objects.create(programme=w.programme, from_province=w.tree.bk, to_province=w.tree.bk,
+                                             created_by=w.users.province, report={"blockers": ["x"]})
+
+
 CASES = [
     # --- foundation ------------------------------------------------------------------------
     Case("home", mode="list", viewers=("tn_staff",), token=_programme_name, shows=(("district", "a"),)),
@@ -327,6 +336,10 @@ CASES = [
     Case("distribution:handout_minutes", kwargs=_b("handout"), owner=COMMUNE_OWNER),
     Case("distribution:handout_scan", kwargs=_b("handout"), post=_scan_upload, redirect_ok=True,
          owner=COMMUNE_OWNER),
+    Case("distribution:carryover_plan", kwargs=lambda w: {"programme_id": w.programme.pk}, attackers=PROVINCE_ONLY,
+         owner="province"),
+    Case("distribution:carryover_detail", kwargs=lambda w: {"pk": _carry(w).pk}, attackers=PROVINCE_ONLY,
+         owner="province"),
     # --- coverage --------------------------------------------------------------------------
     Case("coverage:index", query=lambda w: f"?programme={w.programme.pk}", attackers=("tn_staff",),
          owner="province", owner_get=(302,)),

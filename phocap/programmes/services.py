@@ -290,3 +290,31 @@ def target_import_apply(*, job: TargetImportJob, by) -> int:
     job.applied_at = timezone.now()
     job.save(update_fields=["status", "applied_at"])
     return len(rows)
+
+
+@transaction.atomic
+def programme_rehome(*, programme: Programme, province: AdminUnit, targets: list[tuple[int, int, int | None]],
+                     by, reason: str) -> Programme:
+    """Move a programme onto another scheme's province (the carry-over and its undo): its
+    targets are replaced by `targets` [(commune id, baseline, target)], each change a history
+    row with the reason. The caller checks the mapping; this keeps the rows consistent.
+    NO KEY UPDATE: hand-outs inserted meanwhile (KEY SHARE through their foreign key) do not wait."""
+    programme = Programme.objects.select_for_update(no_key=True).get(pk=programme.pk)
+    old_ids = set(programme.targets.values_list("commune_id", flat=True))
+    for t in programme.targets.all():
+        t._history_user = by
+        t._change_reason = reason
+        t.delete()
+    programme.province, programme.scheme = province, province.scheme
+    _save_with_history(programme, by=by, reason=reason, update_fields=["province", "scheme"])
+    communes = AdminUnit.objects.in_bulk([c for c, _b, _t in targets])
+    for commune_id, baseline, target in targets:
+        commune = communes[commune_id]
+        _check_commune(programme, commune)
+        row = ProgrammeCommune(programme=programme, commune=commune, baseline_adults=baseline, target_adults=target)
+        row._history_user = by
+        row._change_reason = reason
+        row.save()
+    ids = old_ids | set(communes)
+    transaction.on_commit(lambda: targets_changed.send(sender=ProgrammeCommune, commune_ids=ids))
+    return programme

@@ -8,26 +8,16 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from phocap.areas.models import UnitMapping
 from programme_coverage import reform, services
 from programme_coverage.models import FIGURES, CoverageSummary, ReportJob
-from tests.factories import make_household, make_unit
+from tests.factories import build_mapping, make_household, make_unit
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def mapped(tree, programme):
-    """Côn Minh → Thái Nguyên's Côn Minh (06472); Thượng Giáo → Chợ Rã (01912); Kim Hỷ was
-    split between Văn Lang (02080) and Côn Minh (06472)."""
-    from types import SimpleNamespace
-
-    cho_ra = make_unit(level="commune", code="01912", name="Chợ Rã", parent=tree.tn)
-    van_lang = make_unit(level="commune", code="02080", name="Văn Lang", parent=tree.tn)
-    for old, new in ((tree.con_minh, tree.tn_commune), (tree.thuong_giao, cho_ra),
-                     (tree.kim_hy, van_lang), (tree.kim_hy, tree.tn_commune)):
-        UnitMapping.objects.create(legacy_unit=old, new_unit=new)
-    return SimpleNamespace(cho_ra=cho_ra, van_lang=van_lang, con_minh=tree.tn_commune)
+    return build_mapping(tree)
 
 
 @pytest.fixture
