@@ -14,7 +14,7 @@ from phocap.accounts.scoping import can_write_unit, is_officer_of, scope_queryse
 from phocap.common.actions import attempt, post_and_return, submit
 from phocap.common.pagination import paginate
 from phocap.common.pdf import pdf_response, render_pdf
-from phocap.programmes.models import Programme
+from phocap.programmes.selectors import pick_programme, visible_programmes
 
 from . import selectors, services
 from .forms import (
@@ -32,20 +32,12 @@ WRITERS = (Role.PROVINCE_STAFF, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICIAL)
 SENDERS = (Role.PROVINCE_STAFF, Role.DISTRICT_OFFICER)
 
 
-def _programme_filter(request):
-    programmes = Programme.objects.for_user(request.user).order_by("-start_date", "name")
-    chosen = None
-    # ?programme=<id>, the name the registry and coverage pages use too
-    if request.GET.get("programme", "").isdigit():
-        chosen = programmes.filter(pk=request.GET["programme"]).first()
-    return programmes, chosen
-
-
 # --- overview and devices ----------------------------------------------------------------
 
 @login_and_membership_required
 def index(request):
-    programmes, programme = _programme_filter(request)
+    programmes = visible_programmes(request.user)
+    programme = pick_programme(request.user, pk=request.GET.get("programme"), fallback=False)  # None: all
     rows = selectors.stock_by_unit(user=request.user, programme=programme)
     return render(request, "distribution/index.html",
                   {"rows": rows, "programmes": programmes, "programme": programme})
@@ -257,7 +249,7 @@ def handout_pick(request):
     from beneficiaries.selectors import priority_list
 
     commune, communes = _commune_for(request)
-    programme = selectors.current_programme(user=request.user, commune=commune)
+    programme = pick_programme(request.user, commune=commune, running=True, fallback=False)
     page_obj = None
     stock = 0
     if programme is not None:
@@ -275,7 +267,7 @@ def handout_create(request, household_pk):
     household = get_object_or_404(
         scope_queryset(Household.objects.all(), request.user, "commune", roles=[Role.COMMUNE_OFFICIAL])
         .select_related("commune", "village"), pk=household_pk)
-    programme = selectors.current_programme(user=request.user, commune=household.commune)
+    programme = pick_programme(request.user, commune=household.commune, running=True, fallback=False)
     if programme is None:
         messages.error(request, _("Xã chưa thuộc chương trình phổ cập nào đang triển khai."))
         return redirect("distribution:handout_pick")

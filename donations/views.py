@@ -18,6 +18,7 @@ from phocap.common.formatting import format_date
 from phocap.common.pagination import paginate
 from phocap.common.pdf import pdf_response, render_pdf
 from phocap.programmes.models import Programme
+from phocap.programmes.selectors import pick_programme
 
 from . import selectors, services
 from .forms import (
@@ -33,7 +34,9 @@ from .models import Donation, Donor, Pledge, PledgeStatus
 
 
 def _programme(request, programme_id: int) -> Programme:
-    return get_object_or_404(Programme.objects.for_user(request.user).select_related("province"), pk=programme_id)
+    if (programme := pick_programme(request.user, pk=programme_id)) is None:
+        raise Http404
+    return programme
 
 
 def _is_province_staff(user, unit) -> bool:
