@@ -91,9 +91,9 @@ def household_edit(request, pk):
     form = HouseholdForm(request.POST or None, instance=household)
 
     def save(*, categories, category_year=None, **fields):
-        data = {name: fields[name] for name in form.Meta.fields}
-        saved = services.household_update(household=household, by=request.user, data=data,
-                                          categories=[(c, category_year) for c in categories])
+        saved = services.household_update(household=household, by=request.user,
+                                          categories=[(c, category_year) for c in categories],
+                                          **{name: fields[name] for name in form.Meta.fields})
         messages.success(request, _("Đã lưu thông tin hộ."))
         return redirect(saved)
 

@@ -27,13 +27,7 @@ from phocap.programmes.models import Programme
 _AT_UNIT = ["in_stock", "handed_out", "missing", "written_off"]
 
 
-class LockableQuerySet(ScopedQuerySet):
-    def locked(self):
-        """Row locks in primary-key order, so two transactions never deadlock on these rows."""
-        return self.select_for_update(of=("self",)).order_by("pk")
-
-
-class DeviceQuerySet(LockableQuerySet):
+class DeviceQuerySet(ScopedQuerySet):
     # Devices at a unit the user covers, or in transit to one.
     unit_field = ("holder_unit", "batch__to_unit")
 
@@ -118,7 +112,7 @@ class Device(models.Model):
         return self.source_donation or self.source_procurement
 
 
-class BatchQuerySet(LockableQuerySet):
+class BatchQuerySet(ScopedQuerySet):
     # A batch always goes to a child of its sender, so whoever covers the receiver
     # covers the sender's outgoing batches too.
     unit_field = "to_unit"
@@ -243,7 +237,7 @@ class BatchLine(models.Model):
         return f"{self.batch_id}: {self.device_id} ({self.outcome})"
 
 
-class HandoutQuerySet(LockableQuerySet):
+class HandoutQuerySet(ScopedQuerySet):
     unit_field = "commune"
 
     def active(self):

@@ -114,7 +114,7 @@ def _donor_form_view(request, donor: Donor | None):
 
     def save(**data):
         if donor:
-            services.donor_update(donor=donor, **data)
+            services.donor_update(donor=donor, by=request.user, **data)
             messages.success(request, _("Đã lưu nhà tài trợ."))
             return redirect(donor)
         created = services.donor_create(**data)
