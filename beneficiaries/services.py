@@ -29,6 +29,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from phocap.accounts.models import User
 from phocap.areas.models import AdminUnit
@@ -194,8 +195,10 @@ def import_job_confirm(*, job: ImportJob, by: User | None = None, skip_invalid: 
         raise DomainError(_("Lượt nhập này không ở trạng thái chờ xác nhận (%(s)s).") % {
             "s": job.get_status_display()}, code=Code.IMPORT_NOT_AWAITING_CONFIRMATION)
     if job.invalid_count and not skip_invalid:
-        raise DomainError(_("File còn %(n)d dòng lỗi. Hãy sửa file rồi tải lên lại, hoặc chọn "
-                            "“chỉ nhập các dòng hợp lệ”.") % {"n": job.invalid_count}, code=Code.IMPORT_HAS_INVALID_ROWS)
+        raise DomainError(ngettext("File còn %(n)d dòng lỗi. Hãy sửa file rồi tải lên lại, hoặc chọn "
+                                   "“chỉ nhập các dòng hợp lệ”.",
+                                   "File còn %(n)d dòng lỗi. Hãy sửa file rồi tải lên lại, hoặc chọn "
+                                   "“chỉ nhập các dòng hợp lệ”.", job.invalid_count) % {"n": job.invalid_count}, code=Code.IMPORT_HAS_INVALID_ROWS)
     job.skip_invalid = skip_invalid
     job.save(update_fields=["skip_invalid"])
     if queue:

@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from beneficiaries.citizen_ids import require_valid_id
 from phocap.accounts.models import Role, User
@@ -226,7 +227,7 @@ def batch_dispatch(*, programme: Programme, from_unit: AdminUnit, to_unit: Admin
         pick = locked(pick, skip_locked=True, order_by=("registered_at", "pk"))
         device_ids = list(pick.values_list("pk", flat=True)[:count])
         if len(device_ids) < count:
-            raise DomainError(_("Kho của %(unit)s chỉ còn %(n)s máy dùng được, không đủ %(want)s máy.")
+            raise DomainError(ngettext("Kho của %(unit)s chỉ còn %(n)s máy dùng được, không đủ %(want)s máy.", "Kho của %(unit)s chỉ còn %(n)s máy dùng được, không đủ %(want)s máy.", len(device_ids))
                               % {"unit": from_unit, "n": len(device_ids), "want": count}, code=Code.STOCK_INSUFFICIENT)
 
     number = number or next_batch_number(programme=programme, from_unit=from_unit, to_unit=to_unit)
@@ -449,7 +450,7 @@ def handout_create(*, programme: Programme, household, by: User, imei: str, reci
     done = Handout.objects.active().filter(programme=programme, household=household).count()
     limit = handout_limit(programme=programme, household=household)
     if done >= limit:
-        raise DomainError(_("Hộ %(name)s đã được cấp %(n)s máy, đủ mức của chương trình.")
+        raise DomainError(ngettext("Hộ %(name)s đã được cấp %(n)s máy, đủ mức của chương trình.", "Hộ %(name)s đã được cấp %(n)s máy, đủ mức của chương trình.", done)
                           % {"name": household.head_name, "n": done}, code=Code.HOUSEHOLD_QUOTA_REACHED)
 
     imei = imei_rules.require_valid_imei(imei)

@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from phocap.accounts.decorators import login_and_membership_required, unit_role_required
@@ -66,7 +67,7 @@ def device_intake(request):
         devices = services.devices_register(
             programme=d["programme"], unit=source.unit, imeis=d["imei_list"], by=request.user,
             donation=d["donation"], procurement=d["procurement"], model=d["model"], condition=d["condition"])
-        messages.success(request, _("Đã nhập kho %(n)s máy tại %(unit)s.") % {"n": len(devices), "unit": source.unit})
+        messages.success(request, ngettext("Đã nhập kho %(n)s máy tại %(unit)s.", "Đã nhập kho %(n)s máy tại %(unit)s.", len(devices)) % {"n": len(devices), "unit": source.unit})
         return redirect("distribution:device_list")
 
     if response := submit(request, form, save, resent_to=reverse("distribution:device_list")):
@@ -138,8 +139,10 @@ def batch_create(request):
         batch = services.batch_dispatch(
             programme=d["programme"], from_unit=to_unit.parent, to_unit=to_unit, by=request.user,
             imeis=d.get("imei_list"), count=d["count"], number=d["number"], note=d["note"])
-        messages.success(request, _("Đã giao đợt %(no)s (%(n)s máy) cho %(unit)s.")
-                         % {"no": batch.number, "n": batch.lines.count(), "unit": to_unit})
+        n = batch.lines.count()
+        messages.success(request, ngettext("Đã giao đợt %(no)s (%(n)s máy) cho %(unit)s.",
+                                           "Đã giao đợt %(no)s (%(n)s máy) cho %(unit)s.", n)
+                         % {"no": batch.number, "n": n, "unit": to_unit})
         return redirect(batch)
 
     if response := submit(request, form, save, resent_to=reverse("distribution:batch_list")):

@@ -10,6 +10,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from phocap.accounts.models import User
 from phocap.areas.models import AdminUnit
@@ -300,7 +301,7 @@ def donation_update(*, donation: Donation, by: User | None = None, **changes) ->
     values = _clean_donation(programme, values, exclude_pk=donation.pk)
     registered = _registered_devices(donation)
     if values["phones_count"] < registered:
-        raise DomainError(_("Đã nhập %(n)s máy theo khoản này; số điện thoại hiện vật không thể ít hơn.")
+        raise DomainError(ngettext("Đã nhập %(n)s máy theo khoản này; số điện thoại hiện vật không thể ít hơn.", "Đã nhập %(n)s máy theo khoản này; số điện thoại hiện vật không thể ít hơn.", registered)
                           % {"n": registered}, code=Code.PHONES_BELOW_REGISTERED)
     for field, value in values.items():
         setattr(donation, field, value)
@@ -381,9 +382,11 @@ def procurement_create(*, programme: Programme, supplier: str, purchased_on: dat
     cost = unit_price_vnd * quantity
     balance = cash_received_vnd(programme.pk) - cash_spent_vnd(programme.pk)
     if cost > balance:
-        raise DomainError(_(
+        raise DomainError(ngettext(
             "Không đủ tiền: mua %(qty)s máy hết %(cost)s nhưng quỹ chỉ còn %(balance)s. "
-            "Hãy giảm số lượng hoặc chờ thêm khoản ủng hộ.") % {
+            "Hãy giảm số lượng hoặc chờ thêm khoản ủng hộ.",
+            "Không đủ tiền: mua %(qty)s máy hết %(cost)s nhưng quỹ chỉ còn %(balance)s. "
+            "Hãy giảm số lượng hoặc chờ thêm khoản ủng hộ.", quantity) % {
                 "qty": quantity, "cost": format_vnd(cost), "balance": format_vnd(max(balance, 0))}, code=Code.FUND_INSUFFICIENT)
     return Procurement.objects.create(
         programme=programme, unit=unit, supplier=supplier, purchased_on=purchased_on, unit_price_vnd=unit_price_vnd,

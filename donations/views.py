@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from phocap.accounts.decorators import login_and_membership_required
@@ -376,7 +376,7 @@ def procurement_create(request, programme_id: int):
 
     def save(**data):
         procurement = services.procurement_create(programme=programme, by=request.user, **data)
-        messages.success(request, _("Đã ghi mua %(qty)s điện thoại.") % {"qty": procurement.quantity})
+        messages.success(request, ngettext("Đã ghi mua %(qty)s điện thoại.", "Đã ghi mua %(qty)s điện thoại.", procurement.quantity) % {"qty": procurement.quantity})
         return redirect(done)
 
     if response := submit(request, form, save, resent_to=done):
