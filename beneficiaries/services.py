@@ -188,10 +188,10 @@ def import_job_confirm(*, job: ImportJob, by=None, skip_invalid: bool = False, q
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status != ImportJob.Status.VALIDATED:
         raise DomainError(_("Lượt nhập này không ở trạng thái chờ xác nhận (%(s)s).") % {
-            "s": job.get_status_display()})
+            "s": job.get_status_display()}, code="import_not_validated")
     if job.invalid_count and not skip_invalid:
         raise DomainError(_("File còn %(n)d dòng lỗi. Hãy sửa file rồi tải lên lại, hoặc chọn "
-                            "“chỉ nhập các dòng hợp lệ”.") % {"n": job.invalid_count})
+                            "“chỉ nhập các dòng hợp lệ”.") % {"n": job.invalid_count}, code="import_has_invalid_rows")
     job.skip_invalid = skip_invalid
     job.save(update_fields=["skip_invalid"])
     if queue:
