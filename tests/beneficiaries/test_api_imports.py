@@ -32,7 +32,7 @@ def test_upload_poll_confirm(api, users, tree, sample_file, django_capture_on_co
     assert client.get(reverse("household-import-detail", args=[job_id])).json()["status"] == "merged"
     assert Household.objects.filter(commune=tree.con_minh).count() == 5
     again = post(client, reverse("household-import-confirm", args=[job_id]), {})
-    assert again.status_code == 409 and again.json()["code"] == "import_not_validated"
+    assert again.status_code == 409 and again.json()["code"] == "import_not_awaiting_confirmation"
 
 
 def test_same_key_with_another_file_is_refused(api, users, tree, sample_file):

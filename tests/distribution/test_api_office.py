@@ -26,7 +26,8 @@ def test_intake_registers_once(api, users, programme, procurement, tree):
     replayed_without_change(client, reverse("device-intake"), data, r, state)
     # Without the key, the same list again is refused by the service (already registered).
     again = post(client, reverse("device-intake"), data)
-    assert again.status_code == 400 and Device.objects.count() == 2
+    assert again.status_code == 409 and again.json()["code"] == "imei_already_registered"
+    assert Device.objects.count() == 2
 
 
 def test_intake_of_a_source_outside_the_area_is_404(api, users, programme, procurement):
@@ -50,7 +51,7 @@ def test_intake_invalid_input(api, users, programme, procurement, changes, field
 def test_intake_needs_one_source_and_a_valid_luhn(api, users, programme, procurement):
     r = post(api(users.province), reverse("device-intake"), {**intake(programme, procurement, []), "procurement": None,
                                                             "imeis": [make_imei(1)]})
-    assert r.status_code == 400 and r.json()["code"] == "source_required"
+    assert r.status_code == 400 and r.json()["code"] == "source_not_one"
     bad = make_imei(1)[:-1] + str((int(make_imei(1)[-1]) + 1) % 10)
     r = post(api(users.province), reverse("device-intake"), intake(programme, procurement, [bad]))
     assert r.status_code == 400 and bad in r.json()["detail"] and not Device.objects.exists()
@@ -81,7 +82,8 @@ def test_dispatch_validation(api, users, programme, stock, tree):
     assert both.status_code == 400 and both.json()["code"] == "invalid" and "non_field_errors" in both.json()["fields"]
     too_many = post(client, reverse("batch-dispatch"), {"programme": programme.pk, "to_unit": tree.na_ri.pk,
                                                         "count": 99})
-    assert too_many.status_code == 400 and not Batch.objects.exists()
+    assert too_many.status_code == 409 and too_many.json()["code"] == "stock_insufficient"
+    assert not Batch.objects.exists()
 
 
 def test_dispatch_of_a_phone_elsewhere_says_where(api, users, programme, batch_to_na_ri, stock, tree):
@@ -100,7 +102,7 @@ def test_receive_with_missing_and_damaged_once(api, users, batch_to_na_ri, stock
     assert outcomes[stock[0].imei] == "missing" and outcomes[stock[1].imei] == "damaged"
     replayed_without_change(client, url, data, r, state)
     again = post(client, url, data)
-    assert again.status_code == 409 and again.json()["code"] == "batch_not_open"
+    assert again.status_code == 409 and again.json()["code"] == "batch_not_dispatched"
 
 
 def test_receive_all(api, users, batch_to_na_ri):
@@ -116,9 +118,9 @@ def test_receive_scoping_and_codes(api, users, batch_to_na_ri, stock):
         assert post(api(user), url, {}).status_code == 404, user
     # The province sees the batch but only Na Rì confirms it.
     r = post(api(users.province), url, {})
-    assert r.status_code == 403 and r.json()["code"] == "not_officer"
+    assert r.status_code == 403 and r.json()["code"] == "not_receiving_officer"
     r = post(api(users.district), url, {"missing": [{"imei": stock[9].imei, "reason": "x"}]})
-    assert r.status_code == 400 and r.json()["code"] == "imei_not_in_batch"
+    assert r.status_code == 400 and r.json()["code"] == "device_not_in_batch"
     r = post(api(users.district), url, {"damaged": [{"imei": stock[0].imei, "reason": ""}]})
     assert r.status_code == 400 and "damaged" in r.json()["fields"]
     assert state() == before
