@@ -606,9 +606,9 @@ def household_phones_changed(*, changes: list[dict]) -> None:
     saved through the model, so the change lands in the household's history.
     """
     ids = sorted({c["household_id"] for c in changes})
-    households = {h.pk: h for h in Household.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
-    people = Person.objects.select_for_update().in_bulk(
-        sorted({c["person_id"] for c in changes if c.get("person_id")}))
+    households = {h.pk: h for h in locked(Household.objects.filter(pk__in=ids))}
+    people = {p.pk: p for p in locked(Person.objects.filter(
+        pk__in={c["person_id"] for c in changes if c.get("person_id")}))}
     changed = set()
     for change in changes:
         household, person = households.get(change["household_id"]), people.get(change.get("person_id"))
