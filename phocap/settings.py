@@ -158,6 +158,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "phocap.common.tasks.worker_heartbeat_task",
         "schedule": 60.0,
     },
+    "backup": {
+        "task": "phocap.common.tasks.backup_task",
+        "schedule": crontab(hour=0, minute=30),
+    },
     "pledges-mark-overdue": {
         "task": "donations.tasks.pledges_mark_overdue_task",
         "schedule": crontab(hour=1, minute=0),
