@@ -242,6 +242,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # A DomainError answers 400 {"code", "detail"} (phocap/common/api.py).
+    "EXCEPTION_HANDLER": "phocap.common.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "phocap API",
