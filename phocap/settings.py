@@ -250,7 +250,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Smartphone universalisation programmes: funds, phones, households, coverage.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema names every endpoint and field: for signed-in users only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
+# Admin exports (django-import-export) escape cells a spreadsheet would run as formulas.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 # --- security (check --deploy is clean with the defaults when DEBUG is off) -----
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
