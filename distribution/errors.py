@@ -51,6 +51,7 @@ class Code(StrEnum):
     DATE_BEFORE_PROGRAMME = "date_before_programme"
     PERSON_NOT_IN_HOUSEHOLD = "person_not_in_household"
     PERSON_ALREADY_RECEIVED = "person_already_received"
+    CITIZEN_ID_ALREADY_RECEIVED = "citizen_id_already_received"
     RECIPIENT_NAME_REQUIRED = "recipient_name_required"
     HOUSEHOLD_QUOTA_REACHED = "household_quota_reached"
     IMEI_NOT_REGISTERED = "imei_not_registered"

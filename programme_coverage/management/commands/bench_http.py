@@ -81,18 +81,20 @@ class Command(BaseCommand):
                                         path__startswith=programme.province.path)
         district = commune.parent
         self._cleanup(commune)
-        if households:
-            self._add_households(commune, households)
-        server = self._start(port, web_workers)
+        server = None
         try:
+            if households:
+                self._add_households(commune, households)
+            server = self._start(port, web_workers)
             self._wait_ready(port, server)
             results = self._run(port, users, seconds, _pages(programme, district, commune))
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            if server is not None:
+                server.terminate()
+                try:
+                    server.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    server.kill()
             self._cleanup(commune)
         self._report(results, seconds, users, households)
 
@@ -106,13 +108,13 @@ class Command(BaseCommand):
             "members": "4", "adults": "2", "adults_without_phone": "1 + i %% 2",
             "status": "'active'", "priority_rank": "1 + (i / 7) %% 4",
         }, "generate_series(1, %s) AS i", [n])
-        coverage_rebuild_commune(commune.pk)
+        coverage_rebuild_commune(commune_id=commune.pk)
         self.stdout.write(f"households_added={n} seconds={time.monotonic() - t:.1f}")
 
     def _cleanup(self, commune: AdminUnit) -> None:
         deleted, _ = Household.objects.filter(commune=commune, code__startswith=SYNTHETIC_CODE).delete()
         if deleted:
-            coverage_rebuild_commune(commune.pk)
+            coverage_rebuild_commune(commune_id=commune.pk)
 
     # --- server -------------------------------------------------------------------------
 
