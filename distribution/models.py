@@ -290,6 +290,9 @@ class Handout(StatusTransitionsMixin, models.Model):
             models.UniqueConstraint(fields=["programme", "person"],
                                     condition=Q(status="active", person__isnull=False),
                                     name="handout_one_active_per_person"),
+            # A citizen ID typed without picking a person is one person too.
+            models.UniqueConstraint(fields=["programme", "recipient_citizen_id"], condition=Q(status="active"),
+                                    name="handout_one_active_per_citizen_id"),
             models.CheckConstraint(condition=Q(status__in=["active", "reversed"]), name="handout_status_valid"),
             models.CheckConstraint(condition=Q(recipient_citizen_id__regex=r"^([0-9]{9}|[0-9]{12})$"),
                                    name="handout_citizen_id_digits"),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from beneficiaries.citizen_ids import require_valid_id
+from beneficiaries.citizen_ids import mask_id, require_valid_id
 from beneficiaries.signals import phones_changed
 from phocap.accounts.models import Role, User
 from phocap.accounts.scoping import can_write_unit, is_officer_of
@@ -500,6 +500,9 @@ def handout_create(*, programme: Programme, household, by: User, imei: str, reci
     if not recipient_name:
         raise DomainError(_("Cần ghi họ tên người nhận."), code=Code.RECIPIENT_NAME_REQUIRED)
     require_valid_id(recipient_citizen_id)  # the registry's rule for a citizen ID
+    if Handout.objects.active().filter(programme=programme, recipient_citizen_id=recipient_citizen_id).exists():
+        raise DomainError(_("Người có số CCCD %(id)s đã được cấp điện thoại trong chương trình.")
+                          % {"id": mask_id(recipient_citizen_id)}, code=Code.CITIZEN_ID_ALREADY_RECEIVED)
 
     done = Handout.objects.active().filter(programme=programme, household=household).count()
     if not household_may_receive(programme=programme, household=household, done=done):

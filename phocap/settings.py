@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "phocap.common.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "phocap.common.middleware.DataErrorMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -158,6 +159,10 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "phocap.common.tasks.worker_heartbeat_task",
         "schedule": 60.0,
+    },
+    "backup": {
+        "task": "phocap.common.tasks.backup_task",
+        "schedule": crontab(hour=0, minute=30),
     },
     "pledges-mark-overdue": {
         "task": "donations.tasks.pledges_mark_overdue_task",
@@ -249,7 +254,11 @@ SPECTACULAR_SETTINGS = {
                     "`{\"code\", \"detail\"}` (see docs/api.md)."),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema names every endpoint and field: for signed-in users only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
+# Admin exports (django-import-export) escape cells a spreadsheet would run as formulas.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 # --- security (check --deploy is clean with the defaults when DEBUG is off) -----
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -57,7 +57,7 @@ PUBLIC = {
                              "(checked below: no phone, no non-consenting donor)",
     "coverage:public": "public by design: totals per commune (checked below: no household, no citizen ID)",
     "api-root": "DRF index of endpoint addresses, no data",
-    "api-schema": "OpenAPI description, no data",
+    "api-schema": "OpenAPI description, no data (signed-in users only: test_api_schema_needs_login)",
     "api-token": "the signed-in user's own API token; no area data",
 }
 # The Django admin is for staff accounts: test_admin_refuses_officers covers the namespace.

@@ -280,6 +280,34 @@ def test_one_phone_per_adult_without_smartphone_when_the_programme_says_so(commu
                                 handed_out_on=TODAY, recipient_name="X", recipient_citizen_id="006185004322")
 
 
+def test_one_active_handout_per_citizen_id_even_typed_without_a_person(commune_stock, households, programme,
+                                                                         users):
+    # Security probe: the same ID typed (no person picked) received two phones.
+    services.handout_create(programme=programme, household=households.poor, by=users.commune,
+                            imei=commune_stock[0].imei, handed_out_on=TODAY,
+                            recipient_name="Hoàng Văn Pản", recipient_citizen_id="006080001234")
+    with raises_code(Code.CITIZEN_ID_ALREADY_RECEIVED):
+        services.handout_create(programme=programme, household=households.near_poor, by=users.commune,
+                                imei=commune_stock[1].imei, handed_out_on=TODAY,
+                                recipient_name="Hoàng Văn Pản", recipient_citizen_id="006080001234")
+    assert Handout.objects.filter(recipient_citizen_id="006080001234").count() == 1
+
+
+def test_the_database_holds_one_active_handout_per_citizen_id(commune_stock, households, programme, users):
+
+    first = services.handout_create(programme=programme, household=households.poor, by=users.commune,
+                                    imei=commune_stock[0].imei, handed_out_on=TODAY,
+                                    recipient_name="A", recipient_citizen_id="006080001234")
+    second = Handout(programme=programme, household=households.near_poor, device=commune_stock[1],
+                     commune=first.commune, recipient_name="A", recipient_citizen_id="006080001234",
+                     handed_out_on=TODAY, created_by=users.commune)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        second.save()
+    # After a reversal the person may receive a phone again.
+    services.handout_reverse(handout=first, by=users.commune, reason="trả lại")
+    second.save()
+
+
 def test_only_officials_of_the_households_commune_hand_out(commune_stock, households, programme, users):
     for user in (users.other_commune, users.district, users.province, users.auditor):
         with raises_code(Code.NOT_COMMUNE_OFFICIAL):
