@@ -10,7 +10,7 @@ from phocap.areas.models import AdminUnit
 from phocap.common.text import fold
 from phocap.programmes.models import Programme
 
-from .models import Donation, Donor, Pledge, Procurement, effective_q
+from .models import CashAllocation, Donation, Donor, Pledge, Procurement, effective_q
 
 _BIG = models.BigIntegerField()
 
@@ -29,7 +29,7 @@ def programme_totals(programme: Programme) -> dict:
     donations = Donation.objects.filter(programme=programme).effective().aggregate(
         cash=_sum("cash_vnd"), phones=_sum("phones_count"),
         in_kind_value=_sum(F("phones_count") * F("phone_unit_value_vnd")))
-    procurements = Procurement.objects.filter(programme=programme).aggregate(
+    procurements = Procurement.objects.filter(programme=programme).effective().aggregate(
         spent=_sum(F("unit_price_vnd") * F("quantity")), phones=_sum("quantity"))
     by_kind = dict(Donor.objects.filter(
         pk__in=Donation.objects.filter(programme=programme).effective().values("donor_id"),
@@ -185,3 +185,36 @@ def honour_roll(programme: Programme):
             .filter(Q(cash__gt=0) | Q(phones__gt=0))
             .values("name", "kind", "cash", "phones")
             .order_by("-cash", "-phones", "name"))
+
+
+# --- the programme's account: cash → purchases -------------------------------------------
+
+
+def allocation_differences(programme_id: int | None = None) -> list[str]:
+    """Where the allocations break an identity: a standing purchase whose allocations do
+    not sum to its amount and quantity (a reversed one: to 0), a gift allocated more than
+    it holds (a reversed one: more than 0). Two GROUP BY queries; empty when all holds."""
+    purchases = Procurement.objects.all()
+    gifts = Donation.objects.filter(pk__in=CashAllocation.objects.active().values("donation_id"))
+    if programme_id is not None:
+        purchases = purchases.filter(programme_id=programme_id)
+        gifts = gifts.filter(programme_id=programme_id)
+    active = Q(allocations__superseded_at__isnull=True)
+    allocated = Coalesce(Sum("allocations__amount_vnd", filter=active), Value(0), output_field=_BIG)
+    out = []
+    rows = purchases.annotate(
+        allocated=allocated,
+        phones=Coalesce(Sum("allocations__phones", filter=active), Value(0), output_field=_BIG),
+    ).values_list("pk", "unit_price_vnd", "quantity", "reversed_at", "allocated", "phones").order_by("pk")
+    for pk, price, qty, reversed_at, got, phones in rows:
+        amount, quantity = (0, 0) if reversed_at else (price * qty, qty)
+        if (got, phones) != (amount, quantity):
+            out.append(f"procurement {pk}: allocated {got} VND / {phones} phones, "
+                       f"expected {amount} VND / {quantity} phones")
+    rows = gifts.annotate(allocated=allocated).values_list(
+        "pk", "cash_vnd", "reverses_id", "reversed_at", "allocated").order_by("pk")
+    for pk, cash, reverses_id, reversed_at, got in rows:
+        holds = 0 if (reverses_id or reversed_at) else cash
+        if got > holds:
+            out.append(f"donation {pk}: allocated {got} VND, holds {holds} VND")
+    return out

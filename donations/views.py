@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -145,7 +145,15 @@ def donor_detail(request, pk: int):
     pledges = selectors.pledge_list(user=request.user, donor=donor)[:100]
     return render(request, "donations/donor_detail.html", {
         "donor": donor, "donations": donations, "pledges": pledges,
-        "can_write": can_write_unit(request.user, donor.unit)})
+        "can_write": can_write_unit(request.user, donor.unit), "trace_url": _trace_url(donor)})
+
+
+def _trace_url(donor: Donor) -> str:
+    """The page of where the donor's gifts went (distribution's, when installed)."""
+    try:
+        return reverse("distribution:donor_trace", args=[donor.pk])
+    except NoReverseMatch:
+        return ""
 
 
 def _donor_form_view(request, donor: Donor | None):

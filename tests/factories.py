@@ -135,3 +135,19 @@ def build_programme(tree):
 
 __all__ = ["build_tree", "build_users", "build_programme", "TEST_PASSWORD", "Role", "make_unit", "member",
            "UserFactory", "ProgrammeFactory", "add_target", "make_imei", "make_household"]
+
+
+def make_procurement(programme: Programme, unit: AdminUnit, *, quantity: int, unit_price_vnd: int,
+                     supplier: str = "Nhà cung cấp", purchased_on: datetime.date = datetime.date(2023, 9, 5)):
+    """A purchase through the service, with a cash gift that pays for it (a purchase's
+    cash allocations must sum to its amount: PostgreSQL checks it at commit)."""
+    from donations import services
+    from donations.models import Donor
+
+    donor = Donor.objects.filter(name="Quỹ thử nghiệm").first() or services.donor_create(
+        kind=Donor.Kind.OTHER, name="Quỹ thử nghiệm", unit=programme.province)
+    services.donation_create(programme=programme, donor=donor, unit=programme.province,
+                             received_on=datetime.date(2023, 8, 1), cash_vnd=unit_price_vnd * quantity,
+                             cash_method="bank_transfer")
+    return services.procurement_create(programme=programme, supplier=supplier, purchased_on=purchased_on,
+                                       quantity=quantity, unit_price_vnd=unit_price_vnd, unit=unit)
