@@ -21,3 +21,14 @@ def normalise_code(raw: str | None) -> str | None:
     it cannot be a code (the caller answers 404 without touching the database)."""
     code = re.sub(r"[\s\-.]", "", raw or "").upper()
     return code if _FORM.match(code) else None
+
+
+QR_SCALE, QR_BORDER = 4, 2
+
+
+def qr_data_uri(url: str) -> str:
+    """The URL as a QR code, a PNG data URI a PDF embeds (no file, no network); a bitmap
+    rather than SVG so the printed modules stay crisp and a test can read it back."""
+    import segno
+
+    return segno.make(url, error="m").png_data_uri(scale=QR_SCALE, border=QR_BORDER)

@@ -21,6 +21,7 @@ from phocap.common.pdf import pdf_response, render_pdf
 from phocap.programmes.models import Programme
 
 from . import selectors, services
+from .codes import qr_data_uri
 from .forms import (
     AcknowledgeForm,
     CancelPledgeForm,
@@ -146,6 +147,17 @@ def donor_detail(request, pk: int):
     return render(request, "donations/donor_detail.html", {
         "donor": donor, "donations": donations, "pledges": pledges,
         "can_write": can_write_unit(request.user, donor.unit), "trace_url": _trace_url(donor)})
+
+
+def _lookup(request, donation: Donation) -> dict:
+    """The letter's look-up code, its public URL and that URL as a QR code."""
+    if not donation.public_code:
+        return {}
+    try:
+        url = request.build_absolute_uri(reverse("distribution:gift_lookup", args=[donation.public_code]))
+    except NoReverseMatch:
+        return {}
+    return {"lookup_url": url, "lookup_qr": qr_data_uri(url)}
 
 
 def _trace_url(donor: Donor) -> str:
@@ -405,7 +417,8 @@ def donation_ack_pdf(request, pk: int):
     template = "donations/pdf/certificate.html" if kind == Donation.AckKind.CERTIFICATE else \
         "donations/pdf/thank_you.html"
     data = render_pdf(template, {"donation": donation, "programme": donation.programme,
-                                 "donor": donation.donor, "plans": list(donation.programme.plans.all())})
+                                 "donor": donation.donor, "plans": list(donation.programme.plans.all()),
+                                 **_lookup(request, donation)})
     return pdf_response(data, f"cam-on-{donation.pk}.pdf")
 
 

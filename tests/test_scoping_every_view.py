@@ -55,6 +55,10 @@ PUBLIC = {
     "accounts:password_change_done": "confirmation page of the user's own password change",
     "donations:honour_roll": "public by design: names of consenting donors and totals "
                              "(checked below: no phone, no non-consenting donor)",
+    "distribution:gift_lookup_form": "public by design: a form for the letter's look-up code, no data",
+    "distribution:gift_lookup": "public by design: one gift by its unguessable code, counts by commune only "
+                                "(tests/distribution/test_lookup.py: no donor, no recipient, 404 for guesses)",
+    "distribution:gift_lookup_pdf": "public by design: the same as a PDF (tests/distribution/test_lookup.py)",
     "coverage:public": "public by design: totals per commune (checked below: no household, no citizen ID)",
     "api-root": "DRF index of endpoint addresses, no data",
     "api-schema": "OpenAPI description, no data",
