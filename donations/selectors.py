@@ -218,3 +218,51 @@ def allocation_differences(programme_id: int | None = None) -> list[str]:
         if got > holds:
             out.append(f"donation {pk}: allocated {got} VND, holds {holds} VND")
     return out
+
+
+def fund_account(programme: Programme) -> dict:
+    """The programme's account, to the đồng, each side computed on its own:
+
+    cash received (gifts) = spent on phones (purchases) + balance (what each gift has not
+    had allocated); phones bought (purchases) = phones counted for gifts (allocations).
+    `balanced` says both hold and no purchase or gift breaks its own identity. Five
+    queries whatever the number of gifts, purchases or allocations.
+    """
+    active = Q(allocations__superseded_at__isnull=True)
+    gifts = Donation.objects.filter(programme=programme).effective().aggregate(
+        received=_sum("cash_vnd"))
+    allocated_to_gifts = CashAllocation.objects.active().filter(
+        programme=programme, donation__reverses__isnull=True, donation__reversed_at__isnull=True).aggregate(
+        allocated=_sum("amount_vnd"), phones=_sum("phones"))
+    purchases = list(Procurement.objects.filter(programme=programme).effective().annotate(
+        allocated=Coalesce(Sum("allocations__amount_vnd", filter=active), Value(0), output_field=_BIG),
+        counted=Coalesce(Sum("allocations__phones", filter=active), Value(0), output_field=_BIG),
+        gifts=Count("allocations", filter=active),
+    ).select_related("unit").order_by("pk"))
+    spent = sum(p.total_vnd for p in purchases)
+    bought = sum(p.quantity for p in purchases)
+    balance = gifts["received"] - allocated_to_gifts["allocated"]
+    differences = allocation_differences(programme.pk)
+    if gifts["received"] != spent + balance:
+        differences.append(f"cash received {gifts['received']} != spent {spent} + balance {balance}")
+    if bought != allocated_to_gifts["phones"]:
+        differences.append(f"phones bought {bought} != phones counted for gifts {allocated_to_gifts['phones']}")
+    return {
+        "cash_received_vnd": gifts["received"], "cash_spent_vnd": spent, "cash_balance_vnd": balance,
+        "cash_allocated_vnd": allocated_to_gifts["allocated"], "phones_bought": bought,
+        "phones_counted": allocated_to_gifts["phones"], "purchases": purchases,
+        "differences": differences, "balanced": not differences,
+    }
+
+
+def fund_allocations(programme: Programme):
+    """The standing allocations, gift by gift (for the account's export)."""
+    return (CashAllocation.objects.active().filter(programme=programme)
+            .select_related("donation__donor", "procurement")
+            .order_by("procurement_id", "offset_vnd"))
+
+
+def fund_drift() -> list[str]:
+    """Every programme's account differences (the nightly check), prefixed by programme."""
+    return [f"programme {p.pk}: {d}" for p in Programme.objects.order_by("pk")
+            for d in fund_account(p)["differences"]]
