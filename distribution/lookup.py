@@ -91,4 +91,4 @@ def gift_lookup_pdf(request, code: str):
         return _too_many(request)
     gift = _gift(code)
     data = render_pdf("distribution/pdf/gift_report.html", _context(gift))
-    return pdf_response(data, f"ung-ho-{gift.public_code}.pdf")
+    return pdf_response(data, f"ung-ho-{gift.public_code}.pdf", inline=False)  # "download the report"

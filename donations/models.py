@@ -9,7 +9,7 @@ original). A pledge's status is computed from the donations linked to it
 import datetime
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models
 from django.db.models import Case, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -364,6 +364,9 @@ class CashAllocationQuerySet(models.QuerySet):
         """The standing allocation; superseded rows are history."""
         return self.filter(superseded_at__isnull=True)
 
+    def delete(self):
+        raise IntegrityError("cash allocations are history: supersede them, never delete")
+
 
 class CashAllocation(models.Model):
     """This much of a donation's cash paid for this purchase (first received, first spent).
@@ -409,3 +412,6 @@ class CashAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.donation_id} → {self.procurement_id}: {self.amount_vnd}"
+
+    def delete(self, *args, **kwargs):
+        raise IntegrityError("cash allocations are history: supersede them, never delete")

@@ -151,3 +151,17 @@ def make_procurement(programme: Programme, unit: AdminUnit, *, quantity: int, un
                              cash_method="bank_transfer")
     return services.procurement_create(programme=programme, supplier=supplier, purchased_on=purchased_on,
                                        quantity=quantity, unit_price_vnd=unit_price_vnd, unit=unit)
+
+
+def phones_to_commune(programme: Programme, *, imeis: list[str], path: list[AdminUnit], users_by_unit: dict,
+                      procurement=None, donation=None) -> None:
+    """Register phones at path[0] and pass them down the path, each batch confirmed by the
+    receiving unit's officer (users_by_unit: unit pk → user)."""
+    from distribution import services
+
+    services.devices_register(programme=programme, unit=path[0], imeis=imeis, by=users_by_unit[path[0].pk],
+                              procurement=procurement, donation=donation)
+    for sender, receiver in zip(path, path[1:], strict=False):
+        batch = services.batch_dispatch(programme=programme, from_unit=sender, to_unit=receiver,
+                                        by=users_by_unit[sender.pk], imeis=imeis)
+        services.batch_receive(batch=batch, by=users_by_unit[receiver.pk])

@@ -13,7 +13,10 @@ donation or a purchase exceed its amount, and updates of a donation or purchase 
 more allocated than it holds. "Sums exactly" is checked by the service after each write and
 by the nightly `fund_drift`.
 
-Both: allocation rows are never deleted and only ever superseded (superseded_at set once).
+Both: an allocation row only ever changes by being superseded once. Deleting is refused
+by a PostgreSQL trigger (TRUNCATE, used by test flushes, fires no row trigger) and, on both
+databases, by the model and its QuerySet; SQLite has no delete trigger because Django's
+test flush deletes rows there.
 """
 
 import secrets
@@ -131,8 +134,6 @@ SQLITE_FORWARD = [
       OR NEW.donation_id <> OLD.donation_id OR NEW.procurement_id <> OLD.procurement_id
       OR NEW.amount_vnd <> OLD.amount_vnd OR NEW.offset_vnd <> OLD.offset_vnd OR NEW.phones <> OLD.phones
     BEGIN SELECT RAISE(ABORT, 'a cash allocation only changes by being superseded once'); END""",
-    """CREATE TRIGGER donations_alloc_no_delete BEFORE DELETE ON donations_cashallocation
-    BEGIN SELECT RAISE(ABORT, 'cash allocations are history: supersede them, never delete'); END""",
     f"""CREATE TRIGGER donations_alloc_donation_update AFTER UPDATE OF cash_vnd, reversed_at, reverses_id
     ON donations_donation
     WHEN {_D_USED.format(id="NEW.id")} > {_D_CASH.format(id="NEW.id")}
@@ -145,7 +146,7 @@ SQLITE_FORWARD = [
 ]
 SQLITE_BACKWARD = [f"DROP TRIGGER IF EXISTS {name}" for name in (
     "donations_alloc_within_donation", "donations_alloc_within_procurement", "donations_alloc_history_only",
-    "donations_alloc_no_delete", "donations_alloc_donation_update", "donations_alloc_procurement_update")]
+    "donations_alloc_donation_update", "donations_alloc_procurement_update")]
 
 
 def forward(apps, schema_editor):

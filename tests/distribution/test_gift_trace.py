@@ -11,7 +11,7 @@ from distribution import services
 from distribution.gift_trace import gifts_trace
 from donations import services as money
 from donations.models import Donation, Donor
-from tests.factories import make_imei
+from tests.factories import make_imei, phones_to_commune
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()
@@ -30,14 +30,9 @@ def cash_path(programme, tree, users, households):
     purchase = money.procurement_create(programme=programme, supplier="FPT", quantity=2, unit_price_vnd=4_000_000,
                                         purchased_on=datetime.date(2023, 9, 5))
     imeis = [make_imei(500 + i) for i in range(2)]
-    services.devices_register(programme=programme, unit=tree.bk, imeis=imeis, by=users.province,
-                              procurement=purchase)
-    b = services.batch_dispatch(programme=programme, from_unit=tree.bk, to_unit=tree.na_ri, by=users.province,
-                                imeis=imeis)
-    services.batch_receive(batch=b, by=users.district)
-    b = services.batch_dispatch(programme=programme, from_unit=tree.na_ri, to_unit=tree.con_minh,
-                                by=users.district, imeis=imeis)
-    services.batch_receive(batch=b, by=users.commune)
+    phones_to_commune(programme, imeis=imeis, path=[tree.bk, tree.na_ri, tree.con_minh], procurement=purchase,
+                      users_by_unit={tree.bk.pk: users.province, tree.na_ri.pk: users.district,
+                                     tree.con_minh.pk: users.commune})
     services.handout_create(programme=programme, household=households.poor, by=users.commune, imei=imeis[0],
                             handed_out_on=TODAY, person=households.poor.people.get(is_head=True))
     return an, binh
