@@ -1,12 +1,16 @@
 """The database's guarantees on cash allocations, and look-up codes for existing gifts.
 
-PostgreSQL: DEFERRABLE INITIALLY DEFERRED constraint triggers check, at commit, that the
-standing allocations of every touched purchase sum to its amount and its quantity (0 once
-reversed) and that those of every touched donation do not exceed its cash (0 once
-reversed). Each check first locks the donation or purchase row (FOR NO KEY UPDATE, which
-does not conflict with the foreign-key locks of the inserts) and then sums with a fresh
-snapshot, so two transactions that bypass the service lock still cannot both spend the
-same đồng: the second waits for the first to commit and then sees its rows.
+PostgreSQL: a statement-level trigger (transition table) checks, for every statement that
+adds allocations, that no gift it touched holds more allocations than its cash (0 once
+reversed): it first locks those gifts (FOR NO KEY UPDATE, in id order; no conflict with
+the inserts' foreign-key locks) and then sums with a fresh snapshot, so two transactions
+that bypass the service's programme lock still cannot both spend the same đồng — the
+second waits for the first to commit and then sees its rows. Every purchase a statement
+touched is queued (one row per purchase in donations_alloc_pending) for a DEFERRABLE
+INITIALLY DEFERRED constraint trigger that checks at commit that its standing allocations
+sum to its amount and its quantity (0 once reversed): once per purchase, not per row.
+Row-level deferred triggers on donations and purchases check those whose cash, state or
+amount changes.
 
 SQLite has no deferred triggers: BEFORE INSERT triggers refuse any row that would make a
 donation or a purchase exceed its amount, and updates of a donation or purchase that leave
@@ -54,10 +58,43 @@ BEGIN
   END IF;
 END $$ LANGUAGE plpgsql;
 
-CREATE OR REPLACE FUNCTION donations_alloc_row_checked() RETURNS trigger AS $$
+-- A statement that adds allocations: the gifts' "never exceed" is checked at once, for
+-- the whole statement (lock the gifts in id order, then one aggregate with a fresh
+-- snapshot); the purchases it touched are queued for the deferred "sums exactly" check.
+CREATE OR REPLACE FUNCTION donations_alloc_inserted() RETURNS trigger AS $$
+DECLARE bad record;
 BEGIN
-  PERFORM donations_alloc_check_donation(NEW.donation_id);
-  PERFORM donations_alloc_check_procurement(NEW.procurement_id);
+  PERFORM 1 FROM donations_donation WHERE id IN (SELECT donation_id FROM new_rows) ORDER BY id FOR NO KEY UPDATE;
+  SELECT d.id, s.used,
+         CASE WHEN d.reverses_id IS NULL AND d.reversed_at IS NULL THEN d.cash_vnd ELSE 0 END AS holds INTO bad
+    FROM (SELECT a.donation_id, SUM(a.amount_vnd) AS used FROM donations_cashallocation a
+          WHERE a.superseded_at IS NULL AND a.donation_id IN (SELECT donation_id FROM new_rows)
+          GROUP BY a.donation_id) s
+    JOIN donations_donation d ON d.id = s.donation_id
+   WHERE s.used > CASE WHEN d.reverses_id IS NULL AND d.reversed_at IS NULL THEN d.cash_vnd ELSE 0 END
+   LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'donation %: % VND allocated, more than its % VND', bad.id, bad.used, bad.holds
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'allocation_within_donation';
+  END IF;
+  INSERT INTO donations_alloc_pending (ref) SELECT DISTINCT procurement_id FROM new_rows ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql;
+
+-- Superseding only lowers a gift's sum; its purchases are queued for the deferred check.
+CREATE OR REPLACE FUNCTION donations_alloc_updated() RETURNS trigger AS $$
+BEGIN
+  INSERT INTO donations_alloc_pending (ref) SELECT DISTINCT procurement_id FROM new_rows ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql;
+
+-- At commit, once per queued purchase (ON CONFLICT DO NOTHING keeps one event per purchase;
+-- a check run early by SET CONSTRAINTS IMMEDIATE deletes its row, so a later change queues
+-- the purchase again).
+CREATE OR REPLACE FUNCTION donations_alloc_pending_checked() RETURNS trigger AS $$
+BEGIN
+  PERFORM donations_alloc_check_procurement(NEW.ref);
+  DELETE FROM donations_alloc_pending WHERE ref = NEW.ref;
   RETURN NULL;
 END $$ LANGUAGE plpgsql;
 
@@ -83,10 +120,16 @@ BEGIN
   RETURN NEW;
 END $$ LANGUAGE plpgsql;
 
+CREATE TABLE donations_alloc_pending (ref bigint PRIMARY KEY);
+
 CREATE TRIGGER donations_alloc_history_only BEFORE UPDATE OR DELETE ON donations_cashallocation
   FOR EACH ROW EXECUTE FUNCTION donations_alloc_history_only();
-CREATE CONSTRAINT TRIGGER donations_alloc_row_checked AFTER INSERT OR UPDATE ON donations_cashallocation
-  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION donations_alloc_row_checked();
+CREATE TRIGGER donations_alloc_inserted AFTER INSERT ON donations_cashallocation
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION donations_alloc_inserted();
+CREATE TRIGGER donations_alloc_updated AFTER UPDATE ON donations_cashallocation
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION donations_alloc_updated();
+CREATE CONSTRAINT TRIGGER donations_alloc_pending_checked AFTER INSERT ON donations_alloc_pending
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION donations_alloc_pending_checked();
 CREATE CONSTRAINT TRIGGER donations_alloc_donation_checked
   AFTER UPDATE OF cash_vnd, reversed_at, reverses_id ON donations_donation
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION donations_alloc_donation_checked();
@@ -98,12 +141,17 @@ CREATE CONSTRAINT TRIGGER donations_alloc_procurement_checked
 PG_BACKWARD = r"""
 DROP TRIGGER IF EXISTS donations_alloc_procurement_checked ON donations_procurement;
 DROP TRIGGER IF EXISTS donations_alloc_donation_checked ON donations_donation;
-DROP TRIGGER IF EXISTS donations_alloc_row_checked ON donations_cashallocation;
+DROP TRIGGER IF EXISTS donations_alloc_pending_checked ON donations_alloc_pending;
+DROP TRIGGER IF EXISTS donations_alloc_updated ON donations_cashallocation;
+DROP TRIGGER IF EXISTS donations_alloc_inserted ON donations_cashallocation;
 DROP TRIGGER IF EXISTS donations_alloc_history_only ON donations_cashallocation;
+DROP TABLE IF EXISTS donations_alloc_pending;
 DROP FUNCTION IF EXISTS donations_alloc_history_only();
 DROP FUNCTION IF EXISTS donations_alloc_procurement_checked();
 DROP FUNCTION IF EXISTS donations_alloc_donation_checked();
-DROP FUNCTION IF EXISTS donations_alloc_row_checked();
+DROP FUNCTION IF EXISTS donations_alloc_pending_checked();
+DROP FUNCTION IF EXISTS donations_alloc_updated();
+DROP FUNCTION IF EXISTS donations_alloc_inserted();
 DROP FUNCTION IF EXISTS donations_alloc_check_procurement(bigint);
 DROP FUNCTION IF EXISTS donations_alloc_check_donation(bigint);
 """
