@@ -29,7 +29,7 @@ class Rule:
 
     CATEGORY = "category_not_eligible"
     NO_ADULT_WITHOUT_PHONE = "no_adult_without_phone"
-    SHARE_REACHED = "household_quota_reached"
+    SHARE_REACHED = "household_already_received"
     UNDER_AGE = "under_age"
 
 
@@ -44,7 +44,6 @@ RULE_LABELS = {
 @dataclass
 class Verdict:
     eligible: bool
-    limit: int                                      # phones the household may hold in the programme
     why: list[str] = field(default_factory=list)    # why it qualifies (shown on the priority list)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (rule code, message)
 
@@ -62,11 +61,16 @@ def household_categories(household) -> set[str]:
     return cats or {RANK_CATEGORY.get(household.priority_rank, Category.OTHER)}
 
 
-def share(programme, household) -> int:
-    """Phones the household may hold in the programme."""
+def share_left(programme, household, received: int) -> bool:
+    """Whether a household holding `received` active hand-outs may get one more. The registry
+    lowers `adults_without_phone` as phones are handed out (it hears the hand-out events), so
+    with one phone per adult the household may receive while an adult is still without one,
+    never more phones than adults; with one per household, only the first."""
+    if received == 0:
+        return True
     if programme.one_phone_per_adult:
-        return household.adults_without_phone or 0
-    return 1 if (household.adults_without_phone or 0) > 0 else 0
+        return (household.adults_without_phone or 0) > 0 and received < (household.adults or 0)
+    return False
 
 
 def assess(programme, household, *, received: int = 0, birth_year: int | None = None,
@@ -84,20 +88,19 @@ def assess(programme, household, *, received: int = 0, birth_year: int | None = 
         problems.append((Rule.CATEGORY, _("Hộ thuộc diện %(c)s, không thuộc diện được nhận của chương trình.")
                          % {"c": ", ".join(str(Category(c).label) for c in sorted(cats))}))
     without = household.adults_without_phone or 0
-    limit = share(programme, household)
-    if without <= 0:
+    if received == 0 and without <= 0:
         problems.append((Rule.NO_ADULT_WITHOUT_PHONE, _("Hộ không có người lớn nào chưa có ĐTTM.")))
-    else:
+    elif not share_left(programme, household, received):
+        problems.append((Rule.SHARE_REACHED, _("Hộ đã nhận %(n)s máy, đủ mức của chương trình (%(rule)s).")
+                         % {"n": received, "rule": _("mỗi người lớn chưa có ĐTTM một máy")
+                            if programme.one_phone_per_adult else _("mỗi hộ một máy")}))
+    elif without > 0:
         why.append(_("%(n)s người lớn chưa có ĐTTM") % {"n": without})
-        if received >= limit:
-            problems.append((Rule.SHARE_REACHED, _("Hộ đã nhận %(n)s máy, đủ mức của chương trình (%(rule)s).")
-                             % {"n": received, "rule": _("mỗi người lớn chưa có ĐTTM một máy")
-                                if programme.one_phone_per_adult else _("mỗi hộ một máy")}))
     if birth_year is not None:
         year = (on or datetime.date.today()).year
         if year - birth_year < programme.min_age:
             problems.append((Rule.UNDER_AGE, _("Người nhận sinh năm %(y)s, chưa đủ %(n)s tuổi.")
                              % {"y": birth_year, "n": programme.min_age}))
-    return Verdict(eligible=not problems, limit=limit, why=why, problems=problems)
+    return Verdict(eligible=not problems, why=why, problems=problems)
 
 

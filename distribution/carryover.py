@@ -35,6 +35,7 @@ from phocap.areas.conversion import province_conversion
 from phocap.areas.models import AdminUnit
 from phocap.areas.services import village_get_or_create
 from phocap.common.errors import DomainError
+from phocap.common.locking import locked
 from phocap.programmes.models import Programme
 from phocap.programmes.services import programme_rehome
 
@@ -198,7 +199,7 @@ def carryover_plan(*, programme: Programme, to_province: AdminUnit, by, choices:
 
 @transaction.atomic
 def carryover_start(*, carry: CarryOver, by) -> CarryOver:
-    carry = CarryOver.objects.select_for_update(of=("self",)).select_related("programme__province").get(pk=carry.pk)
+    carry = locked(CarryOver.objects.select_related("programme__province")).get(pk=carry.pk)
     _check_staff(carry.programme, by)
     if carry.status != CarryOver.Status.PLANNED:
         raise DomainError(_("Kế hoạch chuyển này đã chạy hoặc đã hủy."), code=CarryCode.NOT_PLANNED)
@@ -228,13 +229,13 @@ def carryover_run(*, carry_id: int) -> CarryOver | None:
 
 
 def _run(carry_id: int) -> CarryOver | None:
-    carry = (CarryOver.objects.select_for_update(of=("self",)).select_related("programme__province", "to_province", "created_by")
-             .filter(pk=carry_id, status=CarryOver.Status.RUNNING).first())
+    carry = locked(CarryOver.objects.select_related("programme__province", "to_province", "created_by")
+                   .filter(pk=carry_id, status=CarryOver.Status.RUNNING)).first()
     if carry is None:
         return None
     # NO KEY UPDATE: a hand-out inserted meanwhile only needs KEY SHARE on the programme (its
     # foreign key), so it queues on the household lock alone, in the run's own order.
-    programme = Programme.objects.select_for_update(no_key=True).get(pk=carry.programme_id)
+    programme = locked(Programme, no_key=True).get(pk=carry.programme_id)
     if programme.scheme != AdminUnit.Scheme.LEGACY:
         raise DomainError(_("Chương trình đã theo đơn vị hành chính mới."), code=CarryCode.NOT_LEGACY)
     by, reason = carry.created_by, _("Chuyển sang đơn vị hành chính mới (%(p)s)") % {"p": carry.to_province}
@@ -265,8 +266,8 @@ def _run(carry_id: int) -> CarryOver | None:
     households_rehome(moves=moves, by=by, reason=reason)
 
     # Phones in stock at the old province and communes: a ledger row each, then the projection.
-    devices = list(Device.objects.filter(programme=programme, status=S.IN_STOCK, holder_unit_id__in=[
-        *old_ids, programme.province_id]).order_by("pk").select_for_update(of=("self",)))
+    devices = list(locked(Device.objects.filter(programme=programme, status=S.IN_STOCK, holder_unit_id__in=[
+        *old_ids, programme.province_id])))
     movements = []
     for d in devices:
         to = carry.to_province_id if d.holder_unit_id == programme.province_id else conv.primary[d.holder_unit_id]
@@ -313,20 +314,19 @@ def undo_blocker(carry: CarryOver) -> str | None:
 
 @transaction.atomic
 def carryover_undo(*, carry: CarryOver, by) -> CarryOver:
-    carry = CarryOver.objects.select_for_update(of=("self",)).select_related("programme", "from_province").get(pk=carry.pk)
+    carry = locked(CarryOver.objects.select_related("programme", "from_province")).get(pk=carry.pk)
     _check_staff(carry.programme, by, also=carry.from_province)
     if carry.status != CarryOver.Status.DONE:
         raise DomainError(_("Chỉ hoàn tác được lần chuyển đã xong."), code=CarryCode.NOT_DONE)
     if (blocker := undo_blocker(carry)) is not None:
         raise DomainError(blocker, code=CarryCode.TOO_LATE)
-    programme = Programme.objects.select_for_update(no_key=True).get(pk=carry.programme_id)
+    programme = locked(Programme, no_key=True).get(pk=carry.programme_id)
     reason = _("Hoàn tác việc chuyển sang đơn vị hành chính mới")
     snap = carry.snapshot
     households_rehome(moves={pk: (c, v) for pk, c, v in snap["households"]}, by=by, reason=reason)
     # Phones still in stock where the carry-over put them go back, with a ledger row each.
     back = {d: (frm, to) for d, frm, to in snap["devices"]}
-    devices = list(Device.objects.filter(pk__in=list(back), status=S.IN_STOCK).order_by("pk")
-                   .select_for_update(of=("self",)))
+    devices = list(locked(Device.objects.filter(pk__in=list(back), status=S.IN_STOCK)))
     movements = [DeviceMovement.build(d, Kind.CARRY_OVER, by=by, status_after=S.IN_STOCK, from_unit_id=d.holder_unit_id,
                                       to_unit_id=back[d.pk][0], reason=reason)
                  for d in devices if d.holder_unit_id == back[d.pk][1]]

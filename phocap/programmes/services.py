@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
+from phocap.common.limits import MAX_PHONE_PRICE_VND, require_at_most
+from phocap.common.locking import locked
 
 from .errors import Code
 from .models import (
@@ -44,6 +46,7 @@ def programme_check_settings(values: dict, *, exclude_pk: int | None = None) -> 
                           code=Code.PROVINCE_NOT_IN_SCHEME)
     if values["default_phone_price_vnd"] is None or values["default_phone_price_vnd"] <= 0:
         raise DomainError(_("Đơn giá điện thoại phải lớn hơn 0."), code=Code.PRICE_NOT_POSITIVE)
+    require_at_most(values["default_phone_price_vnd"], MAX_PHONE_PRICE_VND, _("Đơn giá điện thoại"))
     if values["end_date"] and values["end_date"] < values["start_date"]:
         raise DomainError(_("Ngày kết thúc phải sau ngày bắt đầu."), code=Code.END_BEFORE_START)
     categories = values["eligible_categories"]
@@ -97,7 +100,7 @@ def programme_update(*, programme: Programme, by, reason: str = "", **changes) -
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
-    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    programme = locked(Programme).get(pk=programme.pk)
     values = {f: getattr(programme, f) for f in EDITABLE_FIELDS}
     values.update(changes)
     changed = [f for f in EDITABLE_FIELDS if values[f] != getattr(programme, f)]
@@ -123,7 +126,7 @@ def programme_update(*, programme: Programme, by, reason: str = "", **changes) -
 def programme_extend(*, programme: Programme, end_date: datetime.date | None, reason: str, by) -> Programme:
     """Extend the programme to `end_date` (None: no end), with the reason kept in its history.
     A closed programme is reopened by `programme_set_status`."""
-    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    programme = locked(Programme).get(pk=programme.pk)
     if not (reason or "").strip():
         raise DomainError(_("Gia hạn chương trình cần ghi lý do."), code=Code.REASON_REQUIRED)
     if end_date is not None and programme.end_date is not None and end_date <= programme.end_date:
@@ -134,7 +137,7 @@ def programme_extend(*, programme: Programme, end_date: datetime.date | None, re
 
 @transaction.atomic
 def programme_set_status(*, programme: Programme, status: str, by, reason: str = "") -> Programme:
-    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    programme = locked(Programme).get(pk=programme.pk)
     if not programme.can_transition_to(status):
         raise DomainError(_("Không chuyển được chương trình từ “%(a)s” sang “%(b)s”.")
                           % {"a": programme.get_status_display(), "b": Programme.Status(status).label},
@@ -276,7 +279,7 @@ def target_import_validate(*, job_id: int) -> None:
 @transaction.atomic
 def target_import_apply(*, job: TargetImportJob, by) -> int:
     """The officer confirmed: every row becomes a target (all or nothing)."""
-    job = TargetImportJob.objects.select_for_update().select_related("programme__province").get(pk=job.pk)
+    job = locked(TargetImportJob.objects.select_related("programme__province")).get(pk=job.pk)
     if not job.can_apply:
         raise DomainError(_("Danh sách này không cập nhật được (đã cập nhật, còn lỗi hoặc chưa kiểm tra xong)."),
                           code=Code.IMPORT_NOT_APPLICABLE)
@@ -299,7 +302,7 @@ def programme_rehome(*, programme: Programme, province: AdminUnit, targets: list
     targets are replaced by `targets` [(commune id, baseline, target)], each change a history
     row with the reason. The caller checks the mapping; this keeps the rows consistent.
     NO KEY UPDATE: hand-outs inserted meanwhile (KEY SHARE through their foreign key) do not wait."""
-    programme = Programme.objects.select_for_update(no_key=True).get(pk=programme.pk)
+    programme = locked(Programme, no_key=True).get(pk=programme.pk)
     old_ids = set(programme.targets.values_list("commune_id", flat=True))
     for t in programme.targets.all():
         t._history_user = by

@@ -35,6 +35,7 @@ def test_province_must_exist_in_the_chosen_scheme(tree, users):
     assert p.scheme == "2025"
 
 
+@pytest.mark.postgres
 def test_database_refuses_a_province_of_another_scheme(tree):
     with pytest.raises(IntegrityError), transaction.atomic():
         Programme.objects.create(name="Sai", province=tree.bk, scheme="2025", start_date=D(2026, 1, 1))

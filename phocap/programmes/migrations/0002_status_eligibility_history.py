@@ -13,13 +13,9 @@ def status_from_is_active(apps, schema_editor):
 
 
 # The province must be a unit of the programme's scheme: a row-to-row rule a CHECK cannot
-# express, so a trigger refuses it on both databases (the service and the forms say why first).
-SQLITE_TRIGGERS = [
-    f"""CREATE TRIGGER programme_province_in_scheme_{op} BEFORE {op} ON programmes_programme
-    WHEN (SELECT scheme FROM areas_adminunit WHERE id = NEW.province_id) IS NOT NEW.scheme
-    BEGIN SELECT RAISE(ABORT, 'programme_province_in_scheme'); END"""
-    for op in ("INSERT", "UPDATE")
-]
+# express, so on PostgreSQL a trigger refuses it (the service and the forms say why first).
+# Not on SQLite: it rebuilds a table to alter it, and a trigger naming another table breaks
+# those rebuilds (or is silently dropped with its table).
 PG_TRIGGER = """
 CREATE FUNCTION programme_province_in_scheme() RETURNS trigger AS $$
 BEGIN
@@ -36,18 +32,12 @@ CREATE TRIGGER programme_province_in_scheme BEFORE INSERT OR UPDATE OF province_
 def add_scheme_trigger(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(PG_TRIGGER)
-    elif schema_editor.connection.vendor == "sqlite":
-        for sql in SQLITE_TRIGGERS:
-            schema_editor.execute(sql)
 
 
 def drop_scheme_trigger(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP TRIGGER IF EXISTS programme_province_in_scheme ON programmes_programme;"
                               "DROP FUNCTION IF EXISTS programme_province_in_scheme();")
-    elif schema_editor.connection.vendor == "sqlite":
-        for op in ("INSERT", "UPDATE"):
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS programme_province_in_scheme_{op}")
 
 
 class Migration(migrations.Migration):
