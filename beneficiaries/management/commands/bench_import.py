@@ -20,19 +20,7 @@ from django.db import connection, transaction
 from import_export import resources
 
 from beneficiaries import services
-from beneficiaries.imports import (
-    R_ADULTS,
-    R_AWP,
-    R_BIRTH,
-    R_CID,
-    R_CODE,
-    R_MEMBERS,
-    R_NAME,
-    R_PHONE,
-    R_VILLAGE,
-    normalise_rows,
-    read_table,
-)
+from beneficiaries.imports import normalise_rows, read_table
 from beneficiaries.models import Household, ImportJob, Person
 from beneficiaries.samples import household_rows, village_names, xlsx_bytes
 from phocap.areas.models import AdminUnit
@@ -119,11 +107,11 @@ class Command(BaseCommand):
                                           "head_birth_year", "members", "adults", "adults_without_phone",
                                           "phone", "priority_rank"])
         for r in staged:
-            vid = villages.get(r[R_VILLAGE])
+            vid = villages.get(r.village)
             if vid is None:
-                vid = villages[r[R_VILLAGE]] = village_get_or_create(commune=commune, name=r[R_VILLAGE])[0].pk
-            dataset.append(["", commune.pk, vid, r[R_CODE], r[R_NAME], r[R_CID], r[R_BIRTH], r[R_MEMBERS] or 1,
-                            r[R_ADULTS] or 1, r[R_AWP] or 0, r[R_PHONE] or "", 1])
+                vid = villages[r.village] = village_get_or_create(commune=commune, name=r.village)[0].pk
+            dataset.append(["", commune.pk, vid, r.code, r.name, r.citizen_id, r.birth, r.members or 1,
+                            r.adults or 1, r.adults_without_phone or 0, r.phone or "", 1])
         t = time.perf_counter()
         try:
             with transaction.atomic():
