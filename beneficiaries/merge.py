@@ -233,10 +233,10 @@ def merge_staged(job: ImportJob, staged: dict) -> dict:
                   "adults_without_phone", "phone", "address", "notes", "categories", "priority_rank"]
     nullable = ("village_id", "head_citizen_id", "head_birth_year")
     now_text = now.isoformat() if jsonb else now  # COPY: formatted once, not per row
-    tail = (Household.Status.ACTIVE, "", job.pk, now_text, now_text)
+    tail = (Household.Status.ACTIVE, job.pk, now_text, now_text)
     bulk.write_rows(
         _table(Household),
-        ["id", "commune_id", *value_cols, "status", "content_hash", "import_job_id", "created_at", "updated_at"],
+        ["id", "commune_id", *value_cols, "status", "import_job_id", "created_at", "updated_at"],
         ((hid, commune.pk, *household_values(r), *tail) for hid, r in zip(ids, plan.new, strict=True)),
         nullable=nullable)
     hh, person = bulk.qn(_table(Household)), bulk.qn(_table(Person))

@@ -32,7 +32,7 @@ from phocap.common.errors import DomainError
 from phocap.common.text import fold
 
 from .citizen_ids import check_id
-from .imports import ImportFileError, column_labels, normalise_rows, read_table
+from .imports import ImportFileError, column_labels, normalise_rows, read_book
 from .merge import merge_staged, resolve, staging_fingerprint
 from .models import (
     Category,
@@ -100,10 +100,16 @@ def previous_merge_of_same_file(job: ImportJob) -> ImportJob | None:
             .exclude(pk=job.pk).order_by("-merged_at").first())
 
 
-def import_job_validate(*, job_id: int) -> ImportJob:
-    """Read and check every row; write nothing to the registry. Safe to run twice."""
+def import_job_validate(*, job_id: int, error_file: bool = True) -> ImportJob:
+    """Read and check every row; write nothing to the registry. Safe to run twice.
+    With errors, `error_file` queues the annotated copy of the upload (written by the worker)."""
     with _gc_paused():
-        return _validate(job_id)
+        job = _validate(job_id)
+    if error_file and job.status == ImportJob.Status.VALIDATED and job.error_total:
+        from .tasks import import_job_error_file_task
+
+        transaction.on_commit(lambda: import_job_error_file_task.delay(job.pk))
+    return job
 
 
 def _validate(job_id: int) -> ImportJob:
@@ -113,23 +119,27 @@ def _validate(job_id: int) -> ImportJob:
     try:
         with job.file.open("rb") as f:
             data = f.read()
-        table = read_table(data, job.original_name)
-        total = len(table.rows)
+        book = read_book(data, job.original_name)
+        total = book.rows
         ImportJob.objects.filter(pk=job_id).update(total_rows=total)
 
         def progress(n: int) -> None:
             ImportJob.objects.filter(pk=job_id).update(done_rows=min(n, total))
 
-        staged, errors = normalise_rows(table, progress=progress)
-        labels = column_labels(table)
-        del table, data  # the raw grid is the biggest thing in memory: free it before the lookups
+        staged, errors = normalise_rows(book, progress=progress)
+        labels = column_labels(book.tables[0])
+        header_row = book.tables[0].header_row
+        sheet_order = {t.sheet: i for i, t in enumerate(book.tables)}
+        sheets, conversions = book.sheets, book.conversions
+        del book, data  # the raw grids are the biggest thing in memory: free them before the lookups
         plan = resolve(commune=job.commune, staged=staged, labels=labels)
     except ImportFileError as e:
         ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.VALIDATING).update(
             status=ImportJob.Status.FAILED, message=str(e), validated_at=timezone.now())
         return ImportJob.objects.get(pk=job_id)
-    errors = sorted(errors + plan.errors, key=lambda e: (e["row"], e["column"]))
-    invalid_rows = len({e["row"] for e in errors})
+    errors = sorted(errors + plan.errors, key=lambda e: (sheet_order.get(e.get("sheet", ""), 0), e["row"],
+                                                         e["column"]))
+    invalid_rows = len({(e.get("sheet", ""), e["row"]) for e in errors})
     path = _staging_file(job_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as f:
@@ -139,9 +149,33 @@ def _validate(job_id: int) -> ImportJob:
     ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.VALIDATING).update(
         status=ImportJob.Status.VALIDATED, staging_path=str(path), done_rows=total,
         created_count=len(plan.new), updated_count=len(plan.updates), unchanged_count=plan.unchanged,
-        invalid_count=invalid_rows, errors=errors[:ERRORS_KEPT_ON_JOB], new_villages=plan.new_villages,
+        invalid_count=invalid_rows, errors=errors[:ERRORS_KEPT_ON_JOB], error_total=len(errors),
+        new_villages=plan.new_villages, header_row=header_row, sheets=sheets, conversions=conversions,
         validated_at=timezone.now())
     return ImportJob.objects.get(pk=job_id)
+
+
+def import_job_write_error_file(*, job_id: int) -> ImportJob:
+    """The upload annotated with every problem, for the official to fix and upload again.
+    Runs in the worker (it reads the upload again, through the same checks); the web
+    process only serves the stored copy."""
+    job = ImportJob.objects.get(pk=job_id)
+    if job.error_file or job.status == ImportJob.Status.FAILED or not job.error_total:
+        return job
+    from .workbooks import annotated_bytes
+
+    with job.file.open("rb") as f:
+        data = f.read()
+    try:
+        content = annotated_bytes(data=data, filename=job.original_name, errors=staged_errors(job),
+                                  header_rows={s["name"]: s.get("header_row") for s in job.sheets if s["read"]})
+    except ImportFileError as e:
+        log.warning("import job %s: no error file (%s)", job_id, e)
+        return job
+    stem = Path(job.original_name).stem[:60] or "danh-sach"
+    job.error_file.save(f"{job.file_hash[:16]}-{stem}-loi.xlsx", ContentFile(content), save=False)
+    ImportJob.objects.filter(pk=job_id).update(error_file=job.error_file.name)
+    return job
 
 
 def staged_errors(job: ImportJob) -> list[dict]:

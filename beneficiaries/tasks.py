@@ -16,3 +16,10 @@ def import_job_merge_task(job_id: int) -> None:
     from .services import import_job_merge
 
     import_job_merge(job_id=job_id)
+
+
+@shared_task(acks_late=True)
+def import_job_error_file_task(job_id: int) -> None:
+    from .services import import_job_write_error_file
+
+    import_job_write_error_file(job_id=job_id)

@@ -7,6 +7,7 @@ from beneficiaries.citizen_ids import check_id
 from phocap.accounts.models import WRITE_ROLES
 from phocap.accounts.scoping import user_units
 from phocap.areas.models import AdminUnit
+from phocap.common.spreadsheets import UnsafeFileError
 from phocap.programmes.models import Programme
 
 from . import imeis as imei_rules
@@ -60,6 +61,8 @@ class IntakeForm(ProgrammeChoiceMixin, forms.Form):
                 raise forms.ValidationError(_("Tệp phải là Excel (.xlsx)."))
             try:
                 lines += imei_rules.lines_from_xlsx(upload)
+            except UnsafeFileError as e:
+                raise forms.ValidationError(e.message, code=e.code) from None
             except Exception:
                 raise forms.ValidationError(_("Không đọc được tệp Excel; hãy lưu lại dạng .xlsx và thử lại."))
         clean, errors = imei_rules.validate(lines)

@@ -13,9 +13,11 @@ from .reading import (
     MAX_FILE_BYTES,
     MAX_ROWS,
     TEMPLATE_VERSION,
+    Book,
     ImportFileError,
     Table,
-    iter_original_rows,
+    original_sheets,
+    read_book,
     read_table,
 )
 from .rows import StagedRow, normalise_rows
@@ -29,5 +31,5 @@ from .vocabulary import (
 )
 
 __all__ = ["HEADERS", "HEADER_SEARCH_ROWS", "MAX_FILE_BYTES", "MAX_ROWS", "TEMPLATE_VERSION", "ImportFileError",
-           "StagedRow", "Table", "categories_in", "column_labels", "fold_cached", "fold_header", "iter_original_rows",
+           "StagedRow", "Table", "categories_in", "column_labels", "fold_cached", "fold_header", "Book", "original_sheets", "read_book",
            "match_header", "normalise_rows", "read_table"]

@@ -12,15 +12,17 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from phocap.common.errors import DomainError
+from phocap.common.spreadsheets import Budget, Limits, UnsafeFileError, check_workbook, file_kind
 from phocap.common.text import fold
 
+from .encodings import Decoder, cell_char, is_vietnamese
 from .vocabulary import HEADERS, IGNORED_HEADERS, fold_header, match_header
 
 # Largest household file accepted (PHOCAP_MAX_UPLOAD_BYTES, 30 MB by default).
@@ -28,6 +30,9 @@ MAX_FILE_BYTES = settings.PHOCAP_MAX_UPLOAD_BYTES
 MAX_ROWS = 200_000
 HEADER_SEARCH_ROWS = 20
 TEMPLATE_VERSION = "phocap-ho-gia-dinh-v1"
+# A list of 200,000 households with its title, section and signature rows; 100 columns.
+SHEET_LIMITS = Limits(max_rows=MAX_ROWS + 50_000, max_cols=100, max_cells=MAX_ROWS * 40)
+READ_SECONDS = 60.0
 
 
 class ImportFileError(DomainError):
@@ -36,60 +41,145 @@ class ImportFileError(DomainError):
 
 @dataclass
 class Table:
-    header_row: int  # Excel row number of the header (1-based)
+    header_row: int  # Excel row number of the header (1-based; the lower row of a two-row header)
     headers: list[str]  # as written in the file
     columns: dict[str, int]  # field → column index
     rows: list  # (excel_row, values)
     unknown_headers: list[str] = field(default_factory=list)
     template_version: str = ""
+    sheet: str = ""
+    # Excel row → [(column index, text as typed, likely font)] of cells no reading makes sense of.
+    garbled: dict[int, list[tuple[int, str, str]]] = field(default_factory=dict)
+
+
+@dataclass
+class Book:
+    """Every household list of a file, and what happened to each sheet."""
+
+    tables: list[Table]
+    sheets: list[dict]  # {"name", "read": bool, "reason", "rows"}
+    conversions: dict  # {"tcvn3": cells, "vni": cells, "rows": rows, "samples": [[before, after]]}
+
+    @property
+    def rows(self) -> int:
+        return sum(len(t.rows) for t in self.tables)
 
 
 def _sniff_kind(data: bytes, filename: str) -> str:
-    name = (filename or "").lower()
-    if data[:4] == b"PK\x03\x04":
-        return "xlsx"
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        # An OLE container: either an old .xls or an encrypted .xlsx.
-        if "EncryptionInfo".encode("utf-16-le") in data[:65536] or b"E\x00n\x00c\x00r\x00y\x00p\x00t" in data:
-            return "encrypted"
-        return "xls"
-    if name.endswith((".csv", ".txt")):
+    kind = file_kind(data)
+    if kind:
+        return kind
+    if (filename or "").lower().endswith((".csv", ".txt")):
         return "csv"
     return "unknown"
 
 
-def read_table(data: bytes, filename: str = "") -> Table:
-    """Open the file, find and map the header row; raise ImportFileError if unusable."""
+def _budget() -> Budget:
+    return Budget(READ_SECONDS)
+
+
+def _unsafe(e: UnsafeFileError) -> ImportFileError:
+    return ImportFileError(e.message, code=e.code)
+
+
+def read_book(data: bytes, filename: str = "") -> Book:
+    """Open the file, read every sheet that holds a household list; raise ImportFileError
+    if none can be used. Hostile files are refused before any parser sees them."""
     if not data:
-        raise ImportFileError(_("File rỗng. Hãy chọn file Excel danh sách hộ (.xlsx)."))
+        raise ImportFileError(_("File rỗng. Hãy chọn file Excel danh sách hộ (.xlsx)."), code="file_empty")
     if len(data) > MAX_FILE_BYTES:
         raise ImportFileError(_("File quá lớn (%(mb).0f MB); tối đa %(max)d MB. Hãy chia theo thôn.") % {
-            "mb": len(data) / 1e6, "max": MAX_FILE_BYTES // 1_000_000})
+            "mb": len(data) / 1e6, "max": MAX_FILE_BYTES // 1_000_000}, code="file_too_large")
     kind = _sniff_kind(data, filename)
     if kind == "encrypted":
         raise ImportFileError(_("File đang được đặt mật khẩu. Hãy mở bằng Excel, bỏ mật khẩu "
-                                "(Tệp → Thông tin → Bảo vệ sổ làm việc) rồi tải lên lại."))
+                                "(Tệp → Thông tin → Bảo vệ sổ làm việc) rồi tải lên lại."), code="file_encrypted")
     if kind == "unknown":
         raise ImportFileError(_("Đây không phải file bảng tính. Hãy mở bằng Excel và chọn "
-                                "Tệp → Lưu thành → Sổ làm việc Excel (*.xlsx) rồi tải lên lại."))
-    if kind == "csv":
-        grid, version = _read_csv(data), ""
-    else:
-        grid, version = _read_workbook(data)
-    return _map_table(grid, version)
+                                "Tệp → Lưu thành → Sổ làm việc Excel (*.xlsx) rồi tải lên lại."),
+                              code="not_a_spreadsheet")
+    budget = _budget()
+    try:
+        if kind == "csv":
+            sheets, version = [("", True, _read_csv(data))], ""
+        else:
+            check_workbook(data, limits=SHEET_LIMITS, budget=budget)
+            sheets, version = _read_workbook(data, budget)
+        return _book(sheets, version, budget)
+    except UnsafeFileError as e:
+        raise _unsafe(e) from None
+
+
+def read_table(data: bytes, filename: str = "") -> Table:
+    """The first household list of the file (tests and the benchmark)."""
+    return read_book(data, filename).tables[0]
+
+
+_SKIP_NAMES = (("tong hop", gettext_lazy("trang tổng hợp")), ("bia", gettext_lazy("trang bìa")),
+               ("huong dan", gettext_lazy("trang hướng dẫn")), ("danh muc", gettext_lazy("trang danh mục")),
+               ("bao cao", gettext_lazy("trang báo cáo")))
+# Default sheet names say nothing about a village.
+_PLAIN_SHEET = re.compile(r"^(?:sheet|trang tinh|trang|bang tinh|danh sach|ds|data|du lieu)\s*\d*$")
+
+
+def _skip_reason(name: str) -> str:
+    folded = fold(name)
+    for word, reason in _SKIP_NAMES:
+        if re.search(rf"(^|\W){word}($|\W)", folded):
+            return str(reason)
+    return _("không có bảng danh sách hộ (dòng tiêu đề có “Họ và tên chủ hộ”)")
+
+
+def _book(sheets, version: str, budget: Budget) -> Book:
+    tables: list[Table] = []
+    report: list[dict] = []
+    first_error: ImportFileError | None = None
+    decoder = Decoder()
+    for name, visible, grid in sheets:
+        budget.check()
+        if not visible:
+            report.append({"name": name, "read": False, "reason": _("trang ẩn"), "rows": 0})
+            continue
+        if not grid or all(_is_blank(r) for r in grid):
+            report.append({"name": name, "read": False, "reason": _("trang trống"), "rows": 0})
+            first_error = first_error or ImportFileError(_("File không có dữ liệu."), code="file_no_data")
+            continue
+        garbled = decoder.convert(grid, sheet=name)
+        try:
+            table = _map_table(grid, version, sheet=name)
+        except ImportFileError as e:
+            if e.code not in ("no_header", "header_only"):
+                raise
+            reason = _skip_reason(name) if e.code == "no_header" else _("chỉ có dòng tiêu đề")
+            report.append({"name": name, "read": False, "reason": reason, "rows": 0})
+            first_error = first_error or e
+            continue
+        table.garbled = garbled
+        tables.append(table)
+        report.append({"name": name, "read": True, "reason": "", "rows": len(table.rows),
+                       "header_row": table.header_row})
+    if not tables:
+        raise first_error or ImportFileError(_("File không có trang tính nào."), code="file_no_sheet")
+    total = sum(len(t.rows) for t in tables)
+    if total > MAX_ROWS:
+        raise ImportFileError(_("File có %(n)d dòng, quá giới hạn %(max)d dòng. Hãy chia thành nhiều file.")
+                              % {"n": total, "max": MAX_ROWS}, code="too_many_rows")
+    return Book(tables=tables, sheets=report, conversions=decoder.report())
 
 
 def _read_csv(data: bytes) -> list[list]:
-    for encoding in ("utf-8-sig", "cp1258"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1258 decodes almost anything
-        raise ImportFileError(_("Không đọc được bảng mã của file CSV. Hãy lưu thành .xlsx."))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Windows' Vietnamese code page, unless the bytes read better as a legacy font's
+        # (TCVN3/VNI files saved as CSV): the cells are then converted like a workbook's.
+        text = data.decode("cp1258", errors="replace")
+        latin = "".join(cell_char(b) for b in data) if len(data) < 5_000_000 else text
+        if not is_vietnamese(text) and is_vietnamese(Decoder.whole(latin)):
+            text = latin
     if "\x00" in text:
-        raise ImportFileError(_("Đây không phải file bảng tính. Hãy lưu thành Sổ làm việc Excel (*.xlsx)."))
+        raise ImportFileError(_("Đây không phải file bảng tính. Hãy lưu thành Sổ làm việc Excel (*.xlsx)."),
+                              code="not_a_spreadsheet")
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -97,32 +187,51 @@ def _read_csv(data: bytes) -> list[list]:
     return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
 
 
-def _read_workbook(data: bytes) -> tuple[list[list], str]:
+def _sheet_entries(wb):
+    """(name, visible) of every sheet but the template's metadata sheet, in order."""
+    entries = []
+    for m in wb.sheets_metadata:
+        if m.name == "phocap":
+            continue
+        entries.append((m.name, str(m.visible).endswith("Visible")))
+    return entries
+
+
+def _read_workbook(data: bytes, budget: Budget) -> tuple[list[tuple[str, bool, list[list]]], str]:
     from python_calamine import CalamineWorkbook
 
+    sheets = []
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = wb.sheet_names
         version = ""
-        if "phocap" in names:
+        if "phocap" in wb.sheet_names:
             meta = wb.get_sheet_by_name("phocap").to_python()
             version = str(meta[0][0]) if meta and meta[0] else ""
-        visible = [m.name for m in wb.sheets_metadata if str(m.visible).endswith("Visible")
-                   and m.name != "phocap"] or [n for n in names if n != "phocap"]
-        if not visible:
-            raise ImportFileError(_("File không có trang tính nào."))
-        sheet = wb.get_sheet_by_name(visible[0])
-        grid = sheet.to_python(skip_empty_area=False)
-        merged = sheet.merged_cell_ranges or []
+        for name, visible in _sheet_entries(wb):
+            budget.check()
+            if not visible:
+                sheets.append((name, False, []))
+                continue
+            sheet = wb.get_sheet_by_name(name)
+            grid = sheet.to_python(skip_empty_area=False)
+            _spread_merged(grid, sheet.merged_cell_ranges or [])
+            sheets.append((name, True, grid))
     except ImportFileError:
         raise
     except Exception as e:
         if "password" in str(e).lower() or "encrypt" in str(e).lower():
-            raise ImportFileError(_("File đang được đặt mật khẩu. Hãy bỏ mật khẩu rồi tải lên lại."))
+            raise ImportFileError(_("File đang được đặt mật khẩu. Hãy bỏ mật khẩu rồi tải lên lại."),
+                                  code="file_encrypted") from None
         raise ImportFileError(_("File bị hỏng hoặc không đầy đủ (có thể tải lên bị gián đoạn). "
-                                "Hãy mở bằng Excel, lưu lại thành .xlsx rồi tải lên lại."))
-    # A merged cell holds its value in the top-left cell only: spread it over the range
-    # (villages merged over the rows of their households, merged header cells).
+                                "Hãy mở bằng Excel, lưu lại thành .xlsx rồi tải lên lại."), code="file_broken") from None
+    if not sheets:
+        raise ImportFileError(_("File không có trang tính nào."), code="file_no_sheet")
+    return sheets, version
+
+
+def _spread_merged(grid: list[list], merged) -> None:
+    """A merged cell holds its value in the top-left cell only: spread it over the range
+    (villages merged over the rows of their households, merged header cells)."""
     for (r0, c0), (r1, c1) in merged:
         if r0 >= len(grid):
             continue
@@ -132,39 +241,98 @@ def _read_workbook(data: bytes) -> tuple[list[list], str]:
             for c in range(c0, min(c1, len(row) - 1) + 1):
                 if row[c] in ("", None):
                     row[c] = value
-    return grid, version
 
 
 def _is_blank(values) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
 
 
-def _map_table(grid: list[list], version: str) -> Table:
-    best, best_row = {}, None
+def _header_keys(row, below=None) -> tuple[dict[str, int], list[str]]:
+    """(field → column, label per column) of a header row; with `below`, of a two-row
+    header: "Chủ hộ" over "Họ và tên" / "Số CCCD", "Năm sinh" over "Nam" / "Nữ" (the
+    merged upper cell is spread over its columns)."""
+    cols: dict[str, int] = {}
+    labels: list[str] = []
+    width = max(len(row), len(below or ()))
+    for j in range(width):
+        top = row[j] if j < len(row) else None
+        top = str(top).strip() if top not in (None, "") else ""
+        sub = below[j] if below is not None and j < len(below) else None
+        sub = str(sub).strip() if sub not in (None, "") else ""
+        key = None
+        if sub and sub != top:
+            folded_sub = fold_header(sub)
+            if match_header(top) == "birth" and folded_sub in ("nam", "nu"):
+                key = "birth_male" if folded_sub == "nam" else "birth_female"
+            else:
+                key = match_header(sub) or (match_header(f"{top} {sub}") if top else None)
+            label = f"{top} – {sub}" if top else sub
+        else:
+            key = match_header(top) if top else None
+            label = top
+        if key and key not in cols:
+            cols[key] = j
+        labels.append(label)
+    if "birth_male" in cols or "birth_female" in cols:
+        cols.pop("birth", None)
+    return cols, labels
+
+
+def _find_header(grid: list[list]) -> tuple[int | None, int, dict[str, int], list[str]]:
+    """(first header row index, rows it spans (1 or 2), columns, labels)."""
+    best: dict[str, int] = {}
+    best_row, span, labels = None, 1, []
     for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        cols: dict[str, int] = {}
-        for j, cell in enumerate(row):
-            key = match_header(cell) if isinstance(cell, str) else None
-            if key and key not in cols:
-                cols[key] = j
+        cols, row_labels = _header_keys(row)
+        below = grid[i + 1] if i + 1 < len(grid) else None
+        if below is not None and sum(1 for c in below if c.__class__ is str and match_header(c)) >= 2 or (
+                below is not None and any(c.__class__ is str and fold_header(c) in ("nam", "nu") for c in below)):
+            two, two_labels = _header_keys(row, below)
+            if len(two) > len(cols):
+                if "head_name" in two and len(two) > len(best):
+                    best, best_row, span, labels = two, i, 2, two_labels
+                continue
         if len(cols) > len(best) and "head_name" in cols:
-            best, best_row = cols, i
+            best, best_row, span, labels = cols, i, 1, row_labels
+    return best_row, span, best, labels
+
+
+_COLUMN_NUMBER = re.compile(r"^\(?\s*(?:\d{1,2}|[A-Z])\s*\)?$")
+
+
+def _is_column_numbers(values) -> bool:
+    """The row of column numbers under a form's header: "(1) (2) (3) …" or "1 2 3 …"."""
+    cells = [v for v in values if v not in (None, "")]
+    if len(cells) < 3:
+        return False
+    for v in cells:
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        if not _COLUMN_NUMBER.match(str(v).strip()):
+            return False
+    return True
+
+
+def _map_table(grid: list[list], version: str, *, sheet: str = "") -> Table:
+    best_row, span, best, header = _find_header(grid)
     if best_row is None or len(best) < 3:
-        if not grid or all(_is_blank(r) for r in grid):
-            raise ImportFileError(_("File không có dữ liệu."))
         raise ImportFileError(_("Không tìm thấy dòng tiêu đề trong 20 dòng đầu (cần ít nhất các cột "
-                                "“Họ và tên chủ hộ”, “Thôn/bản”, “Phân loại hộ”). Hãy dùng file mẫu."))
-    header = [str(c).strip() if c not in (None, "") else "" for c in grid[best_row]]
+                                "“Họ và tên chủ hộ”, “Thôn/bản”, “Phân loại hộ”). Hãy dùng file mẫu."),
+                              code="no_header")
     missing = [HEADERS[k][0] for k in ("head_name", "village", "category") if k not in best]
     if "code" not in best and "citizen_id" not in best:
         missing.append(_("Mã hộ hoặc Số CCCD"))
     # A list grouped by village ("I. Thôn Bản Còn" on a row of its own above its
-    # households) may have no village column: the section rows stand in for it.
+    # households) may have no village column: the section rows, or else the sheet's
+    # name, stand in for it.
     by_section = missing == [HEADERS["village"][0]]
     if missing and not by_section:
-        raise ImportFileError(_("Thiếu cột: %(cols)s.") % {"cols": ", ".join(missing)})
+        raise ImportFileError(_("Thiếu cột: %(cols)s.") % {"cols": ", ".join(missing)}, code="missing_columns")
     unknown = [h for j, h in enumerate(header) if h and j not in best.values()
                and fold_header(h) not in IGNORED_HEADERS]
+    first_data = best_row + span
+    if first_data < len(grid) and _is_column_numbers(grid[first_data]):
+        first_data += 1
     rows = []
     name_col = best["head_name"]
     if by_section:  # a column of our own after the file's, filled from the section rows
@@ -176,7 +344,7 @@ def _map_table(grid: list[list], version: str) -> Table:
     # ("Cộng thôn Bản Còn") goes on below it. After the first total, only rows that look
     # like a household are read; the rest is the signature block under the table.
     after_total = False
-    for i in range(best_row + 1, len(grid)):
+    for i in range(first_data, len(grid)):
         values = grid[i]
         # Fast path for the usual row: a name that is not a total label.
         name = values[name_col] if name_col < len(values) else None
@@ -205,8 +373,14 @@ def _map_table(grid: list[list], version: str) -> Table:
             if village:
                 section = village
                 continue
-        if after_total and not _looks_like_household(values, best):
-            continue
+        if not _looks_like_household(values, best):
+            if after_total:
+                continue
+            if _is_footer(values):
+                # The signature block or a footnote: the list has ended; below it, only
+                # rows that look like a household are read.
+                after_total = True
+                continue
         if section is not None:
             if len(values) <= village_col:
                 values.extend([None] * (village_col + 1 - len(values)))
@@ -215,14 +389,40 @@ def _map_table(grid: list[list], version: str) -> Table:
                 values[village_col] = section
         rows.append((i + 1, values))
     if by_section and section is None:
-        raise ImportFileError(_("Thiếu cột: %(cols)s.") % {"cols": HEADERS["village"][0]})
+        if not sheet or _PLAIN_SHEET.match(fold(sheet)):
+            raise ImportFileError(_("Thiếu cột: %(cols)s.") % {"cols": HEADERS["village"][0]},
+                                  code="missing_columns")
+        # One sheet per village: the sheet's name is the village of its rows.
+        for _row_no, values in rows:
+            if len(values) <= village_col:
+                values.extend([None] * (village_col + 1 - len(values)))
+            if values[village_col] is None or (values[village_col].__class__ is str
+                                               and not values[village_col].strip()):
+                values[village_col] = " ".join(sheet.split())
     if not rows:
-        raise ImportFileError(_("File chỉ có dòng tiêu đề, không có hộ nào."))
+        raise ImportFileError(_("File chỉ có dòng tiêu đề, không có hộ nào."), code="header_only")
     if len(rows) > MAX_ROWS:
         raise ImportFileError(_("File có %(n)d dòng, quá giới hạn %(max)d dòng. Hãy chia thành nhiều file.")
-                              % {"n": len(rows), "max": MAX_ROWS})
-    return Table(header_row=best_row + 1, headers=header, columns=best, rows=rows,
-                 unknown_headers=unknown, template_version=version)
+                              % {"n": len(rows), "max": MAX_ROWS}, code="too_many_rows")
+    return Table(header_row=best_row + span, headers=header, columns=best, rows=rows,
+                 unknown_headers=unknown, template_version=version, sheet=sheet)
+
+
+# The signature block and footnotes under a list: "Côn Minh, ngày … tháng … năm …",
+# "NGƯỜI LẬP BIỂU", "CHỦ TỊCH UBND XÃ", "(Ký, ghi rõ họ tên)", "Ghi chú: …", "* …".
+_FOOTER = re.compile(
+    r"(?:^|\W)(?:ngay\W.*\bthang\W.*\bnam\b|nguoi lap(?: bieu| danh sach)?|chu tich|pho chu tich|"
+    r"ky,? ghi ro ho ten|ky ten|dong dau|xac nhan cua|truong thon|truong ban|can bo (?:lao dong|chinh sach|"
+    r"tb ?xh|van hoa)|ke toan|thu truong|tm\.? ?ubnd|t/m ubnd|ubnd xa|cong chuc|ghi chu ?:|luu y ?:|nguon ?:)")
+_FOOTNOTE_START = re.compile(r"^\s*(?:\*|\(\*\)|-{1,2}\s|ghi chu|luu y|chu thich)")
+
+
+def _is_footer(values) -> bool:
+    texts = [v for v in values if v.__class__ is str and v.strip()]
+    if not texts or any(v.__class__ is not str and v not in (None, "") for v in values):
+        return False
+    folded = [fold(t) for t in texts]
+    return any(_FOOTER.search(f) or _FOOTNOTE_START.match(f) for f in folded)
 
 
 # The whole cell must be a total label ("Tổng cộng", "Cộng:", "Tổng số hộ", "Tổng cộng
@@ -304,8 +504,14 @@ def _is_total_row(values, cols) -> bool:
 
 
 
-def iter_original_rows(data: bytes, filename: str) -> Iterator[list]:
-    """Every row of the first sheet as displayed (for the annotated copy)."""
-    kind = _sniff_kind(data, filename)
-    grid = _read_csv(data) if kind == "csv" else _read_workbook(data)[0]
-    yield from grid
+def original_sheets(data: bytes, filename: str) -> list[tuple[str, list[list]]]:
+    """(name, rows as displayed) of every visible sheet, for the annotated copy (in the
+    worker, through the same checks as the import)."""
+    if _sniff_kind(data, filename) == "csv":
+        return [("", _read_csv(data))]
+    budget = _budget()
+    try:
+        check_workbook(data, limits=SHEET_LIMITS, budget=budget)
+        return [(name, grid) for name, visible, grid in _read_workbook(data, budget)[0] if visible]
+    except UnsafeFileError as e:
+        raise _unsafe(e) from None

@@ -85,8 +85,8 @@ def match_header(text) -> str | None:
 
 CATEGORY_VALUES: dict[str, str] = {}
 for _key, _variants in {
-    Category.POOR: ("ho ngheo", "ngheo", "hn", "h ngheo", "ho ngheo da chieu", "ngheo da chieu"),
-    Category.NEAR_POOR: ("ho can ngheo", "can ngheo", "hcn", "cn", "h can ngheo"),
+    Category.POOR: ("ho ngheo", "ngheo", "hn", "h ngheo", "ho ngheo da chieu", "ngheo da chieu", "ho hn", "hhn"),
+    Category.NEAR_POOR: ("ho can ngheo", "can ngheo", "hcn", "cn", "h can ngheo", "ho cn", "h cn"),
     Category.POLICY: ("gia dinh chinh sach", "gdcs", "chinh sach", "ho chinh sach", "nguoi co cong",
                       "nco cong", "ncc", "gia dinh co cong", "co cong", "thuong binh", "liet si",
                       "gd chinh sach", "hcs"),
@@ -98,30 +98,38 @@ for _key, _variants in {
         CATEGORY_VALUES[_v] = _key
 
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
-_CAT_SPLIT = re.compile(r"[,;+&\n]| va |/")
+
+
+# Qualifiers officials add to a category that do not change it: "hộ nghèo (thiếu hụt đa
+# chiều)", "hộ nghèo về thu nhập", "Hộ cận nghèo năm 2024", "giai đoạn 2022-2025".
+_QUALIFIERS = re.compile(r"\b(?:thieu hut (?:cac )?(?:dich vu xa hoi co ban|da chieu)|da chieu|ve thu nhap|"
+                         r"theo (?:chuan|tieu chi)(?: \w+)*|giai doan|nam|moi|cu|phat sinh)\b")
+_PART_SPLIT = re.compile(r"[,;+&\n/]|\s+(?:và|va)\s+", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=8192, typed=True)
 def categories_in(value) -> tuple[tuple[tuple[str, int | None], ...], tuple[str, ...]]:
-    """(((category, year), ...), unknown parts) from a cell like "Hộ nghèo 2024; GĐCS".
+    """(((category, year), ...), unknown parts as typed) from a cell like "Hộ nghèo 2024;
+    GĐCS" or "Cận nghèo - 2023"; the year of a part is its category's year.
     A few dozen distinct spellings per file: each is matched once (tuples: the result is shared)."""
-    folded = fold(value)
     found: dict[str, int | None] = {}
     unknown: list[str] = []
-    for part in _CAT_SPLIT.split(folded):
-        part = part.strip(" -().:")
+    for typed in _PART_SPLIT.split(str(value) if value is not None else ""):
+        typed = typed.strip(" -().:")
+        part = fold(typed)
         if not part:
             continue
         year_match = _YEAR.search(part)
         year = int(year_match.group(1)) if year_match else None
-        words = " ".join(_YEAR.sub(" ", part).replace("(", " ").replace(")", " ").split())
-        key = CATEGORY_VALUES.get(words)
+        words = re.sub(r"[-()\[\].:]", " ", _YEAR.sub(" ", part))
+        key = CATEGORY_VALUES.get(" ".join(words.split()))
         if key is None:
-            unknown.append(part)
+            key = CATEGORY_VALUES.get(" ".join(_QUALIFIERS.sub(" ", words).split()))
+        if key is None:
+            unknown.append(typed)
         elif found.get(key) is None:
             found[key] = year
     return tuple(sorted(found.items())), tuple(unknown)
-
 
 
 def column_labels(table=None) -> dict[str, str]:
