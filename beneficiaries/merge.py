@@ -23,6 +23,7 @@ from phocap.common.errors import DomainError
 from phocap.common.text import fold
 
 from . import bulk
+from .errors import Code
 from .imports import StagedRow, column_labels, fold_cached
 from .models import Household, ImportJob, Person, priority_rank_for
 from .signals import send_households_changed
@@ -195,7 +196,7 @@ def merge_staged(job: ImportJob, staged: dict) -> dict:
     fingerprint) for `job`, all or nothing; returns the job's counts."""
     commune = AdminUnit.objects.select_for_update().get(pk=job.commune_id)  # one merge per commune
     if job.invalid_count and not job.skip_invalid:
-        raise DomainError(_("File còn dòng lỗi; chưa nhập gì."))
+        raise DomainError(_("File còn dòng lỗi; chưa nhập gì."), code=Code.IMPORT_HAS_INVALID_ROWS)
     if staged["fingerprint"] == staging_fingerprint(commune.pk):
         # Nothing changed in the commune since the review: the reviewed plan stands. An ID
         # taken elsewhere meanwhile is refused by the unique index (the job then fails).
@@ -208,7 +209,7 @@ def merge_staged(job: ImportJob, staged: dict) -> dict:
     if plan.errors and not job.skip_invalid:
         first = plan.errors[0]
         raise DomainError(_("Dòng %(row)d, cột %(col)s: %(msg)s Chưa nhập gì; hãy tải file lên lại.") % {
-            "row": first["row"], "col": first["column"], "msg": first["message"]})
+            "row": first["row"], "col": first["column"], "msg": first["message"]}, code=Code.IMPORT_ROW_INVALID)
     for name in plan.new_villages:
         if fold(name) not in plan.villages:
             village, _created = village_get_or_create(commune=commune, name=name)

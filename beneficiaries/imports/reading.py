@@ -22,6 +22,7 @@ from phocap.common.errors import DomainError
 from phocap.common.spreadsheets import Budget, Limits, UnsafeFileError, check_workbook, file_kind
 from phocap.common.text import fold
 
+from ..errors import Code
 from .encodings import Decoder, cell_char, is_vietnamese
 from .vocabulary import HEADERS, IGNORED_HEADERS, fold_header, match_header
 
@@ -36,7 +37,11 @@ READ_SECONDS = 60.0
 
 
 class ImportFileError(DomainError):
-    """The whole file cannot be used (not a spreadsheet, encrypted, empty, no header...)."""
+    """The whole file cannot be used (not a spreadsheet, encrypted, empty, no header...).
+    Its code says why (file_encrypted, sheet_too_large, no_header, ...)."""
+
+    def __init__(self, message, *, code: str = Code.IMPORT_FILE_UNUSABLE):
+        super().__init__(message, code=code)
 
 
 @dataclass
