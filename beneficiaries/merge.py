@@ -10,6 +10,7 @@ The job's lifecycle (claiming, staging file, statuses) stays in `services`.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -89,6 +90,9 @@ def resolve(*, commune: AdminUnit, staged: list[StagedRow], labels: dict[str, st
             .exclude(is_head=True, household__head_citizen_id=F("citizen_id")).values_list(*_OWNER_FIELDS)):
         owners[cid] = (hid, commune_id, commune_name, head)
     new_villages: dict[str, str] = {}
+    village_names = {fold(name): name for name in AdminUnit.objects.filter(
+        parent=commune, level=AdminUnit.Level.VILLAGE).values_list("name", flat=True)}
+    unknown_villages: dict[str, tuple[str, str]] = {}
     for r in staged:
         code, cid = r.code, r.citizen_id
         hid = by_code.get(code) if code else None
@@ -112,8 +116,20 @@ def resolve(*, commune: AdminUnit, staged: list[StagedRow], labels: dict[str, st
                     "số %(cid)s đã thuộc một người trong hộ %(head)s của xã.") % {"cid": cid, "head": owner[3]}))
             continue
         vkey = fold_cached(r.village)
-        if vkey not in plan.villages and vkey not in new_villages:
-            new_villages[vkey] = r.village
+        if vkey not in plan.villages:
+            known = unknown_villages.get(vkey)
+            if known is None:
+                known = unknown_villages[vkey] = _known_village(vkey, village_names)
+            if known[0] == "same":  # "Thôn Bản Còn" for the commune's "Bản Còn"
+                r = r._replace(village=known[1])
+                vkey = fold_cached(r.village)
+            elif known[0] == "close":
+                plan.errors.append(_err(r, col["village"], _(
+                    "thôn “%(v)s” chưa có trong danh sách thôn của xã. Có phải “%(s)s”? Hãy sửa tên thôn; "
+                    "tên thôn mới chỉ được tạo khi không giống thôn nào đã có.") % {"v": r.village, "s": known[1]}))
+                continue
+            elif vkey not in new_villages:
+                new_villages[vkey] = r.village
         if hid is None:
             adults = r.adults if r.adults is not None else 1
             members = r.members if r.members is not None else max(adults, 1)
@@ -149,6 +165,51 @@ def resolve(*, commune: AdminUnit, staged: list[StagedRow], labels: dict[str, st
             plan.updates.append((hid, full))
     plan.new_villages = sorted(new_villages.values())
     return plan
+
+
+# Words that name the kind of village, not the village: "Thôn Bản Còn" is "Bản Còn".
+_DIVISION = re.compile(r"^(?:thon|ban|xom|to dan pho|to|ap|lang|buon|khu pho|khu|doi|plei|soc)\s+")
+
+
+_DIGITS = re.compile(r"\D")
+
+
+def _bare(folded: str) -> str:
+    return _DIVISION.sub("", folded)
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, giving up once it exceeds `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def _known_village(folded: str, villages: dict[str, str]) -> tuple[str, str]:
+    """("same", name) when the commune has this village under another division word,
+    ("close", name) when the name is a small misspelling of one of its villages (folded:
+    diacritics and case never count), else ("new", "")."""
+    bare = _bare(folded)
+    best, best_distance = "", None
+    for key, name in villages.items():
+        other = _bare(key)
+        if other == bare:
+            return "same", name
+        if _DIGITS.sub("", bare) != _DIGITS.sub("", other):
+            continue  # "Tổ 3" is not a misspelt "Tổ 1"
+        limit = 0 if len(other) < 4 else 1 if len(other) < 8 else 2
+        d = _distance(bare, other, limit)
+        if 0 < d <= limit and (best_distance is None or d < best_distance):
+            best, best_distance = name, d
+    return ("close", best) if best else ("new", "")
 
 
 _OWNER_FIELDS = ("citizen_id", "household_id", "household__commune_id", "household__commune__full_name",

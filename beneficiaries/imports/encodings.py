@@ -22,6 +22,7 @@ NAMES = {TCVN3: "TCVN3 (ABC, .VnTime)", VNI: "VNI (VNI-Times)"}
 # TCVN 5712:1993 (VN1, a superset of the VN3 ".VnTime" fonts): byte → letter, as iconv's
 # TCVN5712-1 decodes it (tests compare every byte). B0-B4 are combining tone marks.
 TCVN3_BYTES: dict[int, str] = {
+    0xA0: "\u00a0", 0xFD: "\u00fd",  # the two bytes TCVN3 shares with Windows-1252
     0x01: "\u00da", 0x02: "\u1ee4", 0x04: "\u1eea", 0x05: "\u1eec", 0x06: "\u1eee", 0x11: "\u1ee8", 0x12: "\u1ef0", 0x13: "\u1ef2",
     0x14: "\u1ef6", 0x15: "\u1ef8", 0x16: "\u00dd", 0x17: "\u1ef4", 0x80: "\u00c0", 0x81: "\u1ea2", 0x82: "\u00c3", 0x83: "\u00c1",
     0x84: "\u1ea0", 0x85: "\u1eb6", 0x86: "\u1eac", 0x87: "\u00c8", 0x88: "\u1eba", 0x89: "\u1ebc", 0x8A: "\u00c9", 0x8B: "\u1eb8",
@@ -188,33 +189,31 @@ def _in_words(text: str) -> bool:
     return False
 
 
-# A cell's reading: (kind, text) where kind is "" (plain/Unicode), TCVN3, VNI,
-# "?" (every reading fits: decided by row and sheet) or "!" (garbled).
-def read_cell(text: str) -> tuple[str, str, str]:
-    """(kind, as Unicode, the other reading for "?" cells)."""
+# A cell's reading: (kind, text, alternatives) where kind is "" (plain/Unicode), TCVN3,
+# VNI, "?" (Unicode and a legacy reading both fit: its row, then its sheet decide; the
+# alternatives are ((font, text), ...)) or "!" (garbled; the alternatives name the font).
+def read_cell(text: str) -> tuple[str, str, tuple]:
+    """(kind, as Unicode, alternatives)."""
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     marker = _MARKERS.search(text) is not None and _in_words(text)
     if not marker and _UNICODE_ONLY.search(text):
-        return "", text, ""
+        return "", text, ()
     unicode_ok = not marker and is_vietnamese(text)
     tcvn = from_tcvn3(text) if all(c.isascii() or c in _TCVN3_CHARS for c in text) else None
     tcvn_ok = tcvn is not None and tcvn != text and is_vietnamese(tcvn)
     vni = from_vni(text)
     vni_ok = vni != text and not _MARKERS.search(vni) and is_vietnamese(vni)
     if unicode_ok:
-        if tcvn_ok:
-            return "?", text, TCVN3 + ":" + tcvn
-        if vni_ok:
-            return "?", text, VNI + ":" + vni
-        return "", text, ""
+        alternatives = tuple(a for a, ok in (((TCVN3, tcvn), tcvn_ok), ((VNI, vni), vni_ok)) if ok)
+        return ("?", text, alternatives) if alternatives else ("", text, ())
     if tcvn_ok and not vni_ok:
-        return TCVN3, tcvn, ""
+        return TCVN3, tcvn, ()
     if vni_ok:
-        return VNI, vni, ""
+        return VNI, vni, ()
     if marker:
-        return "!", text, likely_legacy(text)
-    return "", text, ""
+        return "!", text, (likely_legacy(text),)
+    return "", text, ()
 
 
 class Decoder:
@@ -226,7 +225,7 @@ class Decoder:
     SAMPLES = 3
 
     def __init__(self):
-        self.cache: dict[str, tuple[str, str, str]] = {}
+        self.cache: dict[str, tuple[str, str, tuple]] = {}
         self.cells = {TCVN3: 0, VNI: 0}
         self.rows = 0
         self.samples: list[list[str]] = []
@@ -242,7 +241,7 @@ class Decoder:
         Excel row: [(column index, text as typed, likely font)]."""
         cache = self.cache
         counts = {"": 0, TCVN3: 0, VNI: 0}
-        pending: list[tuple[int, int, tuple[str, str, str]]] = []
+        pending: list[tuple[int, int, tuple[str, str, tuple]]] = []
         for i, row in enumerate(grid):
             for j, v in enumerate(row):
                 if v.__class__ is not str or v.isascii():
@@ -266,20 +265,18 @@ class Decoder:
         for i, j, (kind, text, other) in pending:
             before = grid[i][j]
             if kind == "!":
-                garbled.setdefault(i + 1, []).append((j, before, other))
+                garbled.setdefault(i + 1, []).append((j, before, other[0]))
                 continue
             if kind == "?":
-                legacy, converted = other.split(":", 1)
+                # The reading the row's other cells use, else the sheet's; Unicode on a tie.
                 row_kinds = evidence[i]
-                if row_kinds[legacy] or row_kinds[""]:
-                    is_legacy = row_kinds[legacy] > row_kinds[""]
-                else:
-                    is_legacy = counts[legacy] > counts[""]
-                if not is_legacy:
+                weights = row_kinds if any(row_kinds.values()) else counts
+                best = max(other, key=lambda alt: weights[alt[0]])
+                if weights[best[0]] <= weights[""]:
                     if text is not before:
                         grid[i][j] = text
                     continue
-                kind, text = legacy, converted
+                kind, text = best
             grid[i][j] = text
             self.cells[kind] += 1
             touched.add(i)

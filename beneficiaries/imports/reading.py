@@ -290,8 +290,11 @@ def _find_header(grid: list[list]) -> tuple[int | None, int, dict[str, int], lis
     for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         cols, row_labels = _header_keys(row)
         below = grid[i + 1] if i + 1 < len(grid) else None
-        if below is not None and sum(1 for c in below if c.__class__ is str and match_header(c)) >= 2 or (
-                below is not None and any(c.__class__ is str and fold_header(c) in ("nam", "nu") for c in below)):
+        # A grouped header has several headings above (a title above a header has one).
+        grouped = len({c for c in row if c.__class__ is str and c.strip()}) >= 2
+        if grouped and below is not None and (
+                sum(1 for c in below if c.__class__ is str and match_header(c)) >= 2
+                or any(c.__class__ is str and fold_header(c) in ("nam", "nu") for c in below)):
             two, two_labels = _header_keys(row, below)
             if len(two) > len(cols):
                 if "head_name" in two and len(two) > len(best):
