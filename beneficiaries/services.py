@@ -156,6 +156,13 @@ def _validate(job_id: int) -> ImportJob:
     return ImportJob.objects.get(pk=job_id)
 
 
+def import_job_give_up(*, job_id: int) -> None:
+    """A validation that ran out of time: the job fails with a message (nothing was written)."""
+    ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.VALIDATING).update(
+        status=ImportJob.Status.FAILED, validated_at=timezone.now(),
+        message=_("Kiểm tra file quá lâu nên đã dừng; chưa ghi gì. Hãy chia file theo thôn rồi tải lên lại."))
+
+
 def import_job_write_error_file(*, job_id: int) -> ImportJob:
     """The upload annotated with every problem, for the official to fix and upload again.
     Runs in the worker (it reads the upload again, through the same checks); the web

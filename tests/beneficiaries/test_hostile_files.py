@@ -85,3 +85,21 @@ def test_a_clean_file_has_no_error_file_and_the_link_says_so(tree, users, client
     job = ImportJob.objects.get()
     response = client.get(reverse("beneficiaries:import_annotated", args=[job.pk]))
     assert response.status_code == 302 and not job.error_file
+
+
+def test_a_validation_out_of_time_fails_the_job_with_a_message(tree, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from beneficiaries import services, tasks
+
+    job = services.import_job_create(commune=tree.con_minh, data=corpus.two_bad_rows_fixed(), filename="ds.xlsx",
+                                     queue=False)
+
+    def slow(*, job_id, **kwargs):
+        ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.VALIDATING)
+        raise SoftTimeLimitExceeded
+
+    monkeypatch.setattr(services, "import_job_validate", slow)
+    tasks.import_job_validate_task(job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED and job.message and Household.objects.count() == 0
