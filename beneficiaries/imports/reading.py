@@ -172,16 +172,23 @@ def _book(sheets, version: str, budget: Budget) -> Book:
     return Book(tables=tables, sheets=report, conversions=decoder.report())
 
 
+# Latin-1 character → the character a legacy-font byte is in a cell (Windows-1252).
+_CELL_CHARS = {b: cell_char(b) for b in range(0x80, 0xA0)}
+
+
 def _read_csv(data: bytes) -> list[list]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         # Windows' Vietnamese code page, unless the bytes read better as a legacy font's
         # (TCVN3/VNI files saved as CSV): the cells are then converted like a workbook's.
-        text = data.decode("cp1258", errors="replace")
-        latin = "".join(cell_char(b) for b in data) if len(data) < 5_000_000 else text
-        if not is_vietnamese(text) and is_vietnamese(Decoder.whole(latin)):
-            text = latin
+        # Decided on the first 64 KB.
+        sample = data[:65536]
+        if not is_vietnamese(sample.decode("cp1258", errors="replace")) and is_vietnamese(
+                Decoder.whole(sample.decode("latin-1").translate(_CELL_CHARS))):
+            text = data.decode("latin-1").translate(_CELL_CHARS)
+        else:
+            text = data.decode("cp1258", errors="replace")
     if "\x00" in text:
         raise ImportFileError(_("Đây không phải file bảng tính. Hãy lưu thành Sổ làm việc Excel (*.xlsx)."),
                               code="not_a_spreadsheet")

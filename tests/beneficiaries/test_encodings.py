@@ -92,3 +92,12 @@ def test_garbled_cell_is_reported_with_the_likely_font():
     decoder = Decoder()
     garbled = decoder.convert([["N«ng Th§§ B¸ch¸"]])
     assert garbled == {1: [(0, "N«ng Th§§ B¸ch¸", TCVN3)]}
+
+
+def test_a_csv_saved_from_a_tcvn3_list_is_converted():
+    byte_of = {cell_char(b): b for b in range(256)}
+    rows = [shapes.HEADER] + [shapes.row(i) for i in range(len(shapes.PEOPLE))]
+    text = "\n".join(";".join(str(v) for v in r) for r in rows)
+    data = bytes(byte_of[c] for c in to_tcvn3(text))
+    staged, errors = normalise_rows(read_book(data, "ds.csv"))
+    assert errors == [] and [r.name for r in staged] == [p[0] for p in shapes.PEOPLE]

@@ -108,7 +108,7 @@ def test_new_villages_are_listed_then_created_on_confirmation(tree, users, clien
         "commune": tree.con_minh.pk, "file": SimpleUploadedFile("ds.xlsx", shapes._sheet(rows))})
     job = ImportJob.objects.get()
     page = client.get(reverse("beneficiaries:import_review", args=[job.pk])).content.decode()
-    assert "chỉ được tạo khi bạn xác nhận nhập: Khuổi Luông" in page
+    assert "(chỉ được tạo khi bạn xác nhận): Khuổi Luông" in page
     assert not AdminUnit.objects.filter(parent=tree.con_minh, name="Khuổi Luông").exists()
     client.post(reverse("beneficiaries:import_confirm", args=[job.pk]))
     assert AdminUnit.objects.filter(parent=tree.con_minh, name="Khuổi Luông").exists()
