@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from phocap.areas.models import AdminUnit
 from phocap.areas.services import village_get_or_create
 from phocap.common.errors import DomainError
+from phocap.common.locking import locked
 from phocap.common.text import fold
 
 from . import bulk
@@ -255,7 +256,7 @@ def staging_fingerprint(commune_id: int) -> tuple:
 def merge_staged(job: ImportJob, staged: dict) -> dict:
     """Write the plan staged at validation (`staged`: new, updates, new_villages,
     fingerprint) for `job`, all or nothing; returns the job's counts."""
-    commune = AdminUnit.objects.select_for_update().get(pk=job.commune_id)  # one merge per commune
+    commune = locked(AdminUnit).get(pk=job.commune_id)  # one merge per commune
     if job.invalid_count and not job.skip_invalid:
         raise DomainError(_("File còn dòng lỗi; chưa nhập gì."), code=Code.IMPORT_HAS_INVALID_ROWS)
     if staged["fingerprint"] == staging_fingerprint(commune.pk):
