@@ -260,6 +260,15 @@ class Decoder:
                 pending.append((i, j, reading))
         garbled: dict[int, list[tuple[int, str, str]]] = {}
         touched: set[int] = set()
+        if not counts[TCVN3] and not counts[VNI]:
+            # No cell of the sheet is plainly legacy: ambiguous cells are Unicode ("Nà Phai",
+            # "Nùng" in a Unicode list); only NFC and garbled cells are left to do.
+            for i, j, (kind, text, other) in pending:
+                if kind == "!":
+                    garbled.setdefault(i + 1, []).append((j, grid[i][j], other[0]))
+                elif text is not grid[i][j]:
+                    grid[i][j] = text  # NFC
+            return garbled
         # What the other cells of a row with an ambiguous cell say, before any is converted.
         evidence = {i: self._row_evidence(grid[i]) for i, _j, reading in pending if reading[0] == "?"}
         for i, j, (kind, text, other) in pending:

@@ -486,14 +486,18 @@ def _section_village(values) -> str | None:
     return " ".join(name.split()) or None
 
 
-def _looks_like_household(values, cols) -> bool:
-    """A name, a category and an ID or household code: not a line of the signature block."""
-    def filled(key):
-        j = cols.get(key)
-        v = values[j] if j is not None and j < len(values) else None
-        return v is not None and not (v.__class__ is str and (not v or v.isspace()))
+def _filled(values, j) -> bool:
+    if j < 0 or j >= len(values):
+        return False
+    v = values[j]
+    return v is not None and not (v.__class__ is str and (not v or v.isspace()))
 
-    return filled("head_name") and filled("category") and (filled("citizen_id") or filled("code"))
+
+def _looks_like_household(values, cols) -> bool:
+    """A name, a category and an ID or household code: not a line of the signature block.
+    Called for every row: plain lookups, no closure."""
+    return (_filled(values, cols["head_name"]) and _filled(values, cols["category"])
+            and (_filled(values, cols.get("citizen_id", -1)) or _filled(values, cols.get("code", -1))))
 
 
 def _is_total_row(values, cols) -> bool:
