@@ -107,6 +107,15 @@ class ImportJob(StatusTransitionsMixin, models.Model):
     new_villages = models.JSONField(default=list, blank=True)
     errors = models.JSONField(default=list, blank=True)  # [{"row", "column", "message"}]
     message = models.TextField(blank=True)  # why the whole file failed
+    # Stored at validation so pages never re-read the upload or the staging file.
+    header_row = models.PositiveIntegerField(null=True, blank=True)  # of the first sheet read
+    error_total = models.PositiveIntegerField(default=0)  # every problem (errors keeps the first ones)
+    # The upload annotated with its problems, written by the worker after validation.
+    error_file = models.FileField(upload_to="imports/households/errors/%Y/%m/", max_length=255, blank=True)
+    # [{"name", "read": bool, "reason", "rows"}]: what each sheet of the workbook gave.
+    sheets = models.JSONField(default=list, blank=True)
+    # {"tcvn3": cells, "vni": cells, "rows": rows touched, "samples": [[before, after], ...]}
+    conversions = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     validated_at = models.DateTimeField(null=True, blank=True)
     merged_at = models.DateTimeField(null=True, blank=True)
@@ -186,8 +195,6 @@ class Household(models.Model):
     # category changes land in the household's history with everything else.
     categories = models.JSONField(_("diện"), default=dict, blank=True)
     priority_rank = models.PositiveSmallIntegerField(_("thứ tự ưu tiên"), default=4)
-    # Fingerprint of the imported content: a re-import compares it and skips unchanged rows.
-    content_hash = models.CharField(max_length=32, blank=True, default="", editable=False)
     # No database FK: its deferred check per imported row costs ~1 s per 100k rows at
     # commit, and import jobs are never deleted (the admin refuses it).
     import_job = models.ForeignKey(ImportJob, on_delete=models.DO_NOTHING, null=True, blank=True,
@@ -198,7 +205,7 @@ class Household(models.Model):
 
     # History is read per household (indexed id) and by date; FK indexes would only slow
     # the import's INSERT ... SELECT.
-    history = HistoricalRecords(excluded_fields=["content_hash", "head_name_ascii"],
+    history = HistoricalRecords(excluded_fields=["head_name_ascii"],
                                 no_db_index=["commune", "village", "import_job", "code", "history_user"],
                                 user_db_constraint=False)
     objects = HouseholdQuerySet.as_manager()

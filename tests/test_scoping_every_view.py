@@ -250,7 +250,8 @@ CASES = [
     Case("beneficiaries:import_status", kwargs=_b("import_job"), owner=COMMUNE_OWNER),
     Case("beneficiaries:import_confirm", kwargs=_b("import_job"), get=False,
          post=lambda w: {"skip_invalid": "on"}, owner=COMMUNE_OWNER),
-    Case("beneficiaries:import_annotated", kwargs=_b("import_job"), owner=COMMUNE_OWNER),
+    # A clean job has no error file: its owner is sent back to the review page with a message.
+    Case("beneficiaries:import_annotated", kwargs=_b("import_job"), owner=COMMUNE_OWNER, owner_get=(302,)),
     # --- distribution ----------------------------------------------------------------------
     Case("distribution:index", mode="list", token=_unit_name, shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
     Case("distribution:device_list", mode="list", token=lambda w, side: getattr(w, side).stock_device.imei,

@@ -45,7 +45,7 @@ def test_upload_review_fix_confirm(tree, users, client_for):
 
     from openpyxl import load_workbook
 
-    ws = load_workbook(BytesIO(annotated.content)).active
+    ws = load_workbook(BytesIO(b"".join(annotated.streaming_content))).active
     assert ws["A1"].value == "Lỗi cần sửa" and "Số CCCD" in ws["A3"].value and ws["A2"].value is None
     refused = client.post(reverse("beneficiaries:import_confirm", args=[job.pk]), follow=True)
     assert "dòng lỗi" in refused.content.decode() and Household.objects.count() == 0
