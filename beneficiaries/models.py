@@ -78,11 +78,13 @@ class ImportJob(StatusTransitionsMixin, models.Model):
 
     # Forward only; a task claims a job by moving it from one status to the next in
     # a conditional UPDATE, so a second delivery of the same task does nothing.
+    # The recovery sweep (services.import_jobs_recover) puts a phase whose worker died back
+    # one step: validating → uploaded, merging → validated (a merge is one transaction).
     ALLOWED_TRANSITIONS = {
         Status.UPLOADED: {Status.VALIDATING},
-        Status.VALIDATING: {Status.VALIDATED, Status.FAILED},
+        Status.VALIDATING: {Status.VALIDATED, Status.FAILED, Status.UPLOADED},
         Status.VALIDATED: {Status.MERGING},
-        Status.MERGING: {Status.MERGED, Status.FAILED},
+        Status.MERGING: {Status.MERGED, Status.FAILED, Status.VALIDATED},
         Status.FAILED: set(),
         Status.MERGED: set(),
     }
@@ -110,6 +112,10 @@ class ImportJob(StatusTransitionsMixin, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     validated_at = models.DateTimeField(null=True, blank=True)
     merged_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Lease of the running phase: set when a task claims it, renewed by its progress.
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = ImportJobQuerySet.as_manager()
 

@@ -54,7 +54,8 @@ def make_handout(programme, make_device):
                              holder=household.commune, prog=prog)
         return Handout.objects.create(
             programme=prog or programme, household=household, device=device, commune=household.commune,
-            recipient_name=household.head_name, recipient_citizen_id="001234567890", handed_out_on=on,
+            # One active hand-out per citizen ID: each made-up recipient has their own.
+            recipient_name=household.head_name, recipient_citizen_id=f"001090{device.pk:06d}", handed_out_on=on,
             status=status, reversed_at=None if status == "active" else datetime.datetime(2023, 10, 1, tzinfo=datetime.UTC),
         )
 
