@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "phocap.areas",
     "phocap.accounts",
     "phocap.programmes",
+    "phocap.api",
     "donations",
     "beneficiaries",
     "distribution",
@@ -183,6 +184,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "distribution.tasks.devices_reconcile_task",
         "schedule": crontab(hour=2, minute=0),
     },
+    "fund-reconcile": {
+        "task": "donations.tasks.fund_reconcile_task",
+        "schedule": crontab(hour=2, minute=10),
+    },
     "coverage-rebuild-all": {
         "task": "programme_coverage.tasks.coverage_rebuild_all_task",
         "schedule": crontab(hour=3, minute=0),
@@ -255,12 +260,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # A DomainError answers 400 {"code", "detail"} (phocap/common/api.py).
-    "EXCEPTION_HANDLER": "phocap.common.api.exception_handler",
+    # {"code", "detail"} for every error (phocap/api/errors.py; docs/api.md)
+    "EXCEPTION_HANDLER": "phocap.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "phocap API",
-    "DESCRIPTION": "Smartphone universalisation programmes: funds, phones, households, coverage.",
+    "DESCRIPTION": ("Smartphone universalisation programmes: funds, phones, households, coverage. "
+                    "Every write accepts an `Idempotency-Key: <uuid4>` header; errors are "
+                    "`{\"code\", \"detail\"}` (see docs/api.md)."),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema names every endpoint and field: for signed-in users only.
