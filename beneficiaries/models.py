@@ -236,6 +236,8 @@ class Household(models.Model):
         ]
         indexes = [
             models.Index(fields=["commune", "head_citizen_id"], name="household_commune_headid"),
+            # The registry list and API page through a commune in this order (selectors.REGISTRY_ORDER).
+            models.Index(fields=["commune", "priority_rank", "head_name_ascii", "id"], name="household_commune_order"),
         ]
 
     def __str__(self) -> str:

@@ -109,6 +109,9 @@ class Command(BaseCommand):
             "members": "4", "adults": "2", "adults_without_phone": "1 + i %% 2",
             "status": "'active'", "priority_rank": "1 + (i / 7) %% 4",
         }, "generate_series(1, %s) AS i", [n])
+        with connection.cursor() as cursor:
+            # Statistics as autovacuum would keep them on a live registry.
+            cursor.execute(f"ANALYZE {Household._meta.db_table}")
         coverage_rebuild_commune(commune_id=commune.pk)
         self.stdout.write(f"households_added={n} seconds={time.monotonic() - t:.1f}")
 
