@@ -457,7 +457,7 @@ def procurement_reverse(*, procurement: Procurement, reason: str, by=None) -> Pr
     if not reason:
         raise DomainError(_("Hãy nêu lý do đảo đợt mua sắm."), code=Code.REASON_REQUIRED)
     programme = _lock_programme(procurement.programme)
-    procurement = Procurement.objects.select_for_update().get(pk=procurement.pk)
+    procurement = locked(Procurement.objects.filter(pk=procurement.pk)).get()
     if procurement.reversed_at:
         raise DomainError(_("Đợt mua sắm này đã được đảo."), code=Code.PROCUREMENT_REVERSED)
     if hasattr(Procurement, "devices") and procurement.devices.exists():
