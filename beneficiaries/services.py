@@ -14,6 +14,7 @@ delivery of the same task does nothing.
 
 from __future__ import annotations
 
+import datetime
 import gc
 import hashlib
 import logging
@@ -24,6 +25,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -32,6 +34,7 @@ from phocap.accounts.models import User
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
 from phocap.common.locking import locked
+from phocap.common.tasks import enqueue, enqueue_on_commit
 from phocap.common.text import fold
 from phocap.common.updates import require_editable
 
@@ -51,6 +54,11 @@ from .signals import send_households_changed
 log = logging.getLogger(__name__)
 
 ERRORS_KEPT_ON_JOB = 1000
+# A running phase renews its lease (heartbeat_at) at least every few thousand rows.
+JOB_LEASE = datetime.timedelta(minutes=10)
+# A job not picked up this long after it was created or confirmed was never queued.
+QUEUE_GRACE = datetime.timedelta(minutes=2)
+MAX_ATTEMPTS = 2
 
 
 # ---- jobs --------------------------------------------------------------------------
@@ -71,9 +79,11 @@ def _gc_paused():
 
 
 def _claim(job_id: int, from_status: str, to_status: str) -> bool:
-    """Move the job forward only if nobody else did: one conditional UPDATE."""
+    """Move the job forward only if nobody else did: one conditional UPDATE. Claiming a
+    phase starts its lease (heartbeat_at, renewed by progress) and counts an attempt."""
     assert to_status in ImportJob.ALLOWED_TRANSITIONS[from_status]
-    return ImportJob.objects.filter(pk=job_id, status=from_status).update(status=to_status) == 1
+    return ImportJob.objects.filter(pk=job_id, status=from_status).update(
+        status=to_status, heartbeat_at=timezone.now(), attempts=F("attempts") + 1) == 1
 
 
 def _staging_file(job_id: int) -> Path:
@@ -95,7 +105,7 @@ def import_job_create(*, commune: AdminUnit, data: bytes, filename: str, by: Use
     if queue:
         from .tasks import import_job_validate_task
 
-        transaction.on_commit(lambda: import_job_validate_task.delay(job.pk))
+        enqueue_on_commit(import_job_validate_task, job.pk)
     return job
 
 
@@ -129,7 +139,7 @@ def _validate(job_id: int) -> ImportJob:
         ImportJob.objects.filter(pk=job_id).update(total_rows=total)
 
         def progress(n: int) -> None:
-            ImportJob.objects.filter(pk=job_id).update(done_rows=min(n, total))
+            ImportJob.objects.filter(pk=job_id).update(done_rows=min(n, total), heartbeat_at=timezone.now())
 
         staged, errors = normalise_rows(book, progress=progress)
         labels = column_labels(book.tables[0])
@@ -156,7 +166,7 @@ def _validate(job_id: int) -> ImportJob:
         created_count=len(plan.new), updated_count=len(plan.updates), unchanged_count=plan.unchanged,
         invalid_count=invalid_rows, errors=errors[:ERRORS_KEPT_ON_JOB], error_total=len(errors),
         new_villages=plan.new_villages, header_row=header_row, sheets=sheets, conversions=conversions,
-        validated_at=timezone.now())
+        validated_at=timezone.now(), attempts=0)  # the merge phase gets its own attempts
     return ImportJob.objects.get(pk=job_id)
 
 
@@ -211,11 +221,12 @@ def import_job_confirm(*, job: ImportJob, by: User | None = None, skip_invalid: 
                                    "File còn %(n)d dòng lỗi. Hãy sửa file rồi tải lên lại, hoặc chọn "
                                    "“chỉ nhập các dòng hợp lệ”.", job.invalid_count) % {"n": job.invalid_count}, code=Code.IMPORT_HAS_INVALID_ROWS)
     job.skip_invalid = skip_invalid
-    job.save(update_fields=["skip_invalid"])
+    job.confirmed_at = timezone.now()  # the recovery sweep queues the merge again if it was lost
+    job.save(update_fields=["skip_invalid", "confirmed_at"])
     if queue:
         from .tasks import import_job_merge_task
 
-        transaction.on_commit(lambda: import_job_merge_task.delay(job.pk))
+        enqueue_on_commit(import_job_merge_task, job.pk)
     return job
 
 
@@ -240,6 +251,39 @@ def import_job_merge(*, job_id: int) -> ImportJob:
     ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.MERGING).update(
         status=ImportJob.Status.MERGED, merged_at=timezone.now(), done_rows=job.total_rows, **counts)
     return ImportJob.objects.get(pk=job_id)
+
+
+# ---- jobs that were never queued, or whose worker died -------------------------------
+
+def import_jobs_recover(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Beat's sweep. A job still waiting for its task QUEUE_GRACE after it was created or
+    confirmed (the broker was down then) is queued again; a job whose worker stopped
+    renewing its lease (killed, out of memory) is put back one phase and queued again, or
+    marked failed with a message after MAX_ATTEMPTS. Tasks claim jobs with a conditional
+    UPDATE, so queueing a job twice does nothing twice."""
+    from .tasks import import_job_merge_task, import_job_validate_task
+
+    now = now or timezone.now()
+    S = ImportJob.Status
+    counts = {"requeued": 0, "failed": 0}
+    stale = now - JOB_LEASE
+    for job_id, phase in ImportJob.objects.filter(
+            status__in=[S.VALIDATING, S.MERGING], heartbeat_at__lt=stale).values_list("pk", "status"):
+        back = S.UPLOADED if phase == S.VALIDATING else S.VALIDATED  # a merge is one transaction
+        retried = ImportJob.objects.filter(pk=job_id, status=phase, heartbeat_at__lt=stale,
+                                           attempts__lt=MAX_ATTEMPTS).update(status=back, done_rows=0)
+        if not retried:
+            counts["failed"] += ImportJob.objects.filter(pk=job_id, status=phase, heartbeat_at__lt=stale).update(
+                status=S.FAILED, message=_("Việc xử lý file bị dừng giữa chừng %(n)d lần (máy chủ khởi động lại "
+                                           "hoặc hết bộ nhớ). Hãy chia file nhỏ hơn rồi tải lên lại.")
+                % {"n": MAX_ATTEMPTS})
+        log.warning("import_job_stale", extra={"job_id": job_id, "phase": phase, "retried": bool(retried)})
+    waiting = now - QUEUE_GRACE
+    for job_id in ImportJob.objects.filter(status=S.UPLOADED, created_at__lt=waiting).values_list("pk", flat=True):
+        counts["requeued"] += enqueue(import_job_validate_task, job_id)
+    for job_id in ImportJob.objects.filter(status=S.VALIDATED, confirmed_at__lt=waiting).values_list("pk", flat=True):
+        counts["requeued"] += enqueue(import_job_merge_task, job_id)
+    return counts
 
 
 

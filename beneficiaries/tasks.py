@@ -30,3 +30,11 @@ def import_job_error_file_task(job_id: int) -> None:
     from .services import import_job_write_error_file
 
     import_job_write_error_file(job_id=job_id)
+
+
+@shared_task
+def import_jobs_recover_task() -> dict:
+    """Beat, every 2 minutes: jobs never queued or whose worker died (services.import_jobs_recover)."""
+    from .services import import_jobs_recover
+
+    return import_jobs_recover()

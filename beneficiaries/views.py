@@ -56,10 +56,14 @@ def household_list(request):
     form = FilterForm(request.GET or None, communes=communes, villages=villages)
     data = form.cleaned_data if form.is_valid() else {}
     programme = pick_programme(request.user, pk=request.GET.get("programme"), commune=commune)
-    qs = selectors.registry(user=request.user, commune=data.get("commune"), village=data.get("village"),
+    # One commune (picked, or the only one the user sees): its index gives the page in order
+    # without sorting the commune's whole registry (126k households took 2.7 s under load).
+    only = data.get("commune") or (communes[0] if len(communes) == 1 else None)
+    qs = selectors.registry(user=request.user, commune=only, village=data.get("village"),
                             category=data.get("category", ""), status=data.get("status", ""),
                             received=data.get("received", ""), q=data.get("q", ""), programme=programme)
-    page = paginate(request, qs.order_by("commune__name", "priority_rank", "head_name_ascii", "pk"))
+    order = selectors.REGISTRY_ORDER if only else ("commune__name", *selectors.REGISTRY_ORDER)
+    page = paginate(request, qs.order_by(*order))
     masker = selectors.IdMasker(request.user)
     query = request.GET.copy()
     query.pop("page", None)

@@ -148,6 +148,27 @@ def test_priority_page_and_export(imported, tree, users, client_for, django_asse
         "Hoàng Văn An", "Nông Thị Bích", "Lý Văn Cường", "Đàm Thị Dung"]
 
 
+@pytest.mark.parametrize(("language", "message"), [
+    ("vi", "Số người trưởng thành không được lớn hơn số nhân khẩu."),
+    ("en", "The number of adults cannot be larger than the number of members.")])
+def test_a_constraint_is_explained_in_the_users_language(imported, users, client_for, language, message):
+    # Security probe: 'Constraint “household_adults_le_members” is violated.' in English on both.
+    hh = Household.objects.get(head_citizen_id=corpus.ID_A)
+    client = client_for(users.commune)
+    client.cookies["django_language"] = language
+    url = reverse("beneficiaries:household_edit", args=[hh.pk])
+    form = client.get(url).context["form"]
+    data = {k: ("" if v is None else v) for k, v in form.initial.items() if k not in ("categories",)}
+    data.update({"village": hh.village_id, "categories": ["policy"], "status": "active",
+                 "members": 2, "adults": 5, "adults_without_phone": 1})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert message in body and "household_adults_le_members" not in body
+    hh.refresh_from_db()
+    assert hh.adults != 5
+
+
 def test_edit_by_commune_official(imported, users, client_for):
     hh = Household.objects.get(head_citizen_id=corpus.ID_A)
     client = client_for(users.commune)

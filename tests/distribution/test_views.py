@@ -286,6 +286,26 @@ def test_a_handout_form_sent_twice_hands_out_once(client_for, users, commune_sto
     assert Handout.objects.count() == 1
 
 
+def test_a_committed_handout_is_not_a_500_when_the_broker_is_down(client_for, users, commune_stock, households,
+                                                                 monkeypatch, django_capture_on_commit_callbacks):
+    # Security probe: with Redis down the hand-out was committed but answered 500, and the
+    # retry said the household already had a phone.
+    from celery.app.task import Task
+    from kombu.exceptions import OperationalError
+
+    def refuse(self, *args, **kwargs):
+        raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(Task, "apply_async", refuse)
+    c = client_for(users.commune)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = c.post(reverse("distribution:handout_create", args=[households.poor.pk]), {
+            "recipient_name": "Hoàng Văn Pản", "recipient_citizen_id": "006080001234",
+            "handed_out_on": "10/09/2023", "imei": commune_stock[0].imei, "submit_token": "t"})
+    assert response.status_code == 302
+    assert Handout.objects.filter(status="active").count() == 1
+
+
 def test_a_refused_handout_frees_its_token_for_the_corrected_form(client_for, users, stock, commune_stock,
                                                                   households):
     c = client_for(users.commune)
