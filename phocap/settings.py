@@ -229,6 +229,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # A DomainError answers 400 {"code", "detail"} (phocap/common/api.py).
     "EXCEPTION_HANDLER": "phocap.common.api.exception_handler",
+    "VIEW_NAME_FUNCTION": "phocap.common.api.view_name",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "phocap API",

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from phocap.accounts.models import User
@@ -273,13 +273,20 @@ def report_job_create(*, programme: Programme, unit: AdminUnit, by: User) -> Rep
     job = ReportJob.objects.create(programme=programme, unit=unit, requested_by=by)
     from .tasks import report_job_build_task
 
-    transaction.on_commit(lambda: report_job_build_task.delay(job.pk))
+    # The report is written in the language of the page that asked for it.
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    transaction.on_commit(lambda: report_job_build_task.delay(job.pk, language))
     return job
 
 
-def report_job_build(*, job_id: int) -> ReportJob | None:
-    """Build the job's .xlsx. A second delivery of the same job does nothing: the job
-    is claimed by a conditional UPDATE (queued → running)."""
+def report_job_build(*, job_id: int, language: str | None = None) -> ReportJob | None:
+    """Build the job's .xlsx in `language` (the requester's). A second delivery of the same
+    job does nothing: the job is claimed by a conditional UPDATE (queued → running)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _report_job_build(job_id)
+
+
+def _report_job_build(job_id: int) -> ReportJob | None:
     from . import reports
 
     claimed = ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.QUEUED).update(
