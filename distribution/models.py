@@ -264,6 +264,9 @@ class Handout(StatusTransitionsMixin, models.Model):
     recipient_name = models.CharField(_("họ tên người nhận"), max_length=120)
     recipient_citizen_id = models.CharField(_("số CCCD người nhận"), max_length=12)
     handed_out_on = models.DateField(_("ngày cấp"))
+    # The moment written down at the hand-out (offline sessions send it later); None for
+    # hand-outs recorded with a date only.
+    handed_at = models.DateTimeField(_("thời điểm cấp"), null=True, blank=True)
     status = models.CharField(_("trạng thái"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
@@ -287,6 +290,9 @@ class Handout(StatusTransitionsMixin, models.Model):
             models.UniqueConstraint(fields=["programme", "person"],
                                     condition=Q(status="active", person__isnull=False),
                                     name="handout_one_active_per_person"),
+            # A citizen ID typed without picking a person is one person too.
+            models.UniqueConstraint(fields=["programme", "recipient_citizen_id"], condition=Q(status="active"),
+                                    name="handout_one_active_per_citizen_id"),
             models.CheckConstraint(condition=Q(status__in=["active", "reversed"]), name="handout_status_valid"),
             models.CheckConstraint(condition=Q(recipient_citizen_id__regex=r"^([0-9]{9}|[0-9]{12})$"),
                                    name="handout_citizen_id_digits"),

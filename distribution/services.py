@@ -10,11 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from beneficiaries.citizen_ids import require_valid_id
+from beneficiaries.citizen_ids import mask_id, require_valid_id
+from beneficiaries.signals import phones_changed
 from phocap.accounts.models import Role, User
 from phocap.accounts.scoping import can_write_unit, is_officer_of
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
+from phocap.common.formatting import format_date
 from phocap.common.locking import locked
 from phocap.programmes.models import Programme
 
@@ -33,6 +35,13 @@ def _communes_changed(*units: AdminUnit | None) -> None:
     ids = {u.pk for u in units if u is not None and u.level == AdminUnit.Level.COMMUNE}
     if ids:
         transaction.on_commit(lambda: devices_changed.send(sender=Device, commune_ids=ids))
+
+
+def _registry_learns(handout: Handout, delta: int) -> None:
+    """Tell the registry, on commit, that a member got (+1) or gave back (-1) a phone. Registered
+    before devices_changed, so coverage rebuilds after the registry's counts moved."""
+    change = {"household_id": handout.household_id, "person_id": handout.person_id, "delta": delta}
+    transaction.on_commit(lambda: phones_changed.send(sender=Handout, changes=[change]))
 
 
 def _check_in_programme(programme: Programme, unit: AdminUnit) -> None:
@@ -172,21 +181,43 @@ def next_batch_number(*, programme: Programme, from_unit: AdminUnit, to_unit: Ad
 
 
 def _describe_unavailable(device: Device, programme: Programme, from_unit: AdminUnit) -> DomainError | None:
-    """Why `device` cannot leave `from_unit`'s stock for `programme`, or None when it can."""
+    """Why `device` cannot leave `from_unit`'s stock now, saying where it is (None: it can)."""
     if device.programme_id != programme.pk:
         return DomainError(_("IMEI %(imei)s thuộc chương trình khác.") % {"imei": device.imei},
                            code=Code.DEVICE_OTHER_PROGRAMME)
+    if device.status == S.IN_STOCK and device.holder_unit_id == from_unit.pk:
+        if device.condition == Device.Condition.DAMAGED:
+            return DomainError(_("IMEI %(imei)s là máy hỏng, không bàn giao.") % {"imei": device.imei},
+                               code=Code.DEVICE_DAMAGED)
+        return None
+    return device_whereabouts_error(device, from_unit)
+
+
+def device_whereabouts_error(device: Device, from_unit: AdminUnit) -> DomainError:
+    """The error for a phone that is not in `from_unit`'s stock: where it is now, and since when
+    (a phone "held elsewhere" must not read as if it were here)."""
+    imei = device.imei
     if device.status == S.IN_TRANSIT:
-        return DomainError(_("IMEI %(imei)s đang nằm trong một đợt bàn giao khác.") % {"imei": device.imei},
-                           code=Code.DEVICE_IN_TRANSIT)
-    if device.status != S.IN_STOCK or device.holder_unit_id != from_unit.pk:
-        return DomainError(_("IMEI %(imei)s không có trong kho của %(unit)s (trạng thái: %(st)s).")
-                           % {"imei": device.imei, "unit": from_unit, "st": device.get_status_display()},
-                           code=Code.DEVICE_NOT_IN_STOCK)
-    if device.condition == Device.Condition.DAMAGED:
-        return DomainError(_("IMEI %(imei)s là máy hỏng, không bàn giao.") % {"imei": device.imei},
-                           code=Code.DEVICE_DAMAGED)
-    return None
+        batch = Batch.objects.select_related("from_unit", "to_unit").get(pk=device.batch_id)
+        return DomainError(
+            _("IMEI %(imei)s không có trong kho của %(here)s: đang trên đường bàn giao từ %(from)s đến %(to)s "
+              "(đợt %(no)s).") % {"imei": imei, "here": from_unit, "from": batch.from_unit, "to": batch.to_unit,
+                                  "no": batch.number},
+            code=Code.DEVICE_NOT_IN_STOCK)
+    holder = AdminUnit.objects.get(pk=device.holder_unit_id)
+    if device.status == S.HANDED_OUT:
+        handout = Handout.objects.active().filter(device=device).select_related("commune").first()
+        where = handout.commune if handout else holder
+        on = format_date(handout.handed_out_on) if handout else ""
+        return DomainError(_("IMEI %(imei)s đã được cấp phát cho một hộ tại %(unit)s ngày %(on)s.")
+                           % {"imei": imei, "unit": where, "on": on}, code=Code.DEVICE_HANDED_OUT)
+    if device.status == S.MISSING:
+        message = _("IMEI %(imei)s không có trong kho của %(here)s: đang được báo thất lạc tại %(unit)s.")
+    elif device.status == S.WRITTEN_OFF:
+        message = _("IMEI %(imei)s không có trong kho của %(here)s: đã bị xóa sổ tại %(unit)s.")
+    else:
+        message = _("IMEI %(imei)s không có trong kho của %(here)s: máy đang ở kho của %(unit)s.")
+    return DomainError(message % {"imei": imei, "here": from_unit, "unit": holder}, code=Code.DEVICE_NOT_IN_STOCK)
 
 
 @transaction.atomic
@@ -406,18 +437,40 @@ def device_write_off(*, device: Device, by: User, reason: str) -> Device:
 
 # --- hand-outs ---------------------------------------------------------------------------
 
-def handout_limit(*, programme: Programme, household) -> int:
-    """How many active hand-outs a household may hold in this programme."""
+def household_may_receive(*, programme: Programme, household, done: int) -> bool:
+    """Whether a household holding `done` active hand-outs may get one more in this programme.
+
+    The registry lowers `adults_without_phone` as phones are handed out (it hears the
+    `handouts_changed` event), so with one phone per adult the household may receive while
+    an adult is still without one; never more phones than adults, and the first phone always.
+    """
+    if done == 0:
+        return True
     if programme.one_phone_per_adult:
-        return max(1, household.adults_without_phone or 0)
-    return 1
+        return (household.adults_without_phone or 0) > 0 and done < (household.adults or 0)
+    return False
+
+
+# A phone dated a little ahead of the server's clock is a phone clock, not the future.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
 
 
 @transaction.atomic
 def handout_create(*, programme: Programme, household, by: User, imei: str, recipient_name: str = "",
-                   recipient_citizen_id: str = "", handed_out_on: datetime.date, person=None) -> Handout:
-    """A commune official gives a phone from the commune's stock to a person of an active household."""
+                   recipient_citizen_id: str = "", handed_out_on: datetime.date | None = None,
+                   handed_at: datetime.datetime | None = None, person=None) -> Handout:
+    """A commune official gives a phone from the commune's stock to a person of an active household.
+
+    `handed_at` is the moment written down at the hand-out (an offline session sends it
+    later); the day of the hand-out is then its local date."""
     from beneficiaries.models import Household, Person
+
+    if handed_at is not None:
+        if handed_at > timezone.now() + CLOCK_SKEW:
+            raise DomainError(_("Thời điểm cấp không được sau hiện tại."), code=Code.DATE_IN_FUTURE)
+        handed_out_on = handed_out_on or timezone.localdate(handed_at)
+    if handed_out_on is None:
+        raise TypeError("handout_create needs handed_out_on or handed_at")
 
     # The household lock serialises hand-outs to one household (double submits included).
     household = locked(Household.objects.select_related("commune")).get(pk=household.pk)
@@ -428,7 +481,7 @@ def handout_create(*, programme: Programme, household, by: User, imei: str, reci
         raise DomainError(_("Hộ %(name)s không còn hoạt động (đã chuyển đi hoặc tách/giải thể).")
                           % {"name": household.head_name}, code=Code.HOUSEHOLD_INACTIVE)
     _check_in_programme(programme, commune)
-    if handed_out_on > timezone.localdate():
+    if handed_out_on > timezone.localdate() and handed_at is None:
         raise DomainError(_("Ngày cấp không được sau hôm nay."), code=Code.DATE_IN_FUTURE)
     if handed_out_on < programme.start_date:
         raise DomainError(_("Ngày cấp trước ngày bắt đầu chương trình."), code=Code.DATE_BEFORE_PROGRAMME)
@@ -438,7 +491,8 @@ def handout_create(*, programme: Programme, household, by: User, imei: str, reci
         if person.household_id != household.pk or not person.is_active:
             raise DomainError(_("Người nhận không thuộc hộ này."), code=Code.PERSON_NOT_IN_HOUSEHOLD)
         if Handout.objects.active().filter(programme=programme, person=person).exists():
-            raise DomainError(_("%(name)s đã được cấp điện thoại trong chương trình.") % {"name": person.full_name}, code=Code.PERSON_ALREADY_RECEIVED)
+            raise DomainError(_("%(name)s đã được cấp điện thoại trong chương trình.") % {"name": person.full_name},
+                              code=Code.HOUSEHOLD_ALREADY_RECEIVED)
         recipient_name = recipient_name or person.full_name
         recipient_citizen_id = recipient_citizen_id or (person.citizen_id or "")
     recipient_name = (recipient_name or "").strip()
@@ -446,12 +500,14 @@ def handout_create(*, programme: Programme, household, by: User, imei: str, reci
     if not recipient_name:
         raise DomainError(_("Cần ghi họ tên người nhận."), code=Code.RECIPIENT_NAME_REQUIRED)
     require_valid_id(recipient_citizen_id)  # the registry's rule for a citizen ID
+    if Handout.objects.active().filter(programme=programme, recipient_citizen_id=recipient_citizen_id).exists():
+        raise DomainError(_("Người có số CCCD %(id)s đã được cấp điện thoại trong chương trình.")
+                          % {"id": mask_id(recipient_citizen_id)}, code=Code.CITIZEN_ID_ALREADY_RECEIVED)
 
     done = Handout.objects.active().filter(programme=programme, household=household).count()
-    limit = handout_limit(programme=programme, household=household)
-    if done >= limit:
+    if not household_may_receive(programme=programme, household=household, done=done):
         raise DomainError(ngettext("Hộ %(name)s đã được cấp %(n)s máy, đủ mức của chương trình.", "Hộ %(name)s đã được cấp %(n)s máy, đủ mức của chương trình.", done)
-                          % {"name": household.head_name, "n": done}, code=Code.HOUSEHOLD_QUOTA_REACHED)
+                          % {"name": household.head_name, "n": done}, code=Code.HOUSEHOLD_ALREADY_RECEIVED)
 
     imei = imei_rules.require_valid_imei(imei)
     device = locked(Device.objects.filter(imei=imei)).first()
@@ -465,13 +521,14 @@ def handout_create(*, programme: Programme, household, by: User, imei: str, reci
             handout = Handout.objects.create(
                 programme=programme, household=household, person=person, device=device, commune=commune,
                 recipient_name=recipient_name, recipient_citizen_id=recipient_citizen_id,
-                handed_out_on=handed_out_on, created_by=by)
+                handed_out_on=handed_out_on, handed_at=handed_at, created_by=by)
     except IntegrityError:
         raise DomainError(_("Máy hoặc người nhận này vừa được cấp phát ở một phiên khác."), code=Code.CONCURRENT_CHANGE)
     DeviceMovement.build(device, Kind.HANDOUT, by=by, status_after=S.HANDED_OUT, from_unit_id=commune.pk,
                          to_unit_id=commune.pk, handout=handout).save()
     device.status = S.HANDED_OUT
     device.save(update_fields=["status"])
+    _registry_learns(handout, +1)
     _communes_changed(commune)
     return handout
 
@@ -495,6 +552,7 @@ def handout_reverse(*, handout: Handout, by: User, reason: str) -> Handout:
                          reason=reason.strip()).save()
     device.status, device.holder_unit_id = S.IN_STOCK, handout.commune_id
     device.save(update_fields=["status", "holder_unit"])
+    _registry_learns(handout, -1)
     _communes_changed(handout.commune)
     return handout
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from beneficiaries.selectors import IdMasker
 from phocap.accounts.decorators import login_and_membership_required, unit_role_required
 from phocap.accounts.models import Role
 from phocap.accounts.scoping import can_write_unit, is_officer_of, scope_queryset, user_units
@@ -305,7 +306,9 @@ def handout_detail(request, pk):
     can_reverse = (handout.status == Handout.Status.ACTIVE
                    and is_officer_of(request.user, handout.commune, roles=[Role.COMMUNE_OFFICIAL]))
     return render(request, "distribution/handout_detail.html", {
-        "handout": handout, "reverse_form": ReasonForm() if can_reverse else None,
+        "handout": handout, "shown_citizen_id": IdMasker(request.user).show(handout.recipient_citizen_id,
+                                                                            handout.commune),
+        "reverse_form": ReasonForm() if can_reverse else None,
         "can_upload": can_write_unit(request.user, handout.commune), "scan_form": ScanForm()})
 
 
@@ -324,8 +327,11 @@ def handout_reverse(request, pk):
 def handout_minutes(request, pk):
     handout = _handout_or_404(request, pk)
     categories = [label for _code, label, _year in handout.household.category_list]
+    # The registry's masking rule: the full number only for those who work with it.
+    shown_id = IdMasker(request.user).show(handout.recipient_citizen_id, handout.commune)
     data = render_pdf("distribution/pdf/handout_minutes.html", {
-        "handout": handout, "categories": categories, "plans": list(handout.programme.plans.all())})
+        "handout": handout, "shown_citizen_id": shown_id, "categories": categories,
+        "plans": list(handout.programme.plans.all())})
     return pdf_response(data, f"bien-ban-cap-phat-{handout.pk}.pdf")
 
 

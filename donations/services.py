@@ -6,8 +6,7 @@ two staff saving at once cannot spend more than came in (the fund invariant).
 
 import datetime
 
-from django.db import IntegrityError, models, transaction
-from django.db.models import F, Sum
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,6 +15,7 @@ from phocap.accounts.models import User
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
 from phocap.common.formatting import format_vnd
+from phocap.common.limits import MAX_AMOUNT_VND, MAX_PHONE_PRICE_VND, MAX_PHONES, require_at_most
 from phocap.common.locking import locked
 from phocap.common.text import fold
 from phocap.common.updates import require_editable
@@ -23,6 +23,7 @@ from phocap.programmes.models import Programme
 
 from .errors import Code
 from .models import Donation, Donor, Pledge, Procurement
+from .selectors import sum_of, times
 
 # --- normalisation ------------------------------------------------------------------------
 
@@ -126,6 +127,8 @@ def _check_pledge_terms(*, cash_vnd: int, phones: int, pledged_on: datetime.date
                         due_date: datetime.date | None) -> None:
     _require_not_negative(cash_vnd, _("Số tiền cam kết"))
     _require_not_negative(phones, _("Số điện thoại cam kết"))
+    require_at_most(cash_vnd, MAX_AMOUNT_VND, _("Số tiền cam kết"))
+    require_at_most(phones, MAX_PHONES, _("Số điện thoại cam kết"), money=False)
     if not cash_vnd and not phones:
         raise DomainError(_("Cam kết phải có số tiền hoặc số điện thoại."), code=Code.PLEDGE_EMPTY)
     if due_date and due_date < pledged_on:
@@ -196,13 +199,11 @@ def pledges_mark_overdue(*, today: datetime.date | None = None) -> int:
 
 
 def cash_received_vnd(programme_id: int) -> int:
-    return Donation.objects.filter(programme_id=programme_id).effective().aggregate(
-        s=Sum("cash_vnd"))["s"] or 0
+    return sum_of(Donation.objects.filter(programme_id=programme_id).effective(), "cash_vnd")
 
 
 def cash_spent_vnd(programme_id: int) -> int:
-    return Procurement.objects.filter(programme_id=programme_id).aggregate(
-        s=Sum(F("unit_price_vnd") * F("quantity"), output_field=models.BigIntegerField()))["s"] or 0
+    return sum_of(Procurement.objects.filter(programme_id=programme_id), times("unit_price_vnd", "quantity"))
 
 
 def _lock_programme(programme: Programme) -> Programme:
@@ -223,6 +224,8 @@ def _clean_donation(programme: Programme, values: dict, *, exclude_pk: int | Non
     phones = values.get("phones_count") or 0
     _require_not_negative(cash, _("Số tiền"))
     _require_not_negative(phones, _("Số điện thoại"))
+    require_at_most(cash, MAX_AMOUNT_VND, _("Số tiền"))
+    require_at_most(phones, MAX_PHONES, _("Số điện thoại"), money=False)
     if not cash and not phones:
         raise DomainError(_("Khoản ủng hộ phải có số tiền hoặc số điện thoại hiện vật."), code=Code.DONATION_EMPTY)
     values["cash_vnd"], values["phones_count"] = cash, phones
@@ -237,6 +240,7 @@ def _clean_donation(programme: Programme, values: dict, *, exclude_pk: int | Non
         if not values.get("phone_unit_value_vnd"):
             values["phone_unit_value_vnd"] = programme.default_phone_price_vnd
         _require_not_negative(values["phone_unit_value_vnd"], _("Giá trị mỗi máy"))
+        require_at_most(values["phone_unit_value_vnd"], MAX_PHONE_PRICE_VND, _("Giá trị mỗi máy"))
     else:
         values.update(phone_model="", phone_condition="", phone_unit_value_vnd=0)
     if values["received_on"] > timezone.localdate():
@@ -376,6 +380,8 @@ def procurement_create(*, programme: Programme, supplier: str, purchased_on: dat
     unit_price_vnd = unit_price_vnd or programme.default_phone_price_vnd
     if unit_price_vnd <= 0:
         raise DomainError(_("Đơn giá phải lớn hơn 0."), code=Code.PRICE_NOT_POSITIVE)
+    require_at_most(unit_price_vnd, MAX_PHONE_PRICE_VND, _("Đơn giá"))
+    require_at_most(quantity, MAX_PHONES, _("Số lượng"), money=False)
     invoice_number = (invoice_number or "").strip()
     if invoice_number and Procurement.objects.filter(programme=programme, invoice_number=invoice_number).exists():
         raise DomainError(_("Hóa đơn số %(no)s đã được ghi.") % {"no": invoice_number}, code=Code.INVOICE_NUMBER_TAKEN)

@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from phocap.accounts.models import User
+from phocap.accounts.scoping import can_write_unit
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
 from phocap.programmes.models import Programme, ProgrammeCommune
@@ -270,6 +271,10 @@ def coverage_clear_pending(*, commune_id: int) -> None:
 def report_job_create(*, programme: Programme, unit: AdminUnit, by: User) -> ReportJob:
     if not unit.is_within(programme.province):
         raise DomainError(_("Đơn vị %(unit)s không thuộc chương trình này.") % {"unit": unit}, code=Code.UNIT_OUTSIDE_PROGRAMME)
+    # A report job writes a row and a file: auditors (read-only) and outsiders do not.
+    if not can_write_unit(by, unit):
+        raise DomainError(_("Bạn không có quyền tạo báo cáo cho %(unit)s.") % {"unit": unit},
+                          code=Code.REPORT_NOT_ALLOWED)
     job = ReportJob.objects.create(programme=programme, unit=unit, requested_by=by)
     from .tasks import report_job_build_task
 

@@ -43,6 +43,10 @@ def test_home_of_user_without_membership_explains_why_it_is_empty(client_for, tr
 
 
 def test_healthz_reports_database_and_broker(client, settings):
+    from phocap.common import heartbeat
+
+    heartbeat.record("worker")
+    heartbeat.record("beat")
     response = client.get("/healthz")
     assert response.status_code == 200
     data = response.json()
@@ -138,3 +142,10 @@ def test_document_dates_follow_the_administrative_style():
     # A moment is dated in Vietnam: 31/8 20:00 UTC is already 1/9 in Hà Nội.
     late = datetime.datetime(2023, 8, 31, 20, 0, tzinfo=datetime.UTC)
     assert format_document_date(late) == "ngày 01 tháng 9 năm 2023"
+
+
+def test_api_schema_needs_login(client, users):
+    # The schema names every endpoint and field (security probe: it was open to anyone).
+    assert client.get("/api/schema/").status_code in (401, 403)
+    client.force_login(users.auditor)
+    assert client.get("/api/schema/").status_code == 200
