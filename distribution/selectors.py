@@ -1,4 +1,4 @@
-"""Reads that join or aggregate: stock per unit, a device's path, a donor's phones, drift."""
+"""Reads that join or aggregate: stock per unit, a device's path, drift."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -68,19 +68,6 @@ def device_path(device: Device):
     """The device's ledger with units, batches, hand-outs and users in one query."""
     return (device.movements.select_related("from_unit", "to_unit", "batch", "handout", "by")
             .order_by("pk"))
-
-
-def donor_phones_by_place(*, donor, user) -> list[dict]:
-    """Where a donor's in-kind phones are now, per unit and status (scoped to the user)."""
-    qs = (Device.objects.for_user(user).filter(source_donation__donor=donor)
-          .values("holder_unit__full_name", "holder_unit__path", "batch__to_unit__full_name", "status")
-          .annotate(n=Count("pk")).order_by("holder_unit__path", "status"))
-    result = []
-    for r in qs:
-        place = r["holder_unit__full_name"] or r["batch__to_unit__full_name"]
-        result.append({"place": place, "status": S(r["status"]).label, "n": r["n"],
-                       "in_transit": r["status"] == S.IN_TRANSIT})
-    return result
 
 
 def batches_for(*, user, direction: str):

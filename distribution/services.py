@@ -500,14 +500,14 @@ def handout_create(*, programme: Programme, household, by: User, imei: str, reci
     if not recipient_name:
         raise DomainError(_("Cần ghi họ tên người nhận."), code=Code.RECIPIENT_NAME_REQUIRED)
     require_valid_id(recipient_citizen_id)  # the registry's rule for a citizen ID
-    if Handout.objects.active().filter(programme=programme, recipient_citizen_id=recipient_citizen_id).exists():
-        raise DomainError(_("Người có số CCCD %(id)s đã được cấp điện thoại trong chương trình.")
-                          % {"id": mask_id(recipient_citizen_id)}, code=Code.CITIZEN_ID_ALREADY_RECEIVED)
-
     done = Handout.objects.active().filter(programme=programme, household=household).count()
     if not household_may_receive(programme=programme, household=household, done=done):
         raise DomainError(ngettext("Hộ %(name)s đã được cấp %(n)s máy, đủ mức của chương trình.", "Hộ %(name)s đã được cấp %(n)s máy, đủ mức của chương trình.", done)
                           % {"name": household.head_name, "n": done}, code=Code.HOUSEHOLD_ALREADY_RECEIVED)
+    # The household's own limit first: it is what the official can act on.
+    if Handout.objects.active().filter(programme=programme, recipient_citizen_id=recipient_citizen_id).exists():
+        raise DomainError(_("Người có số CCCD %(id)s đã được cấp điện thoại trong chương trình.")
+                          % {"id": mask_id(recipient_citizen_id)}, code=Code.CITIZEN_ID_ALREADY_RECEIVED)
 
     imei = imei_rules.require_valid_imei(imei)
     device = locked(Device.objects.filter(imei=imei)).first()

@@ -28,6 +28,7 @@ from .forms import (
     ResolveForm,
     ScanForm,
 )
+from .gift_trace import gifts_trace
 from .models import Batch, BatchLine, Device, Handout
 
 WRITERS = (Role.PROVINCE_STAFF, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICIAL)
@@ -117,9 +118,8 @@ def donor_trace(request, pk):
     from donations.models import Donor
 
     donor = get_object_or_404(scope_queryset(Donor.objects.all(), request.user, "unit"), pk=pk)
-    rows = selectors.donor_phones_by_place(donor=donor, user=request.user)
     return render(request, "distribution/donor_trace.html",
-                  {"donor": donor, "rows": rows, "total": sum(r["n"] for r in rows)})
+                  {"donor": donor, "trace": gifts_trace(donor.donations.all())})
 
 
 # --- batches -----------------------------------------------------------------------------

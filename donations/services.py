@@ -6,7 +6,7 @@ two staff saving at once cannot spend more than came in (the fund invariant).
 
 import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -21,8 +21,10 @@ from phocap.common.text import fold
 from phocap.common.updates import require_editable
 from phocap.programmes.models import Programme
 
+from . import allocation
+from .codes import new_code
 from .errors import Code
-from .models import Donation, Donor, Pledge, Procurement
+from .models import CashAllocation, Donation, Donor, Pledge, Procurement
 from .selectors import sum_of, times
 
 # --- normalisation ------------------------------------------------------------------------
@@ -203,13 +205,42 @@ def cash_received_vnd(programme_id: int) -> int:
 
 
 def cash_spent_vnd(programme_id: int) -> int:
-    return sum_of(Procurement.objects.filter(programme_id=programme_id), times("unit_price_vnd", "quantity"))
+    return sum_of(Procurement.objects.filter(programme_id=programme_id).effective(), times("unit_price_vnd", "quantity"))
 
 
 def _lock_programme(programme: Programme) -> Programme:
     # Every write that moves the fund's balance takes this one row lock first, so the
     # balance read below cannot change until our transaction commits.
     return locked(Programme).get(pk=programme.pk)
+
+
+def _supersede(**source) -> None:
+    """Set aside the standing allocations of one donation or purchase before it stops
+    counting or shrinks (the database refuses a gift holding more than it has)."""
+    CashAllocation.objects.active().filter(**source).update(superseded_at=timezone.now())
+
+
+def _reallocate(programme: Programme, *, check: bool | None = None) -> tuple[int, int]:
+    """First received, first spent, for the whole programme (only rows that change are
+    written). Called with the programme locked and the balance checked. The check after it
+    is what SQLite has for "a purchase's allocations sum to its amount"; PostgreSQL's
+    deferred trigger holds that at commit, so there it runs only when asked (backfill)."""
+    counts = allocation.reallocate(programme.pk)
+    if check is None:
+        check = connection.vendor != "postgresql"
+    short = allocation_drift(programme.pk) if check else []
+    if short:
+        raise DomainError(_("Không phân bổ được tiền cho các đợt mua sắm: %(rows)s.")
+                          % {"rows": "; ".join(short)}, code=Code.ALLOCATION_INCOMPLETE)
+    return counts
+
+
+def allocation_drift(programme_id: int) -> list[str]:
+    """Purchases whose standing allocations do not sum to their amount and quantity, and
+    gifts allocated more than they hold: empty when the identities hold (2 queries)."""
+    from .selectors import allocation_differences
+
+    return allocation_differences(programme_id)
 
 
 # --- donations ----------------------------------------------------------------------------
@@ -283,11 +314,20 @@ def donation_create(*, programme: Programme, donor: Donor, unit: AdminUnit, rece
         "receipt_number": receipt_number, "phones_count": phones_count, "phone_model": phone_model,
         "phone_condition": phone_condition, "phone_unit_value_vnd": phone_unit_value_vnd, "pledge": pledge,
         "note": note})
+    if values["cash_vnd"]:
+        programme = _lock_programme(programme)
     try:
         with transaction.atomic():
-            return Donation.objects.create(programme=programme, created_by=by, **values)
+            donation = Donation.objects.create(programme=programme, created_by=by, public_code=new_code(), **values)
     except IntegrityError:  # the receipt number was taken by a concurrent save
-        raise DomainError(_("Số phiếu thu %(no)s đã có trong chương trình.") % {"no": values["receipt_number"]}, code=Code.RECEIPT_NUMBER_TAKEN)
+        raise DomainError(_("Số phiếu thu %(no)s đã có trong chương trình.") % {"no": values["receipt_number"]},
+                          code=Code.RECEIPT_NUMBER_TAKEN)
+    # Cash received earlier than money already spent (a gift typed in late) comes first in
+    # the queue: the purchases are re-allocated by the rule.
+    if values["cash_vnd"] and CashAllocation.objects.active().filter(
+            programme=programme, donation__received_on__gt=donation.received_on).exists():
+        _reallocate(programme)
+    return donation
 
 
 @transaction.atomic
@@ -307,12 +347,17 @@ def donation_update(*, donation: Donation, by: User | None = None, **changes) ->
     if values["phones_count"] < registered:
         raise DomainError(ngettext("Đã nhập %(n)s máy theo khoản này; số điện thoại hiện vật không thể ít hơn.", "Đã nhập %(n)s máy theo khoản này; số điện thoại hiện vật không thể ít hơn.", registered)
                           % {"n": registered}, code=Code.PHONES_BELOW_REGISTERED)
+    requeue = (values["cash_vnd"], values["received_on"]) != (donation.cash_vnd, donation.received_on)
+    if requeue:
+        _supersede(donation=donation)
     for field, value in values.items():
         setattr(donation, field, value)
     donation.save(update_fields=list(DONATION_FIELDS))
     _require_balance(programme, message=_(
         "Không thể giảm số tiền: chương trình đã chi %(spent)s mua điện thoại, nhiều hơn số tiền "
         "còn lại sau khi sửa (%(received)s)."))
+    if requeue:
+        _reallocate(programme)
     return donation
 
 
@@ -329,7 +374,9 @@ def donation_reverse(*, donation: Donation, reason: str, by: User | None = None)
     if donation.reversed_at:
         raise DomainError(_("Khoản ủng hộ này đã được đảo."), code=Code.DONATION_REVERSED)
     if _registered_devices(donation):
-        raise DomainError(_("Đã nhập máy (IMEI) theo khoản ủng hộ này; hãy xử lý các máy đó trước khi đảo."), code=Code.DONATION_HAS_DEVICES)
+        raise DomainError(_("Đã nhập máy (IMEI) theo khoản ủng hộ này; hãy xử lý các máy đó trước khi đảo."),
+                          code=Code.DONATION_HAS_DEVICES)
+    _supersede(donation=donation)
     donation.reversed_at = timezone.now()
     donation.save(update_fields=["reversed_at"])
     reversal = Donation.objects.create(
@@ -341,6 +388,7 @@ def donation_reverse(*, donation: Donation, reason: str, by: User | None = None)
     _require_balance(programme, message=_(
         "Không thể đảo khoản ủng hộ: chương trình đã chi %(spent)s mua điện thoại, nhiều hơn số tiền "
         "còn lại sau khi đảo (%(received)s)."))
+    _reallocate(programme)  # the purchases it paid for draw on the next gifts in line
     return reversal
 
 
@@ -394,13 +442,45 @@ def procurement_create(*, programme: Programme, supplier: str, purchased_on: dat
             "Không đủ tiền: mua %(qty)s máy hết %(cost)s nhưng quỹ chỉ còn %(balance)s. "
             "Hãy giảm số lượng hoặc chờ thêm khoản ủng hộ.", quantity) % {
                 "qty": quantity, "cost": format_vnd(cost), "balance": format_vnd(max(balance, 0))}, code=Code.FUND_INSUFFICIENT)
-    return Procurement.objects.create(
+    procurement = Procurement.objects.create(
         programme=programme, unit=unit, supplier=supplier, purchased_on=purchased_on, unit_price_vnd=unit_price_vnd,
         quantity=quantity, invoice_number=invoice_number, phone_model=phone_model, note=note, created_by=by)
+    _reallocate(programme)  # same transaction, same lock: the purchase and who paid for it
+    return procurement
+
+
+@transaction.atomic
+def procurement_reverse(*, procurement: Procurement, reason: str, by=None) -> Procurement:
+    """Cancel a purchase entered by mistake: it stops counting, its allocations are
+    superseded (kept) and the later purchases draw on the freed cash by the same rule."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Hãy nêu lý do đảo đợt mua sắm."), code=Code.REASON_REQUIRED)
+    programme = _lock_programme(procurement.programme)
+    procurement = Procurement.objects.select_for_update().get(pk=procurement.pk)
+    if procurement.reversed_at:
+        raise DomainError(_("Đợt mua sắm này đã được đảo."), code=Code.PROCUREMENT_REVERSED)
+    if hasattr(Procurement, "devices") and procurement.devices.exists():
+        raise DomainError(_("Đã nhập máy (IMEI) theo đợt mua sắm này; hãy xử lý các máy đó trước khi đảo."),
+                          code=Code.PROCUREMENT_HAS_DEVICES)
+    _supersede(procurement=procurement)
+    procurement.reversed_at = timezone.now()
+    procurement.reverse_reason = reason
+    procurement.save(update_fields=["reversed_at", "reverse_reason"])
+    _reallocate(programme)
+    return procurement
+
+
+@transaction.atomic
+def allocations_backfill(*, programme: Programme) -> tuple[int, int]:
+    """Allocate the programme's purchases by the rule (purchases recorded before allocation
+    existed); idempotent: a second run writes nothing. Returns (superseded, inserted)."""
+    return _reallocate(_lock_programme(programme), check=True)
 
 
 __all__ = [
     "normalise_phone", "normalise_tax_code", "donor_create", "donor_update", "pledge_create",
     "pledge_update", "pledge_cancel", "pledges_mark_overdue", "donation_create", "donation_update", "donation_reverse",
-    "donation_acknowledge", "procurement_create", "cash_received_vnd", "cash_spent_vnd",
+    "donation_acknowledge", "procurement_create", "procurement_reverse", "allocations_backfill",
+    "cash_received_vnd", "cash_spent_vnd",
 ]

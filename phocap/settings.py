@@ -172,6 +172,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "distribution.tasks.devices_reconcile_task",
         "schedule": crontab(hour=2, minute=0),
     },
+    "fund-reconcile": {
+        "task": "donations.tasks.fund_reconcile_task",
+        "schedule": crontab(hour=2, minute=10),
+    },
     "coverage-rebuild-all": {
         "task": "programme_coverage.tasks.coverage_rebuild_all_task",
         "schedule": crontab(hour=3, minute=0),

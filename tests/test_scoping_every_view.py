@@ -55,6 +55,10 @@ PUBLIC = {
     "accounts:password_change_done": "confirmation page of the user's own password change",
     "donations:honour_roll": "public by design: names of consenting donors and totals "
                              "(checked below: no phone, no non-consenting donor)",
+    "distribution:gift_lookup_form": "public by design: a form for the letter's look-up code, no data",
+    "distribution:gift_lookup": "public by design: one gift by its unguessable code, counts by commune only "
+                                "(tests/distribution/test_lookup.py: no donor, no recipient, 404 for guesses)",
+    "distribution:gift_lookup_pdf": "public by design: the same as a PDF (tests/distribution/test_lookup.py)",
     "coverage:public": "public by design: totals per commune (checked below: no household, no citizen ID)",
     "api-root": "DRF index of endpoint addresses, no data",
     "api-schema": "OpenAPI description, no data (signed-in users only: test_api_schema_needs_login)",
@@ -157,6 +161,9 @@ CASES = [
     Case("donations:index", mode="list", viewers=("tn_staff",), token=_programme_name, owner="province",
          owner_get=(302,)),
     Case("donations:fund", kwargs=_prog, attackers=("tn_staff",), owner="province"),
+    Case("donations:fund_account", kwargs=_prog, attackers=("tn_staff",), owner="province"),
+    Case("donations:fund_account", "xlsx", kwargs=_prog, attackers=("tn_staff",), owner="province",
+         query=lambda w: "?format=xlsx"),
     Case("donations:donor_list", mode="list", shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
     Case("donations:donor_list", "xlsx", mode="list", query=lambda w: "?format=xlsx",
          shows=(("district", "a"), (DISTRICT_OWNER, "b"))),

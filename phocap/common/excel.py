@@ -40,6 +40,13 @@ def build_workbook(headers: Sequence[str], rows: Iterable[Sequence], *, title: s
                    number_formats: dict[int, str] | None = None) -> Workbook:
     """A one-sheet workbook; `rows` may be a generator (write_only keeps memory flat)."""
     wb = Workbook(write_only=True)
+    append_sheet(wb, headers, rows, title=title, number_formats=number_formats)
+    return wb
+
+
+def append_sheet(wb: Workbook, headers: Sequence[str], rows: Iterable[Sequence], *, title: str,
+                 number_formats: dict[int, str] | None = None) -> None:
+    """One more sheet of a write-only workbook: bold headers, formula-safe cells."""
     ws = wb.create_sheet(title=title[:31])
     from openpyxl.cell import WriteOnlyCell
 
@@ -63,7 +70,6 @@ def build_workbook(headers: Sequence[str], rows: Iterable[Sequence], *, title: s
             else:
                 out.append(value)
         ws.append(out)
-    return wb
 
 
 def workbook_bytes(wb: Workbook) -> bytes:

@@ -11,7 +11,7 @@ from distribution.errors import Code
 from distribution.models import Batch, BatchLine, Device, DeviceMovement, Handout
 from distribution.selectors import device_drift, stock_at
 from tests.errors import raises_code
-from tests.factories import make_imei
+from tests.factories import make_imei, make_procurement
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2023, 9, 10)
@@ -219,10 +219,7 @@ def test_missing_device_is_resolved(batch_to_na_ri, users, tree, resolution, sta
 
 
 def test_dispatch_and_receive_queries_do_not_grow_with_batch_size(programme, tree, users):
-    from donations.models import Procurement
-
-    src = Procurement.objects.create(programme=programme, unit=tree.bk, supplier="X", purchased_on=TODAY,
-                                     unit_price_vnd=1, quantity=300)
+    src = make_procurement(programme, tree.bk, supplier="X", unit_price_vnd=1, quantity=300)
     services.devices_register(programme=programme, unit=tree.bk, by=users.province, procurement=src,
                               imeis=[make_imei(1000 + i) for i in range(300)])
     from django.db import connection
