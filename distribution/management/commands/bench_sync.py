@@ -147,6 +147,7 @@ class Command(BaseCommand):
 
         statuses: dict[int, int] = {}
         with connection.execute_wrapper(counter):
+            server = _server_cpu()
             start, cpu = time.perf_counter(), time.process_time()
             for idem, body in queue:
                 r = client.post(url, json.dumps(body), content_type="application/json",
@@ -155,13 +156,16 @@ class Command(BaseCommand):
                 if not commit:
                     self._run_on_commit()
             sync_s, cpu_s = time.perf_counter() - start, time.process_time() - cpu
+            server_s = _server_cpu() - server if server is not None else None
         for shape, (calls, seconds) in sorted(slow.items(), key=lambda kv: -kv[1][1])[:self.top_queries]:
             self.stderr.write(f"{seconds:7.3f}s {calls:5d}x {shape}")
         done = Handout.objects.filter(device__imei__in=[b["imei"] for _k, b in queue]).count()
         coverage = "queued (broker)" if settings.CELERY_BROKER_URL else "inline (eager, no broker)"
         self.stderr.write(f"statuses={statuses} handouts_recorded={done} mode={'commit' if commit else 'rollback'} "
                           f"database={connection.vendor} coverage_rebuilds={coverage} "
-                          f"client_process_cpu_s={cpu_s:.3f} (the rest of sync_s: database and waiting)")
+                          f"client_cpu_s={cpu_s:.3f} server_cpu_s={'n/a' if server_s is None else f'{server_s:.3f}'} "
+                          "(CPU actually spent by this process and its database backend; the rest of sync_s "
+                          "is waiting for a CPU on a busy machine, and disk)")
         if statuses != {201: n} or done != n:
             self.stderr.write("warning: not every hand-out was recorded")
         return f"handouts={n} sync_s={sync_s:.3f} queries_per_handout={count / n:.1f}"
@@ -173,3 +177,21 @@ class Command(BaseCommand):
             callbacks, connection.run_on_commit = connection.run_on_commit, []
             for _sids, func, _robust in callbacks:
                 func()
+
+
+def _server_cpu() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend, when the server runs on
+    this machine (read from /proc); None elsewhere."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        import os
+
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    except (OSError, IndexError, ValueError):
+        return None
