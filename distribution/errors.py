@@ -52,6 +52,8 @@ class Code(StrEnum):
     HOUSEHOLD_INACTIVE = "household_inactive"
     DATE_BEFORE_PROGRAMME = "date_before_programme"
     PERSON_NOT_IN_HOUSEHOLD = "person_not_in_household"
+    PERSON_ALREADY_RECEIVED = "person_already_received"
+    CITIZEN_ID_ALREADY_RECEIVED = "citizen_id_already_received"
     RECIPIENT_NAME_REQUIRED = "recipient_name_required"
     # The household holds its phone(s), or this person holds one (the offline app's conflict code).
     HOUSEHOLD_ALREADY_RECEIVED = "household_already_received"

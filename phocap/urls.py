@@ -27,7 +27,7 @@ urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),
     path("tai-khoan/", include("phocap.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("don-vi/", include("phocap.areas.urls")),
+    path("don-vi/", include("phocap.accounts.unit_urls")),
     path("chuong-trinh/", include("phocap.programmes.urls")),
     path("ung-ho/", include("donations.urls")),
     path("ho-gia-dinh/", include("beneficiaries.urls")),

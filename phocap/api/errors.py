@@ -17,7 +17,7 @@ from phocap.common.errors import DomainError
 # Refusals caused by the current state rather than by the request itself: the client
 # resolves them (the offline app lists them for the official).
 CONFLICT_CODES = frozenset({
-    "device_handed_out", "device_not_in_stock", "household_already_received", "handout_already_reversed",
+    "device_handed_out", "device_not_in_stock", "household_already_received", "citizen_id_already_received", "handout_already_reversed",
     "batch_not_dispatched", "import_not_awaiting_confirmation", "imei_already_registered", "concurrent_change",
     "batch_number_taken", "stock_insufficient", "source_capacity_exceeded",
 })
