@@ -180,6 +180,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "donations.tasks.pledges_mark_overdue_task",
         "schedule": crontab(hour=1, minute=0),
     },
+    "idempotency-keys-prune": {
+        "task": "phocap.api.tasks.idempotency_keys_prune_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
     "devices-reconcile": {
         "task": "distribution.tasks.devices_reconcile_task",
         "schedule": crontab(hour=2, minute=0),
