@@ -10,9 +10,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('areas', '0001_initial'),
-        ('donations', '0004_history_without_date_index'),
-        # SQLite rebuilds a table to add a constraint, and the allocation triggers created here
-        # name donations_donation: the bounds must be added before them, whatever the graph order.
+        # After the bounds: SQLite rebuilds a table to alter it, which the allocation triggers
+        # (created in 0006) would break.
         ('donations', '0005_amounts_bounded'),
         ('programmes', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -3,6 +3,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from phocap.accounts.admin_mixins import ScopedAdminMixin
+from phocap.accounts.models import Role
 from phocap.common.errors import DomainError
 
 from .models import Programme, ProgrammeCommune, ProgrammePlan
@@ -42,6 +43,9 @@ class ProgrammeAdminForm(forms.ModelForm):
 
 @admin.register(Programme)
 class ProgrammeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    # Seen by anyone working in the province; changed (price, dates, targets) by its staff only.
+    write_unit_field = "province"
+    write_roles = (Role.PROVINCE_STAFF,)
     form = ProgrammeAdminForm
     list_display = ("name", "province", "scheme", "start_date", "end_date", "status")
     list_filter = ("scheme", "status")

@@ -2,7 +2,7 @@
 
 One row per commune: its code and/or name (a district column helps where two communes
 of the province share a name), adults without a smartphone (the baseline) and an optional
-target. The grid comes from `phocap.common.spreadsheets.read_grid` (the household import's
+target. The grid comes from `phocap.common.grids.read_grid` (the household import's
 care: size, sniffing, encrypted/broken files, merged cells); the header row is looked for in
 the first 20 rows and matched by meaning. Errors name the Excel row and the column as
 written in the file. Nothing here writes: the caller stores the rows on the import job and
@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from phocap.areas.models import AdminUnit
-from phocap.common.spreadsheets import SpreadsheetError, read_grid
+from phocap.common.grids import SpreadsheetError, read_grid
 from phocap.common.text import fold
 
 HEADER_SEARCH_ROWS = 20
@@ -24,15 +25,20 @@ MAX_ROWS = 5_000  # far above the 3,321 communes of the whole country (2025)
 
 # key → (header written in the template, folded variants)
 HEADERS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "code": ("Mã xã", ("ma xa", "ma don vi", "ma xa/phuong", "ma dvhc", "ma")),
-    "commune": ("Xã/phường", ("xa/phuong", "xa", "ten xa", "xa, phuong, thi tran", "xa/phuong/thi tran",
-                              "don vi", "ten don vi", "xa phuong", "phuong/xa")),
-    "district": ("Huyện", ("huyen", "huyen/thanh pho", "huyen, thi xa, thanh pho", "ten huyen")),
-    "baseline": ("Số người lớn chưa có ĐTTM", (
+    # The template is written in the user's language; both languages' headers are read back.
+    "code": (gettext_lazy("Mã xã"), ("ma xa", "ma don vi", "ma xa/phuong", "ma dvhc", "ma", "commune code",
+                                     "code")),
+    "commune": (gettext_lazy("Xã/phường"), ("xa/phuong", "xa", "ten xa", "xa, phuong, thi tran",
+                                            "xa/phuong/thi tran", "don vi", "ten don vi", "xa phuong",
+                                            "phuong/xa", "commune", "commune/ward")),
+    "district": (gettext_lazy("Huyện"), ("huyen", "huyen/thanh pho", "huyen, thi xa, thanh pho", "ten huyen",
+                                         "district")),
+    "baseline": (gettext_lazy("Số người lớn chưa có ĐTTM"), (
         "so nguoi lon chua co dttm", "nguoi lon chua co dttm", "chua co dttm", "so nguoi chua co dttm",
         "so nguoi lon chua co dien thoai thong minh", "nguoi lon chua co dien thoai thong minh",
-        "so nguoi chua co dien thoai thong minh", "ban dau")),
-    "target": ("Chỉ tiêu (người)", ("chi tieu (nguoi)", "chi tieu", "muc tieu", "so nguoi muc tieu")),
+        "so nguoi chua co dien thoai thong minh", "ban dau", "adults without a smartphone")),
+    "target": (gettext_lazy("Chỉ tiêu (người)"), ("chi tieu (nguoi)", "chi tieu", "muc tieu", "so nguoi muc tieu",
+                                                  "target (people)", "target")),
 }
 _FOLDED = {v: k for k, (_label, variants) in HEADERS.items() for v in variants}
 _PUNCT = re.compile(r"[\(\)\[\]\*:;.]")
@@ -97,7 +103,7 @@ def read_targets(data: bytes, filename: str, *, province: AdminUnit) -> tuple[li
     if header_row is None:
         raise SpreadsheetError(_("Không tìm thấy dòng tiêu đề trong 20 dòng đầu (cần cột “Mã xã” hoặc "
                                  "“Xã/phường” và cột “Số người lớn chưa có ĐTTM”). Hãy dùng file mẫu."))
-    written = {k: _text(grid[header_row][j]) or HEADERS[k][0] for k, j in cols.items()}
+    written = {k: _text(grid[header_row][j]) or str(HEADERS[k][0]) for k, j in cols.items()}
 
     communes = list(AdminUnit.objects.subtree(province).filter(level=AdminUnit.Level.COMMUNE)
                     .select_related("parent").only("pk", "code", "name", "name_ascii", "parent__name"))
@@ -121,7 +127,7 @@ def read_targets(data: bytes, filename: str, *, province: AdminUnit) -> tuple[li
             continue  # a total row
 
         def err(key, message, row=excel_row):
-            errors.append({"row": row, "column": written.get(key, HEADERS[key][0]), "message": message})
+            errors.append({"row": row, "column": written.get(key, str(HEADERS[key][0])), "message": message})
 
         commune = None
         if code:
@@ -182,10 +188,10 @@ def template_bytes(*, province: AdminUnit) -> bytes:
 
     communes = (AdminUnit.objects.subtree(province).filter(level=AdminUnit.Level.COMMUNE)
                 .select_related("parent").order_by("path"))
-    headers = [HEADERS["code"][0], HEADERS["commune"][0]]
+    headers = [str(HEADERS["code"][0]), str(HEADERS["commune"][0])]
     legacy = province.scheme == AdminUnit.Scheme.LEGACY
     if legacy:
-        headers.append(HEADERS["district"][0])
-    headers += [HEADERS["baseline"][0], HEADERS["target"][0]]
+        headers.append(str(HEADERS["district"][0]))
+    headers += [str(HEADERS["baseline"][0]), str(HEADERS["target"][0])]
     rows = ([c.code, c.name] + ([c.parent.name] if legacy else []) + [None, None] for c in communes)
     return workbook_bytes(build_workbook(headers, rows, title=_("Xã mục tiêu")))

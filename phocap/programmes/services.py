@@ -258,7 +258,7 @@ def target_import_create(*, programme: Programme, by, upload) -> TargetImportJob
 
 def target_import_validate(*, job_id: int) -> None:
     """Read the file into rows and errors; nothing else is written."""
-    from phocap.common.spreadsheets import SpreadsheetError
+    from phocap.common.grids import SpreadsheetError
 
     from .imports import read_targets
 
