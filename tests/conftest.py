@@ -41,6 +41,15 @@ def _eager_celery_unless_worker(request, settings):
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: spent submit tokens, debounce marks and
+    throttles of one test must not decide another's outcome."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def tree(db):
     """Bắc Kạn (legacy): Na Rì with Côn Minh, Ba Bể with Thượng Giáo; and a 2025 province."""
