@@ -126,7 +126,13 @@ def donor_trace(request, pk):
 
 @login_and_membership_required
 def batch_list(request):
-    direction = "out" if request.GET.get("huong") == "di" else "in"
+    chosen = request.GET.get("huong")
+    if chosen in ("di", "den"):
+        direction = "out" if chosen == "di" else "in"
+    else:
+        # Open on the tab that has batches: the province only sends, a commune only receives.
+        has_in = selectors.batches_for(user=request.user, direction="in").exists()
+        direction = "in" if has_in or not selectors.batches_for(user=request.user, direction="out").exists() else "out"
     page_obj = paginate(request, selectors.batches_for(user=request.user, direction=direction))
     return render(request, "distribution/batch_list.html", {"page_obj": page_obj, "direction": direction})
 

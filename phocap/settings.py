@@ -266,6 +266,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # {"code", "detail"} for every error (phocap/api/errors.py; docs/api.md)
     "EXCEPTION_HANDLER": "phocap.api.errors.exception_handler",
+    # Browsable-API page names in the user's language (phocap/api/naming.py).
+    "VIEW_NAME_FUNCTION": "phocap.api.naming.view_name",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "phocap API",

@@ -48,6 +48,7 @@ LOGIN_PATH = "/tai-khoan/dang-nhap/"
 # Pages that need no area (reason given). Everything else must have a case below.
 PUBLIC = {
     "healthz": "liveness JSON: database/broker status, no data",
+    "favicon": "redirect to the static site icon, no data",
     "set_language": "language switch, no data",
     "accounts:login": "login page",
     "accounts:logout": "logout",
