@@ -9,6 +9,7 @@ from phocap.accounts.scoping import user_units
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
 from phocap.common.forms import OnceOnlyForm
+from phocap.common.spreadsheets import UnsafeFileError
 from phocap.programmes.models import Programme
 
 from . import imeis as imei_rules
@@ -62,6 +63,8 @@ class IntakeForm(ProgrammeChoiceMixin, OnceOnlyForm):
                 raise forms.ValidationError(_("Tệp phải là Excel (.xlsx)."))
             try:
                 lines += imei_rules.lines_from_xlsx(upload)
+            except UnsafeFileError as e:
+                raise forms.ValidationError(e.message, code=e.code) from None
             except Exception:
                 raise forms.ValidationError(_("Không đọc được tệp Excel; hãy lưu lại dạng .xlsx và thử lại."))
         clean, errors = imei_rules.validate(lines)

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from phocap.accounts.decorators import login_and_membership_required
 from phocap.accounts.models import Role
-from phocap.accounts.scoping import can_write_unit
+from phocap.accounts.scoping import can_access_unit, can_write_unit
 from phocap.common.actions import attempt, submit
 from phocap.common.excel import (
     VND_FORMAT,
@@ -85,8 +85,13 @@ def fund(request, programme_id: int):
 
 @login_and_membership_required
 def fund_account(request, programme_id: int):
-    """Cash received = spent on phones + balance; phones bought = phones counted for gifts."""
+    """Cash received = spent on phones + balance; phones bought = phones counted for gifts.
+
+    The account is the province's: it names every gift and purchase of the programme, so
+    only those whose memberships cover the whole province see it."""
     programme = _programme(request, programme_id)
+    if not can_access_unit(request.user, programme.province):
+        raise PermissionDenied
     account = selectors.fund_account(programme)
     if _wants_xlsx(request):
         return _fund_account_xlsx(programme, account)
