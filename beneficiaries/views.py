@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,11 +12,10 @@ from phocap.areas.models import AdminUnit
 from phocap.common.actions import attempt, submit
 from phocap.common.excel import XLSX_CONTENT_TYPE, xlsx_response
 from phocap.common.pagination import paginate
-from phocap.programmes.models import Programme
+from phocap.programmes.selectors import pick_programme
 
 from . import selectors, services, workbooks
 from .forms import ConfirmForm, FilterForm, HouseholdForm, UploadForm
-from .imports import ImportFileError, read_table
 from .models import Household, ImportJob
 
 IMPORT_ROLES = (Role.COMMUNE_OFFICIAL,)
@@ -39,16 +38,6 @@ def _visible_communes(user):
     return scope_queryset(AdminUnit.objects.communes(), user, unit_field="").order_by("name")
 
 
-def _programme(request, commune=None):
-    qs = Programme.objects.for_user(request.user).order_by("-is_active", "-start_date")
-    pid = request.GET.get("programme")
-    if pid and pid.isdigit():
-        return qs.filter(pk=pid).first()
-    if commune is not None:
-        return qs.filter(targets__commune=commune).first() or qs.first()
-    return qs.first()
-
-
 def _rows(page_or_qs, masker):
     for h in page_or_qs:
         h.shown_id = masker.show(h.head_citizen_id, h.commune)
@@ -66,11 +55,15 @@ def household_list(request):
     villages = selectors.villages_of(commune) if commune else AdminUnit.objects.none()
     form = FilterForm(request.GET or None, communes=communes, villages=villages)
     data = form.cleaned_data if form.is_valid() else {}
-    programme = _programme(request, commune)
-    qs = selectors.registry(user=request.user, commune=data.get("commune"), village=data.get("village"),
+    programme = pick_programme(request.user, pk=request.GET.get("programme"), commune=commune)
+    # One commune (picked, or the only one the user sees): its index gives the page in order
+    # without sorting the commune's whole registry (126k households took 2.7 s under load).
+    only = data.get("commune") or (communes[0] if len(communes) == 1 else None)
+    qs = selectors.registry(user=request.user, commune=only, village=data.get("village"),
                             category=data.get("category", ""), status=data.get("status", ""),
                             received=data.get("received", ""), q=data.get("q", ""), programme=programme)
-    page = paginate(request, qs.order_by("commune__name", "priority_rank", "head_name_ascii", "pk"))
+    order = selectors.REGISTRY_ORDER if only else ("commune__name", *selectors.REGISTRY_ORDER)
+    page = paginate(request, qs.order_by(*order))
     masker = selectors.IdMasker(request.user)
     query = request.GET.copy()
     query.pop("page", None)
@@ -91,6 +84,7 @@ def household_detail(request, pk):
     can_edit = can_write_unit(request.user, household.commune, IMPORT_ROLES)
     return render(request, "beneficiaries/household_detail.html", {
         "household": household, "people": people, "history": history, "can_edit": can_edit,
+        "phones": selectors.phones_received(household),
         "shown_id": masker.show(household.head_citizen_id, household.commune)})
 
 
@@ -101,9 +95,9 @@ def household_edit(request, pk):
     form = HouseholdForm(request.POST or None, instance=household)
 
     def save(*, categories, category_year=None, **fields):
-        data = {name: fields[name] for name in form.Meta.fields}
-        saved = services.household_update(household=household, by=request.user, data=data,
-                                          categories=[(c, category_year) for c in categories])
+        saved = services.household_update(household=household, by=request.user,
+                                          categories=[(c, category_year) for c in categories],
+                                          **{name: fields[name] for name in form.Meta.fields})
         messages.success(request, _("Đã lưu thông tin hộ."))
         return redirect(saved)
 
@@ -126,7 +120,7 @@ def _priority_context(request):
     village = None
     if commune and request.GET.get("village", "").isdigit():
         village = get_object_or_404(selectors.villages_of(commune), pk=request.GET["village"])
-    programme = _programme(request, commune)
+    programme = pick_programme(request.user, pk=request.GET.get("programme"), commune=commune)
     return communes, commune, village, programme
 
 
@@ -186,9 +180,7 @@ def import_upload(request):
 def import_review(request, pk):
     job = get_object_or_404(_jobs(request.user), pk=pk)
     previous = services.previous_merge_of_same_file(job)
-    more = 0
-    if len(job.errors) >= services.ERRORS_KEPT_ON_JOB:
-        more = len(services.staged_errors(job)) - len(job.errors)
+    more = max(job.error_total - len(job.errors), 0)
     return render(request, "beneficiaries/import_review.html", {
         "job": job, "previous": previous, "form": ConfirmForm(), "errors": job.errors, "more_errors": more})
 
@@ -215,20 +207,20 @@ def import_confirm(request, pk):
 
 @unit_role_required(*IMPORT_ROLES)
 def import_annotated(request, pk):
-    """The uploaded file back with an error column, to fix and upload again."""
+    """The uploaded file back with an error column, as the worker wrote it after
+    validation (the web process never parses an upload)."""
     job = get_object_or_404(_jobs(request.user), pk=pk)
-    with job.file.open("rb") as f:
-        data = f.read()
-    try:
-        header_row = read_table(data, job.original_name).header_row
-    except ImportFileError:
-        header_row = None
-    content = workbooks.annotated_bytes(data=data, filename=job.original_name,
-                                        errors=services.staged_errors(job), header_row=header_row)
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    if not job.error_file:
+        if job.status == ImportJob.Status.FAILED:
+            messages.error(request, _("File này không đọc được nên không có bản ghi lỗi: %(m)s") % {"m": job.message})
+        elif job.error_total:
+            messages.info(request, _("Bản ghi lỗi đang được chuẩn bị; hãy thử lại sau ít phút."))
+        else:
+            messages.info(request, _("File không có lỗi nào."))
+        return redirect("beneficiaries:import_review", pk=job.pk)
     stem = job.original_name.rsplit(".", 1)[0][:60]
-    response["Content-Disposition"] = f'attachment; filename="{stem}-loi.xlsx"'
-    return response
+    return FileResponse(job.error_file.open("rb"), as_attachment=True, filename=f"{stem}-loi.xlsx",
+                        content_type=XLSX_CONTENT_TYPE)
 
 
 @unit_role_required(*IMPORT_ROLES)

@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 from phocap.accounts.scoping import ScopedQuerySet
 from phocap.areas.models import AdminUnit
 from phocap.common.formatting import format_date
+from phocap.common.limits import MAX_AMOUNT_VND, MAX_PHONE_PRICE_VND, MAX_PHONES
 from phocap.common.text import fold
 from phocap.programmes.models import Programme
 
@@ -166,6 +167,8 @@ class Pledge(models.Model):
         ordering = ["-pledged_on", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(cash_vnd__gte=0), name="pledge_cash_not_negative"),
+            models.CheckConstraint(condition=Q(cash_vnd__lte=MAX_AMOUNT_VND, phones__lte=MAX_PHONES),
+                                   name="pledge_amounts_bounded"),
             models.CheckConstraint(condition=Q(cash_vnd__gt=0) | Q(phones__gt=0), name="pledge_not_empty"),
             models.CheckConstraint(condition=Q(due_date__isnull=True) | Q(due_date__gte=F("pledged_on")),
                                    name="pledge_due_after_pledged"),
@@ -263,6 +266,9 @@ class Donation(models.Model):
         ordering = ["-received_on", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(cash_vnd__gte=0), name="donation_cash_not_negative"),
+            models.CheckConstraint(condition=Q(cash_vnd__lte=MAX_AMOUNT_VND, phones_count__lte=MAX_PHONES,
+                                               phone_unit_value_vnd__lte=MAX_PHONE_PRICE_VND),
+                                   name="donation_amounts_bounded"),
             models.CheckConstraint(condition=Q(phone_unit_value_vnd__gte=0), name="donation_phone_value_not_negative"),
             models.CheckConstraint(condition=Q(cash_vnd__gt=0) | Q(phones_count__gt=0), name="donation_not_empty"),
             models.CheckConstraint(
@@ -344,6 +350,8 @@ class Procurement(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(unit_price_vnd__gt=0), name="procurement_price_positive"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="procurement_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price_vnd__lte=MAX_PHONE_PRICE_VND, quantity__lte=MAX_PHONES),
+                                   name="procurement_amounts_bounded"),
             models.UniqueConstraint(fields=["programme", "invoice_number"], condition=~Q(invoice_number=""),
                                     name="procurement_invoice_unique_in_programme"),
             models.CheckConstraint(condition=Q(reversed_at__isnull=True) | ~Q(reverse_reason=""),

@@ -1,8 +1,8 @@
 """Reads that join and aggregate: the fund's totals, lists, duplicates, the honour roll."""
 
 from django.db import models
-from django.db.models import Count, F, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, ExpressionWrapper, F, Q, Sum, Value
+from django.db.models.functions import Cast, Coalesce
 
 from phocap.accounts.models import WRITE_ROLES
 from phocap.accounts.scoping import scope_q, scope_queryset, user_units
@@ -13,10 +13,24 @@ from phocap.programmes.models import Programme
 from .models import CashAllocation, Donation, Donor, Pledge, Procurement, effective_q
 
 _BIG = models.BigIntegerField()
+# Sums and products of money are computed as SQL numeric: a bigint product (phones × value
+# per phone) or sum could overflow and turn every fund page into a 500.
+_NUMERIC = models.DecimalField(max_digits=38, decimal_places=0)
+
+
+def times(a: str, b: str) -> ExpressionWrapper:
+    return ExpressionWrapper(Cast(F(a), _NUMERIC) * Cast(F(b), _NUMERIC), output_field=_NUMERIC)
 
 
 def _sum(expr) -> Coalesce:
-    return Coalesce(Sum(expr), Value(0), output_field=_BIG)
+    if isinstance(expr, str):
+        expr = Cast(F(expr), _NUMERIC)
+    return Coalesce(Sum(expr, output_field=_NUMERIC), Value(0), output_field=_NUMERIC)
+
+
+def sum_of(queryset, expr) -> int:
+    """One numeric sum over `queryset`, as an int (0 when empty)."""
+    return int(queryset.aggregate(s=_sum(expr))["s"])
 
 
 def programme_totals(programme: Programme) -> dict:
@@ -28,9 +42,11 @@ def programme_totals(programme: Programme) -> dict:
         cash=_sum("cash_vnd"), phones=_sum("phones"))
     donations = Donation.objects.filter(programme=programme).effective().aggregate(
         cash=_sum("cash_vnd"), phones=_sum("phones_count"),
-        in_kind_value=_sum(F("phones_count") * F("phone_unit_value_vnd")))
+        in_kind_value=_sum(times("phones_count", "phone_unit_value_vnd")))
     procurements = Procurement.objects.filter(programme=programme).effective().aggregate(
-        spent=_sum(F("unit_price_vnd") * F("quantity")), phones=_sum("quantity"))
+        spent=_sum(times("unit_price_vnd", "quantity")), phones=_sum("quantity"))
+    pledges, donations, procurements = ({k: int(v) for k, v in d.items()}
+                                        for d in (pledges, donations, procurements))
     by_kind = dict(Donor.objects.filter(
         pk__in=Donation.objects.filter(programme=programme).effective().values("donor_id"),
     ).values_list("kind").annotate(n=Count("pk")).order_by())

@@ -6,13 +6,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from phocap.accounts.decorators import login_and_membership_required
 from phocap.accounts.models import Role
-from phocap.accounts.scoping import can_write_unit
+from phocap.accounts.scoping import can_access_unit, can_write_unit
 from phocap.common.actions import attempt, submit
 from phocap.common.excel import (
     VND_FORMAT,
@@ -25,6 +25,7 @@ from phocap.common.formatting import format_date
 from phocap.common.pagination import paginate
 from phocap.common.pdf import pdf_response, render_pdf
 from phocap.programmes.models import Programme
+from phocap.programmes.selectors import pick_programme
 
 from . import selectors, services
 from .codes import qr_data_uri
@@ -41,7 +42,9 @@ from .models import Donation, Donor, Pledge, PledgeStatus
 
 
 def _programme(request, programme_id: int) -> Programme:
-    return get_object_or_404(Programme.objects.for_user(request.user).select_related("province"), pk=programme_id)
+    if (programme := pick_programme(request.user, pk=programme_id)) is None:
+        raise Http404
+    return programme
 
 
 def _is_province_staff(user, unit) -> bool:
@@ -82,8 +85,13 @@ def fund(request, programme_id: int):
 
 @login_and_membership_required
 def fund_account(request, programme_id: int):
-    """Cash received = spent on phones + balance; phones bought = phones counted for gifts."""
+    """Cash received = spent on phones + balance; phones bought = phones counted for gifts.
+
+    The account is the province's: it names every gift and purchase of the programme, so
+    only those whose memberships cover the whole province see it."""
     programme = _programme(request, programme_id)
+    if not can_access_unit(request.user, programme.province):
+        raise PermissionDenied
     account = selectors.fund_account(programme)
     if _wants_xlsx(request):
         return _fund_account_xlsx(programme, account)
@@ -177,7 +185,7 @@ def _donor_form_view(request, donor: Donor | None):
 
     def save(**data):
         if donor:
-            services.donor_update(donor=donor, **data)
+            services.donor_update(donor=donor, by=request.user, **data)
             messages.success(request, _("Đã lưu nhà tài trợ."))
             return redirect(donor)
         created = services.donor_create(**data)
@@ -440,7 +448,7 @@ def procurement_create(request, programme_id: int):
 
     def save(**data):
         procurement = services.procurement_create(programme=programme, by=request.user, **data)
-        messages.success(request, _("Đã ghi mua %(qty)s điện thoại.") % {"qty": procurement.quantity})
+        messages.success(request, ngettext("Đã ghi mua %(qty)s điện thoại.", "Đã ghi mua %(qty)s điện thoại.", procurement.quantity) % {"qty": procurement.quantity})
         return redirect(done)
 
     if response := submit(request, form, save, resent_to=done):

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "phocap.areas",
     "phocap.accounts",
     "phocap.programmes",
+    "phocap.api",
     "donations",
     "beneficiaries",
     "distribution",
@@ -82,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "phocap.common.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "phocap.common.middleware.DataErrorMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -147,6 +149,9 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process was killed (out of memory, SIGKILL) goes back to the queue
+# instead of being acknowledged as done: a coverage rebuild killed midway runs again.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", default="phocap")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -158,9 +163,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "phocap.common.tasks.worker_heartbeat_task",
         "schedule": 60.0,
     },
+    "backup": {
+        "task": "phocap.common.tasks.backup_task",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    # Jobs never queued (broker down at the time) or whose worker died: queued again.
+    "import-jobs-recover": {
+        "task": "beneficiaries.tasks.import_jobs_recover_task",
+        "schedule": 120.0,
+    },
+    "report-jobs-recover": {
+        "task": "programme_coverage.tasks.report_jobs_recover_task",
+        "schedule": 120.0,
+    },
     "pledges-mark-overdue": {
         "task": "donations.tasks.pledges_mark_overdue_task",
         "schedule": crontab(hour=1, minute=0),
+    },
+    "idempotency-keys-prune": {
+        "task": "phocap.api.tasks.idempotency_keys_prune_task",
+        "schedule": crontab(hour=1, minute=30),
     },
     "devices-reconcile": {
         "task": "distribution.tasks.devices_reconcile_task",
@@ -242,15 +264,23 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # A DomainError answers 400 {"code", "detail"} (phocap/common/api.py).
-    "EXCEPTION_HANDLER": "phocap.common.api.exception_handler",
+    # {"code", "detail"} for every error (phocap/api/errors.py; docs/api.md)
+    "EXCEPTION_HANDLER": "phocap.api.errors.exception_handler",
+    # Browsable-API page names in the user's language (phocap/api/naming.py).
+    "VIEW_NAME_FUNCTION": "phocap.api.naming.view_name",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "phocap API",
-    "DESCRIPTION": "Smartphone universalisation programmes: funds, phones, households, coverage.",
+    "DESCRIPTION": ("Smartphone universalisation programmes: funds, phones, households, coverage. "
+                    "Every write accepts an `Idempotency-Key: <uuid4>` header; errors are "
+                    "`{\"code\", \"detail\"}` (see docs/api.md)."),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema names every endpoint and field: for signed-in users only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
+# Admin exports (django-import-export) escape cells a spreadsheet would run as formulas.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 # --- security (check --deploy is clean with the defaults when DEBUG is off) -----
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -24,7 +24,11 @@ from phocap.programmes.models import Programme
 
 from .models import FIGURES, CoverageMonth, CoverageSummary, coverage_ratio
 
-CHART_MAX_COMMUNES = 500
+# A chart of more communes than this is unreadable on a phone: the lowest and highest go
+# in, the sortable table holds all.
+CHART_FITS = 30
+CHART_EACH_END = 10
+EXTREMES = 5
 
 
 def figure_labels() -> dict[str, str]:
@@ -58,7 +62,7 @@ def _village_figures(programme: Programme, commune_id: int, village_ids: list[in
     """{village_id or None: figures} for a commune's villages: two grouped queries."""
     Household = apps.get_model("beneficiaries", "Household")
     Handout = apps.get_model("distribution", "Handout")
-    hh = (Household.objects.filter(commune_id=commune_id, status="active")
+    hh = (Household.objects.filter(commune_id=commune_id, status=Household.Status.ACTIVE)
           .values("village_id").order_by("village_id")
           .annotate(households=Count("pk"),
                     households_poor=Count("pk", filter=Q(priority_rank=1)),
@@ -66,7 +70,7 @@ def _village_figures(programme: Programme, commune_id: int, village_ids: list[in
                     households_policy=Count("pk", filter=Q(priority_rank=3)),
                     adults=Coalesce(Sum("adults"), Value(0)),
                     adults_without_phone=Coalesce(Sum("adults_without_phone"), Value(0))))
-    ho = (Handout.objects.filter(programme=programme, commune_id=commune_id, status="active")
+    ho = (Handout.objects.filter(programme=programme, commune_id=commune_id, status=Handout.Status.ACTIVE)
           .values("household__village_id").order_by("household__village_id")
           .annotate(phones_handed_out=Count("pk"),
                     households_reached=Count("household_id", distinct=True)))
@@ -135,22 +139,32 @@ def children_figures(*, programme: Programme, unit: AdminUnit) -> list[dict]:
     return []
 
 
-def commune_chart(*, programme: Programme, unit: AdminUnit, limit: int = CHART_MAX_COMMUNES) -> list[dict]:
-    """Coverage by commune for the bar chart, at most `limit` communes (lowest first)."""
+def commune_coverage(*, programme: Programme, unit: AdminUnit) -> list[dict]:
+    """Every commune of the unit with its coverage (percent, one decimal), lowest first
+    (name order among equals): what the chart and the lowest/highest lists are cut from."""
     if unit.level == AdminUnit.Level.VILLAGE:
         return []
     rows = (CoverageSummary.objects.filter(programme=programme).within(unit)
             .order_by("commune__path").values("phones_handed_out", "target_adults", name=F("commune__name")))
-    return [{"name": r["name"], "handed_out": r["phones_handed_out"], "target": r["target_adults"],
-             "coverage": round((coverage_ratio(r["phones_handed_out"], r["target_adults"]) or 0) * 100, 1)}
-            for r in rows[:limit]]
+    communes = [{"name": r["name"], "handed_out": r["phones_handed_out"], "target": r["target_adults"],
+                 "coverage": round((coverage_ratio(r["phones_handed_out"], r["target_adults"]) or 0) * 100, 1)}
+                for r in rows]
+    return sorted(communes, key=lambda c: c["coverage"])
+
+
+def commune_chart(communes: list[dict], *, fits: int = CHART_FITS, each_end: int = CHART_EACH_END) -> list[dict]:
+    """The communes a bar chart can show readably: all of them when they fit, else the
+    `each_end` lowest and the `each_end` highest (a province of 108 communes is a table's job)."""
+    if len(communes) <= fits:
+        return communes
+    return communes[:each_end] + communes[-each_end:]
 
 
 def handouts_by_month(*, programme: Programme, unit: AdminUnit) -> list[dict]:
     """[{"month": "08/2023", "handouts": n, "cumulative": m}] in month order."""
     if unit.level == AdminUnit.Level.VILLAGE:
         Handout = apps.get_model("distribution", "Handout")
-        qs = (Handout.objects.filter(programme=programme, status="active", household__village=unit)
+        qs = (Handout.objects.filter(programme=programme, status=Handout.Status.ACTIVE, household__village=unit)
               .annotate(m=TruncMonth("handed_out_on")).values("m").order_by("m")
               .annotate(n=Count("pk")).values_list("m", "n"))
     else:
@@ -174,7 +188,7 @@ def device_places(*, programme: Programme, unit: AdminUnit, figures: dict) -> di
     places = {"stock_province": 0, "stock_district": 0, "stock_commune": figures["phones_in_stock"],
               "in_transit": figures["phones_in_transit"], "missing": 0}
     if unit.level == AdminUnit.Level.COMMUNE:
-        places["missing"] = Device.objects.filter(programme=programme, status="missing", holder_unit=unit).count()
+        places["missing"] = Device.objects.filter(programme=programme, status=Device.Status.MISSING, holder_unit=unit).count()
         places["in_stock"] = places["stock_commune"]
         return places
     # The few units above the communes (the unit, and a province's districts), then their
@@ -184,18 +198,19 @@ def device_places(*, programme: Programme, unit: AdminUnit, figures: dict) -> di
     if unit.level == AdminUnit.Level.PROVINCE:
         upper_q |= Q(parent=unit, level=AdminUnit.Level.DISTRICT)
     upper = dict(AdminUnit.objects.filter(upper_q).values_list("pk", "level"))
-    stock = (Device.objects.filter(programme=programme, status="in_stock", holder_unit_id__in=list(upper))
+    stock = (Device.objects.filter(programme=programme, status=Device.Status.IN_STOCK, holder_unit_id__in=list(upper))
              .values("holder_unit_id").order_by().annotate(n=Count("pk")))
     for row in stock:
         places[f"stock_{upper[row['holder_unit_id']]}"] += row["n"]
     # In transit to a unit above the communes, and missing anywhere below: rare statuses,
     # read through the (programme, status) index.
-    rows = (Device.objects.filter(programme=programme, status__in=["in_transit", "missing"])
-            .filter(Q(status="in_transit", batch__to_unit_id__in=list(upper))
-                    | Q(status="missing", holder_unit__path__startswith=unit.path))
+    S = Device.Status
+    rows = (Device.objects.filter(programme=programme, status__in=[S.IN_TRANSIT, S.MISSING])
+            .filter(Q(status=S.IN_TRANSIT, batch__to_unit_id__in=list(upper))
+                    | Q(status=S.MISSING, holder_unit__path__startswith=unit.path))
             .values("status").order_by().annotate(n=Count("pk")))
     for row in rows:
-        places["in_transit" if row["status"] == "in_transit" else "missing"] += row["n"]
+        places["in_transit" if row["status"] == S.IN_TRANSIT else "missing"] += row["n"]
     places["in_stock"] = places["stock_province"] + places["stock_district"] + places["stock_commune"]
     return places
 
@@ -227,10 +242,15 @@ def dashboard(*, programme: Programme, unit: AdminUnit) -> dict:
     """Everything a dashboard page shows, in a fixed number of queries; the fund only at
     province level."""
     figures, children = unit_and_children(programme=programme, unit=unit)
+    communes = commune_coverage(programme=programme, unit=unit)
+    many = len(communes) > 2 * EXTREMES
     return {
         "figures": figures,
         "children": children,
-        "chart_communes": commune_chart(programme=programme, unit=unit),
+        "chart_communes": commune_chart(communes),
+        "communes_total": len(communes),
+        "lowest_communes": communes[:EXTREMES] if many else [],
+        "highest_communes": communes[::-1][:EXTREMES] if many else [],
         "chart_months": handouts_by_month(programme=programme, unit=unit),
         "places": device_places(programme=programme, unit=unit, figures=figures),
         "fund": programme_totals(programme) if unit.level == AdminUnit.Level.PROVINCE else None,

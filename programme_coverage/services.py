@@ -12,17 +12,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.utils import timezone
+from django.db.models import F
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from phocap.accounts.models import User
+from phocap.accounts.scoping import can_write_unit
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
+from phocap.common.tasks import enqueue, enqueue_on_commit
 from phocap.programmes.models import Programme, ProgrammeCommune
 
 from .errors import Code
@@ -87,7 +92,7 @@ INSERT INTO {summary} (programme_id, commune_id, district_id, province_id,
     baseline_adults, target_adults, phones_handed_out, phones_in_stock, phones_in_transit,
     computed_at)
 SELECT %(programme)s, c.id,
-    CASE WHEN p.level = 'district' THEN p.id END, %(province)s,
+    CASE WHEN p.level = %(district)s THEN p.id END, %(province)s,
     COALESCE(h.n, 0), COALESCE(h.poor, 0), COALESCE(h.near_poor, 0), COALESCE(h.policy, 0),
     COALESCE(h.n, 0) - COALESCE(h.poor, 0) - COALESCE(h.near_poor, 0) - COALESCE(h.policy, 0),
     COALESCE(h.poor, 0) + COALESCE(h.near_poor, 0) + COALESCE(h.policy, 0),
@@ -104,29 +109,29 @@ LEFT JOIN (
         SUM(CASE WHEN {h_rank} = 3 THEN 1 ELSE 0 END) AS policy,
         SUM({h_adults}) AS adults, SUM({h_without}) AS without_phone
     FROM {household}
-    WHERE {h_status} = 'active' AND {h_commune} IN ({ids})
+    WHERE {h_status} = %(household_active)s AND {h_commune} IN ({ids})
     GROUP BY {h_commune}
 ) h ON h.cid = c.id
 LEFT JOIN (
     SELECT {ho_commune} AS cid, COUNT(*) AS n, COUNT(DISTINCT {ho_household}) AS reached
     FROM {handout}
-    WHERE {ho_programme} = %(programme)s AND {ho_status} = 'active' AND {ho_commune} IN ({ids})
+    WHERE {ho_programme} = %(programme)s AND {ho_status} = %(handout_active)s AND {ho_commune} IN ({ids})
     GROUP BY {ho_commune}
 ) ho ON ho.cid = c.id
 LEFT JOIN (
     SELECT {dv_holder} AS cid, COUNT(*) AS n
     FROM {device}
-    WHERE {dv_programme} = %(programme)s AND {dv_status} = 'in_stock' AND {dv_holder} IN ({ids})
+    WHERE {dv_programme} = %(programme)s AND {dv_status} = %(device_in_stock)s AND {dv_holder} IN ({ids})
     GROUP BY {dv_holder}
 ) st ON st.cid = c.id
 LEFT JOIN (
     SELECT b.{b_to} AS cid, COUNT(*) AS n
     FROM {device} d JOIN {batch} b ON b.id = d.{dv_batch}
-    WHERE d.{dv_programme} = %(programme)s AND d.{dv_status} = 'in_transit' AND b.{b_to} IN ({ids})
+    WHERE d.{dv_programme} = %(programme)s AND d.{dv_status} = %(device_in_transit)s AND b.{b_to} IN ({ids})
     GROUP BY b.{b_to}
 ) tr ON tr.cid = c.id
 LEFT JOIN {target} t ON t.programme_id = %(programme)s AND t.commune_id = c.id
-WHERE c.id IN ({ids}) AND c.level = 'commune' AND c.path LIKE %(prefix)s
+WHERE c.id IN ({ids}) AND c.level = %(commune)s AND c.path LIKE %(prefix)s
 ON CONFLICT (programme_id, commune_id) DO UPDATE SET
     district_id = EXCLUDED.district_id, province_id = EXCLUDED.province_id,
     {updates}, computed_at = EXCLUDED.computed_at
@@ -136,17 +141,27 @@ _MONTH_DELETE_SQL = "DELETE FROM {month} WHERE programme_id = %(programme)s AND 
 
 _MONTH_INSERT_SQL = """
 INSERT INTO {month} (programme_id, commune_id, district_id, province_id, month, handouts)
-SELECT %(programme)s, c.id, CASE WHEN p.level = 'district' THEN p.id END, %(province)s, m.month, m.n
+SELECT %(programme)s, c.id, CASE WHEN p.level = %(district)s THEN p.id END, %(province)s, m.month, m.n
 FROM (
     SELECT {ho_commune} AS cid, {month_expr} AS month, COUNT(*) AS n
     FROM {handout}
-    WHERE {ho_programme} = %(programme)s AND {ho_status} = 'active' AND {ho_commune} IN ({ids})
+    WHERE {ho_programme} = %(programme)s AND {ho_status} = %(handout_active)s AND {ho_commune} IN ({ids})
     GROUP BY {ho_commune}, {month_expr}
 ) m
 JOIN {unit} c ON c.id = m.cid
 JOIN {unit} p ON p.id = c.parent_id
-WHERE c.level = 'commune' AND c.path LIKE %(prefix)s
+WHERE c.level = %(commune)s AND c.path LIKE %(prefix)s
 """
+
+
+def _status_params() -> dict[str, str]:
+    """The other apps' status and level values, from their models (passed as parameters)."""
+    household = apps.get_model("beneficiaries", "Household")
+    handout = apps.get_model("distribution", "Handout")
+    device = apps.get_model("distribution", "Device")
+    return {"household_active": household.Status.ACTIVE, "handout_active": handout.Status.ACTIVE,
+            "device_in_stock": device.Status.IN_STOCK, "device_in_transit": device.Status.IN_TRANSIT,
+            "district": AdminUnit.Level.DISTRICT, "commune": AdminUnit.Level.COMMUNE}
 
 
 def _month_expr(column: str) -> str:
@@ -174,7 +189,7 @@ def coverage_rebuild_communes(*, programme: Programme, commune_ids: Sequence[int
     updates = ", ".join(f"{f} = EXCLUDED.{f}" for f in FIGURES)
     province = programme.province
     params = {"programme": programme.pk, "province": province.pk, "now": timezone.now(),
-              "prefix": province.path + "%"}
+              "prefix": province.path + "%", **_status_params()}
     with connection.cursor() as cursor:
         cursor.execute(_SUMMARY_SQL.format(ids=id_list, updates=updates, **names), params)
         cursor.execute(_MONTH_DELETE_SQL.format(ids=id_list, **names), params)
@@ -225,7 +240,7 @@ def _complete_programme_rows(programme: Programme) -> None:
     if incomplete and cache.add(_FULL_KEY.format(programme_id=programme.pk), 1, timeout=600):
         from .tasks import coverage_rebuild_programme_task
 
-        coverage_rebuild_programme_task.delay(programme.pk)
+        enqueue(coverage_rebuild_programme_task, programme.pk)
 
 
 def coverage_schedule_rebuild(*, commune_ids: Iterable[int]) -> list[int]:
@@ -244,8 +259,12 @@ def coverage_schedule_rebuild(*, commune_ids: Iterable[int]) -> list[int]:
             logger.warning("coverage: cache unavailable, queueing commune %s without debounce", commune_id)
             fresh = True
         if fresh:
-            coverage_rebuild_commune_task.apply_async(args=[commune_id], countdown=REBUILD_DELAY_S)
-            queued.append(commune_id)
+            if enqueue(coverage_rebuild_commune_task, commune_id, countdown=REBUILD_DELAY_S):
+                queued.append(commune_id)
+            else:
+                # Broker down: the write stands; the next change, or the nightly full
+                # rebuild, brings the figures back.
+                cache.delete(_PENDING_KEY.format(commune_id=commune_id))
     return queued
 
 
@@ -256,29 +275,72 @@ def coverage_clear_pending(*, commune_id: int) -> None:
 # --- reports ------------------------------------------------------------------------
 
 @transaction.atomic
-def report_job_create(*, programme: Programme, unit: AdminUnit, by) -> ReportJob:
+def report_job_create(*, programme: Programme, unit: AdminUnit, by: User) -> ReportJob:
     if not unit.is_within(programme.province):
         raise DomainError(_("Đơn vị %(unit)s không thuộc chương trình này.") % {"unit": unit}, code=Code.UNIT_OUTSIDE_PROGRAMME)
+    # A report job writes a row and a file: auditors (read-only) and outsiders do not.
+    if not can_write_unit(by, unit):
+        raise DomainError(_("Bạn không có quyền tạo báo cáo cho %(unit)s.") % {"unit": unit},
+                          code=Code.REPORT_NOT_ALLOWED)
     job = ReportJob.objects.create(programme=programme, unit=unit, requested_by=by)
     from .tasks import report_job_build_task
 
-    transaction.on_commit(lambda: report_job_build_task.delay(job.pk))
+    # The report is written in the language of the page that asked for it (a report
+    # re-queued by the recovery sweep is written in the default language).
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    enqueue_on_commit(report_job_build_task, job.pk, language)
     return job
 
 
-def report_job_build(*, job_id: int) -> ReportJob | None:
-    """Build the job's .xlsx. A second delivery of the same job does nothing: the job
-    is claimed by a conditional UPDATE (queued → running)."""
+REPORT_LEASE = timedelta(minutes=10)
+REPORT_QUEUE_GRACE = timedelta(minutes=2)
+REPORT_MAX_ATTEMPTS = 2
+
+
+def report_jobs_recover(*, now=None) -> dict[str, int]:
+    """Beat's sweep: a report still queued REPORT_QUEUE_GRACE after it was asked for (the
+    broker was down) is queued again; one whose worker stopped renewing its lease is queued
+    again, or failed with a message after REPORT_MAX_ATTEMPTS."""
+    from .tasks import report_job_build_task
+
+    now = now or timezone.now()
+    S = ReportJob.Status
+    counts = {"requeued": 0, "failed": 0}
+    stale = S.RUNNING, now - REPORT_LEASE
+    for job_id in ReportJob.objects.filter(status=stale[0], heartbeat_at__lt=stale[1]).values_list("pk", flat=True):
+        retried = ReportJob.objects.filter(pk=job_id, status=S.RUNNING, heartbeat_at__lt=stale[1],
+                                           attempts__lt=REPORT_MAX_ATTEMPTS).update(status=S.QUEUED, rows_done=0)
+        if not retried:
+            counts["failed"] += ReportJob.objects.filter(pk=job_id, status=S.RUNNING).update(
+                status=S.FAILED, finished_at=now,
+                error=_("Báo cáo bị dừng giữa chừng %(n)d lần; hãy tạo lại.") % {"n": REPORT_MAX_ATTEMPTS})
+        logger.warning("report_job_stale", extra={"job_id": job_id, "retried": bool(retried)})
+    for job_id in ReportJob.objects.filter(status=S.QUEUED, created_at__lt=now - REPORT_QUEUE_GRACE).values_list(
+            "pk", flat=True):
+        counts["requeued"] += enqueue(report_job_build_task, job_id)
+    return counts
+
+
+def report_job_build(*, job_id: int, language: str | None = None) -> ReportJob | None:
+    """Build the job's .xlsx in `language` (the requester's). A second delivery of the same
+    job does nothing: the job is claimed by a conditional UPDATE (queued → running)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _report_job_build(job_id)
+
+
+def _report_job_build(job_id: int) -> ReportJob | None:
     from . import reports
 
     claimed = ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.QUEUED).update(
-        status=ReportJob.Status.RUNNING, started_at=timezone.now())
+        status=ReportJob.Status.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now(),
+        attempts=F("attempts") + 1)
     if not claimed:
         return None
     job = ReportJob.objects.select_related("programme__province", "unit").get(pk=job_id)
     try:
         def progress(done: int, total: int) -> None:
-            ReportJob.objects.filter(pk=job_id).update(rows_done=min(done, total), rows_total=total)
+            ReportJob.objects.filter(pk=job_id).update(rows_done=min(done, total), rows_total=total,
+                                                       heartbeat_at=timezone.now())
 
         data = reports.build_report_xlsx(job, progress=progress)
         job.file.save(reports.report_filename(job), ContentFile(data), save=False)

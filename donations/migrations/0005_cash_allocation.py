@@ -10,7 +10,9 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('areas', '0001_initial'),
-        ('donations', '0004_history_without_date_index'),
+        # After the bounds: SQLite rebuilds a table to alter it, which the allocation triggers
+        # (created in 0006) would break.
+        ('donations', '0005_amounts_bounded'),
         ('programmes', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from phocap.areas.models import AdminUnit
+from phocap.common.limits import MAX_PHONE_PRICE_VND
 
 DEFAULT_PHONE_PRICE_VND = 2_000_000
 
@@ -45,6 +46,8 @@ class Programme(models.Model):
         ordering = ["-start_date", "name"]
         constraints = [
             models.CheckConstraint(condition=Q(default_phone_price_vnd__gt=0), name="programme_price_positive"),
+            models.CheckConstraint(condition=Q(default_phone_price_vnd__lte=MAX_PHONE_PRICE_VND),
+                                   name="programme_price_bounded"),
             models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                                    name="programme_dates_ordered"),
             models.UniqueConstraint(fields=["province", "name"], name="programme_name_unique_in_province"),
@@ -81,12 +84,11 @@ class ProgrammePlan(models.Model):
     def __str__(self) -> str:
         from phocap.common.formatting import format_date
 
-        text = f"Kế hoạch số {self.number}"
         if self.issued_on:
-            text += f" ngày {format_date(self.issued_on)}"
-        if self.title:
-            text += f" {self.title}"
-        return text
+            text = _("Kế hoạch số %(no)s ngày %(date)s") % {"no": self.number, "date": format_date(self.issued_on)}
+        else:
+            text = _("Kế hoạch số %(no)s") % {"no": self.number}
+        return f"{text} {self.title}" if self.title else text
 
 
 class ProgrammeCommune(models.Model):

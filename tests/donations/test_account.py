@@ -67,3 +67,13 @@ def test_the_nightly_check_reports_a_difference(bought, caplog):
     assert e.value.code == 1
     services.allocations_backfill(programme=bought)  # the fix: allocate it (cash was there)
     assert fund_reconcile_task() == 0
+
+
+def test_the_account_is_the_provinces(client_for, users, bought):
+    """It names every gift and purchase of the programme: a district or commune officer,
+    whose area is a part of the province, is refused."""
+    url = reverse("donations:fund_account", args=[bought.pk])
+    for user in (users.district, users.commune):
+        c = client_for(user)
+        assert c.get(url).status_code == 403
+        assert c.get(url + "?format=xlsx").status_code == 403
