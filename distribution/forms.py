@@ -37,7 +37,7 @@ class IntakeForm(ProgrammeChoiceMixin, forms.Form):
         (Device.Condition.NEW, Device.Condition.NEW.label), (Device.Condition.USED, Device.Condition.USED.label)])
     imeis = forms.CharField(label=_l("Danh sách IMEI"), required=False, help_text=IMEI_HELP,
                             widget=forms.Textarea(attrs={"rows": 8, "autofocus": True, "inputmode": "numeric",
-                                                         "autocomplete": "off"}))
+                                                         "autocomplete": "off", "data-scan": "list"}))
     file = forms.FileField(label=_l("Hoặc tệp Excel (cột IMEI)"), required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -79,7 +79,8 @@ class DispatchForm(ProgrammeChoiceMixin, forms.Form):
     count = forms.IntegerField(label=_l("Số máy lấy từ kho (máy nhập trước giao trước)"), min_value=1,
                                required=False)
     imeis = forms.CharField(label=_l("Hoặc quét từng IMEI"), required=False, help_text=IMEI_HELP,
-                            widget=forms.Textarea(attrs={"rows": 6, "inputmode": "numeric", "autocomplete": "off"}))
+                            widget=forms.Textarea(attrs={"rows": 6, "inputmode": "numeric", "autocomplete": "off",
+                                                         "data-scan": "list"}))
     note = forms.CharField(label=_l("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, user, **kwargs):
@@ -112,10 +113,10 @@ class ReceiveForm(forms.Form):
 
     missing = forms.CharField(label=_l("Máy thiếu"), required=False,
                               help_text=_l("Mỗi dòng: IMEI rồi lý do, ví dụ: 356938035643809 thất lạc khi vận chuyển"),
-                              widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}))
+                              widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "data-scan": "reason"}))
     damaged = forms.CharField(label=_l("Máy hỏng"), required=False,
                               help_text=_l("Mỗi dòng: IMEI rồi lý do, ví dụ: 356938035643809 vỡ màn hình"),
-                              widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}))
+                              widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "data-scan": "reason"}))
     default_reason = forms.CharField(label=_l("Lý do chung (dùng khi dòng không ghi lý do)"), required=False,
                                      max_length=255)
 
@@ -184,7 +185,7 @@ class HandoutForm(forms.Form):
     handed_out_on = forms.DateField(label=_l("Ngày cấp (dd/mm/yyyy)"), input_formats=DATE_FORMATS)
     imei = forms.CharField(label="IMEI", max_length=40,
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
-                                                         "autofocus": True}))
+                                                         "autofocus": True, "data-scan": "one"}))
 
     def __init__(self, *args, household, **kwargs):
         super().__init__(*args, **kwargs)

@@ -314,8 +314,9 @@ def handout_create(request, household_pk):
                              % {"imei": d["imei"], "name": handout.recipient_name})
             return redirect(handout)
     existing = household.handouts.active().select_related("device")
-    return render(request, "distribution/handout_form.html",
-                  {"form": form, "household": household, "existing": existing})
+    return render(request, "distribution/handout_form.html", {
+        "form": form, "household": household, "existing": existing,
+        "stock": selectors.stock_devices(household.commune, programme=programme)})
 
 
 def _handout_or_404(request, pk):
