@@ -272,6 +272,9 @@ class Handout(StatusTransitionsMixin, models.Model):
     recipient_name = models.CharField(_("họ tên người nhận"), max_length=120)
     recipient_citizen_id = models.CharField(_("số CCCD người nhận"), max_length=12)
     handed_out_on = models.DateField(_("ngày cấp"))
+    # The moment written down at the hand-out (offline sessions send it later); None for
+    # hand-outs recorded with a date only.
+    handed_at = models.DateTimeField(_("thời điểm cấp"), null=True, blank=True)
     status = models.CharField(_("trạng thái"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,

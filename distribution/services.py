@@ -14,6 +14,7 @@ from phocap.accounts.models import Role
 from phocap.accounts.scoping import can_write_unit, is_officer_of
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
+from phocap.common.formatting import format_date
 from phocap.programmes.models import Programme
 
 from . import imeis as imei_rules
@@ -168,17 +169,45 @@ def next_batch_number(*, programme: Programme, from_unit: AdminUnit, to_unit: Ad
     return (last or 0) + 1
 
 
-def _describe_unavailable(device: Device, programme: Programme, from_unit: AdminUnit) -> str | None:
+def _describe_unavailable(device: Device, programme: Programme, from_unit: AdminUnit) -> DomainError | None:
+    """Why `device` cannot leave `from_unit`'s stock now, saying where it is (None: it can)."""
     if device.programme_id != programme.pk:
-        return _("IMEI %(imei)s thuộc chương trình khác.") % {"imei": device.imei}
+        return DomainError(_("IMEI %(imei)s thuộc chương trình khác.") % {"imei": device.imei},
+                           code="device_other_programme")
+    if device.status == S.IN_STOCK and device.holder_unit_id == from_unit.pk:
+        if device.condition == Device.Condition.DAMAGED:
+            return DomainError(_("IMEI %(imei)s là máy hỏng, không bàn giao.") % {"imei": device.imei},
+                               code="device_damaged")
+        return None
+    return device_whereabouts_error(device, from_unit)
+
+
+def device_whereabouts_error(device: Device, from_unit: AdminUnit) -> DomainError:
+    """The error for a phone that is not in `from_unit`'s stock: where it is now, and since when
+    (a phone "held elsewhere" must not read as if it were here)."""
+    imei = device.imei
     if device.status == S.IN_TRANSIT:
-        return _("IMEI %(imei)s đang nằm trong một đợt bàn giao khác.") % {"imei": device.imei}
-    if device.status != S.IN_STOCK or device.holder_unit_id != from_unit.pk:
-        return (_("IMEI %(imei)s không có trong kho của %(unit)s (trạng thái: %(st)s).")
-                % {"imei": device.imei, "unit": from_unit, "st": device.get_status_display()})
-    if device.condition == Device.Condition.DAMAGED:
-        return _("IMEI %(imei)s là máy hỏng, không bàn giao.") % {"imei": device.imei}
-    return None
+        batch = Batch.objects.select_related("from_unit", "to_unit").get(pk=device.batch_id)
+        return DomainError(
+            _("IMEI %(imei)s không có trong kho của %(here)s: đang trên đường bàn giao từ %(from)s đến %(to)s "
+              "(đợt %(no)s).") % {"imei": imei, "here": from_unit, "from": batch.from_unit, "to": batch.to_unit,
+                                  "no": batch.number},
+            code="device_not_in_stock")
+    holder = AdminUnit.objects.get(pk=device.holder_unit_id)
+    if device.status == S.HANDED_OUT:
+        handout = (Handout.objects.active().filter(device=device).select_related("commune")
+                   .first())
+        where = handout.commune if handout else holder
+        on = format_date(handout.handed_out_on) if handout else ""
+        return DomainError(_("IMEI %(imei)s đã được cấp phát cho một hộ tại %(unit)s ngày %(on)s.")
+                           % {"imei": imei, "unit": where, "on": on}, code="device_handed_out")
+    if device.status == S.MISSING:
+        message = _("IMEI %(imei)s không có trong kho của %(here)s: đang được báo thất lạc tại %(unit)s.")
+    elif device.status == S.WRITTEN_OFF:
+        message = _("IMEI %(imei)s không có trong kho của %(here)s: đã bị xóa sổ tại %(unit)s.")
+    else:
+        message = _("IMEI %(imei)s không có trong kho của %(here)s: máy đang ở kho của %(unit)s.")
+    return DomainError(message % {"imei": imei, "here": from_unit, "unit": holder}, code="device_not_in_stock")
 
 
 @transaction.atomic
@@ -206,7 +235,7 @@ def batch_dispatch(*, programme: Programme, from_unit: AdminUnit, to_unit: Admin
         devices = list(Device.objects.filter(imei__in=clean).locked())
         found = {d.imei for d in devices}
         problems = [_("IMEI %(imei)s chưa được đăng ký.") % {"imei": i} for i in clean if i not in found]
-        problems += [p for d in devices if (p := _describe_unavailable(d, programme, from_unit))]
+        problems += [p.message for d in devices if (p := _describe_unavailable(d, programme, from_unit))]
         if problems:
             raise DomainError(" ".join(problems))
         device_ids = [d.pk for d in devices]
@@ -252,9 +281,11 @@ def batch_receive(*, batch: Batch, by, missing: dict[int, str] | None = None,
     batch = Batch.objects.locked().select_related("to_unit", "from_unit").get(pk=batch.pk)
     if not batch.can_transition_to(Batch.Status.RECEIVED):
         raise DomainError(_("Đợt %(no)s đến %(to)s đang ở trạng thái “%(st)s”, không xác nhận lại được.")
-                          % {"no": batch.number, "to": batch.to_unit, "st": batch.get_status_display()})
+                          % {"no": batch.number, "to": batch.to_unit, "st": batch.get_status_display()},
+                          code="batch_not_open")
     if not is_officer_of(by, batch.to_unit):
-        raise DomainError(_("Chỉ cán bộ của %(unit)s (đơn vị nhận) được xác nhận đợt này.") % {"unit": batch.to_unit})
+        raise DomainError(_("Chỉ cán bộ của %(unit)s (đơn vị nhận) được xác nhận đợt này.") % {"unit": batch.to_unit},
+                          code="not_officer")
     at = _when(at, not_before=batch.dispatched_at)
     # Lock the batch's devices (pk order) without building 5,000 model instances.
     device_ids = set(Device.objects.filter(batch=batch).locked().values_list("pk", flat=True))
@@ -397,75 +428,102 @@ def device_write_off(*, device: Device, by, reason: str) -> Device:
 
 # --- hand-outs ---------------------------------------------------------------------------
 
-def handout_limit(*, programme: Programme, household) -> int:
-    """How many active hand-outs a household may hold in this programme."""
+def household_may_receive(*, programme: Programme, household, done: int) -> bool:
+    """Whether a household holding `done` active hand-outs may get one more in this programme.
+
+    The registry lowers `adults_without_phone` as phones are handed out (it hears the
+    `handouts_changed` event), so with one phone per adult the household may receive while
+    an adult is still without one; never more phones than adults, and the first phone always.
+    """
+    if done == 0:
+        return True
     if programme.one_phone_per_adult:
-        return max(1, household.adults_without_phone or 0)
-    return 1
+        return (household.adults_without_phone or 0) > 0 and done < (household.adults or 0)
+    return False
+
+
+# A phone dated a little ahead of the server's clock is a phone clock, not the future.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
 
 
 @transaction.atomic
 def handout_create(*, programme: Programme, household, by, imei: str, recipient_name: str = "",
-                   recipient_citizen_id: str = "", handed_out_on: datetime.date, person=None) -> Handout:
-    """A commune official gives a phone from the commune's stock to a person of an active household."""
+                   recipient_citizen_id: str = "", handed_out_on: datetime.date | None = None,
+                   handed_at: datetime.datetime | None = None, person=None) -> Handout:
+    """A commune official gives a phone from the commune's stock to a person of an active household.
+
+    `handed_at` is the moment written down at the hand-out (an offline session sends it
+    later); the day of the hand-out is then its local date."""
     from beneficiaries.models import Household, Person
+
+    if handed_at is not None:
+        if handed_at > timezone.now() + CLOCK_SKEW:
+            raise DomainError(_("Thời điểm cấp không được sau hiện tại."), code="date_in_future")
+        handed_out_on = handed_out_on or timezone.localdate(handed_at)
+    if handed_out_on is None:
+        raise TypeError("handout_create needs handed_out_on or handed_at")
 
     # The household lock serialises hand-outs to one household (double submits included).
     household = Household.objects.select_for_update(of=("self",)).select_related("commune").get(pk=household.pk)
     commune = household.commune
     if not is_officer_of(by, commune, roles=[Role.COMMUNE_OFFICIAL]):
-        raise DomainError(_("Chỉ cán bộ xã %(unit)s được cấp phát cho hộ của xã.") % {"unit": commune.name})
+        raise DomainError(_("Chỉ cán bộ xã %(unit)s được cấp phát cho hộ của xã.") % {"unit": commune.name},
+                          code="not_officer")
     if household.status != Household.Status.ACTIVE:
         raise DomainError(_("Hộ %(name)s không còn hoạt động (đã chuyển đi hoặc tách/giải thể).")
-                          % {"name": household.head_name})
+                          % {"name": household.head_name}, code="household_inactive")
     _check_in_programme(programme, commune)
-    if handed_out_on > timezone.localdate():
-        raise DomainError(_("Ngày cấp không được sau hôm nay."))
+    if handed_out_on > timezone.localdate() and handed_at is None:
+        raise DomainError(_("Ngày cấp không được sau hôm nay."), code="date_in_future")
     if handed_out_on < programme.start_date:
-        raise DomainError(_("Ngày cấp trước ngày bắt đầu chương trình."))
+        raise DomainError(_("Ngày cấp trước ngày bắt đầu chương trình."), code="date_before_programme")
 
     if person is not None:
         person = Person.objects.get(pk=person.pk)
         if person.household_id != household.pk or not person.is_active:
-            raise DomainError(_("Người nhận không thuộc hộ này."))
+            raise DomainError(_("Người nhận không thuộc hộ này."), code="person_not_in_household")
         if Handout.objects.active().filter(programme=programme, person=person).exists():
-            raise DomainError(_("%(name)s đã được cấp điện thoại trong chương trình.") % {"name": person.full_name})
+            raise DomainError(_("%(name)s đã được cấp điện thoại trong chương trình.") % {"name": person.full_name},
+                              code="household_already_received")
         recipient_name = recipient_name or person.full_name
         recipient_citizen_id = recipient_citizen_id or (person.citizen_id or "")
     recipient_name = (recipient_name or "").strip()
     recipient_citizen_id = (recipient_citizen_id or "").strip()
     if not recipient_name:
-        raise DomainError(_("Cần ghi họ tên người nhận."))
+        raise DomainError(_("Cần ghi họ tên người nhận."), code="recipient_name_required")
     _kind, problem = check_id(recipient_citizen_id)  # the registry's rule for a citizen ID
     if problem and not _kind:  # not 9 or 12 digits
-        raise DomainError(_("Số CCCD của người nhận phải có 12 chữ số (hoặc CMND 9 chữ số)."))
+        raise DomainError(_("Số CCCD của người nhận phải có 12 chữ số (hoặc CMND 9 chữ số)."),
+                          code="citizen_id_invalid")
     if problem:
-        raise DomainError(_("Số CCCD/CMND %(cid)s %(p)s") % {"cid": recipient_citizen_id, "p": problem})
+        raise DomainError(_("Số CCCD/CMND %(cid)s %(p)s") % {"cid": recipient_citizen_id, "p": problem},
+                          code="citizen_id_invalid")
 
     done = Handout.objects.active().filter(programme=programme, household=household).count()
-    limit = handout_limit(programme=programme, household=household)
-    if done >= limit:
+    if not household_may_receive(programme=programme, household=household, done=done):
         raise DomainError(_("Hộ %(name)s đã được cấp %(n)s máy, đủ mức của chương trình.")
-                          % {"name": household.head_name, "n": done})
+                          % {"name": household.head_name, "n": done}, code="household_already_received")
 
     imei = (imei or "").strip()
     if not imei_rules.is_valid_imei(imei):
-        raise DomainError(_("IMEI %(imei)s không hợp lệ (cần 15 chữ số, đúng chữ số kiểm tra).") % {"imei": imei})
+        raise DomainError(_("IMEI %(imei)s không hợp lệ (cần 15 chữ số, đúng chữ số kiểm tra).") % {"imei": imei},
+                          code="imei_invalid")
     device = Device.objects.filter(imei=imei).locked().first()
     if device is None:
-        raise DomainError(_("IMEI %(imei)s chưa được đăng ký.") % {"imei": imei})
-    problem = _describe_unavailable(device, programme, commune)
-    if problem:
-        raise DomainError(problem)
+        raise DomainError(_("IMEI %(imei)s chưa được đăng ký.") % {"imei": imei}, code="imei_unknown")
+    unavailable = _describe_unavailable(device, programme, commune)
+    if unavailable is not None:
+        raise unavailable
 
     try:
         with transaction.atomic():
             handout = Handout.objects.create(
                 programme=programme, household=household, person=person, device=device, commune=commune,
                 recipient_name=recipient_name, recipient_citizen_id=recipient_citizen_id,
-                handed_out_on=handed_out_on, created_by=by)
+                handed_out_on=handed_out_on, handed_at=handed_at, created_by=by)
     except IntegrityError:
-        raise DomainError(_("Máy hoặc người nhận này vừa được cấp phát ở một phiên khác."))
+        raise DomainError(_("Máy hoặc người nhận này vừa được cấp phát ở một phiên khác."),
+                          code="household_already_received")
     DeviceMovement.build(device, Kind.HANDOUT, by=by, status_after=S.HANDED_OUT, from_unit_id=commune.pk,
                          to_unit_id=commune.pk, handout=handout).save()
     device.status = S.HANDED_OUT
@@ -479,11 +537,12 @@ def handout_reverse(*, handout: Handout, by, reason: str) -> Handout:
     """The phone comes back (returned, wrong recipient): the hand-out is reversed, the phone restocked."""
     handout = Handout.objects.locked().select_related("commune").get(pk=handout.pk)
     if not handout.can_transition_to(Handout.Status.REVERSED):
-        raise DomainError(_("Biên bản cấp phát này đã được thu hồi trước đó."))
+        raise DomainError(_("Biên bản cấp phát này đã được thu hồi trước đó."), code="handout_already_reversed")
     if not is_officer_of(by, handout.commune, roles=[Role.COMMUNE_OFFICIAL]):
-        raise DomainError(_("Chỉ cán bộ xã %(unit)s được thu hồi máy đã cấp.") % {"unit": handout.commune.name})
+        raise DomainError(_("Chỉ cán bộ xã %(unit)s được thu hồi máy đã cấp.") % {"unit": handout.commune.name},
+                          code="not_officer")
     if not (reason or "").strip():
-        raise DomainError(_("Cần ghi lý do thu hồi."))
+        raise DomainError(_("Cần ghi lý do thu hồi."), code="reason_required")
     device = Device.objects.locked().get(pk=handout.device_id)
     handout.status = Handout.Status.REVERSED
     handout.reversed_at, handout.reversed_by, handout.reversal_reason = timezone.now(), by, reason.strip()

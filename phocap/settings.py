@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "phocap.areas",
     "phocap.accounts",
     "phocap.programmes",
+    "phocap.api",
     "donations",
     "beneficiaries",
     "distribution",
@@ -227,10 +228,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # {"code", "detail"} for every error (phocap/api/errors.py; docs/api.md)
+    "EXCEPTION_HANDLER": "phocap.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "phocap API",
-    "DESCRIPTION": "Smartphone universalisation programmes: funds, phones, households, coverage.",
+    "DESCRIPTION": ("Smartphone universalisation programmes: funds, phones, households, coverage. "
+                    "Every write accepts an `Idempotency-Key: <uuid4>` header; errors are "
+                    "`{\"code\", \"detail\"}` (see docs/api.md)."),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
 }

@@ -58,6 +58,7 @@ PUBLIC = {
     "coverage:public": "public by design: totals per commune (checked below: no household, no citizen ID)",
     "api-root": "DRF index of endpoint addresses, no data",
     "api-schema": "OpenAPI description, no data",
+    "api-token": "the signed-in user's own API token; no area data",
 }
 # The Django admin is for staff accounts: test_admin_refuses_officers covers the namespace.
 ADMIN_NAMESPACE = "admin"
@@ -333,6 +334,29 @@ CASES = [
     Case("programme-detail", kwargs=lambda w: {"pk": w.programme.pk}, attackers=("tn_staff",), owner="province"),
     Case("programme-detail", "json", kwargs=lambda w: {"pk": w.programme.pk, "format": "json"},
          attackers=("tn_staff",), owner="province"),
+    # API writes (JSON or form bodies; the owner's POST answers 201/200, not a redirect)
+    Case("handout-list", mode="list", shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
+    Case("handout-list", "post", mode="inject", get=False,
+         attackers=("commune", "district", "auditor", "auditor_commune"),
+         post=lambda w: {"household": w.b.household.pk, "recipient_name": "Lý Thị Nhận", "citizen_id": "006190055555",
+                         "imei": w.b.stock_device.imei, "handed_at": "2023-09-02T09:00:00+07:00"},
+         owner=COMMUNE_OWNER, owner_post=(201,)),
+    Case("handout-detail", kwargs=_b("handout"), owner=COMMUNE_OWNER),
+    Case("handout-reverse", kwargs=_b("handout"), get=False, post=lambda w: {"reason": "Trả lại máy"},
+         owner=COMMUNE_OWNER, owner_post=(200,)),
+    Case("commune-stock", kwargs=lambda w: {"pk": w.b.commune.pk}, owner=COMMUNE_OWNER),
+    Case("village-priority", kwargs=lambda w: {"pk": w.b.village.pk}, owner=COMMUNE_OWNER),
+    Case("device-intake", mode="inject", get=False,
+         attackers=("district", "commune", "auditor", "auditor_district", "auditor_commune"),
+         post=lambda w: {"programme": w.programme.pk, "procurement": w.b.procurement.pk, "condition": "new",
+                         "imeis": [imei("b", 50)]},
+         owner=DISTRICT_OWNER, owner_post=(201,)),
+    Case("batch-dispatch", mode="inject", get=False,
+         attackers=("district", "commune", "auditor", "auditor_district", "auditor_commune"),
+         post=lambda w: {"programme": w.programme.pk, "to_unit": w.b.commune.pk, "count": 1},
+         owner=DISTRICT_OWNER, owner_post=(201,)),
+    Case("batch-receive", kwargs=_b("open_batch"), get=False, post=lambda w: {}, owner=COMMUNE_OWNER,
+         owner_post=(200,)),
 ]
 
 
@@ -591,7 +615,8 @@ def test_api_token_carries_the_same_scope(world):
     token = Token.objects.create(user=world.users.district)
     api = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
     for case in CASES:
-        if not case.name.startswith(("device-", "batch-", "household-", "coverage-", "programme-")):
+        if not case.name.startswith(("device-", "batch-", "household-", "coverage-", "programme-", "handout-",
+                                     "commune-", "village-")) or not case.get:
             continue
         if case.mode == "object":
             own = api.get(_url(case, SimpleNamespace(**{**vars(world), "b": world.a})))

@@ -32,7 +32,7 @@ def test_same_device_in_two_batches(stock, programme, tree, users):
         lambda: services.batch_dispatch(programme=programme, from_unit=tree.bk, to_unit=tree.ba_be,
                                         by=users.province, imeis=[imei]))
     assert outcomes(results) == ["error", "ok"], results
-    assert any("đợt bàn giao khác" in r[1] for r in results if r[0] == "error")
+    assert any("đang trên đường bàn giao" in r[1] for r in results if r[0] == "error")
     assert BatchLine.objects.filter(device__imei=imei).count() == 1
     assert device_drift() == []
 

@@ -317,9 +317,10 @@ def test_same_phone_cannot_go_to_two_households(commune_stock, households, progr
     imei = commune_stock[0].imei
     services.handout_create(programme=programme, household=households.poor, by=users.commune, imei=imei,
                             handed_out_on=TODAY, recipient_name="A", recipient_citizen_id="006080001234")
-    with pytest.raises(DomainError, match="không có trong kho"):
+    with pytest.raises(DomainError, match="đã được cấp phát cho một hộ tại Xã Côn Minh") as refused:
         services.handout_create(programme=programme, household=households.near_poor, by=users.commune, imei=imei,
                                 handed_out_on=TODAY, recipient_name="B", recipient_citizen_id="006190007777")
+    assert refused.value.code == "device_handed_out"
 
 
 def test_reverse_handout_restocks_the_phone(commune_stock, households, programme, users, tree):
