@@ -319,6 +319,20 @@ def handout_create(request, household_pk):
         "stock": selectors.stock_devices(household.commune, programme=programme)})
 
 
+@unit_role_required(Role.COMMUNE_OFFICIAL)
+def handout_session(request):
+    """The offline hand-out session: an app shell the service worker keeps; the village's
+    priority list, the commune's stock and the queue of hand-outs live in IndexedDB
+    (static/js/handout_session.js) and go through the write API."""
+    from phocap.areas.models import AdminUnit
+
+    commune, communes = _commune_for(request)
+    programme = selectors.current_programme(user=request.user, commune=commune)
+    villages = AdminUnit.objects.filter(parent=commune, level=AdminUnit.Level.VILLAGE).order_by("name")
+    return render(request, "distribution/handout_session.html", {
+        "commune": commune, "communes": communes, "programme": programme, "villages": villages})
+
+
 def _handout_or_404(request, pk):
     return get_object_or_404(
         Handout.objects.for_user(request.user).select_related(

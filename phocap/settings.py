@@ -216,6 +216,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Seconds a coverage rebuild waits so a burst of changes to a commune gives one rebuild.
 COVERAGE_REBUILD_DELAY_S = env.int("COVERAGE_REBUILD_DELAY_S", default=10)
 # Largest spreadsheet an import accepts, in bytes.
+# How long the offline hand-out session keeps a village's personal data on the phone.
+PHOCAP_OFFLINE_DAYS = env.int("PHOCAP_OFFLINE_DAYS", default=3)
 PHOCAP_MAX_UPLOAD_BYTES = env.int("PHOCAP_MAX_UPLOAD_BYTES", default=30 * 1024 * 1024)
 
 # --- REST API -----------------------------------------------------------------

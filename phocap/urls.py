@@ -25,6 +25,8 @@ api_v1 = [
 urlpatterns = [
     path("", common_views.home, name="home"),
     path("healthz", common_views.healthz, name="healthz"),
+    path("sw.js", common_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", common_views.web_manifest, name="web_manifest"),
     path("tai-khoan/", include("phocap.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("don-vi/", include("phocap.areas.urls")),

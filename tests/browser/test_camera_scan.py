@@ -3,7 +3,6 @@ a valid IMEI (drawn here, written as a .y4m video by a small writer: no ffmpeg);
 hand-out form and the intake list read the IMEI from it, checked and acknowledged."""
 
 import io
-import os
 
 import pytest
 from django.urls import reverse
@@ -44,27 +43,23 @@ def write_y4m(path, frame, frames: int = 10) -> None:
 
 
 @pytest.fixture
-def camera_page(tmp_path, live_server):
-    """A page in a Chromium whose camera films the barcode of IMEI `page.filmed`."""
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("chromium is not installed (apt-get install chromium)")
+def camera_page(_browser, tmp_path, live_server):
+    """A page in a second Chromium (same Playwright) whose camera films the barcode of IMEI
+    `page.filmed`: the fake-camera flags are launch flags."""
     imei = make_imei(424242, series=7)
     video = tmp_path / "imei.y4m"
     write_y4m(video, barcode_frame(imei))
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-            f"--use-file-for-fake-video-capture={video}"])
-        context = browser.new_context(locale="vi-VN", viewport={"width": 360, "height": 640}, is_mobile=True,
-                                      has_touch=True)
-        context.grant_permissions(["camera"], origin=live_server.url)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        page.filmed = imei
-        yield page
-        browser.close()
+    browser = _browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=[
+        *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}"])
+    context = browser.new_context(locale="vi-VN", viewport={"width": 360, "height": 640}, is_mobile=True,
+                                  has_touch=True)
+    context.grant_permissions(["camera"], origin=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.filmed = imei
+    yield page
+    browser.close()
 
 
 @pytest.mark.usefixtures("users", "programme")

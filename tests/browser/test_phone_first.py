@@ -10,6 +10,7 @@ from django.urls import reverse
 from distribution import services
 from distribution.models import Handout
 from tests.beneficiaries import corpus
+from tests.browser.conftest import PHONE_360
 from tests.distribution.conftest import (  # noqa: F401 - fixtures
     batch_to_na_ri,
     commune_stock,
@@ -20,17 +21,7 @@ from tests.distribution.conftest import (  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 360, "height": 640}
 OVERFLOW_JS = "() => [document.documentElement.scrollWidth, window.innerWidth]"
-
-
-@pytest.fixture
-def small_phone(_browser, live_server):
-    context = _browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 @pytest.fixture
@@ -72,6 +63,7 @@ def commune_pages(w):
         reverse("distribution:handout_create", args=[w["households"].near_poor.pk]),
         reverse("distribution:handout_list"),
         reverse("distribution:handout_detail", args=[w["handout"].pk]),
+        reverse("distribution:handout_session"),
         reverse("coverage:index"),
         reverse("donations:index"),
         reverse("donations:donor_list"),
@@ -118,7 +110,7 @@ def test_commune_official_pages_fit_360px(small_phone, live_server, login, world
     # The "Cấp máy" button of the hand-out list is on screen, not scrolled off to the right.
     page.goto(live_server.url + reverse("distribution:handout_pick"))
     box = page.locator("a.primary", has_text="Cấp máy").first.bounding_box()
-    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE_360["width"]
 
 
 def test_district_officer_pages_fit_360px(small_phone, live_server, login, world):
