@@ -30,6 +30,7 @@ from phocap.common.errors import DomainError
 from phocap.programmes.models import Programme
 
 from . import selectors, services
+from .errors import Code
 from .models import Batch, BatchLine, Device, DeviceMovement, Handout
 
 
@@ -112,7 +113,7 @@ def _programme(user, pk: int | None, *, commune: AdminUnit | None = None) -> Pro
         return get_object_or_404(Programme.objects.for_user(user), pk=pk)
     programme = selectors.current_programme(user=user, commune=commune) if commune is not None else None
     if programme is None:
-        raise DomainError(_("Xã chưa thuộc chương trình phổ cập nào đang triển khai."), code="no_programme")
+        raise DomainError(_("Xã chưa thuộc chương trình phổ cập nào đang triển khai."), code=Code.NO_PROGRAMME)
     return programme
 
 
@@ -208,7 +209,7 @@ class HandoutListCreate(WriteView, generics.ListAPIView):
         if data.get("person") is not None:
             person = household.people.filter(pk=data["person"]).first()
             if person is None:
-                raise DomainError(_("Người nhận không thuộc hộ này."), code="person_not_in_household")
+                raise DomainError(_("Người nhận không thuộc hộ này."), code=Code.PERSON_NOT_IN_HOUSEHOLD)
         handout = services.handout_create(
             programme=programme, household=household, by=request.user, imei=data["imei"], person=person,
             recipient_name=data.get("recipient_name") or "", recipient_citizen_id=data.get("citizen_id") or "",
@@ -370,7 +371,7 @@ class DeviceIntake(WriteView):
         source = donation or procurement
         if source is None or (donation and procurement):
             raise DomainError(_("Chọn đúng một nguồn: khoản ủng hộ hiện vật hoặc đợt mua sắm."),
-                              code="source_required")
+                              code=Code.SOURCE_NOT_ONE)
         devices = services.devices_register(
             programme=programme, unit=source.unit, imeis=data["imeis"], by=request.user, donation=donation,
             procurement=procurement, model=data.get("model", ""), condition=data["condition"],
@@ -464,7 +465,7 @@ class BatchReceive(WriteView):
         unknown = sorted(named - set(ids))
         if unknown:
             raise DomainError(_("IMEI %(v)s không thuộc đợt này.") % {"v": ", ".join(unknown)},
-                              code="imei_not_in_batch")
+                              code=Code.DEVICE_NOT_IN_BATCH)
         batch = services.batch_receive(
             batch=batch, by=request.user, at=data.get("received_at"),
             missing={ids[r["imei"]]: r["reason"] for r in data["missing"]},

@@ -364,6 +364,17 @@ CASES = [
          owner=DISTRICT_OWNER, owner_post=(201,)),
     Case("batch-receive", kwargs=_b("open_batch"), get=False, post=lambda w: {}, owner=COMMUNE_OWNER,
          owner_post=(200,)),
+    Case("donation-create", mode="inject", get=False,
+         attackers=("district", "commune", "auditor", "auditor_district", "auditor_commune"),
+         post=lambda w: {"programme": w.programme.pk, "donor": w.b.donor.pk, "unit": w.b.district.pk,
+                         "received_on": "2023-08-22", "cash_vnd": "1000000", "cash_method": "cash",
+                         "receipt_number": "PT-API"},
+         owner=DISTRICT_OWNER, owner_post=(201,)),
+    Case("household-import-upload", mode="inject", get=False,
+         attackers=("commune", "district", "auditor", "auditor_commune"), post=_household_upload,
+         owner=COMMUNE_OWNER, owner_post=(202,)),
+    Case("household-import-confirm", kwargs=_b("import_job"), get=False, post=lambda w: {"skip_invalid": "true"},
+         owner=COMMUNE_OWNER, owner_post=(202,)),
 ]
 
 

@@ -14,12 +14,17 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from phocap.common.errors import DomainError
 
-# Refusals caused by the current state rather than the request itself.
+# Refusals caused by the current state rather than by the request itself: the client
+# resolves them (the offline app lists them for the official).
 CONFLICT_CODES = frozenset({
-    "device_handed_out", "device_not_in_stock", "device_in_transit", "household_already_received",
-    "handout_already_reversed", "batch_not_open", "import_not_validated", "imei_already_registered",
-    "idempotency_key_in_use",
+    "device_handed_out", "device_not_in_stock", "household_already_received", "handout_already_reversed",
+    "batch_not_dispatched", "import_not_awaiting_confirmation", "imei_already_registered", "concurrent_change",
+    "batch_number_taken", "stock_insufficient", "source_capacity_exceeded",
 })
+# The user sees the object but their role may not do this (a province officer confirming a
+# district's batch).
+FORBIDDEN_CODES = frozenset({"not_officer_of_unit", "not_commune_official", "not_receiving_officer",
+                             "not_sending_officer"})
 
 
 class ApiError(exceptions.APIException):
@@ -29,11 +34,6 @@ class ApiError(exceptions.APIException):
         super().__init__(detail=detail, code=code)
         self.status_code = status_code
         self.error_code = code
-
-
-# The user sees the object but their role may not do this (a district officer confirming a
-# commune's batch).
-FORBIDDEN_CODES = frozenset({"not_officer"})
 
 
 def domain_error_response(exc: DomainError) -> Response:

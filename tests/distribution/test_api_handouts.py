@@ -4,22 +4,11 @@ import uuid
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from distribution.models import Device, DeviceMovement, Handout
 
 WHEN = "2023-09-02T09:41:00+07:00"
-
-
-@pytest.fixture
-def api():
-    def _client(user):
-        c = APIClient()
-        c.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-        return c
-
-    return _client
 
 
 def body(households, device, **changes):
