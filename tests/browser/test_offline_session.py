@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from distribution import services
-from distribution.models import Handout
+from distribution.models import Device, Handout
 from tests.distribution.conftest import batch_to_na_ri, commune_stock, donation, stock  # noqa: F401 - fixtures
 from tests.factories import make_household
 
@@ -179,3 +179,75 @@ def test_cached_personal_data_goes_at_logout_and_at_expiry_but_the_queue_stays(
     page.goto(live_server.url + reverse("home"))
     page.wait_for_function("() => (" + COUNTS_JS + ")().then((n) => n.households === 0)")
     assert page.evaluate(COUNTS_JS) == {"meta": 0, "households": 0, "stock": 0, "queue": 1}
+
+
+@pytest.mark.usefixtures("programme")
+def test_lost_answer_is_replayed_once_and_each_conflict_offers_its_choices(
+        _browser, live_server, login, tree, users, programme, commune_stock, village_households):  # noqa: F811
+    from tests.browser.conftest import PHONE_360, _page
+
+    # Two more phones for Côn Minh: the rest of Na Rì's.
+    to_commune = services.batch_dispatch(programme=programme, from_unit=tree.na_ri, to_unit=tree.con_minh,
+                                         by=users.district, count=2)
+    services.batch_receive(batch=to_commune, by=users.commune)
+    phones = sorted(Device.objects.filter(holder_unit=tree.con_minh, status="in_stock")
+                    .values_list("imei", flat=True))
+    one, two, three, four = village_households
+    # Page.route does not see requests a service worker could take: this context has none.
+    context, page = _page(_browser, viewport=PHONE_360, is_mobile=True, has_touch=True, service_workers="block")
+    page.on("dialog", lambda dialog: dialog.accept())
+    login(page, live_server, "xa_conminh")
+    page.goto(live_server.url + reverse("distribution:handout_session"))
+    page.select_option("#village", label="Bản Còn")
+    page.click("#open-button")
+    page.locator("#hh-list li.hh").first.wait_for()
+    context.set_offline(True)
+    record(page, one.head_name, phones[0])
+    record(page, two.head_name, phones[1])
+    record(page, three.head_name, phones[2])
+
+    # Meanwhile: household two gets a phone at the office, and phone 2 is written off.
+    services.handout_create(programme=programme, household=two, by=users.commune, imei=phones[3],
+                            handed_out_on=datetime.date.today(), person=two.people.get())
+    services.device_write_off(device=Device.objects.get(imei=phones[2]), by=users.commune, reason="Vỡ màn hình")
+
+    # The first answer is lost on the way back: the server recorded it, the phone never heard.
+    lost = []
+
+    def lose_first_answer(route):
+        if not lost:
+            lost.append(route.fetch().status)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/handouts/", lose_first_answer)
+    context.set_offline(False)
+    page.click("#sync-button")
+    page.wait_for_function("() => document.getElementById('sync-status').textContent.includes('Không có mạng')")
+    assert lost == [201] and Handout.objects.filter(household=one).count() == 1
+    assert queue_count(page) == "3"  # still queued: the phone cannot know it arrived
+
+    page.click("#sync-button")  # the same key again: the server answers as the first time
+    page.wait_for_function("() => document.querySelectorAll('#conflict-list li.conflict').length === 2")
+    assert Handout.objects.filter(household=one).count() == 1  # nothing twice
+    assert queue_count(page) == "0"
+    received = page.locator("#conflict-list li[data-code=household_already_received]")
+    left = page.locator("#conflict-list li[data-code=device_not_in_stock]")
+    # What happened, in the official's words and with the server's detail of where the phone is.
+    assert "không còn trong kho của xã" in left.inner_text() and "đã bị xóa sổ" in left.inner_text()
+    assert "đã nhận đủ máy" in received.inner_text()
+    assert received.locator("button.choose-household").count() == 1 and received.locator("button.choose-phone").count() == 0
+    assert left.locator("button.choose-phone").count() == 1
+
+    received.locator("button.discard").click()  # the household was served at the office
+    page.wait_for_function("() => document.querySelectorAll('#conflict-list li.conflict').length === 1")
+    left.locator("button.choose-phone").click()
+    left.locator("input.resolve-imei").fill(phones[4])
+    left.locator("button.resend").click()
+    page.locator("#conflicts").wait_for(state="hidden")
+    page.locator("#open-session").wait_for()
+
+    got = dict(Handout.objects.values_list("household_id", "device__imei"))
+    assert got == {one.pk: phones[0], two.pk: phones[3], three.pk: phones[4]}
+    context.close()
