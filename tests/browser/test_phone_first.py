@@ -117,6 +117,17 @@ def test_district_officer_pages_fit_360px(small_phone, live_server, login, world
     page = login(small_phone, live_server, "huyen_nari")
     assert wide_pages(page, live_server.url, district_pages(world)) == []
 
+    # Every place an IMEI is entered offers the camera next to the field (typing stays possible).
+    for path, fields in [(reverse("distribution:device_intake"), ["id_imeis"]),
+                         (reverse("distribution:batch_create"), ["id_imeis"]),
+                         (reverse("distribution:batch_receive", args=[world["to_district"].pk]),
+                          ["id_missing", "id_damaged"])]:
+        page.goto(live_server.url + path)
+        for field in fields:
+            row = page.locator(f".scan-row:has(#{field})")
+            assert row.locator("button.scan-button").count() == 1, (path, field)
+            assert page.is_editable(f"#{field}")
+
 
 def test_handout_form_picks_the_phone_from_the_commune_stock(small_phone, live_server, login, world):
     page = login(small_phone, live_server, "xa_conminh")
