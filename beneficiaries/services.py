@@ -587,5 +587,48 @@ def household_update(*, household: Household, by=None, data: dict, categories: l
     return household
 
 
+@transaction.atomic
+def household_phones_changed(*, changes: list[dict]) -> None:
+    """The registry follows hand-outs (the `phones_changed` event, see signals.py).
+
+    +1: the member now has a smartphone and the household has one adult fewer without one
+    (unless the member already had one: they were not counted). -1 (a reversal): the member
+    no longer has one, unless they still hold another hand-out, and the household one adult
+    more without one (never more than its adults). Households are locked in pk order and
+    saved through the model, so the change lands in the household's history.
+    """
+    ids = sorted({c["household_id"] for c in changes})
+    households = {h.pk: h for h in Household.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    people = Person.objects.select_for_update().in_bulk(
+        sorted({c["person_id"] for c in changes if c.get("person_id")}))
+    changed = set()
+    for change in changes:
+        household, person = households.get(change["household_id"]), people.get(change.get("person_id"))
+        if household is None:
+            continue
+        before = household.adults_without_phone
+        if change["delta"] > 0:
+            if person is None or not person.has_smartphone:
+                household.adults_without_phone = max(0, before - 1)
+            if person is not None:
+                person.has_smartphone = True
+        else:
+            # Read through the reverse relation by name: beneficiaries never imports distribution.
+            if person is not None and person.handouts.filter(status="active").exists():
+                continue
+            household.adults_without_phone = min(household.adults, before + 1)
+            if person is not None:
+                person.has_smartphone = False
+        if person is not None:
+            person.save(update_fields=["has_smartphone"])
+        if household.adults_without_phone != before:
+            changed.add(household.pk)
+    reason = "cấp phát điện thoại" if changes[-1]["delta"] > 0 else "thu hồi điện thoại"  # stored, source language
+    for pk in changed:
+        households[pk]._change_reason = reason
+        households[pk].save(update_fields=["adults_without_phone", "updated_at"])
+    # Coverage hears about it from the sender's own event, sent after this one on commit.
+
+
 __all__ = ["import_job_create", "import_job_validate", "import_job_confirm", "import_job_merge",
-           "household_update", "resolve", "staged_errors"]
+           "household_update", "household_phones_changed", "resolve", "staged_errors"]

@@ -91,6 +91,7 @@ def household_detail(request, pk):
     can_edit = can_write_unit(request.user, household.commune, IMPORT_ROLES)
     return render(request, "beneficiaries/household_detail.html", {
         "household": household, "people": people, "history": history, "can_edit": can_edit,
+        "phones": selectors.phones_received(household),
         "shown_id": masker.show(household.head_citizen_id, household.commune)})
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries.citizen_ids import require_valid_id
+from beneficiaries.signals import phones_changed
 from phocap.accounts.models import Role
 from phocap.accounts.scoping import can_write_unit, is_officer_of
 from phocap.areas.models import AdminUnit
@@ -32,6 +33,13 @@ def _communes_changed(*units: AdminUnit | None) -> None:
     ids = {u.pk for u in units if u is not None and u.level == AdminUnit.Level.COMMUNE}
     if ids:
         transaction.on_commit(lambda: devices_changed.send(sender=Device, commune_ids=ids))
+
+
+def _registry_learns(handout: Handout, delta: int) -> None:
+    """Tell the registry, on commit, that a member got (+1) or gave back (-1) a phone. Registered
+    before devices_changed, so coverage rebuilds after the registry's counts moved."""
+    change = {"household_id": handout.household_id, "person_id": handout.person_id, "delta": delta}
+    transaction.on_commit(lambda: phones_changed.send(sender=Handout, changes=[change]))
 
 
 def _check_in_programme(programme: Programme, unit: AdminUnit) -> None:
@@ -514,6 +522,7 @@ def handout_create(*, programme: Programme, household, by, imei: str, recipient_
                          to_unit_id=commune.pk, handout=handout).save()
     device.status = S.HANDED_OUT
     device.save(update_fields=["status"])
+    _registry_learns(handout, +1)
     _communes_changed(commune)
     return handout
 
@@ -537,6 +546,7 @@ def handout_reverse(*, handout: Handout, by, reason: str) -> Handout:
                          reason=reason.strip()).save()
     device.status, device.holder_unit_id = S.IN_STOCK, handout.commune_id
     device.save(update_fields=["status", "holder_unit"])
+    _registry_learns(handout, -1)
     _communes_changed(handout.commune)
     return handout
 
