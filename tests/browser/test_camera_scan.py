@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.distribution.conftest import households  # noqa: F401 - fixture
-from tests.factories import TEST_PASSWORD, make_imei
+from tests.factories import make_imei
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,13 +63,9 @@ def camera_page(_browser, tmp_path, live_server):
 
 
 @pytest.mark.usefixtures("users", "programme")
-def test_fake_camera_reads_the_imei_into_handout_and_intake(camera_page, live_server, households):  # noqa: F811
+def test_fake_camera_reads_the_imei_into_handout_and_intake(camera_page, live_server, login, households):  # noqa: F811
     page = camera_page
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.fill("#id_username", "xa_conminh")
-    page.fill("#id_password", TEST_PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_load_state("domcontentloaded")
+    login(page, live_server, "xa_conminh")
 
     # Hand-out: one IMEI; the camera closes once it is read, the field holds it, it is acknowledged.
     page.goto(live_server.url + reverse("distribution:handout_create", args=[households.near_poor.pk]))
@@ -90,3 +86,30 @@ def test_fake_camera_reads_the_imei_into_handout_and_intake(camera_page, live_se
     assert page.locator(".scanner").count() == 1
     page.click(".scanner button")
     assert page.input_value("#id_imeis").split() == [page.filmed]
+
+
+FAKE_DETECTOR = """
+window.BarcodeDetector = class {
+  static getSupportedFormats() { return Promise.resolve(["code_128", "qr_code"]); }
+  constructor(options) { window.detectorFormats = options.formats; }
+  detect(source) {
+    window.detectCalls = (window.detectCalls || 0) + 1;
+    // A misread first (14 digits and a wrong check digit), then the real label.
+    return Promise.resolve([{ rawValue: window.detectCalls < 3 ? "%s" : "%s" }]);
+  }
+};
+"""
+
+
+@pytest.mark.usefixtures("users", "programme")
+def test_native_barcode_detector_is_used_where_the_browser_has_one(camera_page, live_server, login, households):  # noqa: F811
+    page = camera_page
+    misread = page.filmed[:-1] + str((int(page.filmed[-1]) + 1) % 10)
+    page.context.add_init_script(FAKE_DETECTOR % (misread, page.filmed))
+    login(page, live_server, "xa_conminh")
+    page.goto(live_server.url + reverse("distribution:handout_create", args=[households.near_poor.pk]))
+    page.click("button.scan-button")
+    page.wait_for_function("id => document.getElementById('id_imei').value === id", arg=page.filmed)
+    assert page.evaluate("() => [window.detectorFormats, window.detectCalls >= 3, typeof window.ZXing]") == [
+        ["code_128"], True, "undefined"]  # the misread was refused, not written; no ZXing loaded
+    assert page.filmed in page.locator(".scan-ack.ok").inner_text()

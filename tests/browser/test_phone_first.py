@@ -27,6 +27,7 @@ OVERFLOW_JS = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 @pytest.fixture
 def world(tree, users, programme, commune_stock, households, settings, tmp_path):  # noqa: F811
     from beneficiaries import services as hh_services
+    from programme_coverage.services import coverage_rebuild_programme
 
     settings.MEDIA_ROOT = tmp_path / "media"
     handout = services.handout_create(
@@ -39,8 +40,21 @@ def world(tree, users, programme, commune_stock, households, settings, tmp_path)
                                           by=users.province, count=2)
     job = hh_services.import_job_create(commune=tree.con_minh, data=corpus.two_bad_rows(), filename="ds.xlsx",
                                         by=users.commune)
+    coverage_rebuild_programme(programme=programme)
     return {"handout": handout, "to_commune": to_commune, "to_district": to_district, "job": job,
-            "households": households, "stock": commune_stock}
+            "households": households, "stock": commune_stock, "programme": programme, "tree": tree}
+
+
+def shared_pages(w, unit):
+    """Pages both roles reach from the menu and the home page."""
+    p = w["programme"]
+    return [
+        reverse("programmes:detail", args=[p.pk]),
+        reverse("areas:unit_detail", args=[unit.scheme, unit.level, unit.code]),
+        reverse("coverage:dashboard", args=[p.pk, unit.scheme, unit.code]),
+        reverse("donations:fund", args=[p.pk]),
+        reverse("accounts:password_change"),
+    ]
 
 
 def commune_pages(w):
@@ -67,6 +81,7 @@ def commune_pages(w):
         reverse("coverage:index"),
         reverse("donations:index"),
         reverse("donations:donor_list"),
+        *shared_pages(w, w["tree"].con_minh),
     ]
 
 
@@ -89,6 +104,7 @@ def district_pages(w):
         reverse("coverage:index"),
         reverse("donations:index"),
         reverse("donations:donor_list"),
+        *shared_pages(w, w["tree"].na_ri),
     ]
 
 
