@@ -7,7 +7,7 @@ const VERSION = "{{ version }}";
 const CACHE = "phocap-shell-" + VERSION;   // static files of this version
 const PAGE = "phocap-page";                    // the session page (names the user): cleared at logout
 const ASSETS = {{ assets }};
-const SHELL = "{{ shell|escapejs }}";
+const SHELL = {{ shell }};
 
 // The session page is kept only as the signed-in official got it (never a login page).
 function keepShell(response) {

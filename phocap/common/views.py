@@ -52,7 +52,7 @@ def service_worker(request):
 
     response = render(request, "sw.js", {
         "version": _offline_version(), "assets": json.dumps([static(a) for a in OFFLINE_ASSETS]),
-        "shell": reverse("distribution:handout_session")}, content_type="application/javascript")
+        "shell": json.dumps(reverse("distribution:handout_session"))}, content_type="application/javascript")
     response["Cache-Control"] = "no-cache"
     return response
 
