@@ -29,11 +29,15 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from phocap.accounts.models import User
 from phocap.areas.models import AdminUnit
 from phocap.areas.services import village_get_or_create
 from phocap.common.errors import DomainError
+from phocap.common.locking import locked
 from phocap.common.text import fold
+from phocap.common.updates import require_editable
 
 from . import bulk
 from .citizen_ids import require_valid_id
@@ -107,7 +111,7 @@ def _staging_file(job_id: int) -> Path:
 
 
 @transaction.atomic
-def import_job_create(*, commune: AdminUnit, data: bytes, filename: str, by=None,
+def import_job_create(*, commune: AdminUnit, data: bytes, filename: str, by: User | None = None,
                       skip_invalid: bool = False, queue: bool = True) -> ImportJob:
     """Store an uploaded file as a new job and queue its validation."""
     if commune.level != AdminUnit.Level.COMMUNE:
@@ -184,15 +188,17 @@ def staged_errors(job: ImportJob) -> list[dict]:
 
 
 @transaction.atomic
-def import_job_confirm(*, job: ImportJob, by=None, skip_invalid: bool = False, queue: bool = True) -> ImportJob:
+def import_job_confirm(*, job: ImportJob, by: User | None = None, skip_invalid: bool = False, queue: bool = True) -> ImportJob:
     """The official confirms the reviewed file; the merge runs in a task."""
-    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    job = locked(ImportJob).get(pk=job.pk)
     if job.status != ImportJob.Status.VALIDATED:
         raise DomainError(_("Lượt nhập này không ở trạng thái chờ xác nhận (%(s)s).") % {
             "s": job.get_status_display()}, code=Code.IMPORT_NOT_AWAITING_CONFIRMATION)
     if job.invalid_count and not skip_invalid:
-        raise DomainError(_("File còn %(n)d dòng lỗi. Hãy sửa file rồi tải lên lại, hoặc chọn "
-                            "“chỉ nhập các dòng hợp lệ”.") % {"n": job.invalid_count}, code=Code.IMPORT_HAS_INVALID_ROWS)
+        raise DomainError(ngettext("File còn %(n)d dòng lỗi. Hãy sửa file rồi tải lên lại, hoặc chọn "
+                                   "“chỉ nhập các dòng hợp lệ”.",
+                                   "File còn %(n)d dòng lỗi. Hãy sửa file rồi tải lên lại, hoặc chọn "
+                                   "“chỉ nhập các dòng hợp lệ”.", job.invalid_count) % {"n": job.invalid_count}, code=Code.IMPORT_HAS_INVALID_ROWS)
     job.skip_invalid = skip_invalid
     job.save(update_fields=["skip_invalid"])
     if queue:
@@ -390,7 +396,7 @@ def _fingerprint(commune_id: int) -> tuple:
 
 @transaction.atomic
 def _merge(job: ImportJob) -> dict:
-    commune = AdminUnit.objects.select_for_update().get(pk=job.commune_id)  # one merge per commune
+    commune = locked(AdminUnit).get(pk=job.commune_id)  # one merge per commune
     with open(job.staging_path, "rb") as f:
         staged = pickle.load(f)  # noqa: S301 - our own staging file
     if job.invalid_count and not job.skip_invalid:
@@ -531,10 +537,12 @@ EDITABLE = ("village", "code", "head_name", "head_citizen_id", "head_birth_year"
 
 
 @transaction.atomic
-def household_update(*, household: Household, by=None, data: dict, categories: list[tuple[str, int | None]]
-                     | None = None) -> Household:
+def household_update(*, household: Household, by: User | None = None,
+                     categories: list[tuple[str, int | None]] | None = None, **changes) -> Household:
     """An official corrects a household; its head person and categories follow."""
-    household = Household.objects.select_for_update().get(pk=household.pk)
+    require_editable(changes, EDITABLE, what="household_update")
+    data = changes
+    household = locked(Household).get(pk=household.pk)
     # A key left out keeps the ID; an empty value clears it (the household keeps its code).
     cid = data.get("head_citizen_id", household.head_citizen_id) or None
     if cid:
@@ -598,9 +606,9 @@ def household_phones_changed(*, changes: list[dict]) -> None:
     saved through the model, so the change lands in the household's history.
     """
     ids = sorted({c["household_id"] for c in changes})
-    households = {h.pk: h for h in Household.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
-    people = Person.objects.select_for_update().in_bulk(
-        sorted({c["person_id"] for c in changes if c.get("person_id")}))
+    households = {h.pk: h for h in locked(Household.objects.filter(pk__in=ids))}
+    people = {p.pk: p for p in locked(Person.objects.filter(
+        pk__in={c["person_id"] for c in changes if c.get("person_id")}))}
     changed = set()
     for change in changes:
         household, person = households.get(change["household_id"]), people.get(change.get("person_id"))

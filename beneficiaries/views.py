@@ -12,7 +12,7 @@ from phocap.areas.models import AdminUnit
 from phocap.common.actions import attempt, submit
 from phocap.common.excel import XLSX_CONTENT_TYPE, xlsx_response
 from phocap.common.pagination import paginate
-from phocap.programmes.models import Programme
+from phocap.programmes.selectors import pick_programme
 
 from . import selectors, services, workbooks
 from .forms import ConfirmForm, FilterForm, HouseholdForm, UploadForm
@@ -39,16 +39,6 @@ def _visible_communes(user):
     return scope_queryset(AdminUnit.objects.communes(), user, unit_field="").order_by("name")
 
 
-def _programme(request, commune=None):
-    qs = Programme.objects.for_user(request.user).order_by("-is_active", "-start_date")
-    pid = request.GET.get("programme")
-    if pid and pid.isdigit():
-        return qs.filter(pk=pid).first()
-    if commune is not None:
-        return qs.filter(targets__commune=commune).first() or qs.first()
-    return qs.first()
-
-
 def _rows(page_or_qs, masker):
     for h in page_or_qs:
         h.shown_id = masker.show(h.head_citizen_id, h.commune)
@@ -66,7 +56,7 @@ def household_list(request):
     villages = selectors.villages_of(commune) if commune else AdminUnit.objects.none()
     form = FilterForm(request.GET or None, communes=communes, villages=villages)
     data = form.cleaned_data if form.is_valid() else {}
-    programme = _programme(request, commune)
+    programme = pick_programme(request.user, pk=request.GET.get("programme"), commune=commune)
     qs = selectors.registry(user=request.user, commune=data.get("commune"), village=data.get("village"),
                             category=data.get("category", ""), status=data.get("status", ""),
                             received=data.get("received", ""), q=data.get("q", ""), programme=programme)
@@ -102,9 +92,9 @@ def household_edit(request, pk):
     form = HouseholdForm(request.POST or None, instance=household)
 
     def save(*, categories, category_year=None, **fields):
-        data = {name: fields[name] for name in form.Meta.fields}
-        saved = services.household_update(household=household, by=request.user, data=data,
-                                          categories=[(c, category_year) for c in categories])
+        saved = services.household_update(household=household, by=request.user,
+                                          categories=[(c, category_year) for c in categories],
+                                          **{name: fields[name] for name in form.Meta.fields})
         messages.success(request, _("Đã lưu thông tin hộ."))
         return redirect(saved)
 
@@ -127,7 +117,7 @@ def _priority_context(request):
     village = None
     if commune and request.GET.get("village", "").isdigit():
         village = get_object_or_404(selectors.villages_of(commune), pk=request.GET["village"])
-    programme = _programme(request, commune)
+    programme = pick_programme(request.user, pk=request.GET.get("programme"), commune=commune)
     return communes, commune, village, programme
 
 

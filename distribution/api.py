@@ -28,6 +28,7 @@ from phocap.api.views import ERRORS, WriteView
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
 from phocap.programmes.models import Programme
+from phocap.programmes.selectors import pick_programme
 
 from . import selectors, services
 from .errors import Code
@@ -111,7 +112,8 @@ def _programme(user, pk: int | None, *, commune: AdminUnit | None = None) -> Pro
     running programme when none is named."""
     if pk is not None:
         return get_object_or_404(Programme.objects.for_user(user), pk=pk)
-    programme = selectors.current_programme(user=user, commune=commune) if commune is not None else None
+    programme = (pick_programme(user, commune=commune, running=True, fallback=False)
+                 if commune is not None else None)
     if programme is None:
         raise DomainError(_("Xã chưa thuộc chương trình phổ cập nào đang triển khai."), code=Code.NO_PROGRAMME)
     return programme

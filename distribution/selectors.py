@@ -7,7 +7,6 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
 
 from phocap.accounts.scoping import user_units
 from phocap.areas.models import AdminUnit
-from phocap.programmes.models import Programme
 
 from .models import Batch, BatchLine, Device, DeviceMovement, Handout
 
@@ -107,12 +106,6 @@ def batch_history(batch: Batch) -> list[dict]:
     rows = (DeviceMovement.objects.filter(batch=batch).values("kind")
             .annotate(n=Count("pk"), first=Min("at")).order_by("first"))
     return [{**r, "label": DeviceMovement.Kind(r["kind"]).label} for r in rows]
-
-
-def current_programme(*, user, commune: AdminUnit) -> Programme | None:
-    """The newest running programme that targets this commune (hand-outs happen in it)."""
-    return (Programme.objects.for_user(user).filter(is_active=True, targets__commune=commune)
-            .order_by("-start_date").first())
 
 
 def handouts_for(*, user):

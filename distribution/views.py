@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from phocap.accounts.decorators import login_and_membership_required, unit_role_required
@@ -14,7 +15,7 @@ from phocap.accounts.scoping import can_write_unit, is_officer_of, scope_queryse
 from phocap.common.actions import attempt, post_and_return, submit
 from phocap.common.pagination import paginate
 from phocap.common.pdf import pdf_response, render_pdf
-from phocap.programmes.models import Programme
+from phocap.programmes.selectors import pick_programme, visible_programmes
 
 from . import selectors, services
 from .forms import (
@@ -32,20 +33,12 @@ WRITERS = (Role.PROVINCE_STAFF, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICIAL)
 SENDERS = (Role.PROVINCE_STAFF, Role.DISTRICT_OFFICER)
 
 
-def _programme_filter(request):
-    programmes = Programme.objects.for_user(request.user).order_by("-start_date", "name")
-    chosen = None
-    # ?programme=<id>, the name the registry and coverage pages use too
-    if request.GET.get("programme", "").isdigit():
-        chosen = programmes.filter(pk=request.GET["programme"]).first()
-    return programmes, chosen
-
-
 # --- overview and devices ----------------------------------------------------------------
 
 @login_and_membership_required
 def index(request):
-    programmes, programme = _programme_filter(request)
+    programmes = visible_programmes(request.user)
+    programme = pick_programme(request.user, pk=request.GET.get("programme"), fallback=False)  # None: all
     rows = selectors.stock_by_unit(user=request.user, programme=programme)
     return render(request, "distribution/index.html",
                   {"rows": rows, "programmes": programmes, "programme": programme})
@@ -74,7 +67,7 @@ def device_intake(request):
         devices = services.devices_register(
             programme=d["programme"], unit=source.unit, imeis=d["imei_list"], by=request.user,
             donation=d["donation"], procurement=d["procurement"], model=d["model"], condition=d["condition"])
-        messages.success(request, _("Đã nhập kho %(n)s máy tại %(unit)s.") % {"n": len(devices), "unit": source.unit})
+        messages.success(request, ngettext("Đã nhập kho %(n)s máy tại %(unit)s.", "Đã nhập kho %(n)s máy tại %(unit)s.", len(devices)) % {"n": len(devices), "unit": source.unit})
         return redirect("distribution:device_list")
 
     if response := submit(request, form, save, resent_to=reverse("distribution:device_list")):
@@ -146,8 +139,10 @@ def batch_create(request):
         batch = services.batch_dispatch(
             programme=d["programme"], from_unit=to_unit.parent, to_unit=to_unit, by=request.user,
             imeis=d.get("imei_list"), count=d["count"], number=d["number"], note=d["note"])
-        messages.success(request, _("Đã giao đợt %(no)s (%(n)s máy) cho %(unit)s.")
-                         % {"no": batch.number, "n": batch.lines.count(), "unit": to_unit})
+        n = batch.lines.count()
+        messages.success(request, ngettext("Đã giao đợt %(no)s (%(n)s máy) cho %(unit)s.",
+                                           "Đã giao đợt %(no)s (%(n)s máy) cho %(unit)s.", n)
+                         % {"no": batch.number, "n": n, "unit": to_unit})
         return redirect(batch)
 
     if response := submit(request, form, save, resent_to=reverse("distribution:batch_list")):
@@ -257,7 +252,7 @@ def handout_pick(request):
     from beneficiaries.selectors import priority_list
 
     commune, communes = _commune_for(request)
-    programme = selectors.current_programme(user=request.user, commune=commune)
+    programme = pick_programme(request.user, commune=commune, running=True, fallback=False)
     page_obj = None
     stock = 0
     if programme is not None:
@@ -275,7 +270,7 @@ def handout_create(request, household_pk):
     household = get_object_or_404(
         scope_queryset(Household.objects.all(), request.user, "commune", roles=[Role.COMMUNE_OFFICIAL])
         .select_related("commune", "village"), pk=household_pk)
-    programme = selectors.current_programme(user=request.user, commune=household.commune)
+    programme = pick_programme(request.user, commune=household.commune, running=True, fallback=False)
     if programme is None:
         messages.error(request, _("Xã chưa thuộc chương trình phổ cập nào đang triển khai."))
         return redirect("distribution:handout_pick")
@@ -306,7 +301,7 @@ def handout_session(request):
     from phocap.areas.models import AdminUnit
 
     commune, communes = _commune_for(request)
-    programme = selectors.current_programme(user=request.user, commune=commune)
+    programme = pick_programme(request.user, commune=commune, running=True, fallback=False)
     villages = AdminUnit.objects.filter(parent=commune, level=AdminUnit.Level.VILLAGE).order_by("name")
     return render(request, "distribution/handout_session.html", {
         "commune": commune, "communes": communes, "programme": programme, "villages": villages})

@@ -10,11 +10,15 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from phocap.accounts.models import User
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
 from phocap.common.formatting import format_vnd
+from phocap.common.locking import locked
 from phocap.common.text import fold
+from phocap.common.updates import require_editable
 from phocap.programmes.models import Programme
 
 from .errors import Code
@@ -103,11 +107,9 @@ def donor_create(*, kind: str, name: str, unit: AdminUnit, tax_code: str = "", r
 
 
 @transaction.atomic
-def donor_update(*, donor: Donor, **changes) -> Donor:
-    unknown = set(changes) - set(DONOR_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown donor fields: {sorted(unknown)}")
-    donor = Donor.objects.select_for_update().get(pk=donor.pk)
+def donor_update(*, donor: Donor, by: User | None = None, **changes) -> Donor:
+    require_editable(changes, DONOR_FIELDS, what="donor_update")
+    donor = locked(Donor).get(pk=donor.pk)
     values = {f: getattr(donor, f) for f in DONOR_FIELDS}
     values.update(changes)
     values = _clean_donor(values, exclude_pk=donor.pk)
@@ -133,7 +135,7 @@ def _check_pledge_terms(*, cash_vnd: int, phones: int, pledged_on: datetime.date
 @transaction.atomic
 def pledge_create(*, programme: Programme, donor: Donor, pledged_on: datetime.date, cash_vnd: int = 0,
                   phones: int = 0, due_date: datetime.date | None = None, occasion: str = "",
-                  unit: AdminUnit | None = None, note: str = "", by=None) -> Pledge:
+                  unit: AdminUnit | None = None, note: str = "", by: User | None = None) -> Pledge:
     unit = unit or programme.province
     _require_within(unit, programme.province)
     _check_pledge_terms(cash_vnd=cash_vnd, phones=phones, pledged_on=pledged_on, due_date=due_date)
@@ -146,12 +148,10 @@ PLEDGE_FIELDS = ("pledged_on", "occasion", "cash_vnd", "phones", "due_date", "no
 
 
 @transaction.atomic
-def pledge_update(*, pledge: Pledge, by=None, **changes) -> Pledge:
+def pledge_update(*, pledge: Pledge, by: User | None = None, **changes) -> Pledge:
     """Correct a pledge or move its due date; the donor and programme stay."""
-    unknown = set(changes) - set(PLEDGE_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown pledge fields: {sorted(unknown)}")
-    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    require_editable(changes, PLEDGE_FIELDS, what="pledge_update")
+    pledge = locked(Pledge).get(pk=pledge.pk)
     if pledge.cancelled_at:
         raise DomainError(_("Cam kết này đã bị hủy, không thể sửa."), code=Code.PLEDGE_CANCELLED)
     for field, value in changes.items():
@@ -164,8 +164,8 @@ def pledge_update(*, pledge: Pledge, by=None, **changes) -> Pledge:
 
 
 @transaction.atomic
-def pledge_cancel(*, pledge: Pledge, reason: str, by=None) -> Pledge:
-    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
+def pledge_cancel(*, pledge: Pledge, reason: str, by: User | None = None) -> Pledge:
+    pledge = locked(Pledge).get(pk=pledge.pk)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Hãy nêu lý do hủy cam kết."), code=Code.REASON_REQUIRED)
@@ -208,7 +208,7 @@ def cash_spent_vnd(programme_id: int) -> int:
 def _lock_programme(programme: Programme) -> Programme:
     # Every write that moves the fund's balance takes this one row lock first, so the
     # balance read below cannot change until our transaction commits.
-    return Programme.objects.select_for_update().get(pk=programme.pk)
+    return locked(Programme).get(pk=programme.pk)
 
 
 # --- donations ----------------------------------------------------------------------------
@@ -273,7 +273,7 @@ def _registered_devices(donation: Donation) -> int:
 def donation_create(*, programme: Programme, donor: Donor, unit: AdminUnit, received_on: datetime.date,
                     cash_vnd: int = 0, cash_method: str = "", receipt_number: str = "", phones_count: int = 0,
                     phone_model: str = "", phone_condition: str = "", phone_unit_value_vnd: int = 0,
-                    pledge: Pledge | None = None, note: str = "", by=None) -> Donation:
+                    pledge: Pledge | None = None, note: str = "", by: User | None = None) -> Donation:
     values = _clean_donation(programme, {
         "donor": donor, "unit": unit, "received_on": received_on, "cash_vnd": cash_vnd, "cash_method": cash_method,
         "receipt_number": receipt_number, "phones_count": phones_count, "phone_model": phone_model,
@@ -287,13 +287,11 @@ def donation_create(*, programme: Programme, donor: Donor, unit: AdminUnit, rece
 
 
 @transaction.atomic
-def donation_update(*, donation: Donation, by=None, **changes) -> Donation:
+def donation_update(*, donation: Donation, by: User | None = None, **changes) -> Donation:
     """Correct a gift that has not been thanked yet; afterwards only a reversal may change it."""
-    unknown = set(changes) - set(DONATION_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown donation fields: {sorted(unknown)}")
+    require_editable(changes, DONATION_FIELDS, what="donation_update")
     programme = _lock_programme(donation.programme)
-    donation = Donation.objects.select_for_update().get(pk=donation.pk)
+    donation = locked(Donation).get(pk=donation.pk)
     if donation.acknowledged_at:
         raise DomainError(_("Khoản ủng hộ đã được gửi thư cảm ơn: chỉ có thể điều chỉnh bằng bút toán đảo."), code=Code.DONATION_ACKNOWLEDGED)
     if donation.reverses_id or donation.reversed_at:
@@ -303,7 +301,7 @@ def donation_update(*, donation: Donation, by=None, **changes) -> Donation:
     values = _clean_donation(programme, values, exclude_pk=donation.pk)
     registered = _registered_devices(donation)
     if values["phones_count"] < registered:
-        raise DomainError(_("Đã nhập %(n)s máy theo khoản này; số điện thoại hiện vật không thể ít hơn.")
+        raise DomainError(ngettext("Đã nhập %(n)s máy theo khoản này; số điện thoại hiện vật không thể ít hơn.", "Đã nhập %(n)s máy theo khoản này; số điện thoại hiện vật không thể ít hơn.", registered)
                           % {"n": registered}, code=Code.PHONES_BELOW_REGISTERED)
     for field, value in values.items():
         setattr(donation, field, value)
@@ -315,13 +313,13 @@ def donation_update(*, donation: Donation, by=None, **changes) -> Donation:
 
 
 @transaction.atomic
-def donation_reverse(*, donation: Donation, reason: str, by=None) -> Donation:
+def donation_reverse(*, donation: Donation, reason: str, by: User | None = None) -> Donation:
     """Cancel a gift by a reversing entry: both rows stay, neither counts any more."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Hãy nêu lý do đảo khoản ủng hộ."), code=Code.REASON_REQUIRED)
     programme = _lock_programme(donation.programme)
-    donation = Donation.objects.select_for_update().get(pk=donation.pk)
+    donation = locked(Donation).get(pk=donation.pk)
     if donation.reverses_id:
         raise DomainError(_("Đây là một bút toán đảo, không thể đảo lại."), code=Code.REVERSAL_NOT_REVERSIBLE)
     if donation.reversed_at:
@@ -343,11 +341,11 @@ def donation_reverse(*, donation: Donation, reason: str, by=None) -> Donation:
 
 
 @transaction.atomic
-def donation_acknowledge(*, donation: Donation, kind: str = Donation.AckKind.LETTER, by=None) -> Donation:
+def donation_acknowledge(*, donation: Donation, kind: str = Donation.AckKind.LETTER, by: User | None = None) -> Donation:
     """Record that the donor was thanked; the first date stays if printed again."""
     if kind not in Donation.AckKind.values:
         raise DomainError(_("Hình thức cảm ơn không hợp lệ."), code=Code.ACK_KIND_INVALID)
-    donation = Donation.objects.select_for_update().get(pk=donation.pk)
+    donation = locked(Donation).get(pk=donation.pk)
     if donation.reverses_id:
         raise DomainError(_("Không gửi thư cảm ơn cho một bút toán đảo."), code=Code.ACK_OF_REVERSAL)
     if donation.reversed_at:
@@ -365,7 +363,7 @@ def donation_acknowledge(*, donation: Donation, kind: str = Donation.AckKind.LET
 @transaction.atomic
 def procurement_create(*, programme: Programme, supplier: str, purchased_on: datetime.date, quantity: int,
                        unit_price_vnd: int | None = None, unit: AdminUnit | None = None,
-                       invoice_number: str = "", phone_model: str = "", note: str = "", by=None) -> Procurement:
+                       invoice_number: str = "", phone_model: str = "", note: str = "", by: User | None = None) -> Procurement:
     """Buy phones with the programme's cash; refused when the cash received does not cover it."""
     programme = _lock_programme(programme)
     unit = unit or programme.province
@@ -384,9 +382,11 @@ def procurement_create(*, programme: Programme, supplier: str, purchased_on: dat
     cost = unit_price_vnd * quantity
     balance = cash_received_vnd(programme.pk) - cash_spent_vnd(programme.pk)
     if cost > balance:
-        raise DomainError(_(
+        raise DomainError(ngettext(
             "Không đủ tiền: mua %(qty)s máy hết %(cost)s nhưng quỹ chỉ còn %(balance)s. "
-            "Hãy giảm số lượng hoặc chờ thêm khoản ủng hộ.") % {
+            "Hãy giảm số lượng hoặc chờ thêm khoản ủng hộ.",
+            "Không đủ tiền: mua %(qty)s máy hết %(cost)s nhưng quỹ chỉ còn %(balance)s. "
+            "Hãy giảm số lượng hoặc chờ thêm khoản ủng hộ.", quantity) % {
                 "qty": quantity, "cost": format_vnd(cost), "balance": format_vnd(max(balance, 0))}, code=Code.FUND_INSUFFICIENT)
     return Procurement.objects.create(
         programme=programme, unit=unit, supplier=supplier, purchased_on=purchased_on, unit_price_vnd=unit_price_vnd,

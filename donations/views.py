@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from phocap.accounts.decorators import login_and_membership_required
@@ -18,6 +18,7 @@ from phocap.common.formatting import format_date
 from phocap.common.pagination import paginate
 from phocap.common.pdf import pdf_response, render_pdf
 from phocap.programmes.models import Programme
+from phocap.programmes.selectors import pick_programme
 
 from . import selectors, services
 from .forms import (
@@ -33,7 +34,9 @@ from .models import Donation, Donor, Pledge, PledgeStatus
 
 
 def _programme(request, programme_id: int) -> Programme:
-    return get_object_or_404(Programme.objects.for_user(request.user).select_related("province"), pk=programme_id)
+    if (programme := pick_programme(request.user, pk=programme_id)) is None:
+        raise Http404
+    return programme
 
 
 def _is_province_staff(user, unit) -> bool:
@@ -111,7 +114,7 @@ def _donor_form_view(request, donor: Donor | None):
 
     def save(**data):
         if donor:
-            services.donor_update(donor=donor, **data)
+            services.donor_update(donor=donor, by=request.user, **data)
             messages.success(request, _("Đã lưu nhà tài trợ."))
             return redirect(donor)
         created = services.donor_create(**data)
@@ -373,7 +376,7 @@ def procurement_create(request, programme_id: int):
 
     def save(**data):
         procurement = services.procurement_create(programme=programme, by=request.user, **data)
-        messages.success(request, _("Đã ghi mua %(qty)s điện thoại.") % {"qty": procurement.quantity})
+        messages.success(request, ngettext("Đã ghi mua %(qty)s điện thoại.", "Đã ghi mua %(qty)s điện thoại.", procurement.quantity) % {"qty": procurement.quantity})
         return redirect(done)
 
     if response := submit(request, form, save, resent_to=done):

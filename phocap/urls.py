@@ -29,7 +29,7 @@ urlpatterns = [
     path("manifest.webmanifest", common_views.web_manifest, name="web_manifest"),
     path("tai-khoan/", include("phocap.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("don-vi/", include("phocap.areas.urls")),
+    path("don-vi/", include("phocap.accounts.unit_urls")),
     path("chuong-trinh/", include("phocap.programmes.urls")),
     path("ung-ho/", include("donations.urls")),
     path("ho-gia-dinh/", include("beneficiaries.urls")),

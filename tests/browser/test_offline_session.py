@@ -29,7 +29,7 @@ def open_session(page, live_server, login, village):
     login(page, live_server, "xa_conminh")
     page.goto(live_server.url + reverse("distribution:handout_session"))
     # The service worker is in charge before the signal goes (it keeps the page).
-    assert page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function("() => navigator.serviceWorker.getRegistration().then((r) => !!(r && r.active))")
     page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.select_option("#village", label=village)

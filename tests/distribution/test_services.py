@@ -85,7 +85,7 @@ def test_database_refuses_a_non_digit_imei(programme, tree, donation):
 
 def test_database_refuses_a_second_open_line(stock, batch_to_na_ri, programme, tree):
     other = Batch.objects.create(programme=programme, number=9, from_unit=tree.bk, to_unit=tree.ba_be,
-                                 status="draft")
+                                 dispatched_at=datetime.datetime(2023, 9, 1, tzinfo=datetime.UTC))
     device = batch_to_na_ri.lines.first().device
     with pytest.raises(IntegrityError), transaction.atomic():
         BatchLine.objects.create(batch=other, device=device)
