@@ -365,28 +365,25 @@ def household_phones_changed(*, changes: list[dict]) -> None:
     """
     ids = sorted({c["household_id"] for c in changes})
     households = {h.pk: h for h in locked(Household.objects.filter(pk__in=ids))}
-    people = {p.pk: p for p in locked(Person.objects.filter(
-        pk__in={c["person_id"] for c in changes if c.get("person_id")}))}
     changed = set()
     for change in changes:
-        household, person = households.get(change["household_id"]), people.get(change.get("person_id"))
+        household, person_id = households.get(change["household_id"]), change.get("person_id")
         if household is None:
             continue
         before = household.adults_without_phone
         if change["delta"] > 0:
-            if person is None or not person.has_smartphone:
+            # One conditional UPDATE: did the member lack a smartphone until now?
+            lacked = person_id is None or Person.objects.filter(pk=person_id, has_smartphone=False).update(
+                has_smartphone=True) == 1
+            if lacked:
                 household.adults_without_phone = max(0, before - 1)
-            if person is not None:
-                person.has_smartphone = True
         else:
             # Read through the reverse relation by name: beneficiaries never imports distribution.
-            if person is not None and person.handouts.filter(status="active").exists():
-                continue
+            if person_id is not None:
+                if Person.objects.filter(pk=person_id, handouts__status="active").exists():
+                    continue  # still holds another hand-out
+                Person.objects.filter(pk=person_id).update(has_smartphone=False)
             household.adults_without_phone = min(household.adults, before + 1)
-            if person is not None:
-                person.has_smartphone = False
-        if person is not None:
-            person.save(update_fields=["has_smartphone"])
         if household.adults_without_phone != before:
             changed.add(household.pk)
     reason = "cấp phát điện thoại" if changes[-1]["delta"] > 0 else "thu hồi điện thoại"  # stored, source language

@@ -126,7 +126,13 @@ def donor_trace(request, pk):
 
 @login_and_membership_required
 def batch_list(request):
-    direction = "out" if request.GET.get("huong") == "di" else "in"
+    chosen = request.GET.get("huong")
+    if chosen in ("di", "den"):
+        direction = "out" if chosen == "di" else "in"
+    else:
+        # Open on the tab that has batches: the province only sends, a commune only receives.
+        has_in = selectors.batches_for(user=request.user, direction="in").exists()
+        direction = "in" if has_in or not selectors.batches_for(user=request.user, direction="out").exists() else "out"
     page_obj = paginate(request, selectors.batches_for(user=request.user, direction=direction))
     return render(request, "distribution/batch_list.html", {"page_obj": page_obj, "direction": direction})
 
@@ -205,10 +211,21 @@ def batch_minutes(request, pk):
         raise Http404
     lines = list(batch.lines.select_related("device").order_by("device__imei"))
     data = render_pdf("distribution/pdf/batch_minutes.html", {
-        "batch": batch, "lines": lines, "plans": list(batch.programme.plans.all()),
+        "batch": batch, "lines": lines, **minutes_lines(lines), "plans": list(batch.programme.plans.all()),
         "received": sum(1 for line in lines if line.outcome in (BatchLine.Outcome.RECEIVED,
                                                                  BatchLine.Outcome.DAMAGED))})
     return pdf_response(data, f"bien-ban-ban-giao-{batch.pk}.pdf")
+
+
+# Rows of the device table that stay on the page of the closing lines and signatures.
+ROWS_KEPT_WITH_SIGNATURES = 3
+
+
+def minutes_lines(lines: list) -> dict:
+    """Split a minutes table so its last rows travel with the signature block (a page break
+    may fall inside the first part, never between the last rows and the signatures)."""
+    cut = max(0, len(lines) - ROWS_KEPT_WITH_SIGNATURES)
+    return {"lines_head": lines[:cut], "lines_tail": lines[cut:], "tail_offset": cut}
 
 
 def _scan_view(request, obj, attach):
@@ -289,8 +306,23 @@ def handout_create(request, household_pk):
     if response := submit(request, form, save, resent_to=reverse("distribution:handout_list")):
         return response
     existing = household.handouts.active().select_related("device")
-    return render(request, "distribution/handout_form.html",
-                  {"form": form, "household": household, "existing": existing})
+    return render(request, "distribution/handout_form.html", {
+        "form": form, "household": household, "existing": existing,
+        "stock": selectors.stock_devices(household.commune, programme=programme)})
+
+
+@unit_role_required(Role.COMMUNE_OFFICIAL)
+def handout_session(request):
+    """The offline hand-out session: an app shell the service worker keeps; the village's
+    priority list, the commune's stock and the queue of hand-outs live in IndexedDB
+    (static/js/handout_session.js) and go through the write API."""
+    from phocap.areas.models import AdminUnit
+
+    commune, communes = _commune_for(request)
+    programme = pick_programme(request.user, commune=commune, running=True, fallback=False)
+    villages = AdminUnit.objects.filter(parent=commune, level=AdminUnit.Level.VILLAGE).order_by("name")
+    return render(request, "distribution/handout_session.html", {
+        "commune": commune, "communes": communes, "programme": programme, "villages": villages})
 
 
 def _handout_or_404(request, pk):

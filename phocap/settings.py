@@ -180,6 +180,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "donations.tasks.pledges_mark_overdue_task",
         "schedule": crontab(hour=1, minute=0),
     },
+    "idempotency-keys-prune": {
+        "task": "phocap.api.tasks.idempotency_keys_prune_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
     "devices-reconcile": {
         "task": "distribution.tasks.devices_reconcile_task",
         "schedule": crontab(hour=2, minute=0),
@@ -249,6 +253,8 @@ PHOCAP_MAX_UPLOAD_BYTES = env_int("PHOCAP_MAX_UPLOAD_BYTES", default=30 * 1024 *
 # `manage.py backup` writes dated archives here; the nightly beat task keeps the newest BACKUP_KEEP.
 BACKUP_ROOT = Path(env_str("BACKUP_ROOT", default=str(BASE_DIR / "var" / "backups")))
 BACKUP_KEEP = env_int("BACKUP_KEEP", default=14, minimum=1)
+# How long the offline hand-out session keeps a village's personal data on the phone, in days.
+PHOCAP_OFFLINE_DAYS = env_int("PHOCAP_OFFLINE_DAYS", default=3, minimum=1)
 
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -262,6 +268,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # {"code", "detail"} for every error (phocap/api/errors.py; docs/api.md)
     "EXCEPTION_HANDLER": "phocap.api.errors.exception_handler",
+    # Browsable-API page names in the user's language (phocap/api/naming.py).
+    "VIEW_NAME_FUNCTION": "phocap.api.naming.view_name",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "phocap API",

@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from phocap.accounts.models import User
@@ -285,7 +285,10 @@ def report_job_create(*, programme: Programme, unit: AdminUnit, by: User) -> Rep
     job = ReportJob.objects.create(programme=programme, unit=unit, requested_by=by)
     from .tasks import report_job_build_task
 
-    enqueue_on_commit(report_job_build_task, job.pk)
+    # The report is written in the language of the page that asked for it (a report
+    # re-queued by the recovery sweep is written in the default language).
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    enqueue_on_commit(report_job_build_task, job.pk, language)
     return job
 
 
@@ -318,9 +321,14 @@ def report_jobs_recover(*, now=None) -> dict[str, int]:
     return counts
 
 
-def report_job_build(*, job_id: int) -> ReportJob | None:
-    """Build the job's .xlsx. A second delivery of the same job does nothing: the job
-    is claimed by a conditional UPDATE (queued → running)."""
+def report_job_build(*, job_id: int, language: str | None = None) -> ReportJob | None:
+    """Build the job's .xlsx in `language` (the requester's). A second delivery of the same
+    job does nothing: the job is claimed by a conditional UPDATE (queued → running)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _report_job_build(job_id)
+
+
+def _report_job_build(job_id: int) -> ReportJob | None:
     from . import reports
 
     claimed = ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.QUEUED).update(

@@ -38,8 +38,8 @@ def coverage_rebuild_all_task() -> int:
 
 
 @shared_task(acks_late=True)
-def report_job_build_task(job_id: int) -> None:
-    services.report_job_build(job_id=job_id)
+def report_job_build_task(job_id: int, language: str | None = None) -> None:
+    services.report_job_build(job_id=job_id, language=language)
 
 
 @shared_task

@@ -301,7 +301,7 @@ def test_a_committed_handout_is_not_a_500_when_the_broker_is_down(client_for, us
     with django_capture_on_commit_callbacks(execute=True):
         response = c.post(reverse("distribution:handout_create", args=[households.poor.pk]), {
             "recipient_name": "Hoàng Văn Pản", "recipient_citizen_id": "006080001234",
-            "handed_out_on": "10/09/2023", "imei": commune_stock[0].imei, "submit_token": "t"})
+            "handed_out_on": "10/09/2023", "imei": commune_stock[0].imei, "submit_token": "broker-down-1"})
     assert response.status_code == 302
     assert Handout.objects.filter(status="active").count() == 1
 
@@ -412,3 +412,13 @@ def test_stock_page_filters_by_programme(client_for, users, tree, programme, com
     c = client_for(users.province)
     assert "Côn Minh" in c.get(reverse("distribution:index"), {"programme": programme.pk}).content.decode()
     assert "Côn Minh" not in c.get(reverse("distribution:index"), {"programme": other.pk}).content.decode()
+
+
+def test_batch_list_opens_on_the_tab_that_has_batches(client_for, users, batch_to_na_ri):
+    """The province only sends: its list opens on the batches it sent, Na Rì's on those it got."""
+    province = client_for(users.province).get(reverse("distribution:batch_list"))
+    assert province.context["direction"] == "out" and list(province.context["page_obj"]) == [batch_to_na_ri]
+    district = client_for(users.district).get(reverse("distribution:batch_list"))
+    assert district.context["direction"] == "in" and list(district.context["page_obj"]) == [batch_to_na_ri]
+    chosen = client_for(users.province).get(reverse("distribution:batch_list") + "?huong=den")
+    assert chosen.context["direction"] == "in" and not list(chosen.context["page_obj"])
