@@ -388,7 +388,7 @@ class CashAllocation(models.Model):
 
     The database holds: active allocations of a purchase sum to its amount and its
     quantity; those of a donation never exceed its cash (0 once reversed) — PostgreSQL by
-    deferred constraint triggers, SQLite by triggers that refuse any excess (migration 0006).
+    deferred constraint triggers, SQLite by triggers that refuse any excess (migrations 0006, 0007).
     """
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")

@@ -86,3 +86,24 @@ def test_donor_page_shows_the_path_without_personal_data(client_for, users, cash
     assert person.full_name not in html and person.citizen_id not in html
     assert reverse("distribution:donor_trace", args=[an.donor_id]) in c.get(
         reverse("donations:donor_detail", args=[an.donor_id])).content.decode()
+
+
+def test_the_trace_takes_the_same_queries_whatever_the_number_of_gifts(programme, tree, cash_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    an, _binh = cash_path
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            gifts_trace(an.donor.donations.all())
+        return len(ctx.captured_queries)
+
+    few = queries()
+    for day in range(1, 7):
+        money.donation_create(programme=programme, donor=an.donor, unit=tree.bk, cash_vnd=2_500_000,
+                              cash_method="cash", received_on=datetime.date(2023, 8, 12 + day))
+        money.procurement_create(programme=programme, supplier="FPT", quantity=1,
+                                 purchased_on=datetime.date(2023, 9, 5))
+    assert len(gifts_trace(an.donor.donations.all()).purchases) > 3
+    assert queries() == few == 4
