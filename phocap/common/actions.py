@@ -44,9 +44,10 @@ def attempt(request: HttpRequest, service: Callable, /, **kwargs) -> Outcome:
     return outcome
 
 
-def _token_key(form) -> str | None:
+def _token_key(request: HttpRequest, form) -> str | None:
+    # Per page: a token is a random uuid4 in real use; the path keeps two forms apart anyway.
     token = (form.cleaned_data or {}).get("submit_token")
-    return f"submit:{token}" if token else None
+    return f"submit:{request.path}:{token}" if token else None
 
 
 def submit(request: HttpRequest, form, save: Callable[..., HttpResponse], *,
@@ -61,7 +62,7 @@ def submit(request: HttpRequest, form, save: Callable[..., HttpResponse], *,
     """
     if request.method != "POST" or not form.is_valid():
         return None
-    key = _token_key(form)
+    key = _token_key(request, form)
     if key and not cache.add(key, 1, timeout=SUBMIT_TOKEN_TTL):
         messages.info(request, _("Biểu mẫu này đã được gửi."))
         return redirect(resent_to or request.path)
