@@ -40,7 +40,7 @@ class IntakeForm(ProgrammeChoiceMixin, OnceOnlyForm):
         (Device.Condition.NEW, Device.Condition.NEW.label), (Device.Condition.USED, Device.Condition.USED.label)])
     imeis = forms.CharField(label=gettext_lazy("Danh sách IMEI"), required=False, help_text=IMEI_HELP,
                             widget=forms.Textarea(attrs={"rows": 8, "autofocus": True, "inputmode": "numeric",
-                                                         "autocomplete": "off"}))
+                                                         "autocomplete": "off", "data-scan": "list"}))
     file = forms.FileField(label=gettext_lazy("Hoặc tệp Excel (cột IMEI)"), required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -84,7 +84,8 @@ class DispatchForm(ProgrammeChoiceMixin, OnceOnlyForm):
     count = forms.IntegerField(label=gettext_lazy("Số máy lấy từ kho (máy nhập trước giao trước)"), min_value=1,
                                required=False)
     imeis = forms.CharField(label=gettext_lazy("Hoặc quét từng IMEI"), required=False, help_text=IMEI_HELP,
-                            widget=forms.Textarea(attrs={"rows": 6, "inputmode": "numeric", "autocomplete": "off"}))
+                            widget=forms.Textarea(attrs={"rows": 6, "inputmode": "numeric", "autocomplete": "off",
+                                                         "data-scan": "list"}))
     note = forms.CharField(label=gettext_lazy("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, user, **kwargs):
@@ -117,10 +118,10 @@ class ReceiveForm(forms.Form):
 
     missing = forms.CharField(label=gettext_lazy("Máy thiếu"), required=False,
                               help_text=gettext_lazy("Mỗi dòng: IMEI rồi lý do, ví dụ: 356938035643809 thất lạc khi vận chuyển"),
-                              widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}))
+                              widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "data-scan": "reason"}))
     damaged = forms.CharField(label=gettext_lazy("Máy hỏng"), required=False,
                               help_text=gettext_lazy("Mỗi dòng: IMEI rồi lý do, ví dụ: 356938035643809 vỡ màn hình"),
-                              widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}))
+                              widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off", "data-scan": "reason"}))
     default_reason = forms.CharField(label=gettext_lazy("Lý do chung (dùng khi dòng không ghi lý do)"), required=False,
                                      max_length=255)
 
@@ -189,7 +190,7 @@ class HandoutForm(OnceOnlyForm):
     handed_out_on = forms.DateField(label=gettext_lazy("Ngày cấp (dd/mm/yyyy)"), input_formats=DATE_FORMATS)
     imei = forms.CharField(label="IMEI", max_length=40,
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
-                                                         "autofocus": True}))
+                                                         "autofocus": True, "data-scan": "one"}))
 
     def __init__(self, *args, household, **kwargs):
         super().__init__(*args, **kwargs)

@@ -24,6 +24,13 @@ def stock_at(unit: AdminUnit, *, programme=None, usable_only: bool = False) -> i
     return qs.count()
 
 
+def stock_devices(unit: AdminUnit, *, programme) -> list[dict]:
+    """The usable phones in stock at this unit for a programme, as the hand-out picker
+    needs them: IMEI and model only (one query, IMEI order)."""
+    return list(Device.objects.in_stock_at(unit).filter(programme=programme).usable()
+                .order_by("imei").values("imei", "model"))
+
+
 @dataclass
 class UnitStock:
     unit: AdminUnit

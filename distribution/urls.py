@@ -25,6 +25,7 @@ urlpatterns = [
     path("dot/<int:pk>/ban-ky/", views.batch_scan, name="batch_scan"),
     path("cap-phat/", views.handout_list, name="handout_list"),
     path("cap-phat/chon-ho/", views.handout_pick, name="handout_pick"),
+    path("cap-phat/phien/", views.handout_session, name="handout_session"),
     path("cap-phat/ho/<int:household_pk>/", views.handout_create, name="handout_create"),
     path("cap-phat/<int:pk>/", views.handout_detail, name="handout_detail"),
     path("cap-phat/<int:pk>/thu-hoi/", views.handout_reverse, name="handout_reverse"),

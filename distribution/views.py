@@ -306,8 +306,23 @@ def handout_create(request, household_pk):
     if response := submit(request, form, save, resent_to=reverse("distribution:handout_list")):
         return response
     existing = household.handouts.active().select_related("device")
-    return render(request, "distribution/handout_form.html",
-                  {"form": form, "household": household, "existing": existing})
+    return render(request, "distribution/handout_form.html", {
+        "form": form, "household": household, "existing": existing,
+        "stock": selectors.stock_devices(household.commune, programme=programme)})
+
+
+@unit_role_required(Role.COMMUNE_OFFICIAL)
+def handout_session(request):
+    """The offline hand-out session: an app shell the service worker keeps; the village's
+    priority list, the commune's stock and the queue of hand-outs live in IndexedDB
+    (static/js/handout_session.js) and go through the write API."""
+    from phocap.areas.models import AdminUnit
+
+    commune, communes = _commune_for(request)
+    programme = pick_programme(request.user, commune=commune, running=True, fallback=False)
+    villages = AdminUnit.objects.filter(parent=commune, level=AdminUnit.Level.VILLAGE).order_by("name")
+    return render(request, "distribution/handout_session.html", {
+        "commune": commune, "communes": communes, "programme": programme, "villages": villages})
 
 
 def _handout_or_404(request, pk):

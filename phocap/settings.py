@@ -253,6 +253,8 @@ PHOCAP_MAX_UPLOAD_BYTES = env_int("PHOCAP_MAX_UPLOAD_BYTES", default=30 * 1024 *
 # `manage.py backup` writes dated archives here; the nightly beat task keeps the newest BACKUP_KEEP.
 BACKUP_ROOT = Path(env_str("BACKUP_ROOT", default=str(BASE_DIR / "var" / "backups")))
 BACKUP_KEEP = env_int("BACKUP_KEEP", default=14, minimum=1)
+# How long the offline hand-out session keeps a village's personal data on the phone, in days.
+PHOCAP_OFFLINE_DAYS = env_int("PHOCAP_OFFLINE_DAYS", default=3, minimum=1)
 
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -29,6 +29,8 @@ urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on every page without our <link> (admin, API, files).
     path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("favicon.svg")), name="favicon"),
+    path("sw.js", common_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", common_views.web_manifest, name="web_manifest"),
     path("tai-khoan/", include("phocap.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("don-vi/", include("phocap.accounts.unit_urls")),

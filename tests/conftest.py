@@ -24,6 +24,18 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache(request):
+    """Each test starts with an empty cache: once-only submit tokens, debounce flags and
+    heartbeats must not leak from one test into the next (a token "t" used by a distribution
+    test made a later donations test look like a resent form). Not for tests proving the real
+    worker, which read what the worker wrote."""
+    if "worker" not in request.keywords:
+        from django.core.cache import cache
+
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery_unless_worker(request, settings):
     """Tests run tasks in-process unless they are marked to prove the real worker."""
     from phocap.celery import app
@@ -39,6 +51,15 @@ def _eager_celery_unless_worker(request, settings):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: spent submit tokens, debounce marks and
+    throttles of one test must not decide another's outcome."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture

@@ -64,6 +64,8 @@ PUBLIC = {
     "api-root": "DRF index of endpoint addresses, no data",
     "api-schema": "OpenAPI description, no data (signed-in users only: test_api_schema_needs_login)",
     "api-token": "the signed-in user's own API token; no area data",
+    "service_worker": "the offline script (static code, same for everyone), no data",
+    "web_manifest": "the installable web app's manifest (name, icons), no data",
 }
 # The Django admin is for staff accounts: test_admin_refuses_officers covers the namespace.
 ADMIN_NAMESPACE = "admin"
@@ -293,6 +295,11 @@ CASES = [
          shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
     Case("distribution:handout_pick", "other commune", mode="list", viewers=("commune",),
          query=lambda w: f"?xa={w.b.commune.pk}", token=lambda w, side: getattr(w, side).household.head_name,
+         shows=((COMMUNE_OWNER, "b"),)),
+    Case("distribution:handout_session", mode="list", viewers=("commune",),
+         token=lambda w, side: getattr(w, side).village.name, shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
+    Case("distribution:handout_session", "other commune", mode="list", viewers=("commune",),
+         query=lambda w: f"?xa={w.b.commune.pk}", token=lambda w, side: getattr(w, side).village.name,
          shows=((COMMUNE_OWNER, "b"),)),
     Case("distribution:handout_create", kwargs=lambda w: {"household_pk": w.b.household.pk},
          post=lambda w: {"person": "", "recipient_name": "Lý Thị Nhận", "recipient_citizen_id": "006190055555",

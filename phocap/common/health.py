@@ -50,7 +50,8 @@ def _cache() -> str:
 def _broker() -> str:
     from phocap.celery import app
 
-    with app.connection_for_write() as conn:
+    # A connection of its own to the configured URL (not the producers' pool).
+    with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
     return "ok"
 

@@ -3,7 +3,6 @@ import logging
 from celery import shared_task
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from . import heartbeat
@@ -15,9 +14,8 @@ log = logging.getLogger(__name__)
 @shared_task
 def worker_heartbeat_task(token: str = "") -> str:
     """Record that a worker ran a task from the queue; CI proves the worker with it."""
-    stamp = timezone.now().isoformat()
+    stamp = heartbeat.record("worker")
     cache.set(HEARTBEAT_KEY, {"at": stamp, "token": token}, timeout=None)
-    heartbeat.record("worker")
     return stamp
 
 

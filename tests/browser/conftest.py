@@ -2,7 +2,7 @@
 live server. `playwright install` cannot download browsers here, so we point Playwright
 at the system chromium.
 
-Fixtures: `browser_page` (desktop), `phone_page` (a 390×844 phone screen), and
+Fixtures: `browser_page` (desktop), `phone_page` (a 390×844 phone screen), `small_phone` (360×640), and
 `login(page, live_server, username, password=...)`.
 """
 
@@ -57,6 +57,17 @@ def browser_page(_browser, live_server):
 def phone_page(_browser, live_server):
     context, page = _page(_browser, viewport={"width": 390, "height": 844}, is_mobile=True,
                           has_touch=True, accept_downloads=True)
+    yield page
+    context.close()
+
+
+PHONE_360 = {"width": 360, "height": 640}
+
+
+@pytest.fixture
+def small_phone(_browser, live_server):
+    """The smallest phone screen we support: 360 × 640 (issue 11)."""
+    context, page = _page(_browser, viewport=PHONE_360, is_mobile=True, has_touch=True)
     yield page
     context.close()
 

@@ -25,7 +25,8 @@ def test_task_runs_on_the_real_worker_and_its_effect_is_visible(client, settings
     else:
         pytest.fail("the worker did not run the task within 30 s")
     health = client.get("/healthz").json()
-    assert health["broker"] == "ok" and health["worker_last_seen"] == beat["at"]
+    # The worker's own heartbeat thread may have written a later one since.
+    assert health["broker"] == "ok" and health["worker_last_seen"] >= beat["at"]
 
 
 def test_heartbeat_runs_eagerly_in_the_embedded_mode(settings):

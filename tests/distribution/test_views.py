@@ -301,7 +301,7 @@ def test_a_committed_handout_is_not_a_500_when_the_broker_is_down(client_for, us
     with django_capture_on_commit_callbacks(execute=True):
         response = c.post(reverse("distribution:handout_create", args=[households.poor.pk]), {
             "recipient_name": "Hoàng Văn Pản", "recipient_citizen_id": "006080001234",
-            "handed_out_on": "10/09/2023", "imei": commune_stock[0].imei, "submit_token": "t"})
+            "handed_out_on": "10/09/2023", "imei": commune_stock[0].imei, "submit_token": "broker-down-1"})
     assert response.status_code == 302
     assert Handout.objects.filter(status="active").count() == 1
 
