@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from phocap.accounts.scoping import ScopedQuerySet
 from phocap.areas.models import AdminUnit
@@ -166,6 +167,8 @@ class Batch(StatusTransitionsMixin, models.Model):
     signed_scan = models.FileField(_("biên bản đã ký (bản chụp)"), upload_to="distribution/batches/%Y/%m/",
                                    blank=True)
 
+    # Who changed the batch and how (its devices' moves are in the ledger).
+    history = HistoricalRecords()
     objects = BatchQuerySet.as_manager()
 
     class Meta:
@@ -283,6 +286,7 @@ class Handout(StatusTransitionsMixin, models.Model):
     signed_scan = models.FileField(_("biên bản đã ký (bản chụp)"), upload_to="distribution/handouts/%Y/%m/",
                                    blank=True)
 
+    history = HistoricalRecords()
     objects = HandoutQuerySet.as_manager()
 
     class Meta:

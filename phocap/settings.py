@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "beneficiaries",
     "distribution",
     "programme_coverage",
+    "audit",
 ]
 
 MIDDLEWARE = [

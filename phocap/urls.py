@@ -29,6 +29,7 @@ urlpatterns = [
     path("ho-gia-dinh/", include("beneficiaries.urls")),
     path("phan-phoi/", include("distribution.urls")),
     path("pho-cap/", include("programme_coverage.urls")),
+    path("nhat-ky/", include("audit.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),

@@ -314,6 +314,10 @@ CASES = [
     Case("coverage:report_create",
          kwargs=lambda w: {"programme_id": w.programme.pk, "scheme": "legacy", "code": w.b.district.code},
          get=False, post=lambda w: {}, post_attackers=(), owner=DISTRICT_OWNER),
+    Case("audit:object", kwargs=lambda w: {"kind": "batch", "pk": w.b.batch.pk}, owner=COMMUNE_OWNER),
+    Case("audit:object", "household", kwargs=lambda w: {"kind": "household", "pk": w.b.household.pk},
+         owner=COMMUNE_OWNER),
+    Case("audit:inspector_export", kwargs=_prog, attackers=("tn_staff", "district", "commune"), owner="province"),
     # --- API (/api/v1/) --------------------------------------------------------------------
     Case("programme-totals", kwargs=lambda w: {"pk": w.programme.pk}, attackers=("tn_staff",), owner="province"),
     Case("household-list", mode="list", shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),

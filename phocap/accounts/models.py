@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from phocap.areas.models import AdminUnit
 
@@ -45,6 +46,9 @@ class Membership(models.Model):
                              verbose_name=_("đơn vị"))
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Who granted or removed an area: kept even after the membership is deleted.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("phân quyền")
