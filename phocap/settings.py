@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "donations",
     "beneficiaries",
     "distribution",
+    "followup",
     "programme_coverage",
     "audit",
 ]

@@ -28,6 +28,7 @@ urlpatterns = [
     path("ung-ho/", include("donations.urls")),
     path("ho-gia-dinh/", include("beneficiaries.urls")),
     path("phan-phoi/", include("distribution.urls")),
+    path("tham-lai/", include("followup.urls")),
     path("pho-cap/", include("programme_coverage.urls")),
     path("nhat-ky/", include("audit.urls")),
     path("api/v1/", include(api_v1)),

@@ -63,7 +63,8 @@ PUBLIC = {
 ADMIN_NAMESPACE = "admin"
 
 # Models whose rows must not move when a request is refused.
-FINGERPRINT_APPS = ("donations", "beneficiaries", "distribution", "coverage", "areas", "programmes", "accounts")
+FINGERPRINT_APPS = ("donations", "beneficiaries", "distribution", "coverage", "areas", "programmes", "accounts",
+                    "followup")
 
 
 @dataclass(frozen=True)
@@ -314,6 +315,11 @@ CASES = [
     Case("coverage:report_create",
          kwargs=lambda w: {"programme_id": w.programme.pk, "scheme": "legacy", "code": w.b.district.code},
          get=False, post=lambda w: {}, post_attackers=(), owner=DISTRICT_OWNER),
+    Case("followup:recipient_list", mode="list", viewers=("commune",),
+         shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
+    Case("followup:visit_create", kwargs=lambda w: {"handout_pk": w.b.handout.pk},
+         post=lambda w: {"visited_on": "05/10/2023", "vneid_level": "1", "phone_status": "in_use"},
+         owner=COMMUNE_OWNER),
     Case("audit:object", kwargs=lambda w: {"kind": "batch", "pk": w.b.batch.pk}, owner=COMMUNE_OWNER),
     Case("audit:object", "household", kwargs=lambda w: {"kind": "household", "pk": w.b.household.pk},
          owner=COMMUNE_OWNER),

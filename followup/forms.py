@@ -1,0 +1,24 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _l
+
+from .models import Visit
+
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+
+class VisitForm(forms.Form):
+    visited_on = forms.DateField(label=_l("Ngày thăm (dd/mm/yyyy)"), input_formats=DATE_FORMATS)
+    vneid_level = forms.TypedChoiceField(label=_l("Tài khoản định danh điện tử VNeID"), coerce=int,
+                                         choices=Visit.Vneid.choices, widget=forms.RadioSelect, initial=0)
+    online_service_used = forms.BooleanField(label=_l("Đã dùng dịch vụ công trực tuyến"), required=False)
+    cashless_account_open = forms.BooleanField(label=_l("Đã mở tài khoản thanh toán không dùng tiền mặt"),
+                                               required=False)
+    cashless_used = forms.BooleanField(label=_l("Đã dùng thanh toán không dùng tiền mặt"), required=False)
+    phone_status = forms.ChoiceField(label=_l("Tình trạng máy"), choices=Visit.PhoneStatus.choices,
+                                     widget=forms.RadioSelect, initial=Visit.PhoneStatus.IN_USE)
+    note = forms.CharField(label=_l("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visited_on"].initial = timezone.localdate().strftime("%d/%m/%Y")
