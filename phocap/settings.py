@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "followup",
     "programme_coverage",
     "audit",
+    "phocap.notifications",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +161,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "distribution.tasks.devices_reconcile_task",
         "schedule": crontab(hour=2, minute=0),
     },
+    "notifications-scan": {
+        "task": "phocap.notifications.tasks.notifications_scan_task",
+        "schedule": 300.0,
+    },
     "coverage-rebuild-all": {
         "task": "programme_coverage.tasks.coverage_rebuild_all_task",
         "schedule": crontab(hour=3, minute=0),
@@ -218,6 +223,23 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 COVERAGE_REBUILD_DELAY_S = env.int("COVERAGE_REBUILD_DELAY_S", default=10)
 # Largest spreadsheet an import accepts, in bytes.
 PHOCAP_MAX_UPLOAD_BYTES = env.int("PHOCAP_MAX_UPLOAD_BYTES", default=30 * 1024 * 1024)
+
+# --- notifications and e-mail ---------------------------------------------------
+# Days after which a dispatched batch not yet confirmed is notified to both units.
+PHOCAP_BATCH_CONFIRM_DAYS = env.int("PHOCAP_BATCH_CONFIRM_DAYS", default=7)
+# Address of the site, for links in e-mails (e.g. https://phocap.backan.gov.vn).
+PHOCAP_BASE_URL = env("PHOCAP_BASE_URL", default="")
+# Embedded mode prints e-mails to the console; with EMAIL_HOST set they go through SMTP.
+EMAIL_HOST = env("EMAIL_HOST", default="")
+EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                 else "django.core.mail.backends.console.EmailBackend")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="phocap <no-reply@localhost>")
 
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {

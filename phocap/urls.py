@@ -31,6 +31,7 @@ urlpatterns = [
     path("tham-lai/", include("followup.urls")),
     path("pho-cap/", include("programme_coverage.urls")),
     path("nhat-ky/", include("audit.urls")),
+    path("thong-bao/", include("phocap.notifications.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),

@@ -57,6 +57,8 @@ PUBLIC = {
                              "(checked below: no phone, no non-consenting donor)",
     "coverage:public": "public by design: totals per commune (checked below: no household, no citizen ID)",
     "api-root": "DRF index of endpoint addresses, no data",
+    "notifications:list": "the user's own notifications (tests/notifications: never another user's)",
+    "notifications:read": "marks the user's own notifications read",
     "api-schema": "OpenAPI description, no data",
 }
 # The Django admin is for staff accounts: test_admin_refuses_officers covers the namespace.
