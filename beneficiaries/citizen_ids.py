@@ -9,6 +9,10 @@ last two digits of the birth year, then 6 random digits. CMND (chứng minh nhâ
 
 from django.utils.translation import gettext as _
 
+from phocap.common.errors import DomainError
+
+from .errors import Code
+
 # The province codes used in CCCD numbers (the 63 provinces before the 2025 merger;
 # numbers already issued keep them). Codes absent here (003, 005, ...) do not exist.
 CCCD_PROVINCES = {
@@ -76,6 +80,16 @@ def check_id(number: str, *, birth_year: int | None = None, sex: str = "") -> tu
         if sex != expected:
             return CCCD, _("số thứ 4 (%(d)d) không khớp giới tính.") % {"d": gender_century}
     return CCCD, None
+
+
+def require_valid_id(number: str, *, birth_year: int | None = None, sex: str = "") -> str:
+    """The ID's kind (CCCD or CMND); DomainError when ``check_id`` finds a problem. Forms
+    (through ``DomainError.as_validation_error``) and services refuse an ID with this one rule."""
+    kind, problem = check_id(number, birth_year=birth_year, sex=sex)
+    if problem:
+        raise DomainError(_("Số CCCD/CMND %(cid)s %(p)s") % {"cid": number, "p": problem},
+                          code=Code.CITIZEN_ID_INVALID)
+    return kind
 
 
 def mask_id(number: str | None) -> str:

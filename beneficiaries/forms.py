@@ -2,12 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from phocap.areas.models import AdminUnit
+from phocap.common.forms import OnceOnlyForm
 
 from . import imports
 from .models import Category, Household, Sex
 
 
-class UploadForm(forms.Form):
+class UploadForm(OnceOnlyForm):
     commune = forms.ModelChoiceField(queryset=AdminUnit.objects.none(), label=_("Xã/phường"))
     file = forms.FileField(label=_("File danh sách hộ (.xlsx, .xls hoặc .csv)"))
 

@@ -25,6 +25,7 @@ from phocap.common.errors import DomainError
 from phocap.common.text import fold
 
 from .citizen_ids import check_id, clean_id
+from .errors import Code
 from .models import Category, Sex
 
 # Largest household file accepted (PHOCAP_MAX_UPLOAD_BYTES, 30 MB by default).
@@ -40,6 +41,9 @@ fold_cached = functools.lru_cache(maxsize=8192, typed=True)(fold)
 
 class ImportFileError(DomainError):
     """The whole file cannot be used (not a spreadsheet, encrypted, empty, no header...)."""
+
+    def __init__(self, message, *, code: str = Code.IMPORT_FILE_UNUSABLE):
+        super().__init__(message, code=code)
 
 
 # Field key → (canonical Vietnamese header, folded variants). Exact folded match first,

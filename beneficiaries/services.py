@@ -36,7 +36,8 @@ from phocap.common.errors import DomainError
 from phocap.common.text import fold
 
 from . import bulk
-from .citizen_ids import check_id
+from .citizen_ids import require_valid_id
+from .errors import Code
 from .imports import (
     R_ADDRESS,
     R_ADULTS,
@@ -110,7 +111,7 @@ def import_job_create(*, commune: AdminUnit, data: bytes, filename: str, by=None
                       skip_invalid: bool = False, queue: bool = True) -> ImportJob:
     """Store an uploaded file as a new job and queue its validation."""
     if commune.level != AdminUnit.Level.COMMUNE:
-        raise DomainError(_("Chỉ nhập danh sách hộ cho một xã/phường."))
+        raise DomainError(_("Chỉ nhập danh sách hộ cho một xã/phường."), code=Code.IMPORT_NOT_A_COMMUNE)
     digest = hashlib.sha256(data).hexdigest()
     job = ImportJob(commune=commune, created_by=by, original_name=(filename or "danh-sach.xlsx")[:255],
                     file_hash=digest, skip_invalid=skip_invalid)
@@ -188,10 +189,10 @@ def import_job_confirm(*, job: ImportJob, by=None, skip_invalid: bool = False, q
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status != ImportJob.Status.VALIDATED:
         raise DomainError(_("Lượt nhập này không ở trạng thái chờ xác nhận (%(s)s).") % {
-            "s": job.get_status_display()})
+            "s": job.get_status_display()}, code=Code.IMPORT_NOT_AWAITING_CONFIRMATION)
     if job.invalid_count and not skip_invalid:
         raise DomainError(_("File còn %(n)d dòng lỗi. Hãy sửa file rồi tải lên lại, hoặc chọn "
-                            "“chỉ nhập các dòng hợp lệ”.") % {"n": job.invalid_count})
+                            "“chỉ nhập các dòng hợp lệ”.") % {"n": job.invalid_count}, code=Code.IMPORT_HAS_INVALID_ROWS)
     job.skip_invalid = skip_invalid
     job.save(update_fields=["skip_invalid"])
     if queue:
@@ -393,7 +394,7 @@ def _merge(job: ImportJob) -> dict:
     with open(job.staging_path, "rb") as f:
         staged = pickle.load(f)  # noqa: S301 - our own staging file
     if job.invalid_count and not job.skip_invalid:
-        raise DomainError(_("File còn dòng lỗi; chưa nhập gì."))
+        raise DomainError(_("File còn dòng lỗi; chưa nhập gì."), code=Code.IMPORT_HAS_INVALID_ROWS)
     if staged["fingerprint"] == _fingerprint(commune.pk):
         # Nothing changed in the commune since the review: the reviewed plan stands. An ID
         # taken elsewhere meanwhile is refused by the unique index (the job then fails).
@@ -406,7 +407,7 @@ def _merge(job: ImportJob) -> dict:
     if plan.errors and not job.skip_invalid:
         first = plan.errors[0]
         raise DomainError(_("Dòng %(row)d, cột %(col)s: %(msg)s Chưa nhập gì; hãy tải file lên lại.") % {
-            "row": first["row"], "col": first["column"], "msg": first["message"]})
+            "row": first["row"], "col": first["column"], "msg": first["message"]}, code=Code.IMPORT_ROW_INVALID)
     for name in plan.new_villages:
         if fold(name) not in plan.villages:
             village, _created = village_get_or_create(commune=commune, name=name)
@@ -537,43 +538,41 @@ def household_update(*, household: Household, by=None, data: dict, categories: l
     # A key left out keeps the ID; an empty value clears it (the household keeps its code).
     cid = data.get("head_citizen_id", household.head_citizen_id) or None
     if cid:
-        kind, problem = check_id(cid, birth_year=data.get("head_birth_year"), sex=data.get("head_sex") or "")
-        if problem:
-            raise DomainError(_("Số CCCD/CMND %(cid)s %(p)s") % {"cid": cid, "p": problem})
+        kind = require_valid_id(cid, birth_year=data.get("head_birth_year"), sex=data.get("head_sex") or "")
         owner = (Person.objects.filter(citizen_id=cid, is_active=True).exclude(household=household)
                  .select_related("household__commune").first())
         if owner and owner.household.commune_id != household.commune_id:
             # The commune only, never the person's name (no lookup oracle over the registry).
             raise DomainError(_("Số %(cid)s đã có trong danh sách của %(commune)s.") % {
-                "cid": cid, "commune": owner.household.commune.full_name})
+                "cid": cid, "commune": owner.household.commune.full_name}, code=Code.CITIZEN_ID_IN_OTHER_COMMUNE)
         if owner:
             raise DomainError(_("Số %(cid)s đã thuộc %(name)s, hộ %(head)s trong xã.") % {
-                "cid": cid, "name": owner.full_name, "head": owner.household.head_name})
+                "cid": cid, "name": owner.full_name, "head": owner.household.head_name}, code=Code.CITIZEN_ID_TAKEN)
     else:
         kind = ""
     village = data.get("village", household.village)
     if village is not None and village.parent_id != household.commune_id:
-        raise DomainError(_("Thôn/bản phải thuộc xã của hộ."))
+        raise DomainError(_("Thôn/bản phải thuộc xã của hộ."), code=Code.VILLAGE_NOT_IN_COMMUNE)
     for name in EDITABLE:
         if name in data:
             setattr(household, name, data[name])
     household.head_citizen_id = cid
     household.head_name_ascii = fold(household.head_name)[:120]
     if not household.code and not cid:
-        raise DomainError(_("Hộ cần có mã hộ hoặc số CCCD của chủ hộ."))
+        raise DomainError(_("Hộ cần có mã hộ hoặc số CCCD của chủ hộ."), code=Code.HOUSEHOLD_NEEDS_CODE_OR_ID)
     if household.adults > household.members or household.adults_without_phone > household.adults:
         raise DomainError(_("Số người trưởng thành không được lớn hơn số nhân khẩu, và số người chưa có "
-                            "ĐTTM không lớn hơn số người trưởng thành."))
+                            "ĐTTM không lớn hơn số người trưởng thành."), code=Code.HOUSEHOLD_COUNTS_INCONSISTENT)
     if categories is not None:
         if not categories:
-            raise DomainError(_("Hộ cần ít nhất một diện (phân loại hộ)."))
+            raise DomainError(_("Hộ cần ít nhất một diện (phân loại hộ)."), code=Code.HOUSEHOLD_NEEDS_CATEGORY)
         if any(c not in Category.values for c, _y in categories):
-            raise DomainError(_("Diện hộ không hợp lệ."))
+            raise DomainError(_("Diện hộ không hợp lệ."), code=Code.CATEGORY_INVALID)
         household.categories = {c: y for c, y in categories}
         household.priority_rank = priority_rank_for(household.categories)
     if household.code and Household.objects.filter(commune=household.commune_id, code=household.code).exclude(
             pk=household.pk).exists():
-        raise DomainError(_("Mã hộ %(code)s đã có trong xã.") % {"code": household.code})
+        raise DomainError(_("Mã hộ %(code)s đã có trong xã.") % {"code": household.code}, code=Code.HOUSEHOLD_CODE_TAKEN)
     household._history_user = by
     household.save()
     head = household.people.filter(is_head=True, is_active=True).first() or Person(

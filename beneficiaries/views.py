@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -8,7 +9,7 @@ from phocap.accounts.decorators import login_and_membership_required, unit_role_
 from phocap.accounts.models import Role
 from phocap.accounts.scoping import can_write_unit, scope_queryset, user_units
 from phocap.areas.models import AdminUnit
-from phocap.common.errors import DomainError
+from phocap.common.actions import attempt, submit
 from phocap.common.excel import XLSX_CONTENT_TYPE, xlsx_response
 from phocap.common.pagination import paginate
 from phocap.programmes.models import Programme
@@ -98,18 +99,16 @@ def household_edit(request, pk):
     household = get_object_or_404(Household.objects.writable_by(request.user, roles=IMPORT_ROLES)
                                   .select_related("commune"), pk=pk)
     form = HouseholdForm(request.POST or None, instance=household)
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        year = form.cleaned_data.get("category_year")
-        cats = [(c, year) for c in form.cleaned_data["categories"]]
-        try:
-            household = services.household_update(household=household, by=request.user, data=data,
-                                                  categories=cats)
-        except DomainError as e:
-            form.add_error(None, str(e))
-        else:
-            messages.success(request, _("Đã lưu thông tin hộ."))
-            return redirect(household)
+
+    def save(*, categories, category_year=None, **fields):
+        data = {name: fields[name] for name in form.Meta.fields}
+        saved = services.household_update(household=household, by=request.user, data=data,
+                                          categories=[(c, category_year) for c in categories])
+        messages.success(request, _("Đã lưu thông tin hộ."))
+        return redirect(saved)
+
+    if response := submit(request, form, save):
+        return response
     return render(request, "beneficiaries/household_form.html", {"form": form, "household": household})
 
 
@@ -172,15 +171,13 @@ def priority_export(request):
 def import_upload(request):
     communes = _import_communes(request.user)
     form = UploadForm(request.POST or None, request.FILES or None, communes=communes)
-    if request.method == "POST" and form.is_valid():
-        f = form.cleaned_data["file"]
-        try:
-            job = services.import_job_create(commune=form.cleaned_data["commune"], data=f.read(),
-                                             filename=f.name, by=request.user)
-        except DomainError as e:
-            form.add_error(None, str(e))
-        else:
-            return redirect("beneficiaries:import_review", pk=job.pk)
+
+    def save(*, commune, file):
+        job = services.import_job_create(commune=commune, data=file.read(), filename=file.name, by=request.user)
+        return redirect("beneficiaries:import_review", pk=job.pk)
+
+    if response := submit(request, form, save, resent_to=reverse("beneficiaries:import_upload")):
+        return response
     return render(request, "beneficiaries/import_upload.html", {
         "form": form, "communes": communes, "jobs": _jobs(request.user)[:20]})
 
@@ -211,10 +208,8 @@ def import_confirm(request, pk):
     job = get_object_or_404(_jobs(request.user), pk=pk)
     form = ConfirmForm(request.POST)
     form.is_valid()
-    try:
-        services.import_job_confirm(job=job, by=request.user, skip_invalid=form.cleaned_data.get("skip_invalid", False))
-    except DomainError as e:
-        messages.error(request, str(e))
+    attempt(request, services.import_job_confirm, job=job, by=request.user,
+            skip_invalid=form.cleaned_data.get("skip_invalid", False))
     return redirect("beneficiaries:import_review", pk=job.pk)
 
 

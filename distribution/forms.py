@@ -3,10 +3,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from beneficiaries.citizen_ids import check_id
+from beneficiaries.citizen_ids import require_valid_id
 from phocap.accounts.models import WRITE_ROLES
 from phocap.accounts.scoping import user_units
 from phocap.areas.models import AdminUnit
+from phocap.common.errors import DomainError
+from phocap.common.forms import OnceOnlyForm
 from phocap.programmes.models import Programme
 
 from . import imeis as imei_rules
@@ -28,7 +30,7 @@ class ProgrammeChoiceMixin:
             self.fields["programme"].initial = qs[0].pk
 
 
-class IntakeForm(ProgrammeChoiceMixin, forms.Form):
+class IntakeForm(ProgrammeChoiceMixin, OnceOnlyForm):
     programme = forms.ModelChoiceField(label=_l("Chương trình"), queryset=Programme.objects.none())
     donation = forms.ModelChoiceField(label=_l("Khoản ủng hộ hiện vật"), queryset=None, required=False)
     procurement = forms.ModelChoiceField(label=_l("Hoặc đợt mua sắm"), queryset=None, required=False)
@@ -71,7 +73,7 @@ class IntakeForm(ProgrammeChoiceMixin, forms.Form):
         return data
 
 
-class DispatchForm(ProgrammeChoiceMixin, forms.Form):
+class DispatchForm(ProgrammeChoiceMixin, OnceOnlyForm):
     programme = forms.ModelChoiceField(label=_l("Chương trình"), queryset=Programme.objects.none())
     to_unit = forms.ModelChoiceField(label=_l("Đơn vị nhận"), queryset=AdminUnit.objects.none())
     number = forms.IntegerField(label=_l("Đợt số"), min_value=1, max_value=999, required=False,
@@ -175,7 +177,7 @@ class ScanForm(forms.Form):
     file = forms.FileField(label=_l("Bản chụp biên bản đã ký (PDF, JPG, PNG; tối đa 10 MB)"))
 
 
-class HandoutForm(forms.Form):
+class HandoutForm(OnceOnlyForm):
     person = forms.ModelChoiceField(label=_l("Người nhận trong hộ"), queryset=None, required=False,
                                     empty_label=_l("— người khác trong hộ (ghi tên bên dưới) —"))
     recipient_name = forms.CharField(label=_l("Họ tên người nhận"), max_length=120, required=False)
@@ -194,18 +196,18 @@ class HandoutForm(forms.Form):
         self.fields["handed_out_on"].initial = timezone.localdate().strftime("%d/%m/%Y")
 
     def clean_imei(self):
-        value = "".join(self.cleaned_data["imei"].split())
-        if not imei_rules.is_valid_imei(value):
-            raise forms.ValidationError(_("IMEI phải có 15 chữ số và đúng chữ số kiểm tra; hãy quét lại."))
-        return value
+        try:
+            return imei_rules.require_valid_imei(self.cleaned_data["imei"])  # the service's rule
+        except DomainError as e:
+            raise e.as_validation_error() from None
 
     def clean_recipient_citizen_id(self):
         value = "".join((self.cleaned_data.get("recipient_citizen_id") or "").split())
-        kind, problem = check_id(value) if value else ("", None)  # the registry's rule
-        if problem and not kind:
-            raise forms.ValidationError(_("Số CCCD phải có 12 chữ số (CMND cũ: 9 chữ số)."))
-        if problem:
-            raise forms.ValidationError(_("Số CCCD/CMND %(cid)s %(p)s") % {"cid": value, "p": problem})
+        if value:
+            try:
+                require_valid_id(value)  # the registry's rule, as the service checks it
+            except DomainError as e:
+                raise e.as_validation_error() from None
         return value
 
     def clean(self):

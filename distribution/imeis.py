@@ -9,11 +9,25 @@ from django.utils.translation import gettext as _
 from stdnum import imei as stdnum_imei
 from stdnum import luhn
 
+from phocap.common.errors import DomainError
+
+from .errors import Code
+
 _SPLIT = re.compile(r"[\s,;]+")
 
 
 def is_valid_imei(value: str) -> bool:
     return len(value) == 15 and value.isdigit() and stdnum_imei.is_valid(value)
+
+
+def require_valid_imei(value: str) -> str:
+    """The IMEI without spaces; DomainError unless it has 15 digits and a right check digit.
+    The hand-out form and service refuse an IMEI with this one rule."""
+    value = "".join((value or "").split())
+    if not is_valid_imei(value):
+        raise DomainError(_("IMEI %(imei)s không hợp lệ (cần 15 chữ số, đúng chữ số kiểm tra); hãy quét lại.")
+                          % {"imei": value}, code=Code.IMEI_INVALID)
+    return value
 
 
 def lines_from_text(text: str) -> list[tuple[int, str]]:

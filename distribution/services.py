@@ -9,7 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from beneficiaries.citizen_ids import check_id
+from beneficiaries.citizen_ids import require_valid_id
 from phocap.accounts.models import Role
 from phocap.accounts.scoping import can_write_unit, is_officer_of
 from phocap.areas.models import AdminUnit
@@ -17,6 +17,7 @@ from phocap.common.errors import DomainError
 from phocap.programmes.models import Programme
 
 from . import imeis as imei_rules
+from .errors import Code
 from .models import Batch, BatchLine, Device, DeviceMovement, Handout
 from .signals import devices_changed
 
@@ -35,7 +36,7 @@ def _communes_changed(*units: AdminUnit | None) -> None:
 def _check_in_programme(programme: Programme, unit: AdminUnit) -> None:
     if not unit.is_within(programme.province):
         raise DomainError(_("%(unit)s không thuộc tỉnh của chương trình %(p)s.")
-                          % {"unit": unit, "p": programme})
+                          % {"unit": unit, "p": programme}, code=Code.UNIT_OUTSIDE_PROGRAMME)
 
 
 def _when(at: datetime.datetime | None, *, not_before: datetime.datetime | None = None) -> datetime.datetime:
@@ -44,15 +45,15 @@ def _when(at: datetime.datetime | None, *, not_before: datetime.datetime | None 
     if at is None:
         return now
     if at > now:
-        raise DomainError(_("Thời điểm không được sau hiện tại."))
+        raise DomainError(_("Thời điểm không được sau hiện tại."), code=Code.DATE_IN_FUTURE)
     if not_before is not None and at < not_before:
-        raise DomainError(_("Thời điểm nhận không được trước thời điểm giao."))
+        raise DomainError(_("Thời điểm nhận không được trước thời điểm giao."), code=Code.RECEIVED_BEFORE_DISPATCHED)
     return at
 
 
 def _user_unit_error(unit: AdminUnit) -> DomainError:
     return DomainError(_("Bạn không phải cán bộ của %(unit)s nên không thể thực hiện thao tác này.")
-                       % {"unit": unit})
+                       % {"unit": unit}, code=Code.NOT_OFFICER_OF_UNIT)
 
 
 def _movements_from_devices(*, where: str, params: list, kind: str, by, status_after: str,
@@ -101,23 +102,23 @@ def devices_register(*, programme: Programme, unit: AdminUnit, imeis: list[str],
     from donations.models import Donation, Procurement
 
     if (donation is None) == (procurement is None):
-        raise DomainError(_("Chọn đúng một nguồn: một khoản ủng hộ hiện vật hoặc một đợt mua sắm."))
+        raise DomainError(_("Chọn đúng một nguồn: một khoản ủng hộ hiện vật hoặc một đợt mua sắm."), code=Code.SOURCE_NOT_ONE)
     if not can_write_unit(by, unit):
         raise _user_unit_error(unit)
     _check_in_programme(programme, unit)
     clean, errors = imei_rules.validate(enumerate(imeis, start=1))
     if errors:
-        raise DomainError(" ".join(errors))
+        raise DomainError(" ".join(errors), code=Code.IMEI_LIST_INVALID)
     if not clean:
-        raise DomainError(_("Chưa có IMEI nào."))
+        raise DomainError(_("Chưa có IMEI nào."), code=Code.IMEI_LIST_EMPTY)
     if condition not in (Device.Condition.NEW, Device.Condition.USED):
-        raise DomainError(_("Tình trạng máy khi nhập phải là mới hoặc đã qua sử dụng."))
+        raise DomainError(_("Tình trạng máy khi nhập phải là mới hoặc đã qua sử dụng."), code=Code.INTAKE_CONDITION_INVALID)
 
     # Lock the source so two intakes against it cannot together exceed what it brought.
     if donation is not None:
         source = Donation.objects.select_for_update().get(pk=donation.pk)
         if source.reverses_id is not None or Donation.objects.filter(reverses=source).exists():
-            raise DomainError(_("Khoản ủng hộ này đã bị điều chỉnh (bút toán đảo), không nhập máy theo khoản này."))
+            raise DomainError(_("Khoản ủng hộ này đã bị điều chỉnh (bút toán đảo), không nhập máy theo khoản này."), code=Code.SOURCE_REVERSED)
         capacity = source.phones_count or 0
         already = Device.objects.filter(source_donation=source).count()
         label = _("khoản ủng hộ hiện vật")
@@ -127,18 +128,18 @@ def devices_register(*, programme: Programme, unit: AdminUnit, imeis: list[str],
         already = Device.objects.filter(source_procurement=source).count()
         label = _("đợt mua sắm")
     if source.programme_id != programme.pk:
-        raise DomainError(_("Nguồn máy thuộc chương trình khác."))
+        raise DomainError(_("Nguồn máy thuộc chương trình khác."), code=Code.SOURCE_OTHER_PROGRAMME)
     if source.unit_id != unit.pk:
-        raise DomainError(_("Máy phải được nhập tại đơn vị đã nhận nguồn (%(unit)s).") % {"unit": source.unit})
+        raise DomainError(_("Máy phải được nhập tại đơn vị đã nhận nguồn (%(unit)s).") % {"unit": source.unit}, code=Code.SOURCE_OTHER_UNIT)
     if already + len(clean) > capacity:
         raise DomainError(_("%(label)s chỉ có %(cap)s máy, đã nhập %(done)s; lần này %(n)s máy là vượt quá.")
-                          % {"label": label.capitalize(), "cap": capacity, "done": already, "n": len(clean)})
+                          % {"label": label.capitalize(), "cap": capacity, "done": already, "n": len(clean)}, code=Code.SOURCE_CAPACITY_EXCEEDED)
 
     model = model or source.phone_model
     at = _when(at)
     taken = list(Device.objects.filter(imei__in=clean).values_list("imei", flat=True))
     if taken:
-        raise DomainError(_("Các IMEI đã được đăng ký trước đó: %(list)s.") % {"list": ", ".join(sorted(taken))})
+        raise DomainError(_("Các IMEI đã được đăng ký trước đó: %(list)s.") % {"list": ", ".join(sorted(taken))}, code=Code.IMEI_ALREADY_REGISTERED)
 
     devices = [Device(imei=i, programme=programme, model=model, condition=condition, source_donation=donation,
                       source_procurement=procurement, status=S.IN_STOCK, holder_unit=unit, registered_by=by,
@@ -148,7 +149,7 @@ def devices_register(*, programme: Programme, unit: AdminUnit, imeis: list[str],
         with transaction.atomic():
             Device.objects.bulk_create(devices)
     except IntegrityError:
-        raise DomainError(_("Một số IMEI vừa được người khác đăng ký; hãy kiểm tra lại danh sách."))
+        raise DomainError(_("Một số IMEI vừa được người khác đăng ký; hãy kiểm tra lại danh sách."), code=Code.CONCURRENT_CHANGE)
     # The new devices are exactly this source's devices without a ledger row yet.
     qn = connection.ops.quote_name
     source_col = qn(Device._meta.get_field("source_donation" if donation is not None else "source_procurement").column)
@@ -168,16 +169,21 @@ def next_batch_number(*, programme: Programme, from_unit: AdminUnit, to_unit: Ad
     return (last or 0) + 1
 
 
-def _describe_unavailable(device: Device, programme: Programme, from_unit: AdminUnit) -> str | None:
+def _describe_unavailable(device: Device, programme: Programme, from_unit: AdminUnit) -> DomainError | None:
+    """Why `device` cannot leave `from_unit`'s stock for `programme`, or None when it can."""
     if device.programme_id != programme.pk:
-        return _("IMEI %(imei)s thuộc chương trình khác.") % {"imei": device.imei}
+        return DomainError(_("IMEI %(imei)s thuộc chương trình khác.") % {"imei": device.imei},
+                           code=Code.DEVICE_OTHER_PROGRAMME)
     if device.status == S.IN_TRANSIT:
-        return _("IMEI %(imei)s đang nằm trong một đợt bàn giao khác.") % {"imei": device.imei}
+        return DomainError(_("IMEI %(imei)s đang nằm trong một đợt bàn giao khác.") % {"imei": device.imei},
+                           code=Code.DEVICE_IN_TRANSIT)
     if device.status != S.IN_STOCK or device.holder_unit_id != from_unit.pk:
-        return (_("IMEI %(imei)s không có trong kho của %(unit)s (trạng thái: %(st)s).")
-                % {"imei": device.imei, "unit": from_unit, "st": device.get_status_display()})
+        return DomainError(_("IMEI %(imei)s không có trong kho của %(unit)s (trạng thái: %(st)s).")
+                           % {"imei": device.imei, "unit": from_unit, "st": device.get_status_display()},
+                           code=Code.DEVICE_NOT_IN_STOCK)
     if device.condition == Device.Condition.DAMAGED:
-        return _("IMEI %(imei)s là máy hỏng, không bàn giao.") % {"imei": device.imei}
+        return DomainError(_("IMEI %(imei)s là máy hỏng, không bàn giao.") % {"imei": device.imei},
+                           code=Code.DEVICE_DAMAGED)
     return None
 
 
@@ -188,44 +194,44 @@ def batch_dispatch(*, programme: Programme, from_unit: AdminUnit, to_unit: Admin
     """Create and dispatch a batch: picked IMEIs, or the `count` oldest usable phones in stock."""
     if to_unit.parent_id != from_unit.pk:
         raise DomainError(_("%(to)s không trực thuộc %(from)s: chỉ bàn giao xuống đơn vị cấp dưới trực tiếp.")
-                          % {"to": to_unit, "from": from_unit})
+                          % {"to": to_unit, "from": from_unit}, code=Code.NOT_DIRECT_CHILD)
     if to_unit.level == AdminUnit.Level.VILLAGE:
-        raise DomainError(_("Không bàn giao máy xuống thôn, bản; xã cấp phát trực tiếp cho hộ."))
+        raise DomainError(_("Không bàn giao máy xuống thôn, bản; xã cấp phát trực tiếp cho hộ."), code=Code.NO_DISPATCH_TO_VILLAGE)
     if not is_officer_of(by, from_unit):
         raise _user_unit_error(from_unit)
     _check_in_programme(programme, to_unit)
     if (imeis is None) == (count is None):
-        raise DomainError(_("Chọn máy bằng danh sách IMEI hoặc bằng số lượng lấy từ kho."))
+        raise DomainError(_("Chọn máy bằng danh sách IMEI hoặc bằng số lượng lấy từ kho."), code=Code.PICK_IMEIS_OR_COUNT)
 
     if imeis is not None:
         clean, errors = imei_rules.validate(enumerate(imeis, start=1))
         if errors:
-            raise DomainError(" ".join(errors))
+            raise DomainError(" ".join(errors), code=Code.IMEI_LIST_INVALID)
         if not clean:
-            raise DomainError(_("Chưa có IMEI nào."))
+            raise DomainError(_("Chưa có IMEI nào."), code=Code.IMEI_LIST_EMPTY)
         devices = list(Device.objects.filter(imei__in=clean).locked())
         found = {d.imei for d in devices}
         problems = [_("IMEI %(imei)s chưa được đăng ký.") % {"imei": i} for i in clean if i not in found]
-        problems += [p for d in devices if (p := _describe_unavailable(d, programme, from_unit))]
+        problems += [p.message for d in devices if (p := _describe_unavailable(d, programme, from_unit))]
         if problems:
-            raise DomainError(" ".join(problems))
+            raise DomainError(" ".join(problems), code=Code.DEVICES_UNAVAILABLE)
         device_ids = [d.pk for d in devices]
     else:
         if count < 1:
-            raise DomainError(_("Số lượng máy phải lớn hơn 0."))
+            raise DomainError(_("Số lượng máy phải lớn hơn 0."), code=Code.COUNT_NOT_POSITIVE)
         # Oldest first; rows another dispatch is taking right now are skipped, not waited for.
         pick = (Device.objects.filter(programme=programme).in_stock_at(from_unit).usable()
                 .order_by("registered_at", "pk").select_for_update(skip_locked=True, of=("self",)))
         device_ids = list(pick.values_list("pk", flat=True)[:count])
         if len(device_ids) < count:
             raise DomainError(_("Kho của %(unit)s chỉ còn %(n)s máy dùng được, không đủ %(want)s máy.")
-                              % {"unit": from_unit, "n": len(device_ids), "want": count})
+                              % {"unit": from_unit, "n": len(device_ids), "want": count}, code=Code.STOCK_INSUFFICIENT)
 
     number = number or next_batch_number(programme=programme, from_unit=from_unit, to_unit=to_unit)
     if Batch.objects.filter(programme=programme, from_unit=from_unit, to_unit=to_unit, number=number).exclude(
             status=Batch.Status.CANCELLED).exists():
         raise DomainError(_("Đã có đợt %(no)s từ %(from)s đến %(to)s.")
-                          % {"no": number, "from": from_unit, "to": to_unit})
+                          % {"no": number, "from": from_unit, "to": to_unit}, code=Code.BATCH_NUMBER_TAKEN)
     now = _when(at)
     try:
         with transaction.atomic():
@@ -235,7 +241,7 @@ def batch_dispatch(*, programme: Programme, from_unit: AdminUnit, to_unit: Admin
             Device.objects.filter(pk__in=device_ids).update(status=S.IN_TRANSIT, holder_unit=None, batch=batch)
             _lines_for_batch(batch)
     except IntegrityError:
-        raise DomainError(_("Một số máy hoặc số đợt vừa được người khác dùng; hãy tải lại trang và thử lại."))
+        raise DomainError(_("Một số máy hoặc số đợt vừa được người khác dùng; hãy tải lại trang và thử lại."), code=Code.CONCURRENT_CHANGE)
     qn = connection.ops.quote_name
     _movements_from_devices(where=f"{qn('batch_id')} = %s", params=[batch.pk], kind=Kind.DISPATCH, by=by,
                             status_after=S.IN_TRANSIT, from_unit_id=from_unit.pk, to_unit_id=to_unit.pk,
@@ -252,21 +258,21 @@ def batch_receive(*, batch: Batch, by, missing: dict[int, str] | None = None,
     batch = Batch.objects.locked().select_related("to_unit", "from_unit").get(pk=batch.pk)
     if not batch.can_transition_to(Batch.Status.RECEIVED):
         raise DomainError(_("Đợt %(no)s đến %(to)s đang ở trạng thái “%(st)s”, không xác nhận lại được.")
-                          % {"no": batch.number, "to": batch.to_unit, "st": batch.get_status_display()})
+                          % {"no": batch.number, "to": batch.to_unit, "st": batch.get_status_display()}, code=Code.BATCH_NOT_DISPATCHED)
     if not is_officer_of(by, batch.to_unit):
-        raise DomainError(_("Chỉ cán bộ của %(unit)s (đơn vị nhận) được xác nhận đợt này.") % {"unit": batch.to_unit})
+        raise DomainError(_("Chỉ cán bộ của %(unit)s (đơn vị nhận) được xác nhận đợt này.") % {"unit": batch.to_unit}, code=Code.NOT_RECEIVING_OFFICER)
     at = _when(at, not_before=batch.dispatched_at)
     # Lock the batch's devices (pk order) without building 5,000 model instances.
     device_ids = set(Device.objects.filter(batch=batch).locked().values_list("pk", flat=True))
     problems = set(missing) | set(damaged)
     if set(missing) & set(damaged):
-        raise DomainError(_("Một máy không thể vừa thiếu vừa hỏng."))
+        raise DomainError(_("Một máy không thể vừa thiếu vừa hỏng."), code=Code.DEVICE_MISSING_AND_DAMAGED)
     if problems - device_ids:
-        raise DomainError(_("Có máy không thuộc đợt này trong danh sách thiếu/hỏng."))
+        raise DomainError(_("Có máy không thuộc đợt này trong danh sách thiếu/hỏng."), code=Code.DEVICE_NOT_IN_BATCH)
     imeis = dict(Device.objects.filter(pk__in=list(problems)).values_list("pk", "imei")) if problems else {}
     for pk in problems:
         if not (missing.get(pk) or damaged.get(pk) or "").strip():
-            raise DomainError(_("Cần ghi lý do cho máy IMEI %(imei)s.") % {"imei": imeis[pk]})
+            raise DomainError(_("Cần ghi lý do cho máy IMEI %(imei)s.") % {"imei": imeis[pk]}, code=Code.REASON_REQUIRED)
 
     to_id, from_id = batch.to_unit_id, batch.from_unit_id
     # Problem devices are few: one ledger row each with its own reason.
@@ -320,11 +326,11 @@ def batch_cancel(*, batch: Batch, by, reason: str) -> Batch:
     batch = Batch.objects.locked().select_related("to_unit", "from_unit").get(pk=batch.pk)
     if not batch.can_transition_to(Batch.Status.CANCELLED):
         raise DomainError(_("Đợt %(no)s đang ở trạng thái “%(st)s”, không hủy được.")
-                          % {"no": batch.number, "st": batch.get_status_display()})
+                          % {"no": batch.number, "st": batch.get_status_display()}, code=Code.BATCH_NOT_DISPATCHED)
     if not is_officer_of(by, batch.from_unit):
-        raise DomainError(_("Chỉ cán bộ của %(unit)s (đơn vị giao) được hủy đợt này.") % {"unit": batch.from_unit})
+        raise DomainError(_("Chỉ cán bộ của %(unit)s (đơn vị giao) được hủy đợt này.") % {"unit": batch.from_unit}, code=Code.NOT_SENDING_OFFICER)
     if not (reason or "").strip():
-        raise DomainError(_("Cần ghi lý do hủy đợt."))
+        raise DomainError(_("Cần ghi lý do hủy đợt."), code=Code.REASON_REQUIRED)
     list(Device.objects.filter(batch=batch).locked().values_list("pk", flat=True))
     _movements_from_devices(where=f"{connection.ops.quote_name('batch_id')} = %s", params=[batch.pk],
                             kind=Kind.REVERSAL, by=by, status_after=S.IN_STOCK, from_unit_id=batch.to_unit_id,
@@ -344,7 +350,7 @@ def missing_resolve(*, device: Device, by, resolution: str, reason: str = "") ->
     """Close a missing device: found at the receiver, returned to the sender, or written off."""
     device = Device.objects.locked().select_related("holder_unit").get(pk=device.pk)
     if device.status != S.MISSING:
-        raise DomainError(_("IMEI %(imei)s không ở trạng thái thất lạc.") % {"imei": device.imei})
+        raise DomainError(_("IMEI %(imei)s không ở trạng thái thất lạc.") % {"imei": device.imei}, code=Code.DEVICE_NOT_MISSING)
     if not can_write_unit(by, device.holder_unit):
         raise _user_unit_error(device.holder_unit)
     line = (BatchLine.objects.select_for_update(of=("self",)).select_related("batch", "batch__from_unit")
@@ -354,14 +360,14 @@ def missing_resolve(*, device: Device, by, resolution: str, reason: str = "") ->
         status, unit, kind = S.IN_STOCK, device.holder_unit, Kind.FOUND
     elif resolution == R.RETURNED:
         if line is None:
-            raise DomainError(_("Không tìm thấy đợt bàn giao của máy này để trả lại."))
+            raise DomainError(_("Không tìm thấy đợt bàn giao của máy này để trả lại."), code=Code.BATCH_LINE_NOT_FOUND)
         status, unit, kind = S.IN_STOCK, line.batch.from_unit, Kind.RETURN
     elif resolution == R.WRITTEN_OFF:
         if not reason.strip():
-            raise DomainError(_("Cần ghi lý do xóa sổ."))
+            raise DomainError(_("Cần ghi lý do xóa sổ."), code=Code.REASON_REQUIRED)
         status, unit, kind = S.WRITTEN_OFF, device.holder_unit, Kind.WRITE_OFF
     else:
-        raise DomainError(_("Cách xử lý không hợp lệ."))
+        raise DomainError(_("Cách xử lý không hợp lệ."), code=Code.RESOLUTION_INVALID)
     DeviceMovement.build(device, kind, by=by, status_after=status, from_unit_id=device.holder_unit_id,
                          to_unit_id=unit.pk, batch=line.batch if line else None, reason=reason.strip()).save()
     previous = device.holder_unit
@@ -381,11 +387,11 @@ def device_write_off(*, device: Device, by, reason: str) -> Device:
     if device.status == S.MISSING:
         return missing_resolve(device=device, by=by, resolution=BatchLine.Resolution.WRITTEN_OFF, reason=reason)
     if device.status != S.IN_STOCK:
-        raise DomainError(_("Chỉ xóa sổ được máy đang trong kho hoặc thất lạc."))
+        raise DomainError(_("Chỉ xóa sổ được máy đang trong kho hoặc thất lạc."), code=Code.DEVICE_NOT_WRITABLE_OFF)
     if not can_write_unit(by, device.holder_unit):
         raise _user_unit_error(device.holder_unit)
     if not (reason or "").strip():
-        raise DomainError(_("Cần ghi lý do xóa sổ."))
+        raise DomainError(_("Cần ghi lý do xóa sổ."), code=Code.REASON_REQUIRED)
     DeviceMovement.build(device, Kind.WRITE_OFF, by=by, status_after=S.WRITTEN_OFF,
                          from_unit_id=device.holder_unit_id, to_unit_id=device.holder_unit_id,
                          reason=reason.strip()).save()
@@ -414,49 +420,42 @@ def handout_create(*, programme: Programme, household, by, imei: str, recipient_
     household = Household.objects.select_for_update(of=("self",)).select_related("commune").get(pk=household.pk)
     commune = household.commune
     if not is_officer_of(by, commune, roles=[Role.COMMUNE_OFFICIAL]):
-        raise DomainError(_("Chỉ cán bộ xã %(unit)s được cấp phát cho hộ của xã.") % {"unit": commune.name})
+        raise DomainError(_("Chỉ cán bộ xã %(unit)s được cấp phát cho hộ của xã.") % {"unit": commune.name}, code=Code.NOT_COMMUNE_OFFICIAL)
     if household.status != Household.Status.ACTIVE:
         raise DomainError(_("Hộ %(name)s không còn hoạt động (đã chuyển đi hoặc tách/giải thể).")
-                          % {"name": household.head_name})
+                          % {"name": household.head_name}, code=Code.HOUSEHOLD_INACTIVE)
     _check_in_programme(programme, commune)
     if handed_out_on > timezone.localdate():
-        raise DomainError(_("Ngày cấp không được sau hôm nay."))
+        raise DomainError(_("Ngày cấp không được sau hôm nay."), code=Code.DATE_IN_FUTURE)
     if handed_out_on < programme.start_date:
-        raise DomainError(_("Ngày cấp trước ngày bắt đầu chương trình."))
+        raise DomainError(_("Ngày cấp trước ngày bắt đầu chương trình."), code=Code.DATE_BEFORE_PROGRAMME)
 
     if person is not None:
         person = Person.objects.get(pk=person.pk)
         if person.household_id != household.pk or not person.is_active:
-            raise DomainError(_("Người nhận không thuộc hộ này."))
+            raise DomainError(_("Người nhận không thuộc hộ này."), code=Code.PERSON_NOT_IN_HOUSEHOLD)
         if Handout.objects.active().filter(programme=programme, person=person).exists():
-            raise DomainError(_("%(name)s đã được cấp điện thoại trong chương trình.") % {"name": person.full_name})
+            raise DomainError(_("%(name)s đã được cấp điện thoại trong chương trình.") % {"name": person.full_name}, code=Code.PERSON_ALREADY_RECEIVED)
         recipient_name = recipient_name or person.full_name
         recipient_citizen_id = recipient_citizen_id or (person.citizen_id or "")
     recipient_name = (recipient_name or "").strip()
     recipient_citizen_id = (recipient_citizen_id or "").strip()
     if not recipient_name:
-        raise DomainError(_("Cần ghi họ tên người nhận."))
-    _kind, problem = check_id(recipient_citizen_id)  # the registry's rule for a citizen ID
-    if problem and not _kind:  # not 9 or 12 digits
-        raise DomainError(_("Số CCCD của người nhận phải có 12 chữ số (hoặc CMND 9 chữ số)."))
-    if problem:
-        raise DomainError(_("Số CCCD/CMND %(cid)s %(p)s") % {"cid": recipient_citizen_id, "p": problem})
+        raise DomainError(_("Cần ghi họ tên người nhận."), code=Code.RECIPIENT_NAME_REQUIRED)
+    require_valid_id(recipient_citizen_id)  # the registry's rule for a citizen ID
 
     done = Handout.objects.active().filter(programme=programme, household=household).count()
     limit = handout_limit(programme=programme, household=household)
     if done >= limit:
         raise DomainError(_("Hộ %(name)s đã được cấp %(n)s máy, đủ mức của chương trình.")
-                          % {"name": household.head_name, "n": done})
+                          % {"name": household.head_name, "n": done}, code=Code.HOUSEHOLD_QUOTA_REACHED)
 
-    imei = (imei or "").strip()
-    if not imei_rules.is_valid_imei(imei):
-        raise DomainError(_("IMEI %(imei)s không hợp lệ (cần 15 chữ số, đúng chữ số kiểm tra).") % {"imei": imei})
+    imei = imei_rules.require_valid_imei(imei)
     device = Device.objects.filter(imei=imei).locked().first()
     if device is None:
-        raise DomainError(_("IMEI %(imei)s chưa được đăng ký.") % {"imei": imei})
-    problem = _describe_unavailable(device, programme, commune)
-    if problem:
-        raise DomainError(problem)
+        raise DomainError(_("IMEI %(imei)s chưa được đăng ký.") % {"imei": imei}, code=Code.IMEI_NOT_REGISTERED)
+    if problem := _describe_unavailable(device, programme, commune):
+        raise problem
 
     try:
         with transaction.atomic():
@@ -465,7 +464,7 @@ def handout_create(*, programme: Programme, household, by, imei: str, recipient_
                 recipient_name=recipient_name, recipient_citizen_id=recipient_citizen_id,
                 handed_out_on=handed_out_on, created_by=by)
     except IntegrityError:
-        raise DomainError(_("Máy hoặc người nhận này vừa được cấp phát ở một phiên khác."))
+        raise DomainError(_("Máy hoặc người nhận này vừa được cấp phát ở một phiên khác."), code=Code.CONCURRENT_CHANGE)
     DeviceMovement.build(device, Kind.HANDOUT, by=by, status_after=S.HANDED_OUT, from_unit_id=commune.pk,
                          to_unit_id=commune.pk, handout=handout).save()
     device.status = S.HANDED_OUT
@@ -479,11 +478,11 @@ def handout_reverse(*, handout: Handout, by, reason: str) -> Handout:
     """The phone comes back (returned, wrong recipient): the hand-out is reversed, the phone restocked."""
     handout = Handout.objects.locked().select_related("commune").get(pk=handout.pk)
     if not handout.can_transition_to(Handout.Status.REVERSED):
-        raise DomainError(_("Biên bản cấp phát này đã được thu hồi trước đó."))
+        raise DomainError(_("Biên bản cấp phát này đã được thu hồi trước đó."), code=Code.HANDOUT_ALREADY_REVERSED)
     if not is_officer_of(by, handout.commune, roles=[Role.COMMUNE_OFFICIAL]):
-        raise DomainError(_("Chỉ cán bộ xã %(unit)s được thu hồi máy đã cấp.") % {"unit": handout.commune.name})
+        raise DomainError(_("Chỉ cán bộ xã %(unit)s được thu hồi máy đã cấp.") % {"unit": handout.commune.name}, code=Code.NOT_COMMUNE_OFFICIAL)
     if not (reason or "").strip():
-        raise DomainError(_("Cần ghi lý do thu hồi."))
+        raise DomainError(_("Cần ghi lý do thu hồi."), code=Code.REASON_REQUIRED)
     device = Device.objects.locked().get(pk=handout.device_id)
     handout.status = Handout.Status.REVERSED
     handout.reversed_at, handout.reversed_by, handout.reversal_reason = timezone.now(), by, reason.strip()
@@ -506,9 +505,9 @@ SCAN_MAX_BYTES = 10 * 1024 * 1024
 def _check_scan(upload) -> None:
     name = (upload.name or "").lower()
     if not name.endswith(SCAN_EXTENSIONS):
-        raise DomainError(_("Bản chụp phải là tệp PDF, JPG hoặc PNG."))
+        raise DomainError(_("Bản chụp phải là tệp PDF, JPG hoặc PNG."), code=Code.SCAN_TYPE_INVALID)
     if upload.size > SCAN_MAX_BYTES:
-        raise DomainError(_("Bản chụp lớn hơn 10 MB; hãy chụp lại với độ phân giải thấp hơn."))
+        raise DomainError(_("Bản chụp lớn hơn 10 MB; hãy chụp lại với độ phân giải thấp hơn."), code=Code.SCAN_TOO_LARGE)
 
 
 @transaction.atomic
@@ -517,7 +516,7 @@ def batch_attach_scan(*, batch: Batch, by, upload) -> Batch:
     if not can_write_unit(by, batch.to_unit):
         raise _user_unit_error(batch.to_unit)
     if batch.status not in (Batch.Status.DISPATCHED, Batch.Status.RECEIVED):
-        raise DomainError(_("Chỉ lưu biên bản cho đợt đã giao."))
+        raise DomainError(_("Chỉ lưu biên bản cho đợt đã giao."), code=Code.SCAN_BATCH_NOT_SENT)
     _check_scan(upload)
     batch.signed_scan.save(f"bbbg-{batch.pk}-{upload.name}", upload, save=False)
     batch.save(update_fields=["signed_scan"])

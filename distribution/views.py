@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from phocap.accounts.decorators import login_and_membership_required, unit_role_required
 from phocap.accounts.models import Role
 from phocap.accounts.scoping import can_write_unit, is_officer_of, scope_queryset, user_units
-from phocap.common.errors import DomainError
+from phocap.common.actions import attempt, post_and_return, submit
 from phocap.common.pagination import paginate
 from phocap.common.pdf import pdf_response, render_pdf
 from phocap.programmes.models import Programme
@@ -40,20 +41,6 @@ def _programme_filter(request):
     return programmes, chosen
 
 
-def _post_and_return(request, obj, form, action, *, done: str, invalid: str):
-    """A small form posted from `obj`'s page: call the service with the form's fields,
-    say how it went, and go back to the page."""
-    if form.is_valid():
-        try:
-            action(**form.cleaned_data)
-            messages.success(request, done)
-        except DomainError as e:
-            messages.error(request, str(e))
-    else:
-        messages.error(request, invalid)
-    return redirect(obj)
-
-
 # --- overview and devices ----------------------------------------------------------------
 
 @login_and_membership_required
@@ -81,19 +68,17 @@ def device_list(request):
 @unit_role_required(*WRITERS)
 def device_intake(request):
     form = IntakeForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+
+    def save(**d):
         source = d["donation"] or d["procurement"]
-        try:
-            devices = services.devices_register(
-                programme=d["programme"], unit=source.unit, imeis=d["imei_list"], by=request.user,
-                donation=d["donation"], procurement=d["procurement"], model=d["model"], condition=d["condition"])
-        except DomainError as e:
-            form.add_error(None, str(e))
-        else:
-            messages.success(request, _("Đã nhập kho %(n)s máy tại %(unit)s.") % {"n": len(devices),
-                                                                                 "unit": source.unit})
-            return redirect("distribution:device_list")
+        devices = services.devices_register(
+            programme=d["programme"], unit=source.unit, imeis=d["imei_list"], by=request.user,
+            donation=d["donation"], procurement=d["procurement"], model=d["model"], condition=d["condition"])
+        messages.success(request, _("Đã nhập kho %(n)s máy tại %(unit)s.") % {"n": len(devices), "unit": source.unit})
+        return redirect("distribution:device_list")
+
+    if response := submit(request, form, save, resent_to=reverse("distribution:device_list")):
+        return response
     return render(request, "distribution/device_intake.html", {"form": form})
 
 
@@ -117,7 +102,7 @@ def device_detail(request, imei):
 @unit_role_required(*WRITERS)
 def device_resolve(request, imei):
     device = get_object_or_404(Device.objects.for_user(request.user), imei=imei)
-    return _post_and_return(request, device, ResolveForm(request.POST),
+    return post_and_return(request, device, ResolveForm(request.POST),
                             partial(services.missing_resolve, device=device, by=request.user),
                             done=_("Đã cập nhật máy IMEI %(imei)s.") % {"imei": imei},
                             invalid=_("Chọn cách xử lý."))
@@ -127,7 +112,7 @@ def device_resolve(request, imei):
 @unit_role_required(*WRITERS)
 def device_write_off(request, imei):
     device = get_object_or_404(Device.objects.for_user(request.user), imei=imei)
-    return _post_and_return(request, device, ReasonForm(request.POST),
+    return post_and_return(request, device, ReasonForm(request.POST),
                             partial(services.device_write_off, device=device, by=request.user),
                             done=_("Đã xóa sổ máy IMEI %(imei)s.") % {"imei": imei},
                             invalid=_("Cần ghi lý do xóa sổ."))
@@ -155,19 +140,18 @@ def batch_list(request):
 @unit_role_required(*SENDERS)
 def batch_create(request):
     form = DispatchForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+
+    def save(**d):
         to_unit = d["to_unit"]
-        try:
-            batch = services.batch_dispatch(
-                programme=d["programme"], from_unit=to_unit.parent, to_unit=to_unit, by=request.user,
-                imeis=d.get("imei_list"), count=d["count"], number=d["number"], note=d["note"])
-        except DomainError as e:
-            form.add_error(None, str(e))
-        else:
-            messages.success(request, _("Đã giao đợt %(no)s (%(n)s máy) cho %(unit)s.")
-                             % {"no": batch.number, "n": batch.lines.count(), "unit": to_unit})
-            return redirect(batch)
+        batch = services.batch_dispatch(
+            programme=d["programme"], from_unit=to_unit.parent, to_unit=to_unit, by=request.user,
+            imeis=d.get("imei_list"), count=d["count"], number=d["number"], note=d["note"])
+        messages.success(request, _("Đã giao đợt %(no)s (%(n)s máy) cho %(unit)s.")
+                         % {"no": batch.number, "n": batch.lines.count(), "unit": to_unit})
+        return redirect(batch)
+
+    if response := submit(request, form, save, resent_to=reverse("distribution:batch_list")):
+        return response
     return render(request, "distribution/batch_create.html", {"form": form})
 
 
@@ -199,12 +183,8 @@ def batch_receive(request, pk):
         raise PermissionDenied
     form = ReceiveForm(request.POST or None, batch=batch)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.batch_receive(batch=batch, by=request.user, missing=form.cleaned_data["missing_map"],
-                                   damaged=form.cleaned_data["damaged_map"])
-        except DomainError as e:
-            messages.error(request, str(e))
-        else:
+        if attempt(request, services.batch_receive, batch=batch, by=request.user,
+                   missing=form.cleaned_data["missing_map"], damaged=form.cleaned_data["damaged_map"]):
             messages.success(request, _("Đã xác nhận nhận đợt %(no)s.") % {"no": batch.number})
         return redirect(batch)
     return render(request, "distribution/batch_receive.html", {"batch": batch, "form": form})
@@ -216,7 +196,7 @@ def batch_cancel(request, pk):
     batch = _batch_or_404(request, pk)
     if not is_officer_of(request.user, batch.from_unit):
         raise PermissionDenied
-    return _post_and_return(request, batch, ReasonForm(request.POST),
+    return post_and_return(request, batch, ReasonForm(request.POST),
                             partial(services.batch_cancel, batch=batch, by=request.user),
                             done=_("Đã hủy đợt %(no)s; máy đã về lại kho.") % {"no": batch.number},
                             invalid=_("Cần ghi lý do hủy đợt."))
@@ -242,7 +222,7 @@ def _scan_view(request, obj, attach):
         if not scan:
             raise Http404
         return FileResponse(scan.open("rb"), as_attachment=False, filename=scan.name.rsplit("/", 1)[-1])
-    return _post_and_return(request, obj, ScanForm(request.POST, request.FILES), lambda file: attach(upload=file),
+    return post_and_return(request, obj, ScanForm(request.POST, request.FILES), lambda file: attach(upload=file),
                             done=_("Đã lưu bản chụp biên bản."), invalid=_("Chọn tệp bản chụp."))
 
 
@@ -300,19 +280,18 @@ def handout_create(request, household_pk):
         messages.error(request, _("Xã chưa thuộc chương trình phổ cập nào đang triển khai."))
         return redirect("distribution:handout_pick")
     form = HandoutForm(request.POST or None, household=household)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            handout = services.handout_create(
-                programme=programme, household=household, by=request.user, imei=d["imei"],
-                recipient_name=d["recipient_name"], recipient_citizen_id=d["recipient_citizen_id"],
-                handed_out_on=d["handed_out_on"], person=d["person"])
-        except DomainError as e:
-            form.add_error(None, str(e))
-        else:
-            messages.success(request, _("Đã cấp máy IMEI %(imei)s cho %(name)s.")
-                             % {"imei": d["imei"], "name": handout.recipient_name})
-            return redirect(handout)
+
+    def save(**d):
+        handout = services.handout_create(
+            programme=programme, household=household, by=request.user, imei=d["imei"],
+            recipient_name=d["recipient_name"], recipient_citizen_id=d["recipient_citizen_id"],
+            handed_out_on=d["handed_out_on"], person=d["person"])
+        messages.success(request, _("Đã cấp máy IMEI %(imei)s cho %(name)s.")
+                         % {"imei": d["imei"], "name": handout.recipient_name})
+        return redirect(handout)
+
+    if response := submit(request, form, save, resent_to=reverse("distribution:handout_list")):
+        return response
     existing = household.handouts.active().select_related("device")
     return render(request, "distribution/handout_form.html",
                   {"form": form, "household": household, "existing": existing})
@@ -341,7 +320,7 @@ def handout_reverse(request, pk):
     handout = _handout_or_404(request, pk)
     if not is_officer_of(request.user, handout.commune, roles=[Role.COMMUNE_OFFICIAL]):
         raise PermissionDenied
-    return _post_and_return(request, handout, ReasonForm(request.POST),
+    return post_and_return(request, handout, ReasonForm(request.POST),
                             partial(services.handout_reverse, handout=handout, by=request.user),
                             done=_("Đã thu hồi; máy đã về kho của xã."), invalid=_("Cần ghi lý do thu hồi."))
 

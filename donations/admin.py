@@ -39,7 +39,7 @@ class DonorAdminForm(forms.ModelForm):
             cleaned = services._clean_donor({f: data.get(f) for f in services.DONOR_FIELDS},
                                             exclude_pk=self.instance.pk)
         except DomainError as e:
-            raise forms.ValidationError(str(e))
+            raise e.as_validation_error() from None
         data.update({k: v for k, v in cleaned.items() if k in services.DONOR_FIELDS})
         return data
 

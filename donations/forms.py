@@ -1,13 +1,12 @@
 """Input forms. They validate and shape input; the services decide the rules."""
 
-import uuid
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from phocap.accounts.models import Role
 from phocap.common.formatting import format_number
+from phocap.common.forms import OnceOnlyForm
 
 from .models import Donation, Donor, Pledge
 from .selectors import donors_visible_to, writable_units
@@ -49,22 +48,7 @@ class VndField(forms.IntegerField):
         return super().to_python(value)
 
 
-class OnceForm(forms.Form):
-    """Carries a one-time token so a double submit creates one row (see views._first_submit)."""
-
-    submit_token = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("submit_token", uuid.uuid4().hex)
-
-    def payload(self) -> dict:
-        """The cleaned data the service takes (the token is the view's business)."""
-        return {k: v for k, v in self.cleaned_data.items() if k != "submit_token"}
-
-
-class DonorForm(OnceForm):
+class DonorForm(OnceOnlyForm):
     kind = forms.ChoiceField(label=_("Loại"), choices=Donor.Kind.choices)
     name = forms.CharField(label=_("Tên"), max_length=255)
     tax_code = forms.CharField(label=_("Mã số thuế"), max_length=20, required=False,
@@ -90,7 +74,7 @@ class DonorForm(OnceForm):
         return data
 
 
-class PledgeForm(OnceForm):
+class PledgeForm(OnceOnlyForm):
     donor = forms.ModelChoiceField(label=_("Nhà tài trợ"), queryset=None)
     pledged_on = forms.DateField(label=_("Ngày cam kết"), widget=DATE_INPUT, input_formats=DATE_FORMATS,
                                  initial=timezone.localdate)
@@ -117,7 +101,7 @@ class PledgeForm(OnceForm):
         return data
 
 
-class DonationForm(OnceForm):
+class DonationForm(OnceOnlyForm):
     donor = forms.ModelChoiceField(label=_("Nhà tài trợ"), queryset=None)
     unit = forms.ModelChoiceField(label=_("Đơn vị tiếp nhận"), queryset=None)
     received_on = forms.DateField(label=_("Ngày tiếp nhận"), widget=DATE_INPUT, input_formats=DATE_FORMATS,
@@ -172,7 +156,7 @@ class CancelPledgeForm(forms.Form):
     reason = forms.CharField(label=_("Lý do hủy"), max_length=500)
 
 
-class ProcurementForm(OnceForm):
+class ProcurementForm(OnceOnlyForm):
     supplier = forms.CharField(label=_("Nhà cung cấp"), max_length=255)
     purchased_on = forms.DateField(label=_("Ngày mua"), widget=DATE_INPUT, input_formats=DATE_FORMATS,
                                    initial=timezone.localdate)

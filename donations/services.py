@@ -17,6 +17,7 @@ from phocap.common.formatting import format_vnd
 from phocap.common.text import fold
 from phocap.programmes.models import Programme
 
+from .errors import Code
 from .models import Donation, Donor, Pledge, Procurement
 
 # --- normalisation ------------------------------------------------------------------------
@@ -34,7 +35,7 @@ def normalise_phone(raw: str | None) -> str:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise DomainError(_("Số điện thoại “%(value)s” không hợp lệ.") % {"value": raw})
+        raise DomainError(_("Số điện thoại “%(value)s” không hợp lệ.") % {"value": raw}, code=Code.PHONE_INVALID)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -46,23 +47,23 @@ def normalise_tax_code(raw: str | None, *, required: bool = False) -> str:
     raw = (raw or "").strip()
     if not raw:
         if required:
-            raise DomainError(_("Doanh nghiệp phải có mã số thuế."))
+            raise DomainError(_("Doanh nghiệp phải có mã số thuế."), code=Code.TAX_CODE_REQUIRED)
         return ""
     try:
         return mst.format(mst.validate(raw))
     except StdnumError:
         raise DomainError(_("Mã số thuế “%(value)s” không hợp lệ (10 hoặc 13 chữ số, đúng chữ số kiểm tra).")
-                          % {"value": raw})
+                          % {"value": raw}, code=Code.TAX_CODE_INVALID)
 
 
 def _require_within(unit: AdminUnit, province: AdminUnit) -> None:
     if not unit.is_within(province):
-        raise DomainError(_("Đơn vị %(unit)s không thuộc %(province)s.") % {"unit": unit, "province": province})
+        raise DomainError(_("Đơn vị %(unit)s không thuộc %(province)s.") % {"unit": unit, "province": province}, code=Code.UNIT_OUTSIDE_PROVINCE)
 
 
 def _require_not_negative(value: int, label: str) -> None:
     if value is None or value < 0:
-        raise DomainError(_("%(field)s không được âm.") % {"field": label})
+        raise DomainError(_("%(field)s không được âm.") % {"field": label}, code=Code.AMOUNT_NEGATIVE)
 
 
 # --- donors -------------------------------------------------------------------------------
@@ -73,9 +74,9 @@ def _clean_donor(values: dict, *, exclude_pk: int | None = None) -> dict:
     values = dict(values)
     values["name"] = " ".join((values.get("name") or "").split())
     if not values["name"]:
-        raise DomainError(_("Hãy nhập tên nhà tài trợ."))
+        raise DomainError(_("Hãy nhập tên nhà tài trợ."), code=Code.DONOR_NAME_REQUIRED)
     if values.get("kind") not in Donor.Kind.values:
-        raise DomainError(_("Loại nhà tài trợ không hợp lệ."))
+        raise DomainError(_("Loại nhà tài trợ không hợp lệ."), code=Code.DONOR_KIND_INVALID)
     values["tax_code"] = normalise_tax_code(values.get("tax_code"),
                                             required=values["kind"] == Donor.Kind.ENTERPRISE)
     values["phone"] = normalise_phone(values.get("phone"))
@@ -83,7 +84,7 @@ def _clean_donor(values: dict, *, exclude_pk: int | None = None) -> dict:
         other = Donor.objects.filter(tax_code=values["tax_code"]).exclude(pk=exclude_pk).first()
         if other:
             raise DomainError(_("Mã số thuế %(code)s đã thuộc nhà tài trợ “%(name)s”: cùng mã số thuế là cùng "
-                                "một nhà tài trợ.") % {"code": values["tax_code"], "name": other.name})
+                                "một nhà tài trợ.") % {"code": values["tax_code"], "name": other.name}, code=Code.TAX_CODE_TAKEN)
     values["name_ascii"] = fold(values["name"])
     return values
 
@@ -98,7 +99,7 @@ def donor_create(*, kind: str, name: str, unit: AdminUnit, tax_code: str = "", r
         with transaction.atomic():
             return Donor.objects.create(**values)
     except IntegrityError:  # a concurrent save took the tax code between our check and insert
-        raise DomainError(_("Mã số thuế %(code)s đã được dùng.") % {"code": values["tax_code"]})
+        raise DomainError(_("Mã số thuế %(code)s đã được dùng.") % {"code": values["tax_code"]}, code=Code.TAX_CODE_TAKEN)
 
 
 @transaction.atomic
@@ -124,9 +125,9 @@ def _check_pledge_terms(*, cash_vnd: int, phones: int, pledged_on: datetime.date
     _require_not_negative(cash_vnd, _("Số tiền cam kết"))
     _require_not_negative(phones, _("Số điện thoại cam kết"))
     if not cash_vnd and not phones:
-        raise DomainError(_("Cam kết phải có số tiền hoặc số điện thoại."))
+        raise DomainError(_("Cam kết phải có số tiền hoặc số điện thoại."), code=Code.PLEDGE_EMPTY)
     if due_date and due_date < pledged_on:
-        raise DomainError(_("Hạn thực hiện phải sau ngày cam kết."))
+        raise DomainError(_("Hạn thực hiện phải sau ngày cam kết."), code=Code.DUE_BEFORE_PLEDGE)
 
 
 @transaction.atomic
@@ -152,7 +153,7 @@ def pledge_update(*, pledge: Pledge, by=None, **changes) -> Pledge:
         raise TypeError(f"unknown pledge fields: {sorted(unknown)}")
     pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
     if pledge.cancelled_at:
-        raise DomainError(_("Cam kết này đã bị hủy, không thể sửa."))
+        raise DomainError(_("Cam kết này đã bị hủy, không thể sửa."), code=Code.PLEDGE_CANCELLED)
     for field, value in changes.items():
         setattr(pledge, field, value)
     pledge.occasion = (pledge.occasion or "").strip()
@@ -167,9 +168,9 @@ def pledge_cancel(*, pledge: Pledge, reason: str, by=None) -> Pledge:
     pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(_("Hãy nêu lý do hủy cam kết."))
+        raise DomainError(_("Hãy nêu lý do hủy cam kết."), code=Code.REASON_REQUIRED)
     if pledge.cancelled_at:
-        raise DomainError(_("Cam kết này đã bị hủy."))
+        raise DomainError(_("Cam kết này đã bị hủy."), code=Code.PLEDGE_CANCELLED)
     pledge.cancelled_at = timezone.now()
     pledge.cancel_reason = reason
     pledge.save(update_fields=["cancelled_at", "cancel_reason"])
@@ -223,41 +224,41 @@ def _clean_donation(programme: Programme, values: dict, *, exclude_pk: int | Non
     _require_not_negative(cash, _("Số tiền"))
     _require_not_negative(phones, _("Số điện thoại"))
     if not cash and not phones:
-        raise DomainError(_("Khoản ủng hộ phải có số tiền hoặc số điện thoại hiện vật."))
+        raise DomainError(_("Khoản ủng hộ phải có số tiền hoặc số điện thoại hiện vật."), code=Code.DONATION_EMPTY)
     values["cash_vnd"], values["phones_count"] = cash, phones
     if cash:
         if values.get("cash_method") not in Donation.CashMethod.values:
-            raise DomainError(_("Hãy chọn hình thức nhận tiền (tiền mặt hoặc chuyển khoản)."))
+            raise DomainError(_("Hãy chọn hình thức nhận tiền (tiền mặt hoặc chuyển khoản)."), code=Code.CASH_METHOD_REQUIRED)
     else:
         values["cash_method"] = ""
     if phones:
         if values.get("phone_condition") not in Donation.PhoneCondition.values:
-            raise DomainError(_("Hãy chọn tình trạng máy (mới hoặc đã qua sử dụng)."))
+            raise DomainError(_("Hãy chọn tình trạng máy (mới hoặc đã qua sử dụng)."), code=Code.PHONE_CONDITION_REQUIRED)
         if not values.get("phone_unit_value_vnd"):
             values["phone_unit_value_vnd"] = programme.default_phone_price_vnd
         _require_not_negative(values["phone_unit_value_vnd"], _("Giá trị mỗi máy"))
     else:
         values.update(phone_model="", phone_condition="", phone_unit_value_vnd=0)
     if values["received_on"] > timezone.localdate():
-        raise DomainError(_("Ngày tiếp nhận không được sau hôm nay."))
+        raise DomainError(_("Ngày tiếp nhận không được sau hôm nay."), code=Code.DATE_IN_FUTURE)
     values["receipt_number"] = (values.get("receipt_number") or "").strip()
     if values["receipt_number"] and Donation.objects.filter(
             programme=programme, receipt_number=values["receipt_number"], reversed_at__isnull=True,
     ).exclude(pk=exclude_pk).exists():
-        raise DomainError(_("Số phiếu thu %(no)s đã có trong chương trình.") % {"no": values["receipt_number"]})
+        raise DomainError(_("Số phiếu thu %(no)s đã có trong chương trình.") % {"no": values["receipt_number"]}, code=Code.RECEIPT_NUMBER_TAKEN)
     pledge = values.get("pledge")
     if pledge is not None:
         if pledge.programme_id != programme.pk or pledge.donor_id != values["donor"].pk:
-            raise DomainError(_("Cam kết được chọn không phải của nhà tài trợ này trong chương trình này."))
+            raise DomainError(_("Cam kết được chọn không phải của nhà tài trợ này trong chương trình này."), code=Code.PLEDGE_MISMATCH)
         if pledge.cancelled_at:
-            raise DomainError(_("Cam kết này đã bị hủy, không thể ghi nhận thực hiện."))
+            raise DomainError(_("Cam kết này đã bị hủy, không thể ghi nhận thực hiện."), code=Code.PLEDGE_CANCELLED)
     return values
 
 
 def _require_balance(programme: Programme, *, message: str) -> None:
     received, spent = cash_received_vnd(programme.pk), cash_spent_vnd(programme.pk)
     if spent > received:
-        raise DomainError(message % {"received": format_vnd(received), "spent": format_vnd(spent)})
+        raise DomainError(message % {"received": format_vnd(received), "spent": format_vnd(spent)}, code=Code.FUND_WOULD_GO_NEGATIVE)
 
 
 def _registered_devices(donation: Donation) -> int:
@@ -282,7 +283,7 @@ def donation_create(*, programme: Programme, donor: Donor, unit: AdminUnit, rece
         with transaction.atomic():
             return Donation.objects.create(programme=programme, created_by=by, **values)
     except IntegrityError:  # the receipt number was taken by a concurrent save
-        raise DomainError(_("Số phiếu thu %(no)s đã có trong chương trình.") % {"no": values["receipt_number"]})
+        raise DomainError(_("Số phiếu thu %(no)s đã có trong chương trình.") % {"no": values["receipt_number"]}, code=Code.RECEIPT_NUMBER_TAKEN)
 
 
 @transaction.atomic
@@ -294,16 +295,16 @@ def donation_update(*, donation: Donation, by=None, **changes) -> Donation:
     programme = _lock_programme(donation.programme)
     donation = Donation.objects.select_for_update().get(pk=donation.pk)
     if donation.acknowledged_at:
-        raise DomainError(_("Khoản ủng hộ đã được gửi thư cảm ơn: chỉ có thể điều chỉnh bằng bút toán đảo."))
+        raise DomainError(_("Khoản ủng hộ đã được gửi thư cảm ơn: chỉ có thể điều chỉnh bằng bút toán đảo."), code=Code.DONATION_ACKNOWLEDGED)
     if donation.reverses_id or donation.reversed_at:
-        raise DomainError(_("Khoản ủng hộ đã có bút toán đảo, không thể sửa."))
+        raise DomainError(_("Khoản ủng hộ đã có bút toán đảo, không thể sửa."), code=Code.DONATION_REVERSED)
     values = {f: getattr(donation, f) for f in DONATION_FIELDS}
     values.update(changes)
     values = _clean_donation(programme, values, exclude_pk=donation.pk)
     registered = _registered_devices(donation)
     if values["phones_count"] < registered:
         raise DomainError(_("Đã nhập %(n)s máy theo khoản này; số điện thoại hiện vật không thể ít hơn.")
-                          % {"n": registered})
+                          % {"n": registered}, code=Code.PHONES_BELOW_REGISTERED)
     for field, value in values.items():
         setattr(donation, field, value)
     donation.save(update_fields=list(DONATION_FIELDS))
@@ -318,15 +319,15 @@ def donation_reverse(*, donation: Donation, reason: str, by=None) -> Donation:
     """Cancel a gift by a reversing entry: both rows stay, neither counts any more."""
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(_("Hãy nêu lý do đảo khoản ủng hộ."))
+        raise DomainError(_("Hãy nêu lý do đảo khoản ủng hộ."), code=Code.REASON_REQUIRED)
     programme = _lock_programme(donation.programme)
     donation = Donation.objects.select_for_update().get(pk=donation.pk)
     if donation.reverses_id:
-        raise DomainError(_("Đây là một bút toán đảo, không thể đảo lại."))
+        raise DomainError(_("Đây là một bút toán đảo, không thể đảo lại."), code=Code.REVERSAL_NOT_REVERSIBLE)
     if donation.reversed_at:
-        raise DomainError(_("Khoản ủng hộ này đã được đảo."))
+        raise DomainError(_("Khoản ủng hộ này đã được đảo."), code=Code.DONATION_REVERSED)
     if _registered_devices(donation):
-        raise DomainError(_("Đã nhập máy (IMEI) theo khoản ủng hộ này; hãy xử lý các máy đó trước khi đảo."))
+        raise DomainError(_("Đã nhập máy (IMEI) theo khoản ủng hộ này; hãy xử lý các máy đó trước khi đảo."), code=Code.DONATION_HAS_DEVICES)
     donation.reversed_at = timezone.now()
     donation.save(update_fields=["reversed_at"])
     reversal = Donation.objects.create(
@@ -345,12 +346,12 @@ def donation_reverse(*, donation: Donation, reason: str, by=None) -> Donation:
 def donation_acknowledge(*, donation: Donation, kind: str = Donation.AckKind.LETTER, by=None) -> Donation:
     """Record that the donor was thanked; the first date stays if printed again."""
     if kind not in Donation.AckKind.values:
-        raise DomainError(_("Hình thức cảm ơn không hợp lệ."))
+        raise DomainError(_("Hình thức cảm ơn không hợp lệ."), code=Code.ACK_KIND_INVALID)
     donation = Donation.objects.select_for_update().get(pk=donation.pk)
     if donation.reverses_id:
-        raise DomainError(_("Không gửi thư cảm ơn cho một bút toán đảo."))
+        raise DomainError(_("Không gửi thư cảm ơn cho một bút toán đảo."), code=Code.ACK_OF_REVERSAL)
     if donation.reversed_at:
-        raise DomainError(_("Khoản ủng hộ này đã được đảo, không gửi thư cảm ơn."))
+        raise DomainError(_("Khoản ủng hộ này đã được đảo, không gửi thư cảm ơn."), code=Code.DONATION_REVERSED)
     if donation.acknowledged_at is None:
         donation.acknowledged_at = timezone.now()
         donation.ack_kind = kind
@@ -371,22 +372,22 @@ def procurement_create(*, programme: Programme, supplier: str, purchased_on: dat
     _require_within(unit, programme.province)
     supplier = " ".join((supplier or "").split())
     if not supplier:
-        raise DomainError(_("Hãy nhập nhà cung cấp."))
+        raise DomainError(_("Hãy nhập nhà cung cấp."), code=Code.SUPPLIER_REQUIRED)
     if not quantity or quantity <= 0:
-        raise DomainError(_("Số lượng phải lớn hơn 0."))
+        raise DomainError(_("Số lượng phải lớn hơn 0."), code=Code.QUANTITY_NOT_POSITIVE)
     unit_price_vnd = unit_price_vnd or programme.default_phone_price_vnd
     if unit_price_vnd <= 0:
-        raise DomainError(_("Đơn giá phải lớn hơn 0."))
+        raise DomainError(_("Đơn giá phải lớn hơn 0."), code=Code.PRICE_NOT_POSITIVE)
     invoice_number = (invoice_number or "").strip()
     if invoice_number and Procurement.objects.filter(programme=programme, invoice_number=invoice_number).exists():
-        raise DomainError(_("Hóa đơn số %(no)s đã được ghi.") % {"no": invoice_number})
+        raise DomainError(_("Hóa đơn số %(no)s đã được ghi.") % {"no": invoice_number}, code=Code.INVOICE_NUMBER_TAKEN)
     cost = unit_price_vnd * quantity
     balance = cash_received_vnd(programme.pk) - cash_spent_vnd(programme.pk)
     if cost > balance:
         raise DomainError(_(
             "Không đủ tiền: mua %(qty)s máy hết %(cost)s nhưng quỹ chỉ còn %(balance)s. "
             "Hãy giảm số lượng hoặc chờ thêm khoản ủng hộ.") % {
-                "qty": quantity, "cost": format_vnd(cost), "balance": format_vnd(max(balance, 0))})
+                "qty": quantity, "cost": format_vnd(cost), "balance": format_vnd(max(balance, 0))}, code=Code.FUND_INSUFFICIENT)
     return Procurement.objects.create(
         programme=programme, unit=unit, supplier=supplier, purchased_on=purchased_on, unit_price_vnd=unit_price_vnd,
         quantity=quantity, invoice_number=invoice_number, phone_model=phone_model, note=note, created_by=by)

@@ -1,7 +1,6 @@
 """Pages of the fund: donors, pledges, donations, procurement, acknowledgements, honour roll."""
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_POST
 from phocap.accounts.decorators import login_and_membership_required
 from phocap.accounts.models import Role
 from phocap.accounts.scoping import can_write_unit
-from phocap.common.errors import DomainError
+from phocap.common.actions import attempt, submit
 from phocap.common.excel import VND_FORMAT, xlsx_response
 from phocap.common.formatting import format_date
 from phocap.common.pagination import paginate
@@ -45,52 +44,6 @@ def _is_province_staff(user, unit) -> bool:
 def _require_province_staff(user, unit) -> None:
     if not _is_province_staff(user, unit):
         raise PermissionDenied
-
-
-def _first_submit(form) -> bool:
-    """True once per form token: a double click or a resent POST does not save twice."""
-    token = form.cleaned_data.get("submit_token")
-    if not token:
-        return True
-    return cache.add(f"donations:submit:{token}", 1, timeout=24 * 3600)
-
-
-def _forget_submit(form) -> None:
-    token = form.cleaned_data.get("submit_token")
-    if token:
-        cache.delete(f"donations:submit:{token}")
-
-
-def _save(form, save):
-    """`save(**data)` with the form's data → the response to send; a save a rule refused
-    gives None and leaves the reason on the form."""
-    try:
-        return save(**form.payload())
-    except DomainError as e:
-        form.add_error(None, str(e))
-        return None
-
-
-def _save_once(request, form, save, *, resent_to):
-    """`_save` once per form token: a double click or a resent POST saves nothing more and
-    goes to `resent_to`. A refused save releases the token so the corrected form can be sent."""
-    if not _first_submit(form):
-        messages.info(request, _("Biểu mẫu này đã được gửi."))
-        return redirect(resent_to)
-    response = _save(form, save)
-    if response is None:
-        _forget_submit(form)
-    return response
-
-
-def _attempt(request, action, **kwargs):
-    """A one-button POST (cancel, reverse, thank): `action(**kwargs)`, or None with the
-    refusal shown as a message."""
-    try:
-        return action(**kwargs)
-    except DomainError as e:
-        messages.error(request, str(e))
-        return None
 
 
 def _wants_xlsx(request) -> bool:
@@ -171,7 +124,7 @@ def _donor_form_view(request, donor: Donor | None):
         if duplicates and not form.cleaned_data["confirm_duplicate"]:
             form.add_error("confirm_duplicate", _("Đã có nhà tài trợ trùng tên. Hãy kiểm tra danh sách bên dưới; "
                                                   "nếu đúng là nhà tài trợ khác, đánh dấu ô này rồi lưu lại."))
-        elif response := _save_once(request, form, save, resent_to="donations:donor_list"):
+        elif response := submit(request, form, save, resent_to=reverse("donations:donor_list")):
             return response
     return render(request, "donations/donor_form.html", {"form": form, "donor": donor, "duplicates": duplicates})
 
@@ -227,8 +180,7 @@ def pledge_create(request, programme_id: int):
         messages.success(request, _("Đã ghi cam kết của %(name)s.") % {"name": pledge.donor.name})
         return redirect(pledge)
 
-    if request.method == "POST" and form.is_valid() and (response := _save_once(
-            request, form, save, resent_to=reverse("donations:pledge_list", args=[programme.pk]))):
+    if response := submit(request, form, save, resent_to=reverse("donations:pledge_list", args=[programme.pk])):
         return response
     return render(request, "donations/pledge_form.html", {"form": form, "programme": programme})
 
@@ -255,7 +207,7 @@ def pledge_edit(request, pk: int):
         messages.success(request, _("Đã lưu cam kết."))
         return redirect(pledge)
 
-    if request.method == "POST" and form.is_valid() and (response := _save(form, save)):
+    if response := submit(request, form, save):
         return response
     return render(request, "donations/pledge_form.html", {"form": form, "programme": pledge.programme,
                                                           "pledge": pledge})
@@ -268,7 +220,7 @@ def pledge_cancel(request, pk: int):
     _require_province_staff(request.user, pledge.unit)
     form = CancelPledgeForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""  # the service says what is missing
-    if _attempt(request, services.pledge_cancel, pledge=pledge, reason=reason, by=request.user):
+    if attempt(request, services.pledge_cancel, pledge=pledge, reason=reason, by=request.user):
         messages.success(request, _("Đã hủy cam kết."))
     return redirect(pledge)
 
@@ -320,8 +272,7 @@ def donation_create(request, programme_id: int):
         messages.success(request, _("Đã ghi nhận khoản ủng hộ của %(name)s.") % {"name": donation.donor.name})
         return redirect(donation)
 
-    if request.method == "POST" and form.is_valid() and (response := _save_once(
-            request, form, save, resent_to=reverse("donations:donation_list", args=[programme.pk]))):
+    if response := submit(request, form, save, resent_to=reverse("donations:donation_list", args=[programme.pk])):
         return response
     return render(request, "donations/donation_form.html", {"form": form, "programme": programme})
 
@@ -345,7 +296,7 @@ def donation_edit(request, pk: int):
         messages.success(request, _("Đã lưu khoản ủng hộ."))
         return redirect(donation)
 
-    if request.method == "POST" and form.is_valid() and (response := _save(form, save)):
+    if response := submit(request, form, save):
         return response
     return render(request, "donations/donation_form.html", {"form": form, "programme": programme,
                                                             "donation": donation})
@@ -367,11 +318,11 @@ def donation_reverse(request, pk: int):
     donation = _donation_for_write(request, pk)
     form = ReverseForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""  # the service says what is missing
-    reversal = _attempt(request, services.donation_reverse, donation=donation, reason=reason, by=request.user)
-    if reversal is None:
+    reversal = attempt(request, services.donation_reverse, donation=donation, reason=reason, by=request.user)
+    if not reversal:
         return redirect(donation)
     messages.success(request, _("Đã đảo khoản ủng hộ. Nếu cần, hãy ghi lại khoản đúng."))
-    return redirect(reversal)
+    return redirect(reversal.value)
 
 
 @require_POST
@@ -380,7 +331,7 @@ def donation_acknowledge(request, pk: int):
     donation = _donation_for_write(request, pk)
     form = AcknowledgeForm(request.POST)
     kind = form.cleaned_data["kind"] if form.is_valid() else Donation.AckKind.LETTER
-    if _attempt(request, services.donation_acknowledge, donation=donation, kind=kind, by=request.user) is None:
+    if not attempt(request, services.donation_acknowledge, donation=donation, kind=kind, by=request.user):
         return redirect(donation)
     return redirect(reverse("donations:donation_ack_pdf", args=[donation.pk]) + f"?kind={kind}")
 
@@ -425,7 +376,7 @@ def procurement_create(request, programme_id: int):
         messages.success(request, _("Đã ghi mua %(qty)s điện thoại.") % {"qty": procurement.quantity})
         return redirect(done)
 
-    if request.method == "POST" and form.is_valid() and (response := _save_once(request, form, save, resent_to=done)):
+    if response := submit(request, form, save, resent_to=done):
         return response
     return render(request, "donations/procurement_form.html", {
         "form": form, "programme": programme, "totals": selectors.programme_totals(programme)})

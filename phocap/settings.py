@@ -15,22 +15,25 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from phocap.envvars import env_bool, env_choice, env_int, env_list, env_str
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 if (BASE_DIR / ".env").is_file():
-    environ.Env.read_env(BASE_DIR / ".env")
+    environ.Env.read_env(BASE_DIR / ".env", parse_comments=True)
 
-DEBUG = env.bool("DEBUG", default=False)
+DEBUG = env_bool("DEBUG", default=False)
 
 # Commands that only read code (never serve, sign or send anything) run without a
 # configured SECRET_KEY/ALLOWED_HOSTS, so a plain `manage.py makemigrations --check`
 # works in any checkout; everything else stops at start-up when they are missing.
+# collectstatic is one of them: the image builds its static manifest with no secret.
 OFFLINE_COMMANDS = {"makemigrations", "makemessages", "compilemessages", "showmigrations",
-                    "sqlmigrate", "help", "version"}
+                    "sqlmigrate", "help", "version", "collectstatic"}
 _OFFLINE = len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" and sys.argv[1] in OFFLINE_COMMANDS
 
-SECRET_KEY = env("SECRET_KEY", default="")
+SECRET_KEY = env_str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not (DEBUG or _OFFLINE):
         raise ImproperlyConfigured(
@@ -39,13 +42,13 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105 - DEBUG/offline only
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS and not _OFFLINE:
     raise ImproperlyConfigured(
         "ALLOWED_HOSTS is not set. Set ALLOWED_HOSTS to the comma-separated host names "
         "this site is served on, e.g. ALLOWED_HOSTS=phocap.example.gov.vn."
     )
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -76,6 +79,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "phocap.common.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -112,7 +116,10 @@ TEMPLATES = [
 ]
 
 # --- database -----------------------------------------------------------------
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+try:
+    DATABASES = {"default": env.db_url_config(env_str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
+except (ValueError, KeyError, ImproperlyConfigured) as exc:
+    raise ImproperlyConfigured(f"DATABASE_URL is not valid ({exc}); expected postgres://user:pass@host:5432/db.") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE makes writers queue for the lock instead of failing mid-transaction,
     # which is what eager Celery tasks inside requests need.
@@ -121,7 +128,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
          "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -130,7 +137,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SIMPLE_HISTORY_DATE_INDEX = False
 
 # --- cache --------------------------------------------------------------------
-CACHE_URL = env("CACHE_URL", default="")
+CACHE_URL = env_str("CACHE_URL", default="")
 if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": CACHE_URL, "KEY_PREFIX": "phocap"}}
@@ -138,20 +145,21 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Celery -------------------------------------------------------------------
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="phocap")
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", default="phocap")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 # Nightly jobs. Each task is a thin wrapper around one idempotent service.
 CELERY_BEAT_SCHEDULE = {
+    # Proves beat → broker → worker end to end (each process also beats on its own).
     "worker-heartbeat": {
         "task": "phocap.common.tasks.worker_heartbeat_task",
-        "schedule": 300.0,
+        "schedule": 60.0,
     },
     "pledges-mark-overdue": {
         "task": "donations.tasks.pledges_mark_overdue_task",
@@ -187,9 +195,9 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -205,24 +213,27 @@ FORMAT_MODULE_PATH = ["phocap.formats"]
 
 # --- static and media ---------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STATIC_ROOT = Path(env_str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if env.bool("STATIC_MANIFEST", default=False)
+        "BACKEND": "phocap.common.storage.StaticStorage"
+        if env_bool("STATIC_MANIFEST", default=False)
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Seconds a coverage rebuild waits so a burst of changes to a commune gives one rebuild.
-COVERAGE_REBUILD_DELAY_S = env.int("COVERAGE_REBUILD_DELAY_S", default=10)
+COVERAGE_REBUILD_DELAY_S = env_int("COVERAGE_REBUILD_DELAY_S", default=10)
 # Largest spreadsheet an import accepts, in bytes.
-PHOCAP_MAX_UPLOAD_BYTES = env.int("PHOCAP_MAX_UPLOAD_BYTES", default=30 * 1024 * 1024)
+PHOCAP_MAX_UPLOAD_BYTES = env_int("PHOCAP_MAX_UPLOAD_BYTES", default=30 * 1024 * 1024, minimum=1)
+# `manage.py backup` writes dated archives here; the nightly beat task keeps the newest BACKUP_KEEP.
+BACKUP_ROOT = Path(env_str("BACKUP_ROOT", default=str(BASE_DIR / "var" / "backups")))
+BACKUP_KEEP = env_int("BACKUP_KEEP", default=14, minimum=1)
 
 # --- notifications and e-mail ---------------------------------------------------
 # Days after which a dispatched batch not yet confirmed is notified to both units.
@@ -251,6 +262,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # A DomainError answers 400 {"code", "detail"} (phocap/common/api.py).
+    "EXCEPTION_HANDLER": "phocap.common.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "phocap API",
@@ -261,24 +274,45 @@ SPECTACULAR_SETTINGS = {
 
 # --- security (check --deploy is clean with the defaults when DEBUG is off) -----
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# The container's own health check calls http://127.0.0.1:8000/healthz without the proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
+# --- logs (phocap.common.logs): one line per event, structured in production -----
+LOG_LEVEL = env_choice("LOG_LEVEL", default="INFO", choices={"DEBUG", "INFO", "WARNING", "ERROR"})
+LOG_FORMAT = env_choice("LOG_FORMAT", default="TEXT" if DEBUG else "JSON", choices={"JSON", "TEXT"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "filters": {
+        "request_id": {"()": "phocap.common.logs.RequestIdFilter"},
+        "expected_responses": {"()": "phocap.common.logs.ExpectedResponseFilter"},
+    },
+    "formatters": {
+        "JSON": {"()": "phocap.common.logs.JsonFormatter"},
+        "TEXT": {"()": "phocap.common.logs.KeyValueFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
+                             "filters": ["request_id"]}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's own console handler would write each django.* line a second time.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # 4xx answers are on phocap.request's line; Django would add one (a 403 with a traceback).
+        "django.request": {"handlers": [], "filters": ["expected_responses"], "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "INFO"},
         # In eager mode every task would log "succeeded" into commands' output; workers keep it.
         "celery.app.trace": {"level": "INFO" if CELERY_BROKER_URL else "WARNING"},
     },
 }
+# Celery keeps this configuration instead of replacing the root handler with its own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

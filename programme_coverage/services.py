@@ -25,6 +25,7 @@ from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
 from phocap.programmes.models import Programme, ProgrammeCommune
 
+from .errors import Code
 from .models import FIGURES, CoverageMonth, CoverageSummary, ReportJob
 
 logger = logging.getLogger(__name__)
@@ -281,7 +282,7 @@ def coverage_clear_pending(*, commune_id: int) -> None:
 @transaction.atomic
 def report_job_create(*, programme: Programme, unit: AdminUnit, by) -> ReportJob:
     if not unit.is_within(programme.province):
-        raise DomainError(_("Đơn vị %(unit)s không thuộc chương trình này.") % {"unit": unit})
+        raise DomainError(_("Đơn vị %(unit)s không thuộc chương trình này.") % {"unit": unit}, code=Code.UNIT_OUTSIDE_PROGRAMME)
     job = ReportJob.objects.create(programme=programme, unit=unit, requested_by=by)
     from .tasks import report_job_build_task
 

@@ -16,7 +16,7 @@ from donations.selectors import programme_totals
 from phocap.accounts.decorators import login_and_membership_required
 from phocap.accounts.scoping import can_access_unit, user_units
 from phocap.areas.models import AdminUnit
-from phocap.common.errors import DomainError
+from phocap.common.actions import attempt
 from phocap.common.pagination import paginate
 from phocap.programmes.models import Programme
 
@@ -94,12 +94,9 @@ def print_view(request, programme_id: int, scheme: str, code: str):
 @login_and_membership_required
 def report_create(request, programme_id: int, scheme: str, code: str):
     programme, unit = _programme_and_unit(request, programme_id, scheme, code)
-    try:
-        job = services.report_job_create(programme=programme, unit=unit, by=request.user)
-    except DomainError as e:
-        messages.error(request, str(e))
+    if not (job := attempt(request, services.report_job_create, programme=programme, unit=unit, by=request.user)):
         return redirect(dashboard_url(programme, unit))
-    return redirect("coverage:report_detail", pk=job.pk)
+    return redirect("coverage:report_detail", pk=job.value.pk)
 
 
 @login_and_membership_required

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from phocap.common.errors import DomainError
 from phocap.common.text import fold
 
+from .errors import Code
 from .models import AdminUnit
 
 
@@ -24,9 +25,9 @@ def village_get_or_create(*, commune: AdminUnit, name: str) -> tuple[AdminUnit, 
     """The village of that name in the commune, created if new (imports and officials)."""
     name = " ".join((name or "").split())
     if not name:
-        raise DomainError(_("Tên thôn/bản không được để trống."))
+        raise DomainError(_("Tên thôn/bản không được để trống."), code=Code.VILLAGE_NAME_REQUIRED)
     if commune.level != AdminUnit.Level.COMMUNE:
-        raise DomainError(_("Thôn/bản chỉ thuộc một xã/phường."))
+        raise DomainError(_("Thôn/bản chỉ thuộc một xã/phường."), code=Code.VILLAGE_PARENT_NOT_COMMUNE)
     folded = fold(name)
     existing = AdminUnit.objects.filter(parent=commune, level=AdminUnit.Level.VILLAGE, name_ascii=folded).first()
     if existing:

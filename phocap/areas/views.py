@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from phocap.accounts.decorators import login_and_membership_required, unit_role_required
 from phocap.accounts.models import Role
 from phocap.accounts.scoping import can_access_unit, can_write_unit
-from phocap.common.errors import DomainError
+from phocap.common.actions import attempt
 
 from .forms import VillageForm
 from .models import AdminUnit
@@ -44,11 +44,8 @@ def village_create(request, scheme, code):
         raise PermissionDenied
     form = VillageForm(request.POST)
     if form.is_valid():
-        try:
-            village, created = village_get_or_create(commune=commune, name=form.cleaned_data["name"])
-        except DomainError as e:
-            messages.error(request, str(e))
-        else:
+        if outcome := attempt(request, village_get_or_create, commune=commune, name=form.cleaned_data["name"]):
+            village, created = outcome.value
             if created:
                 messages.success(request, _("Đã thêm %(v)s.") % {"v": village.full_name})
             else:

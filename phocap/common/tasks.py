@@ -2,12 +2,15 @@ from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
+from . import heartbeat
+
 HEARTBEAT_KEY = "phocap:worker:heartbeat"
 
 
 @shared_task
 def worker_heartbeat_task(token: str = "") -> str:
-    """Record that a worker ran a task; /healthz shows it and CI proves the worker with it."""
+    """Record that a worker ran a task from the queue; CI proves the worker with it."""
     stamp = timezone.now().isoformat()
     cache.set(HEARTBEAT_KEY, {"at": stamp, "token": token}, timeout=None)
+    heartbeat.record("worker")
     return stamp

@@ -1,6 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from phocap.areas.errors import Code
+from tests.errors import raises_code
+
 pytestmark = pytest.mark.django_db
 
 
@@ -53,11 +56,10 @@ def test_village_get_or_create_matches_spelling_variants(tree):
 
 def test_village_needs_a_commune(tree):
     from phocap.areas.services import village_get_or_create
-    from phocap.common.errors import DomainError
 
-    with pytest.raises(DomainError):
+    with raises_code(Code.VILLAGE_PARENT_NOT_COMMUNE):
         village_get_or_create(commune=tree.na_ri, name="Bản X")
-    with pytest.raises(DomainError):
+    with raises_code(Code.VILLAGE_NAME_REQUIRED):
         village_get_or_create(commune=tree.con_minh, name="   ")
 
 

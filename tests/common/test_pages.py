@@ -43,6 +43,10 @@ def test_home_of_user_without_membership_explains_why_it_is_empty(client_for, tr
 
 
 def test_healthz_reports_database_and_broker(client, settings):
+    from phocap.common import heartbeat
+
+    heartbeat.record("worker")
+    heartbeat.record("beat")
     response = client.get("/healthz")
     assert response.status_code == 200
     data = response.json()

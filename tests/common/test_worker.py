@@ -32,3 +32,11 @@ def test_heartbeat_runs_eagerly_in_the_embedded_mode(settings):
     token = uuid.uuid4().hex
     worker_heartbeat_task.delay(token)
     assert cache.get(HEARTBEAT_KEY)["token"] == token
+
+
+@pytest.mark.worker
+def test_the_running_worker_beats_without_any_task(settings):
+    # CI's worker was started before the suite: its worker_ready heartbeat is in the shared cache.
+    from phocap.common import heartbeat
+
+    assert heartbeat.last_seen("worker") is not None

@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from distribution import services
+from distribution.errors import Code
 from distribution.models import Batch, BatchLine, Device, DeviceMovement, Handout
 from distribution.selectors import device_drift
 from phocap.common.errors import DomainError
@@ -15,8 +16,8 @@ TODAY = datetime.date(2023, 9, 10)
 
 
 def race(*calls):
-    """Run the calls at the same moment; [("ok", result) | ("error", message) | ("crash", repr)]."""
-    return [("error", str(r)) if isinstance(r, DomainError) else ("crash", repr(r)) if isinstance(r, Exception)
+    """Run the calls at the same moment; [("ok", result) | ("error", code) | ("crash", repr)]."""
+    return [("error", r.code) if isinstance(r, DomainError) else ("crash", repr(r)) if isinstance(r, Exception)
             else ("ok", r) for r in run_together(*calls)]
 
 
@@ -32,7 +33,7 @@ def test_same_device_in_two_batches(stock, programme, tree, users):
         lambda: services.batch_dispatch(programme=programme, from_unit=tree.bk, to_unit=tree.ba_be,
                                         by=users.province, imeis=[imei]))
     assert outcomes(results) == ["error", "ok"], results
-    assert any("đợt bàn giao khác" in r[1] for r in results if r[0] == "error")
+    assert [r[1] for r in results if r[0] == "error"] == [Code.DEVICES_UNAVAILABLE]
     assert BatchLine.objects.filter(device__imei=imei).count() == 1
     assert device_drift() == []
 
@@ -52,7 +53,7 @@ def test_same_batch_confirmed_twice(batch_to_na_ri, users):
     results = race(lambda: services.batch_receive(batch=batch_to_na_ri, by=users.district),
                    lambda: services.batch_receive(batch=batch_to_na_ri, by=users.district))
     assert outcomes(results) == ["error", "ok"], results
-    assert "không xác nhận lại" in [r for r in results if r[0] == "error"][0][1]
+    assert [r[1] for r in results if r[0] == "error"] == [Code.BATCH_NOT_DISPATCHED]
     assert DeviceMovement.objects.filter(kind="receipt").count() == 6
     assert device_drift() == []
 

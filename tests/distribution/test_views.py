@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from distribution import services
+from distribution.errors import Code
 from distribution.models import Batch, Device, Handout
 from tests.factories import make_imei
 
@@ -253,8 +254,34 @@ def test_handout_form_shows_a_clear_error_for_a_phone_not_in_stock(client_for, u
     r = client_for(users.commune).post(reverse("distribution:handout_create", args=[households.poor.pk]), {
         "recipient_name": "A", "recipient_citizen_id": "006080001234", "handed_out_on": "10/09/2023",
         "imei": stock[9].imei})
-    assert r.status_code == 200 and "không có trong kho" in r.content.decode()
+    assert r.status_code == 200
+    assert [e.code for e in r.context["form"].non_field_errors().as_data()] == [Code.DEVICE_NOT_IN_STOCK]
     assert not Handout.objects.exists()
+
+
+def test_a_handout_form_sent_twice_hands_out_once(client_for, users, commune_stock, households):
+    """A double tap on a slow connection: the once-only token makes the second POST a no-op."""
+    c = client_for(users.commune)
+    url = reverse("distribution:handout_create", args=[households.poor.pk])
+    token = c.get(url).context["form"]["submit_token"].value()
+    assert token
+    form = {"recipient_name": "A", "recipient_citizen_id": "006080001234", "handed_out_on": "10/09/2023",
+            "imei": commune_stock[0].imei, "submit_token": token}
+    assert c.post(url, form).status_code == 302
+    second = c.post(url, {**form, "imei": commune_stock[1].imei})
+    assert second.status_code == 302 and second.url == reverse("distribution:handout_list")
+    assert Handout.objects.count() == 1
+
+
+def test_a_refused_handout_frees_its_token_for_the_corrected_form(client_for, users, stock, commune_stock,
+                                                                  households):
+    c = client_for(users.commune)
+    url = reverse("distribution:handout_create", args=[households.poor.pk])
+    form = {"recipient_name": "A", "recipient_citizen_id": "006080001234", "handed_out_on": "10/09/2023",
+            "imei": stock[9].imei, "submit_token": "t-1"}
+    assert c.post(url, form).status_code == 200  # refused: the phone is not in the commune
+    assert c.post(url, {**form, "imei": commune_stock[0].imei}).status_code == 302
+    assert Handout.objects.count() == 1
 
 
 @pytest.mark.parametrize("who,status", [("other_commune", 404), ("district", 403), ("province", 403),

@@ -2,8 +2,9 @@ import datetime
 
 import pytest
 
-from phocap.common.errors import DomainError
+from phocap.programmes.errors import Code
 from phocap.programmes.services import programme_create, programme_set_target
+from tests.errors import raises_code
 
 pytestmark = pytest.mark.django_db
 
@@ -15,20 +16,20 @@ def test_programme_defaults_to_two_million_per_phone(tree):
 
 
 def test_programme_must_belong_to_a_province(tree):
-    with pytest.raises(DomainError):
+    with raises_code(Code.PROVINCE_REQUIRED):
         programme_create(name="X", province=tree.na_ri, start_date=datetime.date(2023, 1, 1))
 
 
 def test_programme_end_before_start_is_refused(tree):
-    with pytest.raises(DomainError):
+    with raises_code(Code.END_BEFORE_START):
         programme_create(name="X", province=tree.bk, start_date=datetime.date(2023, 8, 1),
                          end_date=datetime.date(2023, 7, 1))
 
 
 def test_target_must_be_a_commune_of_the_province(programme, tree):
-    with pytest.raises(DomainError):
+    with raises_code(Code.COMMUNE_OUTSIDE_PROVINCE):
         programme_set_target(programme=programme, commune=tree.tn_commune, baseline_adults=10)
-    with pytest.raises(DomainError):
+    with raises_code(Code.COMMUNE_OUTSIDE_PROVINCE):
         programme_set_target(programme=programme, commune=tree.na_ri, baseline_adults=10)
     target = programme_set_target(programme=programme, commune=tree.kim_hy, baseline_adults=300)
     assert target.target == 300 and programme.baseline_total == 520 + 480 + 300

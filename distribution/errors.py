@@ -1,0 +1,61 @@
+from enum import StrEnum
+
+from phocap.common.errors import CommonCode
+
+
+class Code(StrEnum):
+    """Refusals of the distribution services (intake, batches, hand-outs)."""
+
+    UNIT_OUTSIDE_PROGRAMME = "unit_outside_programme"
+    DATE_IN_FUTURE = CommonCode.DATE_IN_FUTURE.value
+    RECEIVED_BEFORE_DISPATCHED = "received_before_dispatched"
+    NOT_OFFICER_OF_UNIT = "not_officer_of_unit"
+    REASON_REQUIRED = CommonCode.REASON_REQUIRED.value
+    CONCURRENT_CHANGE = CommonCode.CONCURRENT_CHANGE.value
+    # intake
+    SOURCE_NOT_ONE = "source_not_one"
+    IMEI_INVALID = "imei_invalid"
+    IMEI_LIST_INVALID = "imei_list_invalid"
+    IMEI_LIST_EMPTY = "imei_list_empty"
+    INTAKE_CONDITION_INVALID = "intake_condition_invalid"
+    SOURCE_REVERSED = "source_reversed"
+    SOURCE_OTHER_PROGRAMME = "source_other_programme"
+    SOURCE_OTHER_UNIT = "source_other_unit"
+    SOURCE_CAPACITY_EXCEEDED = "source_capacity_exceeded"
+    IMEI_ALREADY_REGISTERED = "imei_already_registered"
+    # batches
+    NOT_DIRECT_CHILD = "not_direct_child"
+    NO_DISPATCH_TO_VILLAGE = "no_dispatch_to_village"
+    PICK_IMEIS_OR_COUNT = "pick_imeis_or_count"
+    DEVICES_UNAVAILABLE = "devices_unavailable"
+    COUNT_NOT_POSITIVE = "count_not_positive"
+    STOCK_INSUFFICIENT = "stock_insufficient"
+    BATCH_NUMBER_TAKEN = "batch_number_taken"
+    BATCH_NOT_DISPATCHED = "batch_not_dispatched"
+    NOT_RECEIVING_OFFICER = "not_receiving_officer"
+    NOT_SENDING_OFFICER = "not_sending_officer"
+    DEVICE_MISSING_AND_DAMAGED = "device_missing_and_damaged"
+    DEVICE_NOT_IN_BATCH = "device_not_in_batch"
+    DEVICE_NOT_MISSING = "device_not_missing"
+    BATCH_LINE_NOT_FOUND = "batch_line_not_found"
+    RESOLUTION_INVALID = "resolution_invalid"
+    DEVICE_NOT_WRITABLE_OFF = "device_not_writable_off"
+    # one device's place
+    DEVICE_OTHER_PROGRAMME = "device_other_programme"
+    DEVICE_IN_TRANSIT = "device_in_transit"
+    DEVICE_NOT_IN_STOCK = "device_not_in_stock"
+    DEVICE_DAMAGED = "device_damaged"
+    # hand-outs
+    NOT_COMMUNE_OFFICIAL = "not_commune_official"
+    HOUSEHOLD_INACTIVE = "household_inactive"
+    DATE_BEFORE_PROGRAMME = "date_before_programme"
+    PERSON_NOT_IN_HOUSEHOLD = "person_not_in_household"
+    PERSON_ALREADY_RECEIVED = "person_already_received"
+    RECIPIENT_NAME_REQUIRED = "recipient_name_required"
+    HOUSEHOLD_QUOTA_REACHED = "household_quota_reached"
+    IMEI_NOT_REGISTERED = "imei_not_registered"
+    HANDOUT_ALREADY_REVERSED = "handout_already_reversed"
+    # signed minutes
+    SCAN_TYPE_INVALID = "scan_type_invalid"
+    SCAN_TOO_LARGE = "scan_too_large"
+    SCAN_BATCH_NOT_SENT = "scan_batch_not_sent"

@@ -1,0 +1,7 @@
+from enum import StrEnum
+
+
+class Code(StrEnum):
+    """Refusals of the coverage services."""
+
+    UNIT_OUTSIDE_PROGRAMME = "unit_outside_programme"
