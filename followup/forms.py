@@ -2,12 +2,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _l
 
+from phocap.common.forms import OnceOnlyForm
+
 from .models import Visit
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 
-class VisitForm(forms.Form):
+class VisitForm(OnceOnlyForm):
     visited_on = forms.DateField(label=_l("Ngày thăm (dd/mm/yyyy)"), input_formats=DATE_FORMATS)
     vneid_level = forms.TypedChoiceField(label=_l("Tài khoản định danh điện tử VNeID"), coerce=int,
                                          choices=Visit.Vneid.choices, widget=forms.RadioSelect, initial=0)

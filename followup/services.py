@@ -12,6 +12,7 @@ from phocap.accounts.models import Role
 from phocap.accounts.scoping import can_access_unit
 from phocap.common.errors import DomainError
 
+from .errors import Code
 from .models import Visit
 from .signals import visits_changed
 
@@ -37,22 +38,22 @@ def visit_record(*, handout, by, visited_on: datetime.date, vneid_level: int = 0
     handout = (Handout.objects.locked().select_related("household__village", "household__commune")
                .get(pk=handout.pk))
     if handout.status != Handout.Status.ACTIVE:
-        raise DomainError(_("Máy này đã được thu hồi: không ghi lần thăm được."), code="handout_not_active")
+        raise DomainError(_("Máy này đã được thu hồi: không ghi lần thăm được."), code=Code.HANDOUT_NOT_ACTIVE)
     household = handout.household
     if not can_visit(by, household):
-        raise DomainError(_("Bạn không phụ trách địa bàn của hộ này."), code="visit_out_of_area")
+        raise DomainError(_("Bạn không phụ trách địa bàn của hộ này."), code=Code.OUT_OF_AREA)
     if visited_on > timezone.localdate():
-        raise DomainError(_("Ngày thăm không được sau hôm nay."), code="visit_in_future")
+        raise DomainError(_("Ngày thăm không được sau hôm nay."), code=Code.DATE_IN_FUTURE)
     if visited_on < handout.handed_out_on:
         raise DomainError(_("Ngày thăm không được trước ngày cấp máy (%(date)s).")
-                          % {"date": f"{handout.handed_out_on:%d/%m/%Y}"}, code="visit_before_handout")
+                          % {"date": f"{handout.handed_out_on:%d/%m/%Y}"}, code=Code.BEFORE_HANDOUT)
     if vneid_level not in Visit.Vneid.values:
-        raise DomainError(_("Mức VNeID không hợp lệ."), code="visit_vneid_invalid")
+        raise DomainError(_("Mức VNeID không hợp lệ."), code=Code.VNEID_INVALID)
     if phone_status not in Visit.PhoneStatus.values:
-        raise DomainError(_("Tình trạng máy không hợp lệ."), code="visit_phone_status_invalid")
+        raise DomainError(_("Tình trạng máy không hợp lệ."), code=Code.PHONE_STATUS_INVALID)
     if cashless_used and not cashless_account_open:
         raise DomainError(_("Đã dùng thanh toán không dùng tiền mặt thì phải có tài khoản."),
-                          code="visit_cashless_without_account")
+                          code=Code.CASHLESS_WITHOUT_ACCOUNT)
     latest = Visit.objects.filter(handout=handout, is_latest=True).first()
     newest = latest is None or visited_on >= latest.visited_on
     if newest and latest is not None:

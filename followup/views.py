@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from phocap.accounts.decorators import unit_role_required
-from phocap.common.errors import DomainError
+from phocap.common.actions import submit
 from phocap.common.pagination import paginate
 
 from . import selectors, services
@@ -33,13 +34,14 @@ def visit_create(request, handout_pk):
     handout = get_object_or_404(selectors.recipients(user=request.user).select_related("programme"),
                                 pk=handout_pk)
     form = VisitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.visit_record(handout=handout, by=request.user, **form.cleaned_data)
-        except DomainError as e:
-            form.add_error(None, str(e))
-        else:
-            messages.success(request, _("Đã ghi lần thăm %(name)s.") % {"name": handout.recipient_name})
-            return redirect("followup:recipient_list")
+
+    def save(**data):
+        services.visit_record(handout=handout, by=request.user, **data)
+        messages.success(request, _("Đã ghi lần thăm %(name)s.") % {"name": handout.recipient_name})
+        return redirect("followup:recipient_list")
+
+    response = submit(request, form, save, resent_to=reverse("followup:recipient_list"))
+    if response:
+        return response
     visits = Visit.objects.filter(handout=handout).select_related("visited_by")
     return render(request, "followup/visit_form.html", {"form": form, "handout": handout, "visits": visits})

@@ -64,7 +64,7 @@ def test_who_records_a_visit(handouts, teams, users):
 
 
 @pytest.mark.parametrize("kwargs, code", [
-    ({"visited_on": TODAY + datetime.timedelta(days=1)}, "visit_in_future"),
+    ({"visited_on": TODAY + datetime.timedelta(days=1)}, "date_in_future"),
     ({"visited_on": datetime.date(2023, 8, 31)}, "visit_before_handout"),
     ({"visited_on": datetime.date(2023, 10, 1), "cashless_used": True}, "visit_cashless_without_account"),
     ({"visited_on": datetime.date(2023, 10, 1), "vneid_level": 3}, "visit_vneid_invalid"),
