@@ -52,6 +52,7 @@ AUDITED = {a.key: a for a in (
     Audited("batch", "distribution.Batch", _("Đợt bàn giao"), _programme),
     Audited("handout", "distribution.Handout", _("Cấp phát"), _programme),
     Audited("visit", "followup.Visit", _("Lần thăm lại"), _programme),
+    Audited("grievance", "grievances.Grievance", _("Phản ánh"), _programme),
     Audited("membership", "accounts.Membership", _("Phân quyền"),
             lambda p: Q(unit__path__startswith=p.province.path)),
 )}

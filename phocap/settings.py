@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "beneficiaries",
     "distribution",
     "followup",
+    "grievances",
     "programme_coverage",
     "audit",
     "phocap.notifications",
@@ -238,6 +239,9 @@ BACKUP_KEEP = env_int("BACKUP_KEEP", default=14, minimum=1)
 # --- notifications and e-mail ---------------------------------------------------
 # Days after which a dispatched batch not yet confirmed is notified to both units.
 PHOCAP_BATCH_CONFIRM_DAYS = env.int("PHOCAP_BATCH_CONFIRM_DAYS", default=7)
+# Days a commune has to handle a grievance; public submissions allowed per address and hour.
+PHOCAP_GRIEVANCE_DAYS = env.int("PHOCAP_GRIEVANCE_DAYS", default=15)
+PHOCAP_GRIEVANCE_PUBLIC_PER_HOUR = env.int("PHOCAP_GRIEVANCE_PUBLIC_PER_HOUR", default=5)
 # Address of the site, for links in e-mails (e.g. https://phocap.backan.gov.vn).
 PHOCAP_BASE_URL = env("PHOCAP_BASE_URL", default="")
 # Embedded mode prints e-mails to the console; with EMAIL_HOST set they go through SMTP.

@@ -29,6 +29,7 @@ urlpatterns = [
     path("ho-gia-dinh/", include("beneficiaries.urls")),
     path("phan-phoi/", include("distribution.urls")),
     path("tham-lai/", include("followup.urls")),
+    path("phan-anh/", include("grievances.urls")),
     path("pho-cap/", include("programme_coverage.urls")),
     path("nhat-ky/", include("audit.urls")),
     path("thong-bao/", include("phocap.notifications.urls")),

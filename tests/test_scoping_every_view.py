@@ -57,6 +57,9 @@ PUBLIC = {
                              "(checked below: no phone, no non-consenting donor)",
     "coverage:public": "public by design: totals per commune (checked below: no household, no citizen ID)",
     "api-root": "DRF index of endpoint addresses, no data",
+    "grievances:public_submit": "public by design: a citizen's grievance form (tests/grievances: nothing "
+                                "personal is shown back, throttled)",
+    "grievances:public_done": "public confirmation page: the reference number only",
     "notifications:list": "the user's own notifications (tests/notifications: never another user's)",
     "notifications:read": "marks the user's own notifications read",
     "api-schema": "OpenAPI description, no data",
@@ -66,7 +69,7 @@ ADMIN_NAMESPACE = "admin"
 
 # Models whose rows must not move when a request is refused.
 FINGERPRINT_APPS = ("donations", "beneficiaries", "distribution", "coverage", "areas", "programmes", "accounts",
-                    "followup")
+                    "followup", "grievances")
 
 
 @dataclass(frozen=True)
@@ -322,6 +325,12 @@ CASES = [
     Case("followup:visit_create", kwargs=lambda w: {"handout_pk": w.b.handout.pk},
          post=lambda w: {"visited_on": "05/10/2023", "vneid_level": "1", "phone_status": "in_use"},
          owner=COMMUNE_OWNER),
+    Case("grievances:list", mode="list", token=lambda w, side: getattr(w, side).grievance.reference,
+         shows=(("commune", "a"), ("district", "a"), (COMMUNE_OWNER, "b"))),
+    Case("grievances:create", "commune choices", mode="list", viewers=("commune",), token=_unit_name),
+    Case("grievances:detail", kwargs=_b("grievance"), owner=COMMUNE_OWNER),
+    Case("grievances:handle", kwargs=_b("grievance"), get=False, post=lambda w: {"outcome": "Đã xử lý"},
+         redirect_ok=True, owner=COMMUNE_OWNER),
     Case("audit:object", kwargs=lambda w: {"kind": "batch", "pk": w.b.batch.pk}, owner=COMMUNE_OWNER),
     Case("audit:object", "household", kwargs=lambda w: {"kind": "household", "pk": w.b.household.pk},
          owner=COMMUNE_OWNER),
