@@ -7,15 +7,16 @@ from django.views.decorators.http import require_POST
 
 from phocap.accounts.decorators import login_and_membership_required, unit_role_required
 from phocap.accounts.models import Role
-from phocap.accounts.scoping import can_write_unit, scope_queryset, user_units
+from phocap.accounts.scoping import can_write_unit, user_units
 from phocap.areas.models import AdminUnit
 from phocap.common.actions import attempt, submit
 from phocap.common.excel import XLSX_CONTENT_TYPE, xlsx_response
 from phocap.common.pagination import paginate
-from phocap.programmes.models import Programme
+from phocap.exports.services import export_or_job, wants_export
 
 from . import selectors, services, workbooks
-from .forms import ConfirmForm, FilterForm, HouseholdForm, UploadForm
+from .exports import filtered_registry, pick_programme, visible_communes
+from .forms import ConfirmForm, HouseholdForm, UploadForm
 from .imports import ImportFileError, read_table
 from .models import Household, ImportJob
 
@@ -36,17 +37,11 @@ def _jobs(user):
 
 
 def _visible_communes(user):
-    return scope_queryset(AdminUnit.objects.communes(), user, unit_field="").order_by("name")
+    return visible_communes(user)
 
 
 def _programme(request, commune=None):
-    qs = Programme.objects.for_user(request.user).order_by("-is_active", "-start_date")
-    pid = request.GET.get("programme")
-    if pid and pid.isdigit():
-        return qs.filter(pk=pid).first()
-    if commune is not None:
-        return qs.filter(targets__commune=commune).first() or qs.first()
-    return qs.first()
+    return pick_programme(request.user, request.GET, commune)
 
 
 def _rows(page_or_qs, masker):
@@ -59,18 +54,10 @@ def _rows(page_or_qs, masker):
 
 @login_and_membership_required
 def household_list(request):
-    communes = _visible_communes(request.user)
-    commune = None
-    if request.GET.get("commune", "").isdigit():
-        commune = communes.filter(pk=request.GET["commune"]).first()
-    villages = selectors.villages_of(commune) if commune else AdminUnit.objects.none()
-    form = FilterForm(request.GET or None, communes=communes, villages=villages)
-    data = form.cleaned_data if form.is_valid() else {}
-    programme = _programme(request, commune)
-    qs = selectors.registry(user=request.user, commune=data.get("commune"), village=data.get("village"),
-                            category=data.get("category", ""), status=data.get("status", ""),
-                            received=data.get("received", ""), q=data.get("q", ""), programme=programme)
-    page = paginate(request, qs.order_by("commune__name", "priority_rank", "head_name_ascii", "pk"))
+    if wants_export(request):
+        return export_or_job(request, "households")
+    form, qs, programme = filtered_registry(request.user, request.GET)
+    page = paginate(request, qs)
     masker = selectors.IdMasker(request.user)
     query = request.GET.copy()
     query.pop("page", None)

@@ -108,6 +108,17 @@ def current_programme(*, user, commune: AdminUnit) -> Programme | None:
             .order_by("-start_date").first())
 
 
+def devices_filtered(*, user, q: str = "", status: str = ""):
+    """The device list as the page filters it: part of an IMEI, a status."""
+    qs = Device.objects.for_user(user).select_related("holder_unit", "batch__to_unit")
+    q = "".join((q or "").split())
+    if q:
+        qs = qs.filter(imei__contains=q)
+    if status in Device.Status.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("-pk")
+
+
 def handouts_for(*, user):
     return (Handout.objects.for_user(user)
             .select_related("household", "device", "commune").order_by("-pk"))

@@ -14,6 +14,7 @@ from phocap.accounts.scoping import can_write_unit, is_officer_of, scope_queryse
 from phocap.common.actions import attempt, post_and_return, submit
 from phocap.common.pagination import paginate
 from phocap.common.pdf import pdf_response, render_pdf
+from phocap.exports.services import export_or_job, wants_export
 from phocap.programmes.models import Programme
 
 from . import selectors, services
@@ -53,14 +54,11 @@ def index(request):
 
 @login_and_membership_required
 def device_list(request):
-    qs = Device.objects.for_user(request.user).select_related("holder_unit", "batch__to_unit")
+    if wants_export(request):
+        return export_or_job(request, "devices")
     q = "".join(request.GET.get("q", "").split())
     status = request.GET.get("status", "")
-    if q:
-        qs = qs.filter(imei__contains=q)
-    if status in Device.Status.values:
-        qs = qs.filter(status=status)
-    page_obj = paginate(request, qs.order_by("-pk"))
+    page_obj = paginate(request, selectors.devices_filtered(user=request.user, q=q, status=status))
     return render(request, "distribution/device_list.html",
                   {"page_obj": page_obj, "q": q, "status": status, "statuses": Device.Status.choices})
 
@@ -132,6 +130,8 @@ def donor_trace(request, pk):
 
 @login_and_membership_required
 def batch_list(request):
+    if wants_export(request):
+        return export_or_job(request, "batches")
     direction = "out" if request.GET.get("huong") == "di" else "in"
     page_obj = paginate(request, selectors.batches_for(user=request.user, direction=direction))
     return render(request, "distribution/batch_list.html", {"page_obj": page_obj, "direction": direction})
@@ -236,6 +236,8 @@ def batch_scan(request, pk):
 
 @login_and_membership_required
 def handout_list(request):
+    if wants_export(request):
+        return export_or_job(request, "handouts")
     page_obj = paginate(request, selectors.handouts_for(user=request.user))
     return render(request, "distribution/handout_list.html", {"page_obj": page_obj})
 

@@ -17,6 +17,7 @@ from phocap.common.excel import VND_FORMAT, xlsx_response
 from phocap.common.formatting import format_date
 from phocap.common.pagination import paginate
 from phocap.common.pdf import pdf_response, render_pdf
+from phocap.exports.services import export_or_job, wants_export
 from phocap.programmes.models import Programme
 
 from . import selectors, services
@@ -358,6 +359,8 @@ def donation_ack_pdf(request, pk: int):
 @login_and_membership_required
 def procurement_list(request, programme_id: int):
     programme = _programme(request, programme_id)
+    if wants_export(request):
+        return export_or_job(request, "procurements", programme=programme.pk)
     qs = selectors.procurement_list(user=request.user, programme=programme)
     return render(request, "donations/procurement_list.html", {
         "programme": programme, "page_obj": paginate(request, qs),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from phocap.accounts.decorators import unit_role_required
 from phocap.common.actions import submit
 from phocap.common.pagination import paginate
+from phocap.exports.services import export_or_job, wants_export
 
 from . import selectors, services
 from .forms import VisitForm
@@ -19,6 +20,8 @@ from .models import Visit
 
 @unit_role_required(*services.VISIT_ROLES)
 def recipient_list(request):
+    if wants_export(request):
+        return export_or_job(request, "outcomes")
     not_visited = request.GET.get("chua-tham") == "1"
     q = request.GET.get("q", "").strip()
     qs = selectors.recipients(user=request.user, not_visited=not_visited, q=q)

@@ -17,22 +17,21 @@ from phocap.accounts.scoping import can_write_unit, user_units
 from phocap.areas.models import AdminUnit
 from phocap.common.actions import post_and_return, submit
 from phocap.common.pagination import paginate
+from phocap.exports.services import export_or_job, wants_export
 from phocap.programmes.models import Programme
 
-from . import services
+from . import exports, services
 from .forms import GrievanceForm, HandleForm, PublicGrievanceForm
 from .models import Grievance
 
 
 @login_and_membership_required
 def grievance_list(request):
-    qs = Grievance.objects.for_user(request.user).select_related("commune", "commune__parent")
+    if wants_export(request):
+        return export_or_job(request, "grievances")
+    qs = exports.grievances(request.user, request.GET)
     overdue = request.GET.get("qua-han") == "1"
-    if overdue:
-        qs = qs.overdue()
     status = request.GET.get("trang-thai")
-    if status in Grievance.Status.values:
-        qs = qs.filter(status=status)
     can_record = bool(user_units(request.user, roles=[Role.COMMUNE_OFFICIAL]))
     return render(request, "grievances/list.html", {
         "page_obj": paginate(request, qs), "overdue": overdue, "status": status, "can_record": can_record})

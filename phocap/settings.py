@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "programme_coverage",
     "audit",
     "phocap.notifications",
+    "phocap.exports",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +236,9 @@ PHOCAP_MAX_UPLOAD_BYTES = env_int("PHOCAP_MAX_UPLOAD_BYTES", default=30 * 1024 *
 # `manage.py backup` writes dated archives here; the nightly beat task keeps the newest BACKUP_KEEP.
 BACKUP_ROOT = Path(env_str("BACKUP_ROOT", default=str(BASE_DIR / "var" / "backups")))
 BACKUP_KEEP = env_int("BACKUP_KEEP", default=14, minimum=1)
+
+# Exports with more rows than this are built by a task (progress page) instead of in the request.
+PHOCAP_EXPORT_SYNC_MAX_ROWS = env.int("PHOCAP_EXPORT_SYNC_MAX_ROWS", default=5000)
 
 # --- notifications and e-mail ---------------------------------------------------
 # Days after which a dispatched batch not yet confirmed is notified to both units.

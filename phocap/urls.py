@@ -33,6 +33,7 @@ urlpatterns = [
     path("pho-cap/", include("programme_coverage.urls")),
     path("nhat-ky/", include("audit.urls")),
     path("thong-bao/", include("phocap.notifications.urls")),
+    path("xuat/", include("phocap.exports.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -64,7 +65,10 @@ def add_sheet(wb: Workbook, headers: Sequence[str], rows: Iterable[Sequence], *,
 
 
 def _plain(value):
-    """What openpyxl can store: aware datetimes in local time without tzinfo."""
+    """What openpyxl can store: aware datetimes in local time without tzinfo, lazy
+    translations as text."""
+    if isinstance(value, Promise):
+        return str(value)
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
         return timezone.localtime(value).replace(tzinfo=None)
     return value

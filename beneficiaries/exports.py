@@ -1,0 +1,59 @@
+"""Export of the household registry as the registry page filters it; citizen IDs masked
+as on the page for users who may not see them in full."""
+
+from django.utils.translation import gettext_lazy as _
+
+from phocap.accounts.scoping import scope_queryset
+from phocap.areas.models import AdminUnit
+from phocap.exports.registry import Column, Export
+from phocap.programmes.models import Programme
+
+from . import selectors
+from .forms import FilterForm
+
+
+def visible_communes(user):
+    return scope_queryset(AdminUnit.objects.communes(), user, unit_field="").order_by("name")
+
+
+def pick_programme(user, params, commune=None):
+    qs = Programme.objects.for_user(user).order_by("-is_active", "-start_date")
+    pid = params.get("programme")
+    if pid and pid.isdigit():
+        return qs.filter(pk=pid).first()
+    if commune is not None:
+        return qs.filter(targets__commune=commune).first() or qs.first()
+    return qs.first()
+
+
+def filtered_registry(user, params):
+    """(form, queryset, programme) of the registry page for this query string."""
+    communes = visible_communes(user)
+    commune = None
+    if params.get("commune", "").isdigit():
+        commune = communes.filter(pk=params["commune"]).first()
+    villages = selectors.villages_of(commune) if commune else AdminUnit.objects.none()
+    form = FilterForm(params or None, communes=communes, villages=villages)
+    data = form.cleaned_data if form.is_valid() else {}
+    programme = pick_programme(user, params, commune)
+    qs = selectors.registry(user=user, commune=data.get("commune"), village=data.get("village"),
+                            category=data.get("category", ""), status=data.get("status", ""),
+                            received=data.get("received", ""), q=data.get("q", ""), programme=programme)
+    return form, qs.order_by("commune__name", "priority_rank", "head_name_ascii", "pk"), programme
+
+
+EXPORTS = [
+    Export("households", "ho-gia-dinh", _("Hộ gia đình"), (
+        Column(_("Xã"), lambda h, m: h.commune.full_name),
+        Column(_("Thôn/bản"), lambda h, m: h.village.name if h.village else ""),
+        Column(_("Mã hộ"), lambda h, m: h.code),
+        Column(_("Họ tên chủ hộ"), lambda h, m: h.head_name),
+        Column(_("Số CCCD/CMND chủ hộ"), lambda h, m: m.show(h.head_citizen_id, h.commune)),
+        Column(_("Diện"), lambda h, m: h.priority_label),
+        Column(_("Số nhân khẩu"), lambda h, m: h.members, "#,##0"),
+        Column(_("Số người trưởng thành"), lambda h, m: h.adults, "#,##0"),
+        Column(_("Số người lớn chưa có ĐTTM"), lambda h, m: h.adults_without_phone, "#,##0"),
+        Column(_("Tình trạng"), lambda h, m: h.get_status_display()),
+        Column(_("Đã nhận điện thoại"), lambda h, m: _("Có") if h.received else _("Chưa")),
+    ), lambda user, params: filtered_registry(user, params)[1], context=selectors.IdMasker),
+]
