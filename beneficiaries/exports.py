@@ -48,7 +48,7 @@ EXPORTS = [
         Column(_("Thôn/bản"), lambda h, m: h.village.name if h.village else ""),
         Column(_("Mã hộ"), lambda h, m: h.code),
         Column(_("Họ tên chủ hộ"), lambda h, m: h.head_name),
-        Column(_("Số CCCD/CMND chủ hộ"), lambda h, m: m.show(h.head_citizen_id, h.commune)),
+        Column(_("Số CCCD/CMND chủ hộ"), lambda h, m: m.show(h.head_citizen_id, h.commune, f"household:{h.pk}")),
         Column(_("Diện"), lambda h, m: h.priority_label),
         Column(_("Số nhân khẩu"), lambda h, m: h.members, "#,##0"),
         Column(_("Số người trưởng thành"), lambda h, m: h.adults, "#,##0"),

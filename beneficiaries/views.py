@@ -46,7 +46,7 @@ def _programme(request, commune=None):
 
 def _rows(page_or_qs, masker):
     for h in page_or_qs:
-        h.shown_id = masker.show(h.head_citizen_id, h.commune)
+        h.shown_id = masker.show(h.head_citizen_id, h.commune, f"household:{h.pk}")
         yield h
 
 
@@ -61,8 +61,10 @@ def household_list(request):
     masker = selectors.IdMasker(request.user)
     query = request.GET.copy()
     query.pop("page", None)
+    rows = list(_rows(page, masker))
+    masker.log(request.path)
     return render(request, "beneficiaries/household_list.html", {
-        "form": form, "page_obj": page, "rows": list(_rows(page, masker)), "programme": programme,
+        "form": form, "page_obj": page, "rows": rows, "programme": programme,
         "query": query.urlencode(), "can_import": bool(_import_commune_ids(request.user))})
 
 
@@ -73,12 +75,14 @@ def household_detail(request, pk):
     masker = selectors.IdMasker(request.user)
     people = list(household.people.filter(is_active=True).order_by("-is_head", "pk"))
     for p in people:
-        p.shown_id = masker.show(p.citizen_id, household.commune)
+        p.shown_id = masker.show(p.citizen_id, household.commune, f"person:{p.pk}")
     history = household.history.select_related("history_user").order_by("-history_date", "-history_id")[:50]
     can_edit = can_write_unit(request.user, household.commune, IMPORT_ROLES)
+    shown_id = masker.show(household.head_citizen_id, household.commune, f"household:{household.pk}")
+    masker.log(request.path)
     return render(request, "beneficiaries/household_detail.html", {
         "household": household, "people": people, "history": history, "can_edit": can_edit,
-        "shown_id": masker.show(household.head_citizen_id, household.commune)})
+        "shown_id": shown_id})
 
 
 @unit_role_required(*IMPORT_ROLES)
@@ -123,7 +127,9 @@ def priority_list(request):
     page, rows = None, []
     if commune is not None:
         page = paginate(request, selectors.priority_list(commune=commune, programme=programme, village=village))
-        rows = list(_rows(page, selectors.IdMasker(request.user)))
+        masker = selectors.IdMasker(request.user)
+        rows = list(_rows(page, masker))
+        masker.log(request.path)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "beneficiaries/priority_list.html", {
@@ -144,12 +150,14 @@ def priority_export(request):
 
     def rows():
         for i, h in enumerate(qs.iterator(chunk_size=2000), start=1):
-            yield [i, h.code, h.head_name, masker.show(h.head_citizen_id, commune),
+            yield [i, h.code, h.head_name, masker.show(h.head_citizen_id, commune, f"household:{h.pk}"),
                    h.village.name if h.village else "",
                    ", ".join(str(label) for _c, label, _y in h.category_list),
                    h.adults, h.adults_without_phone, _("Có") if h.received else "", h.phone]
 
-    return xlsx_response(f"uu-tien-{commune.code}.xlsx", headers, rows(), title=_("Danh sách ưu tiên"))
+    response = xlsx_response(f"uu-tien-{commune.code}.xlsx", headers, rows(), title=_("Danh sách ưu tiên"))
+    masker.log(request.path)  # the workbook is built: every full ID in it is logged
+    return response
 
 
 # ---- import ----------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _l
 
 from beneficiaries.citizen_ids import require_valid_id
@@ -187,6 +188,9 @@ class HandoutForm(OnceOnlyForm):
     imei = forms.CharField(label="IMEI", max_length=40,
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
                                                          "autofocus": True}))
+    # (gettext_lazy by name: makemessages does not know the `_l` alias.)
+    consent = forms.BooleanField(label=gettext_lazy("Người nhận đồng ý cho xử lý dữ liệu cá nhân để theo dõi, "
+                                                    "hỗ trợ sau cấp máy (Nghị định 13/2023/NĐ-CP)"))
 
     def __init__(self, *args, household, **kwargs):
         super().__init__(*args, **kwargs)

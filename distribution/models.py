@@ -283,6 +283,9 @@ class Handout(StatusTransitionsMixin, models.Model):
     reversed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                     blank=True, related_name="+")
     reversal_reason = models.TextField(_("lý do thu hồi"), blank=True)
+    # Decree 13/2023/NĐ-CP: the recipient's consent to the processing of their personal data
+    # (recorded on the hand-out form; empty for hand-outs recorded before it was asked).
+    consent_at = models.DateTimeField(_("người nhận đồng ý xử lý dữ liệu cá nhân lúc"), null=True, blank=True)
     signed_scan = models.FileField(_("biên bản đã ký (bản chụp)"), upload_to="distribution/handouts/%Y/%m/",
                                    blank=True)
 

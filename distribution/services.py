@@ -412,7 +412,8 @@ def handout_limit(*, programme: Programme, household) -> int:
 
 @transaction.atomic
 def handout_create(*, programme: Programme, household, by, imei: str, recipient_name: str = "",
-                   recipient_citizen_id: str = "", handed_out_on: datetime.date, person=None) -> Handout:
+                   recipient_citizen_id: str = "", handed_out_on: datetime.date, person=None,
+                   consent: bool = False) -> Handout:
     """A commune official gives a phone from the commune's stock to a person of an active household."""
     from beneficiaries.models import Household, Person
 
@@ -462,7 +463,9 @@ def handout_create(*, programme: Programme, household, by, imei: str, recipient_
             handout = Handout.objects.create(
                 programme=programme, household=household, person=person, device=device, commune=commune,
                 recipient_name=recipient_name, recipient_citizen_id=recipient_citizen_id,
-                handed_out_on=handed_out_on, created_by=by)
+                handed_out_on=handed_out_on, created_by=by,
+                # Decree 13/2023: when the recipient agreed to the processing of their data.
+                consent_at=timezone.now() if consent else None)
     except IntegrityError:
         raise DomainError(_("Máy hoặc người nhận này vừa được cấp phát ở một phiên khác."), code=Code.CONCURRENT_CHANGE)
     DeviceMovement.build(device, Kind.HANDOUT, by=by, status_after=S.HANDED_OUT, from_unit_id=commune.pk,

@@ -15,6 +15,7 @@ from phocap.common.actions import attempt, post_and_return, submit
 from phocap.common.pagination import paginate
 from phocap.common.pdf import pdf_response, render_pdf
 from phocap.exports.services import export_or_job, wants_export
+from phocap.privacy.services import log_id_access
 from phocap.programmes.models import Programme
 
 from . import selectors, services
@@ -287,7 +288,7 @@ def handout_create(request, household_pk):
         handout = services.handout_create(
             programme=programme, household=household, by=request.user, imei=d["imei"],
             recipient_name=d["recipient_name"], recipient_citizen_id=d["recipient_citizen_id"],
-            handed_out_on=d["handed_out_on"], person=d["person"])
+            handed_out_on=d["handed_out_on"], person=d["person"], consent=d["consent"])
         messages.success(request, _("Đã cấp máy IMEI %(imei)s cho %(name)s.")
                          % {"imei": d["imei"], "name": handout.recipient_name})
         return redirect(handout)
@@ -309,6 +310,7 @@ def _handout_or_404(request, pk):
 @login_and_membership_required
 def handout_detail(request, pk):
     handout = _handout_or_404(request, pk)
+    log_id_access(user=request.user, subjects=[f"handout:{handout.pk}"], where=request.path)
     can_reverse = (handout.status == Handout.Status.ACTIVE
                    and is_officer_of(request.user, handout.commune, roles=[Role.COMMUNE_OFFICIAL]))
     return render(request, "distribution/handout_detail.html", {
@@ -330,6 +332,7 @@ def handout_reverse(request, pk):
 @login_and_membership_required
 def handout_minutes(request, pk):
     handout = _handout_or_404(request, pk)
+    log_id_access(user=request.user, subjects=[f"handout:{handout.pk}"], where=request.path)
     categories = [label for _code, label, _year in handout.household.category_list]
     data = render_pdf("distribution/pdf/handout_minutes.html", {
         "handout": handout, "categories": categories, "plans": list(handout.programme.plans.all())})

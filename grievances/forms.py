@@ -1,5 +1,5 @@
 from django import forms
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy as _
 
 from phocap.areas.models import AdminUnit
 from phocap.common.forms import OnceOnlyForm
@@ -8,11 +8,11 @@ from .models import Grievance
 
 
 class GrievanceForm(OnceOnlyForm):
-    commune = forms.ModelChoiceField(label=_l("Xã"), queryset=AdminUnit.objects.none())
-    kind = forms.ChoiceField(label=_l("Loại phản ánh"), choices=Grievance.Kind.choices, widget=forms.RadioSelect)
-    description = forms.CharField(label=_l("Nội dung"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
-    reporter_name = forms.CharField(label=_l("Họ tên người phản ánh"), max_length=120, required=False)
-    reporter_phone = forms.CharField(label=_l("Số điện thoại"), max_length=15, required=False,
+    commune = forms.ModelChoiceField(label=_("Xã"), queryset=AdminUnit.objects.none())
+    kind = forms.ChoiceField(label=_("Loại phản ánh"), choices=Grievance.Kind.choices, widget=forms.RadioSelect)
+    description = forms.CharField(label=_("Nội dung"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+    reporter_name = forms.CharField(label=_("Họ tên người phản ánh"), max_length=120, required=False)
+    reporter_phone = forms.CharField(label=_("Số điện thoại"), max_length=15, required=False,
                                      widget=forms.TextInput(attrs={"inputmode": "tel"}))
 
     def __init__(self, *args, communes, **kwargs):
@@ -27,7 +27,7 @@ class PublicGrievanceForm(GrievanceForm):
 
     def clean_website(self):
         if self.cleaned_data.get("website"):
-            raise forms.ValidationError(_l("Không gửi được phản ánh."))
+            raise forms.ValidationError(_("Không gửi được phản ánh."))
         return ""
 
     def payload(self) -> dict:
@@ -35,4 +35,4 @@ class PublicGrievanceForm(GrievanceForm):
 
 
 class HandleForm(forms.Form):
-    outcome = forms.CharField(label=_l("Kết quả xử lý"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = forms.CharField(label=_("Kết quả xử lý"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))

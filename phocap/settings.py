@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "audit",
     "phocap.notifications",
     "phocap.exports",
+    "phocap.privacy",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +175,10 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-scan": {
         "task": "phocap.notifications.tasks.notifications_scan_task",
         "schedule": 300.0,
+    },
+    "privacy-anonymise-expired": {
+        "task": "phocap.privacy.tasks.privacy_anonymise_expired_task",
+        "schedule": crontab(hour=4, minute=0),
     },
     "coverage-rebuild-all": {
         "task": "programme_coverage.tasks.coverage_rebuild_all_task",

@@ -294,7 +294,7 @@ CASES = [
          shows=((COMMUNE_OWNER, "b"),)),
     Case("distribution:handout_create", kwargs=lambda w: {"household_pk": w.b.household.pk},
          post=lambda w: {"person": "", "recipient_name": "Lý Thị Nhận", "recipient_citizen_id": "006190055555",
-                         "handed_out_on": "02/09/2023", "imei": w.b.stock_device.imei},
+                         "handed_out_on": "02/09/2023", "imei": w.b.stock_device.imei, "consent": "on"},
          owner=COMMUNE_OWNER),
     Case("distribution:handout_detail", kwargs=_b("handout"), owner=COMMUNE_OWNER),
     Case("distribution:handout_reverse", kwargs=_b("handout"), get=False, post=lambda w: {"reason": "Trả lại máy"},
@@ -742,7 +742,7 @@ def _dispatch(w, device):
 
 def _handout(w, device):
     return {"person": "", "recipient_name": "Lý Thị Nhận", "recipient_citizen_id": "006190055555",
-            "handed_out_on": "02/09/2023", "imei": device.imei}
+            "handed_out_on": "02/09/2023", "imei": device.imei, "consent": "on"}
 
 
 # (id, url name, kwargs, who posts, data with one id of the other area, the same with their own id)

@@ -25,8 +25,7 @@ logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 500
 
 
-def _rows(export: Export, user, qs, progress=None):
-    ctx = export.context(user) if export.context else None
+def _rows(export: Export, ctx, qs, progress=None):
     for n, obj in enumerate(qs.iterator(chunk_size=2000), start=1):
         yield [c.value(obj, ctx) if ctx is not None else c.value(obj) for c in export.columns]
         if progress and n % PROGRESS_EVERY == 0:
@@ -45,17 +44,26 @@ def _csv_cell(value):
 def build(export: Export, user, params: QueryDict, fmt: str, progress=None) -> bytes:
     qs = export.queryset(user, params)
     headers = [str(c.label) for c in export.columns]
+    ctx = export.context(user) if export.context else None
+    try:
+        return _write(export, ctx, qs, headers, fmt, progress)
+    finally:
+        if hasattr(ctx, "log"):  # e.g. the registry's full citizen IDs (access log)
+            ctx.log(f"export:{export.key}")
+
+
+def _write(export: Export, ctx, qs, headers, fmt: str, progress) -> bytes:
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(headers)
-        for row in _rows(export, user, qs, progress):
+        for row in _rows(export, ctx, qs, progress):
             writer.writerow([_csv_cell(v) for v in row])
         # A BOM so Excel opens the UTF-8 file with its Vietnamese letters intact.
         return ("\ufeff" + out.getvalue()).encode("utf-8")
     wb = Workbook(write_only=True)
     formats = {i: c.number_format for i, c in enumerate(export.columns) if c.number_format}
-    add_sheet(wb, headers, _rows(export, user, qs, progress), title=str(export.title), number_formats=formats)
+    add_sheet(wb, headers, _rows(export, ctx, qs, progress), title=str(export.title), number_formats=formats)
     return workbook_bytes(wb)
 
 
