@@ -14,7 +14,6 @@ from phocap.accounts.models import Role
 from phocap.accounts.scoping import can_write_unit
 from phocap.common.actions import attempt, submit
 from phocap.common.excel import VND_FORMAT, xlsx_response
-from phocap.common.formatting import format_date
 from phocap.common.pagination import paginate
 from phocap.common.pdf import pdf_response, render_pdf
 from phocap.exports.services import export_or_job, wants_export
@@ -152,8 +151,8 @@ def pledge_list(request, programme_id: int):
     q, status = request.GET.get("q", ""), request.GET.get("status", "")
     qs = selectors.pledge_list(user=request.user, programme=programme, q=q, status=status)
     if _wants_xlsx(request):
-        rows = ([p.pk, p.donor.name, p.donor.get_kind_display(), format_date(p.pledged_on), p.occasion, p.cash_vnd,
-                 p.cash_received_vnd, p.phones, p.phones_received, format_date(p.due_date), p.status_label]
+        rows = ([p.pk, p.donor.name, p.donor.get_kind_display(), p.pledged_on, p.occasion, p.cash_vnd,
+                 p.cash_received_vnd, p.phones, p.phones_received, p.due_date, p.status_label]
                 for p in qs.iterator())
         return xlsx_response("cam-ket.xlsx", [str(h) for h in PLEDGE_HEADERS], rows, title=_("Cam kết"),
                              number_formats={5: VND_FORMAT, 6: VND_FORMAT})
@@ -239,9 +238,9 @@ def _donation_rows(qs):
     reversal = _("Đảo khoản #%(pk)s: ")
     for d in qs.iterator(chunk_size=2000):
         note = (reversal % {"pk": d.reverses_id} + d.reason) if d.reverses_id else d.note
-        yield [d.pk, format_date(d.received_on), d.donor.name, kinds.get(d.donor.kind, ""), d.unit.full_name,
+        yield [d.pk, d.received_on, d.donor.name, kinds.get(d.donor.kind, ""), d.unit.full_name,
                d.cash_vnd, methods.get(d.cash_method, ""), d.receipt_number, d.phones_count, d.phone_model,
-               d.phone_unit_value_vnd or None, d.pledge_id, format_date(d.acknowledged_at), note]
+               d.phone_unit_value_vnd or None, d.pledge_id, d.acknowledged_at, note]
 
 
 @login_and_membership_required

@@ -103,3 +103,19 @@ def test_large_export_is_a_job_with_progress(client_for, settings, users, commun
     assert wb.active.max_row == 5
     # Another user cannot read it.
     assert client_for(users.district).get(reverse("exports:job_download", args=[job.pk])).status_code == 404
+
+
+def test_donations_and_pledges_write_real_dates(client_for, programme, tree, users):
+    from donations import services as fund
+    from donations.models import Donor
+
+    donor = fund.donor_create(kind=Donor.Kind.AGENCY, name="Hội Nông dân", unit=tree.na_ri)
+    fund.pledge_create(programme=programme, donor=donor, pledged_on=datetime.date(2023, 8, 11), cash_vnd=1_000_000,
+                       due_date=datetime.date(2023, 9, 30), unit=tree.na_ri, by=users.province)
+    fund.donation_create(programme=programme, donor=donor, unit=tree.na_ri, received_on=datetime.date(2023, 8, 20),
+                         cash_vnd=500_000, cash_method="cash", receipt_number="PT-1", by=users.district)
+    client = client_for(users.district)
+    donations = _xlsx(client.get(reverse("donations:donation_list", args=[programme.pk]) + "?format=xlsx"))
+    assert donations[1][1] == datetime.datetime(2023, 8, 20)
+    pledges = _xlsx(client.get(reverse("donations:pledge_list", args=[programme.pk]) + "?format=xlsx"))
+    assert (pledges[1][3], pledges[1][9]) == (datetime.datetime(2023, 8, 11), datetime.datetime(2023, 9, 30))
