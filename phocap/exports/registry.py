@@ -5,13 +5,9 @@ or later by a task."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-from django.apps import apps
 
 
 @dataclass(frozen=True)
@@ -34,13 +30,9 @@ class Export:
 
 
 def all_exports() -> dict[str, Export]:
-    found: dict[str, Export] = {}
-    for config in apps.get_app_configs():
-        if importlib.util.find_spec(config.name) and importlib.util.find_spec(f"{config.name}.exports"):
-            module = importlib.import_module(f"{config.name}.exports")
-            for export in getattr(module, "EXPORTS", ()):
-                found[export.key] = export
-    return found
+    from phocap.common.discovery import app_modules
+
+    return {export.key: export for module in app_modules("exports") for export in getattr(module, "EXPORTS", ())}
 
 
 def get_export(key: str) -> Export:

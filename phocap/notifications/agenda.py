@@ -13,7 +13,7 @@ class Todo:
 
 
 def collect(user) -> list[Todo]:
-    from .services import app_modules
+    from phocap.common.discovery import app_modules
 
     items: list[Todo] = []
     for module in app_modules("todos"):

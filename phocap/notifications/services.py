@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 from collections.abc import Iterable
 
-from django.apps import apps
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+
+from phocap.common.discovery import app_modules
 
 from .models import Notification
 
@@ -58,14 +57,6 @@ def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs.update(read_at=timezone.now())
-
-
-def app_modules(name: str):
-    """Each installed app's `<app>.<name>` module, in INSTALLED_APPS order (how the apps
-    contribute scans and to-dos without this package importing them)."""
-    for config in apps.get_app_configs():
-        if importlib.util.find_spec(config.name) and importlib.util.find_spec(f"{config.name}.{name}"):
-            yield importlib.import_module(f"{config.name}.{name}")
 
 
 def notifications_scan(*, today=None) -> int:
