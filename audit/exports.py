@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from phocap.common.excel import XLSX_CONTENT_TYPE, add_sheet, workbook_bytes
+from phocap.common.excel import XLSX_CONTENT_TYPE, append_sheet, workbook_bytes
 
 from . import selectors
 from .registry import AUDITED
@@ -32,11 +32,11 @@ def build_inspector_workbook(*, programme) -> Workbook:
         model = audited.model
         qs = model.objects.filter(audited.programme_q(programme)).order_by("pk")
         fields = list(model._meta.concrete_fields)
-        add_sheet(wb, [f.verbose_name for f in fields],
+        append_sheet(wb, [f.verbose_name for f in fields],
                   ([_value(obj, f) for f in fields] for obj in qs.iterator(chunk_size=2000)),
                   title=str(audited.label))
         ids = qs.values_list("pk", flat=True)
-        add_sheet(wb, [_("Mã bản ghi"), _("Thời điểm"), _("Người thực hiện"), _("Thao tác"), _("Lý do"),
+        append_sheet(wb, [_("Mã bản ghi"), _("Thời điểm"), _("Người thực hiện"), _("Thao tác"), _("Lý do"),
                        _("Thay đổi (cũ → mới)")],
                   ([e.object_id, e.date, str(e.user or ""), e.kind_label, e.reason, _changes_text(e)]
                    for e in selectors.programme_history(audited, ids)),

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from phocap.accounts.scoping import scope_queryset
 from phocap.areas.models import AdminUnit
 from phocap.exports.registry import Column, Export
-from phocap.programmes.models import Programme
+from phocap.programmes.selectors import pick_programme
 
 from . import selectors
 from .forms import FilterForm
@@ -14,16 +14,6 @@ from .forms import FilterForm
 
 def visible_communes(user):
     return scope_queryset(AdminUnit.objects.communes(), user, unit_field="").order_by("name")
-
-
-def pick_programme(user, params, commune=None):
-    qs = Programme.objects.for_user(user).order_by("-is_active", "-start_date")
-    pid = params.get("programme")
-    if pid and pid.isdigit():
-        return qs.filter(pk=pid).first()
-    if commune is not None:
-        return qs.filter(targets__commune=commune).first() or qs.first()
-    return qs.first()
 
 
 def filtered_registry(user, params):
@@ -35,7 +25,7 @@ def filtered_registry(user, params):
     villages = selectors.villages_of(commune) if commune else AdminUnit.objects.none()
     form = FilterForm(params or None, communes=communes, villages=villages)
     data = form.cleaned_data if form.is_valid() else {}
-    programme = pick_programme(user, params, commune)
+    programme = pick_programme(user, pk=params.get("programme"), commune=commune)
     qs = selectors.registry(user=user, commune=data.get("commune"), village=data.get("village"),
                             category=data.get("category", ""), status=data.get("status", ""),
                             received=data.get("received", ""), q=data.get("q", ""), programme=programme)

@@ -37,6 +37,14 @@ def with_received(qs: QuerySet, programme=None) -> QuerySet:
     return qs.annotate(received=Exists(sub))
 
 
+def phones_received(household: Household) -> list:
+    """Who of the household received which phone and when (reversed ones too, newest first),
+    through the reverse relation by name; [] while distribution is not installed."""
+    if _handout_model() is None:
+        return []
+    return list(household.handouts.select_related("device").order_by("-handed_out_on", "-pk"))
+
+
 def priority_list(*, commune: AdminUnit, programme, village: AdminUnit | None = None) -> QuerySet[Household]:
     """Active households of a commune (or village) in the order phones go out: poor,
     near-poor, policy families, others; more adults without a smartphone first;

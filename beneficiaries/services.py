@@ -29,11 +29,15 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from phocap.accounts.models import User
 from phocap.areas.models import AdminUnit
 from phocap.areas.services import village_get_or_create
 from phocap.common.errors import DomainError
+from phocap.common.locking import locked
 from phocap.common.text import fold
+from phocap.common.updates import require_editable
 
 from . import bulk
 from .citizen_ids import require_valid_id
@@ -107,7 +111,7 @@ def _staging_file(job_id: int) -> Path:
 
 
 @transaction.atomic
-def import_job_create(*, commune: AdminUnit, data: bytes, filename: str, by=None,
+def import_job_create(*, commune: AdminUnit, data: bytes, filename: str, by: User | None = None,
                       skip_invalid: bool = False, queue: bool = True) -> ImportJob:
     """Store an uploaded file as a new job and queue its validation."""
     if commune.level != AdminUnit.Level.COMMUNE:
@@ -184,15 +188,17 @@ def staged_errors(job: ImportJob) -> list[dict]:
 
 
 @transaction.atomic
-def import_job_confirm(*, job: ImportJob, by=None, skip_invalid: bool = False, queue: bool = True) -> ImportJob:
+def import_job_confirm(*, job: ImportJob, by: User | None = None, skip_invalid: bool = False, queue: bool = True) -> ImportJob:
     """The official confirms the reviewed file; the merge runs in a task."""
-    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    job = locked(ImportJob).get(pk=job.pk)
     if job.status != ImportJob.Status.VALIDATED:
         raise DomainError(_("Lượt nhập này không ở trạng thái chờ xác nhận (%(s)s).") % {
             "s": job.get_status_display()}, code=Code.IMPORT_NOT_AWAITING_CONFIRMATION)
     if job.invalid_count and not skip_invalid:
-        raise DomainError(_("File còn %(n)d dòng lỗi. Hãy sửa file rồi tải lên lại, hoặc chọn "
-                            "“chỉ nhập các dòng hợp lệ”.") % {"n": job.invalid_count}, code=Code.IMPORT_HAS_INVALID_ROWS)
+        raise DomainError(ngettext("File còn %(n)d dòng lỗi. Hãy sửa file rồi tải lên lại, hoặc chọn "
+                                   "“chỉ nhập các dòng hợp lệ”.",
+                                   "File còn %(n)d dòng lỗi. Hãy sửa file rồi tải lên lại, hoặc chọn "
+                                   "“chỉ nhập các dòng hợp lệ”.", job.invalid_count) % {"n": job.invalid_count}, code=Code.IMPORT_HAS_INVALID_ROWS)
     job.skip_invalid = skip_invalid
     job.save(update_fields=["skip_invalid"])
     if queue:
@@ -390,7 +396,7 @@ def _fingerprint(commune_id: int) -> tuple:
 
 @transaction.atomic
 def _merge(job: ImportJob) -> dict:
-    commune = AdminUnit.objects.select_for_update().get(pk=job.commune_id)  # one merge per commune
+    commune = locked(AdminUnit).get(pk=job.commune_id)  # one merge per commune
     with open(job.staging_path, "rb") as f:
         staged = pickle.load(f)  # noqa: S301 - our own staging file
     if job.invalid_count and not job.skip_invalid:
@@ -531,10 +537,12 @@ EDITABLE = ("village", "code", "head_name", "head_citizen_id", "head_birth_year"
 
 
 @transaction.atomic
-def household_update(*, household: Household, by=None, data: dict, categories: list[tuple[str, int | None]]
-                     | None = None) -> Household:
+def household_update(*, household: Household, by: User | None = None,
+                     categories: list[tuple[str, int | None]] | None = None, **changes) -> Household:
     """An official corrects a household; its head person and categories follow."""
-    household = Household.objects.select_for_update().get(pk=household.pk)
+    require_editable(changes, EDITABLE, what="household_update")
+    data = changes
+    household = locked(Household).get(pk=household.pk)
     # A key left out keeps the ID; an empty value clears it (the household keeps its code).
     cid = data.get("head_citizen_id", household.head_citizen_id) or None
     if cid:
@@ -587,5 +595,48 @@ def household_update(*, household: Household, by=None, data: dict, categories: l
     return household
 
 
+@transaction.atomic
+def household_phones_changed(*, changes: list[dict]) -> None:
+    """The registry follows hand-outs (the `phones_changed` event, see signals.py).
+
+    +1: the member now has a smartphone and the household has one adult fewer without one
+    (unless the member already had one: they were not counted). -1 (a reversal): the member
+    no longer has one, unless they still hold another hand-out, and the household one adult
+    more without one (never more than its adults). Households are locked in pk order and
+    saved through the model, so the change lands in the household's history.
+    """
+    ids = sorted({c["household_id"] for c in changes})
+    households = {h.pk: h for h in locked(Household.objects.filter(pk__in=ids))}
+    people = {p.pk: p for p in locked(Person.objects.filter(
+        pk__in={c["person_id"] for c in changes if c.get("person_id")}))}
+    changed = set()
+    for change in changes:
+        household, person = households.get(change["household_id"]), people.get(change.get("person_id"))
+        if household is None:
+            continue
+        before = household.adults_without_phone
+        if change["delta"] > 0:
+            if person is None or not person.has_smartphone:
+                household.adults_without_phone = max(0, before - 1)
+            if person is not None:
+                person.has_smartphone = True
+        else:
+            # Read through the reverse relation by name: beneficiaries never imports distribution.
+            if person is not None and person.handouts.filter(status="active").exists():
+                continue
+            household.adults_without_phone = min(household.adults, before + 1)
+            if person is not None:
+                person.has_smartphone = False
+        if person is not None:
+            person.save(update_fields=["has_smartphone"])
+        if household.adults_without_phone != before:
+            changed.add(household.pk)
+    reason = "cấp phát điện thoại" if changes[-1]["delta"] > 0 else "thu hồi điện thoại"  # stored, source language
+    for pk in changed:
+        households[pk]._change_reason = reason
+        households[pk].save(update_fields=["adults_without_phone", "updated_at"])
+    # Coverage hears about it from the sender's own event, sent after this one on commit.
+
+
 __all__ = ["import_job_create", "import_job_validate", "import_job_confirm", "import_job_merge",
-           "household_update", "resolve", "staged_errors"]
+           "household_update", "household_phones_changed", "resolve", "staged_errors"]

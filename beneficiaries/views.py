@@ -13,9 +13,10 @@ from phocap.common.actions import attempt, submit
 from phocap.common.excel import XLSX_CONTENT_TYPE, xlsx_response
 from phocap.common.pagination import paginate
 from phocap.exports.services import export_or_job, wants_export
+from phocap.programmes.selectors import pick_programme
 
 from . import selectors, services, workbooks
-from .exports import filtered_registry, pick_programme, visible_communes
+from .exports import filtered_registry, visible_communes
 from .forms import ConfirmForm, HouseholdForm, UploadForm
 from .imports import ImportFileError, read_table
 from .models import Household, ImportJob
@@ -38,10 +39,6 @@ def _jobs(user):
 
 def _visible_communes(user):
     return visible_communes(user)
-
-
-def _programme(request, commune=None):
-    return pick_programme(request.user, request.GET, commune)
 
 
 def _rows(page_or_qs, masker):
@@ -82,7 +79,7 @@ def household_detail(request, pk):
     masker.log(request.path)
     return render(request, "beneficiaries/household_detail.html", {
         "household": household, "people": people, "history": history, "can_edit": can_edit,
-        "shown_id": shown_id})
+        "phones": selectors.phones_received(household), "shown_id": shown_id})
 
 
 @unit_role_required(*IMPORT_ROLES)
@@ -92,9 +89,9 @@ def household_edit(request, pk):
     form = HouseholdForm(request.POST or None, instance=household)
 
     def save(*, categories, category_year=None, **fields):
-        data = {name: fields[name] for name in form.Meta.fields}
-        saved = services.household_update(household=household, by=request.user, data=data,
-                                          categories=[(c, category_year) for c in categories])
+        saved = services.household_update(household=household, by=request.user,
+                                          categories=[(c, category_year) for c in categories],
+                                          **{name: fields[name] for name in form.Meta.fields})
         messages.success(request, _("Đã lưu thông tin hộ."))
         return redirect(saved)
 
@@ -117,7 +114,7 @@ def _priority_context(request):
     village = None
     if commune and request.GET.get("village", "").isdigit():
         village = get_object_or_404(selectors.villages_of(commune), pk=request.GET["village"])
-    programme = _programme(request, commune)
+    programme = pick_programme(request.user, pk=request.GET.get("programme"), commune=commune)
     return communes, commune, village, programme
 
 

@@ -15,7 +15,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from phocap.common.excel import safe_cell
+from phocap.common.excel import safe_cell, workbook_bytes
 
 from .imports import HEADERS, TEMPLATE_VERSION, iter_original_rows
 from .models import Category
@@ -87,9 +87,7 @@ def template_bytes(*, commune, villages: list[str]) -> bytes:
     meta["A1"] = TEMPLATE_VERSION
     meta["A2"] = commune.code
     meta.sheet_state = "hidden"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)
 
 
 def annotated_bytes(*, data: bytes, filename: str, errors: list[dict], header_row: int | None) -> bytes:

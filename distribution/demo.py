@@ -1,6 +1,9 @@
 """The demo's phones (Bắc Kạn 2023): the 176 in-kind phones, batch 1 of 31/8/2023 to the
 8 districts, the districts passing them to their pilot communes, one phone reported
-missing, and Côn Minh handing phones to poor households from its priority list.
+missing, and Côn Minh handing phones to poor households from its priority list. Then the
+202 phones bought with the cash (5/9 and 20/9/2023) are registered and go down as batch 2
+(25/9/2023) to every district and on to its pilot commune (28/9/2023), so each cash donor
+sees its share of phones in communes.
 
 Runs after the donations and beneficiaries demos. Idempotent: every step looks for what
 it would create (devices by source, batches by number and units, hand-outs by count) and
@@ -35,6 +38,11 @@ MISSING_DISTRICT = "Ba Bể"              # counts one phone short
 MISSING_REASON = "Thiếu 01 máy khi kiểm đếm tại huyện, đang xác minh với đơn vị vận chuyển"
 NOT_YET_CONFIRMED = "Pác Nặm"           # its officers have not confirmed yet: phones in transit
 HANDOUTS_IN_CON_MINH = 12
+BOUGHT_INTAKE_AT = datetime.datetime(2023, 9, 21, 9, 0, tzinfo=TZ)
+BATCH2_AT = datetime.datetime(2023, 9, 25, 8, 30, tzinfo=TZ)
+BATCH2_RECEIPT_AT = datetime.datetime(2023, 9, 25, 15, 0, tzinfo=TZ)
+BATCH2_TO_COMMUNE_AT = datetime.datetime(2023, 9, 28, 8, 0, tzinfo=TZ)
+BATCH2_COMMUNE_RECEIPT_AT = datetime.datetime(2023, 9, 28, 14, 0, tzinfo=TZ)
 
 
 def _officer(username: str, unit: AdminUnit, role: str, full_name: str) -> User:
@@ -66,31 +74,77 @@ def _commune_official(commune: AdminUnit) -> User:
     return _officer(f"demo_xa_{commune.code}", commune, Role.COMMUNE_OFFICIAL, f"Cán bộ {commune.full_name}")
 
 
+def _register_source(programme: Programme, staff: User, *, tac: int, count: int, at, condition: str,
+                     **source) -> int:
+    """Register what one source (`donation=` or `procurement=`) brought and is not yet
+    registered. Deterministic IMEIs: one made-up TAC per source, serials 1..n, Luhn digit
+    computed."""
+    (kind, row), = source.items()
+    have = Device.objects.filter(**{f"source_{kind}": row}).count()
+    if have >= count:
+        return 0
+    imeis = [luhn_complete(f"35{tac:06d}{serial:06d}") for serial in range(1, count + 1)]
+    taken = set(Device.objects.filter(imei__in=imeis).values_list("imei", flat=True))
+    todo = [x for x in imeis if x not in taken][: count - have]
+    if todo:
+        services.devices_register(programme=programme, unit=row.unit, imeis=todo, by=staff, model=row.phone_model,
+                                  condition=condition, at=at, **source)
+    return len(todo)
+
+
 def _register(programme: Programme, staff: User) -> int:
+    """The in-kind phones (TACs 35 208 00i …)."""
     from donations.models import Donation
 
-    added = 0
     gifts = (Donation.objects.effective().filter(programme=programme, phones_count__gt=0)
              .select_related("unit").order_by("received_on", "pk"))
-    for i, gift in enumerate(gifts, start=1):
-        have = Device.objects.filter(source_donation=gift).count()
-        if have >= gift.phones_count:
-            continue
-        # Deterministic IMEIs: one made-up TAC per gift, serials 1..n, Luhn digit computed.
-        imeis = [luhn_complete(f"35{208000 + i:06d}{serial:06d}") for serial in range(1, gift.phones_count + 1)]
-        taken = set(Device.objects.filter(imei__in=imeis).values_list("imei", flat=True))
-        todo = [x for x in imeis if x not in taken][: gift.phones_count - have]
-        if todo:
-            services.devices_register(programme=programme, unit=gift.unit, imeis=todo, by=staff, donation=gift,
-                                      model=gift.phone_model, condition=gift.phone_condition or "new",
-                                      at=INTAKE_AT)
-            added += len(todo)
-    return added
+    return sum(_register_source(programme, staff, tac=208000 + i, count=gift.phones_count, at=INTAKE_AT,
+                                condition=gift.phone_condition or "new", donation=gift)
+               for i, gift in enumerate(gifts, start=1))
 
 
-def _batch(programme, from_unit, to_unit) -> Batch | None:
-    return (Batch.objects.filter(programme=programme, from_unit=from_unit, to_unit=to_unit, number=1)
+def _register_bought(programme: Programme, staff: User) -> int:
+    """The phones bought with the cash (TACs 35 209 00j …)."""
+    from donations.models import Procurement
+
+    purchases = Procurement.objects.effective().filter(programme=programme).select_related("unit").order_by("pk")
+    return sum(_register_source(programme, staff, tac=209000 + j, count=purchase.quantity, at=BOUGHT_INTAKE_AT,
+                                condition="new", procurement=purchase)
+               for j, purchase in enumerate(purchases, start=1))
+
+
+def _batch(programme, from_unit, to_unit, number: int = 1) -> Batch | None:
+    return (Batch.objects.filter(programme=programme, from_unit=from_unit, to_unit=to_unit, number=number)
             .exclude(status=Batch.Status.CANCELLED).first())
+
+
+def _send_bought(programme: Programme, staff: User, pairs: list) -> None:
+    """Batch 2: the bought phones split evenly over the districts, all confirmed, each
+    district passing its share on to its pilot commune."""
+    province = programme.province
+    if not pairs:
+        return
+    pending = [(d, c) for d, c in pairs if _batch(programme, province, d, 2) is None]
+    stock = stock_at(province, programme=programme, usable_only=True)
+    for k, (district, _commune) in enumerate(pending):
+        share = stock // len(pending) + (1 if k < stock % len(pending) else 0)
+        if share:
+            services.batch_dispatch(programme=programme, from_unit=province, to_unit=district, by=staff,
+                                    count=share, number=2, at=BATCH2_AT,
+                                    note="Bàn giao đợt 2: máy mua bằng tiền ủng hộ")
+    for district, commune in pairs:
+        batch = _batch(programme, province, district, 2)
+        if batch is None:
+            continue
+        if batch.status == Batch.Status.DISPATCHED:
+            batch = services.batch_receive(batch=batch, by=_district_officer(district), at=BATCH2_RECEIPT_AT)
+        onward = _batch(programme, district, commune, 2)
+        if onward is None:
+            onward = services.batch_dispatch(programme=programme, from_unit=district, to_unit=commune,
+                                             by=_district_officer(district), count=batch.lines.count(), number=2,
+                                             at=BATCH2_TO_COMMUNE_AT)
+        if onward.status == Batch.Status.DISPATCHED:
+            services.batch_receive(batch=onward, by=_commune_official(commune), at=BATCH2_COMMUNE_RECEIPT_AT)
 
 
 @transaction.atomic
@@ -130,6 +184,8 @@ def load(*, programme: Programme, stdout=None) -> None:
             services.batch_receive(batch=onward, by=_commune_official(commune), at=COMMUNE_RECEIPT_AT)
 
     handed = _hand_out_in_con_minh(programme, communes)
+    registered += _register_bought(programme, staff)
+    _send_bought(programme, staff, pairs)
     if stdout:
         in_transit = Device.objects.filter(programme=programme, status=Device.Status.IN_TRANSIT).count()
         missing = Device.objects.filter(programme=programme, status=Device.Status.MISSING).count()

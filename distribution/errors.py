@@ -42,17 +42,21 @@ class Code(StrEnum):
     DEVICE_NOT_WRITABLE_OFF = "device_not_writable_off"
     # one device's place
     DEVICE_OTHER_PROGRAMME = "device_other_programme"
-    DEVICE_IN_TRANSIT = "device_in_transit"
+    # "not in this unit's stock": in another's, in transit, missing or written off (the message says where)
     DEVICE_NOT_IN_STOCK = "device_not_in_stock"
+    DEVICE_HANDED_OUT = "device_handed_out"
     DEVICE_DAMAGED = "device_damaged"
     # hand-outs
     NOT_COMMUNE_OFFICIAL = "not_commune_official"
+    NO_PROGRAMME = "no_programme"  # the commune is in no running programme (API, none named)
     HOUSEHOLD_INACTIVE = "household_inactive"
     DATE_BEFORE_PROGRAMME = "date_before_programme"
     PERSON_NOT_IN_HOUSEHOLD = "person_not_in_household"
     PERSON_ALREADY_RECEIVED = "person_already_received"
+    CITIZEN_ID_ALREADY_RECEIVED = "citizen_id_already_received"
     RECIPIENT_NAME_REQUIRED = "recipient_name_required"
-    HOUSEHOLD_QUOTA_REACHED = "household_quota_reached"
+    # The household holds its phone(s), or this person holds one (the offline app's conflict code).
+    HOUSEHOLD_ALREADY_RECEIVED = "household_already_received"
     IMEI_NOT_REGISTERED = "imei_not_registered"
     HANDOUT_ALREADY_REVERSED = "handout_already_reversed"
     # signed minutes

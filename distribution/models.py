@@ -28,13 +28,7 @@ from phocap.programmes.models import Programme
 _AT_UNIT = ["in_stock", "handed_out", "missing", "written_off"]
 
 
-class LockableQuerySet(ScopedQuerySet):
-    def locked(self):
-        """Row locks in primary-key order, so two transactions never deadlock on these rows."""
-        return self.select_for_update(of=("self",)).order_by("pk")
-
-
-class DeviceQuerySet(LockableQuerySet):
+class DeviceQuerySet(ScopedQuerySet):
     # Devices at a unit the user covers, or in transit to one.
     unit_field = ("holder_unit", "batch__to_unit")
 
@@ -119,7 +113,7 @@ class Device(models.Model):
         return self.source_donation or self.source_procurement
 
 
-class BatchQuerySet(LockableQuerySet):
+class BatchQuerySet(ScopedQuerySet):
     # A batch always goes to a child of its sender, so whoever covers the receiver
     # covers the sender's outgoing batches too.
     unit_field = "to_unit"
@@ -129,13 +123,11 @@ class Batch(StatusTransitionsMixin, models.Model):
     """A numbered handover (đợt bàn giao) of devices from a unit to one of its children."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Nháp")
         DISPATCHED = "dispatched", _("Đang bàn giao")
         RECEIVED = "received", _("Đã nhận")
         CANCELLED = "cancelled", _("Đã hủy")
 
     ALLOWED_TRANSITIONS = {
-        Status.DRAFT: {Status.DISPATCHED, Status.CANCELLED},
         Status.DISPATCHED: {Status.RECEIVED, Status.CANCELLED},
         Status.RECEIVED: set(),
         Status.CANCELLED: set(),
@@ -148,7 +140,7 @@ class Batch(StatusTransitionsMixin, models.Model):
                                   verbose_name=_("đơn vị giao"))
     to_unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="batches_in",
                                 verbose_name=_("đơn vị nhận"))
-    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DISPATCHED)
     partial = models.BooleanField(_("nhận thiếu"), default=False)
     note = models.TextField(_("ghi chú"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -178,10 +170,10 @@ class Batch(StatusTransitionsMixin, models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(from_unit=models.F("to_unit")), name="batch_units_differ"),
             models.CheckConstraint(condition=Q(number__gte=1), name="batch_number_positive"),
-            models.CheckConstraint(condition=Q(status__in=["draft", "dispatched", "received", "cancelled"]),
+            models.CheckConstraint(condition=Q(status__in=["dispatched", "received", "cancelled"]),
                                    name="batch_status_valid"),
-            models.CheckConstraint(condition=Q(status="draft") | Q(status="cancelled")
-                                   | Q(dispatched_at__isnull=False), name="batch_dispatched_has_date"),
+            models.CheckConstraint(condition=Q(status="cancelled") | Q(dispatched_at__isnull=False),
+                                   name="batch_dispatched_has_date"),
             models.CheckConstraint(condition=~Q(status="received") | Q(received_at__isnull=False),
                                    name="batch_received_has_date"),
             models.CheckConstraint(condition=Q(partial=False) | Q(status="received"),
@@ -246,7 +238,7 @@ class BatchLine(models.Model):
         return f"{self.batch_id}: {self.device_id} ({self.outcome})"
 
 
-class HandoutQuerySet(LockableQuerySet):
+class HandoutQuerySet(ScopedQuerySet):
     unit_field = "commune"
 
     def active(self):
@@ -275,6 +267,9 @@ class Handout(StatusTransitionsMixin, models.Model):
     recipient_name = models.CharField(_("họ tên người nhận"), max_length=120)
     recipient_citizen_id = models.CharField(_("số CCCD người nhận"), max_length=12)
     handed_out_on = models.DateField(_("ngày cấp"))
+    # The moment written down at the hand-out (offline sessions send it later); None for
+    # hand-outs recorded with a date only.
+    handed_at = models.DateTimeField(_("thời điểm cấp"), null=True, blank=True)
     status = models.CharField(_("trạng thái"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
@@ -302,6 +297,9 @@ class Handout(StatusTransitionsMixin, models.Model):
             models.UniqueConstraint(fields=["programme", "person"],
                                     condition=Q(status="active", person__isnull=False),
                                     name="handout_one_active_per_person"),
+            # A citizen ID typed without picking a person is one person too.
+            models.UniqueConstraint(fields=["programme", "recipient_citizen_id"], condition=Q(status="active"),
+                                    name="handout_one_active_per_citizen_id"),
             models.CheckConstraint(condition=Q(status__in=["active", "reversed"]), name="handout_status_valid"),
             models.CheckConstraint(condition=Q(recipient_citizen_id__regex=r"^([0-9]{9}|[0-9]{12})$"),
                                    name="handout_citizen_id_digits"),

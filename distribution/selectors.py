@@ -1,4 +1,4 @@
-"""Reads that join or aggregate: stock per unit, a device's path, a donor's phones, drift."""
+"""Reads that join or aggregate: stock per unit, a device's path, drift."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -7,7 +7,6 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
 
 from phocap.accounts.scoping import user_units
 from phocap.areas.models import AdminUnit
-from phocap.programmes.models import Programme
 
 from .models import Batch, BatchLine, Device, DeviceMovement, Handout
 
@@ -71,19 +70,6 @@ def device_path(device: Device):
             .order_by("pk"))
 
 
-def donor_phones_by_place(*, donor, user) -> list[dict]:
-    """Where a donor's in-kind phones are now, per unit and status (scoped to the user)."""
-    qs = (Device.objects.for_user(user).filter(source_donation__donor=donor)
-          .values("holder_unit__full_name", "holder_unit__path", "batch__to_unit__full_name", "status")
-          .annotate(n=Count("pk")).order_by("holder_unit__path", "status"))
-    result = []
-    for r in qs:
-        place = r["holder_unit__full_name"] or r["batch__to_unit__full_name"]
-        result.append({"place": place, "status": S(r["status"]).label, "n": r["n"],
-                       "in_transit": r["status"] == S.IN_TRANSIT})
-    return result
-
-
 def batches_for(*, user, direction: str):
     """Outgoing ("out") or incoming ("in") batches of the user's units, newest first."""
     units = [u.pk for u in user_units(user)]
@@ -100,12 +86,6 @@ def batch_history(batch: Batch) -> list[dict]:
     rows = (DeviceMovement.objects.filter(batch=batch).values("kind")
             .annotate(n=Count("pk"), first=Min("at")).order_by("first"))
     return [{**r, "label": DeviceMovement.Kind(r["kind"]).label} for r in rows]
-
-
-def current_programme(*, user, commune: AdminUnit) -> Programme | None:
-    """The newest running programme that targets this commune (hand-outs happen in it)."""
-    return (Programme.objects.for_user(user).filter(is_active=True, targets__commune=commune)
-            .order_by("-start_date").first())
 
 
 def devices_filtered(*, user, q: str = "", status: str = ""):

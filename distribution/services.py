@@ -8,12 +8,16 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from beneficiaries.citizen_ids import require_valid_id
-from phocap.accounts.models import Role
+from beneficiaries.citizen_ids import mask_id, require_valid_id
+from beneficiaries.signals import phones_changed
+from phocap.accounts.models import Role, User
 from phocap.accounts.scoping import can_write_unit, is_officer_of
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
+from phocap.common.formatting import format_date
+from phocap.common.locking import locked
 from phocap.programmes.models import Programme
 
 from . import imeis as imei_rules
@@ -31,6 +35,13 @@ def _communes_changed(*units: AdminUnit | None) -> None:
     ids = {u.pk for u in units if u is not None and u.level == AdminUnit.Level.COMMUNE}
     if ids:
         transaction.on_commit(lambda: devices_changed.send(sender=Device, commune_ids=ids))
+
+
+def _registry_learns(handout: Handout, delta: int) -> None:
+    """Tell the registry, on commit, that a member got (+1) or gave back (-1) a phone. Registered
+    before devices_changed, so coverage rebuilds after the registry's counts moved."""
+    change = {"household_id": handout.household_id, "person_id": handout.person_id, "delta": delta}
+    transaction.on_commit(lambda: phones_changed.send(sender=Handout, changes=[change]))
 
 
 def _check_in_programme(programme: Programme, unit: AdminUnit) -> None:
@@ -56,7 +67,7 @@ def _user_unit_error(unit: AdminUnit) -> DomainError:
                        % {"unit": unit}, code=Code.NOT_OFFICER_OF_UNIT)
 
 
-def _movements_from_devices(*, where: str, params: list, kind: str, by, status_after: str,
+def _movements_from_devices(*, where: str, params: list, kind: str, by: User | None, status_after: str,
                             from_unit_id=None, to_unit_id=None, batch_id=None, reason: str = "",
                             at: datetime.datetime | None = None) -> int:
     """One INSERT ... SELECT writing a ledger row per device matching `where`.
@@ -94,7 +105,7 @@ def _lines_for_batch(batch: Batch) -> int:
 # --- intake ------------------------------------------------------------------------------
 
 @transaction.atomic
-def devices_register(*, programme: Programme, unit: AdminUnit, imeis: list[str], by,
+def devices_register(*, programme: Programme, unit: AdminUnit, imeis: list[str], by: User,
                      donation=None, procurement=None, model: str = "",
                      condition: str = Device.Condition.NEW, at: datetime.datetime | None = None) -> list[Device]:
     """Register phones into the stock of the unit that received them; all or nothing.
@@ -116,14 +127,14 @@ def devices_register(*, programme: Programme, unit: AdminUnit, imeis: list[str],
 
     # Lock the source so two intakes against it cannot together exceed what it brought.
     if donation is not None:
-        source = Donation.objects.select_for_update().get(pk=donation.pk)
+        source = locked(Donation).get(pk=donation.pk)
         if source.reverses_id is not None or Donation.objects.filter(reverses=source).exists():
             raise DomainError(_("Khoản ủng hộ này đã bị điều chỉnh (bút toán đảo), không nhập máy theo khoản này."), code=Code.SOURCE_REVERSED)
         capacity = source.phones_count or 0
         already = Device.objects.filter(source_donation=source).count()
         label = _("khoản ủng hộ hiện vật")
     else:
-        source = Procurement.objects.select_for_update().get(pk=procurement.pk)
+        source = locked(Procurement).get(pk=procurement.pk)
         capacity = source.quantity or 0
         already = Device.objects.filter(source_procurement=source).count()
         label = _("đợt mua sắm")
@@ -170,25 +181,47 @@ def next_batch_number(*, programme: Programme, from_unit: AdminUnit, to_unit: Ad
 
 
 def _describe_unavailable(device: Device, programme: Programme, from_unit: AdminUnit) -> DomainError | None:
-    """Why `device` cannot leave `from_unit`'s stock for `programme`, or None when it can."""
+    """Why `device` cannot leave `from_unit`'s stock now, saying where it is (None: it can)."""
     if device.programme_id != programme.pk:
         return DomainError(_("IMEI %(imei)s thuộc chương trình khác.") % {"imei": device.imei},
                            code=Code.DEVICE_OTHER_PROGRAMME)
+    if device.status == S.IN_STOCK and device.holder_unit_id == from_unit.pk:
+        if device.condition == Device.Condition.DAMAGED:
+            return DomainError(_("IMEI %(imei)s là máy hỏng, không bàn giao.") % {"imei": device.imei},
+                               code=Code.DEVICE_DAMAGED)
+        return None
+    return device_whereabouts_error(device, from_unit)
+
+
+def device_whereabouts_error(device: Device, from_unit: AdminUnit) -> DomainError:
+    """The error for a phone that is not in `from_unit`'s stock: where it is now, and since when
+    (a phone "held elsewhere" must not read as if it were here)."""
+    imei = device.imei
     if device.status == S.IN_TRANSIT:
-        return DomainError(_("IMEI %(imei)s đang nằm trong một đợt bàn giao khác.") % {"imei": device.imei},
-                           code=Code.DEVICE_IN_TRANSIT)
-    if device.status != S.IN_STOCK or device.holder_unit_id != from_unit.pk:
-        return DomainError(_("IMEI %(imei)s không có trong kho của %(unit)s (trạng thái: %(st)s).")
-                           % {"imei": device.imei, "unit": from_unit, "st": device.get_status_display()},
-                           code=Code.DEVICE_NOT_IN_STOCK)
-    if device.condition == Device.Condition.DAMAGED:
-        return DomainError(_("IMEI %(imei)s là máy hỏng, không bàn giao.") % {"imei": device.imei},
-                           code=Code.DEVICE_DAMAGED)
-    return None
+        batch = Batch.objects.select_related("from_unit", "to_unit").get(pk=device.batch_id)
+        return DomainError(
+            _("IMEI %(imei)s không có trong kho của %(here)s: đang trên đường bàn giao từ %(from)s đến %(to)s "
+              "(đợt %(no)s).") % {"imei": imei, "here": from_unit, "from": batch.from_unit, "to": batch.to_unit,
+                                  "no": batch.number},
+            code=Code.DEVICE_NOT_IN_STOCK)
+    holder = AdminUnit.objects.get(pk=device.holder_unit_id)
+    if device.status == S.HANDED_OUT:
+        handout = Handout.objects.active().filter(device=device).select_related("commune").first()
+        where = handout.commune if handout else holder
+        on = format_date(handout.handed_out_on) if handout else ""
+        return DomainError(_("IMEI %(imei)s đã được cấp phát cho một hộ tại %(unit)s ngày %(on)s.")
+                           % {"imei": imei, "unit": where, "on": on}, code=Code.DEVICE_HANDED_OUT)
+    if device.status == S.MISSING:
+        message = _("IMEI %(imei)s không có trong kho của %(here)s: đang được báo thất lạc tại %(unit)s.")
+    elif device.status == S.WRITTEN_OFF:
+        message = _("IMEI %(imei)s không có trong kho của %(here)s: đã bị xóa sổ tại %(unit)s.")
+    else:
+        message = _("IMEI %(imei)s không có trong kho của %(here)s: máy đang ở kho của %(unit)s.")
+    return DomainError(message % {"imei": imei, "here": from_unit, "unit": holder}, code=Code.DEVICE_NOT_IN_STOCK)
 
 
 @transaction.atomic
-def batch_dispatch(*, programme: Programme, from_unit: AdminUnit, to_unit: AdminUnit, by,
+def batch_dispatch(*, programme: Programme, from_unit: AdminUnit, to_unit: AdminUnit, by: User,
                    imeis: list[str] | None = None, count: int | None = None, number: int | None = None,
                    note: str = "", at: datetime.datetime | None = None) -> Batch:
     """Create and dispatch a batch: picked IMEIs, or the `count` oldest usable phones in stock."""
@@ -209,7 +242,7 @@ def batch_dispatch(*, programme: Programme, from_unit: AdminUnit, to_unit: Admin
             raise DomainError(" ".join(errors), code=Code.IMEI_LIST_INVALID)
         if not clean:
             raise DomainError(_("Chưa có IMEI nào."), code=Code.IMEI_LIST_EMPTY)
-        devices = list(Device.objects.filter(imei__in=clean).locked())
+        devices = list(locked(Device.objects.filter(imei__in=clean)))
         found = {d.imei for d in devices}
         problems = [_("IMEI %(imei)s chưa được đăng ký.") % {"imei": i} for i in clean if i not in found]
         problems += [p.message for d in devices if (p := _describe_unavailable(d, programme, from_unit))]
@@ -221,10 +254,11 @@ def batch_dispatch(*, programme: Programme, from_unit: AdminUnit, to_unit: Admin
             raise DomainError(_("Số lượng máy phải lớn hơn 0."), code=Code.COUNT_NOT_POSITIVE)
         # Oldest first; rows another dispatch is taking right now are skipped, not waited for.
         pick = (Device.objects.filter(programme=programme).in_stock_at(from_unit).usable()
-                .order_by("registered_at", "pk").select_for_update(skip_locked=True, of=("self",)))
+                .order_by("registered_at", "pk"))
+        pick = locked(pick, skip_locked=True, order_by=("registered_at", "pk"))
         device_ids = list(pick.values_list("pk", flat=True)[:count])
         if len(device_ids) < count:
-            raise DomainError(_("Kho của %(unit)s chỉ còn %(n)s máy dùng được, không đủ %(want)s máy.")
+            raise DomainError(ngettext("Kho của %(unit)s chỉ còn %(n)s máy dùng được, không đủ %(want)s máy.", "Kho của %(unit)s chỉ còn %(n)s máy dùng được, không đủ %(want)s máy.", len(device_ids))
                               % {"unit": from_unit, "n": len(device_ids), "want": count}, code=Code.STOCK_INSUFFICIENT)
 
     number = number or next_batch_number(programme=programme, from_unit=from_unit, to_unit=to_unit)
@@ -251,11 +285,11 @@ def batch_dispatch(*, programme: Programme, from_unit: AdminUnit, to_unit: Admin
 
 
 @transaction.atomic
-def batch_receive(*, batch: Batch, by, missing: dict[int, str] | None = None,
+def batch_receive(*, batch: Batch, by: User, missing: dict[int, str] | None = None,
                   damaged: dict[int, str] | None = None, at: datetime.datetime | None = None) -> Batch:
     """The receiving unit confirms a dispatched batch; missing or damaged devices keep a reason."""
     missing, damaged = dict(missing or {}), dict(damaged or {})
-    batch = Batch.objects.locked().select_related("to_unit", "from_unit").get(pk=batch.pk)
+    batch = locked(Batch.objects.select_related("to_unit", "from_unit")).get(pk=batch.pk)
     if not batch.can_transition_to(Batch.Status.RECEIVED):
         raise DomainError(_("Đợt %(no)s đến %(to)s đang ở trạng thái “%(st)s”, không xác nhận lại được.")
                           % {"no": batch.number, "to": batch.to_unit, "st": batch.get_status_display()}, code=Code.BATCH_NOT_DISPATCHED)
@@ -263,7 +297,7 @@ def batch_receive(*, batch: Batch, by, missing: dict[int, str] | None = None,
         raise DomainError(_("Chỉ cán bộ của %(unit)s (đơn vị nhận) được xác nhận đợt này.") % {"unit": batch.to_unit}, code=Code.NOT_RECEIVING_OFFICER)
     at = _when(at, not_before=batch.dispatched_at)
     # Lock the batch's devices (pk order) without building 5,000 model instances.
-    device_ids = set(Device.objects.filter(batch=batch).locked().values_list("pk", flat=True))
+    device_ids = set(locked(Device.objects.filter(batch=batch)).values_list("pk", flat=True))
     problems = set(missing) | set(damaged)
     if set(missing) & set(damaged):
         raise DomainError(_("Một máy không thể vừa thiếu vừa hỏng."), code=Code.DEVICE_MISSING_AND_DAMAGED)
@@ -321,9 +355,9 @@ def batch_receive(*, batch: Batch, by, missing: dict[int, str] | None = None,
 
 
 @transaction.atomic
-def batch_cancel(*, batch: Batch, by, reason: str) -> Batch:
+def batch_cancel(*, batch: Batch, by: User, reason: str) -> Batch:
     """Reverse a dispatched batch before receipt: its phones go back to the sender's stock."""
-    batch = Batch.objects.locked().select_related("to_unit", "from_unit").get(pk=batch.pk)
+    batch = locked(Batch.objects.select_related("to_unit", "from_unit")).get(pk=batch.pk)
     if not batch.can_transition_to(Batch.Status.CANCELLED):
         raise DomainError(_("Đợt %(no)s đang ở trạng thái “%(st)s”, không hủy được.")
                           % {"no": batch.number, "st": batch.get_status_display()}, code=Code.BATCH_NOT_DISPATCHED)
@@ -331,7 +365,7 @@ def batch_cancel(*, batch: Batch, by, reason: str) -> Batch:
         raise DomainError(_("Chỉ cán bộ của %(unit)s (đơn vị giao) được hủy đợt này.") % {"unit": batch.from_unit}, code=Code.NOT_SENDING_OFFICER)
     if not (reason or "").strip():
         raise DomainError(_("Cần ghi lý do hủy đợt."), code=Code.REASON_REQUIRED)
-    list(Device.objects.filter(batch=batch).locked().values_list("pk", flat=True))
+    list(locked(Device.objects.filter(batch=batch)).values_list("pk", flat=True))
     _movements_from_devices(where=f"{connection.ops.quote_name('batch_id')} = %s", params=[batch.pk],
                             kind=Kind.REVERSAL, by=by, status_after=S.IN_STOCK, from_unit_id=batch.to_unit_id,
                             to_unit_id=batch.from_unit_id, batch_id=batch.pk, reason=reason.strip())
@@ -346,14 +380,14 @@ def batch_cancel(*, batch: Batch, by, reason: str) -> Batch:
 
 
 @transaction.atomic
-def missing_resolve(*, device: Device, by, resolution: str, reason: str = "") -> Device:
+def missing_resolve(*, device: Device, by: User, resolution: str, reason: str = "") -> Device:
     """Close a missing device: found at the receiver, returned to the sender, or written off."""
-    device = Device.objects.locked().select_related("holder_unit").get(pk=device.pk)
+    device = locked(Device.objects.select_related("holder_unit")).get(pk=device.pk)
     if device.status != S.MISSING:
         raise DomainError(_("IMEI %(imei)s không ở trạng thái thất lạc.") % {"imei": device.imei}, code=Code.DEVICE_NOT_MISSING)
     if not can_write_unit(by, device.holder_unit):
         raise _user_unit_error(device.holder_unit)
-    line = (BatchLine.objects.select_for_update(of=("self",)).select_related("batch", "batch__from_unit")
+    line = (locked(BatchLine.objects.select_related("batch", "batch__from_unit"))
             .filter(device=device, outcome=BatchLine.Outcome.MISSING, resolution="").order_by("-pk").first())
     R = BatchLine.Resolution
     if resolution == R.FOUND:
@@ -381,9 +415,9 @@ def missing_resolve(*, device: Device, by, resolution: str, reason: str = "") ->
 
 
 @transaction.atomic
-def device_write_off(*, device: Device, by, reason: str) -> Device:
+def device_write_off(*, device: Device, by: User, reason: str) -> Device:
     """Write off a phone in stock (broken beyond use); missing ones go through missing_resolve."""
-    device = Device.objects.locked().select_related("holder_unit").get(pk=device.pk)
+    device = locked(Device.objects.select_related("holder_unit")).get(pk=device.pk)
     if device.status == S.MISSING:
         return missing_resolve(device=device, by=by, resolution=BatchLine.Resolution.WRITTEN_OFF, reason=reason)
     if device.status != S.IN_STOCK:
@@ -403,22 +437,44 @@ def device_write_off(*, device: Device, by, reason: str) -> Device:
 
 # --- hand-outs ---------------------------------------------------------------------------
 
-def handout_limit(*, programme: Programme, household) -> int:
-    """How many active hand-outs a household may hold in this programme."""
+def household_may_receive(*, programme: Programme, household, done: int) -> bool:
+    """Whether a household holding `done` active hand-outs may get one more in this programme.
+
+    The registry lowers `adults_without_phone` as phones are handed out (it hears the
+    `handouts_changed` event), so with one phone per adult the household may receive while
+    an adult is still without one; never more phones than adults, and the first phone always.
+    """
+    if done == 0:
+        return True
     if programme.one_phone_per_adult:
-        return max(1, household.adults_without_phone or 0)
-    return 1
+        return (household.adults_without_phone or 0) > 0 and done < (household.adults or 0)
+    return False
+
+
+# A phone dated a little ahead of the server's clock is a phone clock, not the future.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
 
 
 @transaction.atomic
-def handout_create(*, programme: Programme, household, by, imei: str, recipient_name: str = "",
-                   recipient_citizen_id: str = "", handed_out_on: datetime.date, person=None,
+def handout_create(*, programme: Programme, household, by: User, imei: str, recipient_name: str = "",
+                   recipient_citizen_id: str = "", handed_out_on: datetime.date | None = None,
+                   handed_at: datetime.datetime | None = None, person=None,
                    consent: bool = False) -> Handout:
-    """A commune official gives a phone from the commune's stock to a person of an active household."""
+    """A commune official gives a phone from the commune's stock to a person of an active household.
+
+    `handed_at` is the moment written down at the hand-out (an offline session sends it
+    later); the day of the hand-out is then its local date."""
     from beneficiaries.models import Household, Person
 
+    if handed_at is not None:
+        if handed_at > timezone.now() + CLOCK_SKEW:
+            raise DomainError(_("Thời điểm cấp không được sau hiện tại."), code=Code.DATE_IN_FUTURE)
+        handed_out_on = handed_out_on or timezone.localdate(handed_at)
+    if handed_out_on is None:
+        raise TypeError("handout_create needs handed_out_on or handed_at")
+
     # The household lock serialises hand-outs to one household (double submits included).
-    household = Household.objects.select_for_update(of=("self",)).select_related("commune").get(pk=household.pk)
+    household = locked(Household.objects.select_related("commune")).get(pk=household.pk)
     commune = household.commune
     if not is_officer_of(by, commune, roles=[Role.COMMUNE_OFFICIAL]):
         raise DomainError(_("Chỉ cán bộ xã %(unit)s được cấp phát cho hộ của xã.") % {"unit": commune.name}, code=Code.NOT_COMMUNE_OFFICIAL)
@@ -426,7 +482,7 @@ def handout_create(*, programme: Programme, household, by, imei: str, recipient_
         raise DomainError(_("Hộ %(name)s không còn hoạt động (đã chuyển đi hoặc tách/giải thể).")
                           % {"name": household.head_name}, code=Code.HOUSEHOLD_INACTIVE)
     _check_in_programme(programme, commune)
-    if handed_out_on > timezone.localdate():
+    if handed_out_on > timezone.localdate() and handed_at is None:
         raise DomainError(_("Ngày cấp không được sau hôm nay."), code=Code.DATE_IN_FUTURE)
     if handed_out_on < programme.start_date:
         raise DomainError(_("Ngày cấp trước ngày bắt đầu chương trình."), code=Code.DATE_BEFORE_PROGRAMME)
@@ -436,7 +492,8 @@ def handout_create(*, programme: Programme, household, by, imei: str, recipient_
         if person.household_id != household.pk or not person.is_active:
             raise DomainError(_("Người nhận không thuộc hộ này."), code=Code.PERSON_NOT_IN_HOUSEHOLD)
         if Handout.objects.active().filter(programme=programme, person=person).exists():
-            raise DomainError(_("%(name)s đã được cấp điện thoại trong chương trình.") % {"name": person.full_name}, code=Code.PERSON_ALREADY_RECEIVED)
+            raise DomainError(_("%(name)s đã được cấp điện thoại trong chương trình.") % {"name": person.full_name},
+                              code=Code.HOUSEHOLD_ALREADY_RECEIVED)
         recipient_name = recipient_name or person.full_name
         recipient_citizen_id = recipient_citizen_id or (person.citizen_id or "")
     recipient_name = (recipient_name or "").strip()
@@ -444,15 +501,17 @@ def handout_create(*, programme: Programme, household, by, imei: str, recipient_
     if not recipient_name:
         raise DomainError(_("Cần ghi họ tên người nhận."), code=Code.RECIPIENT_NAME_REQUIRED)
     require_valid_id(recipient_citizen_id)  # the registry's rule for a citizen ID
-
     done = Handout.objects.active().filter(programme=programme, household=household).count()
-    limit = handout_limit(programme=programme, household=household)
-    if done >= limit:
-        raise DomainError(_("Hộ %(name)s đã được cấp %(n)s máy, đủ mức của chương trình.")
-                          % {"name": household.head_name, "n": done}, code=Code.HOUSEHOLD_QUOTA_REACHED)
+    if not household_may_receive(programme=programme, household=household, done=done):
+        raise DomainError(ngettext("Hộ %(name)s đã được cấp %(n)s máy, đủ mức của chương trình.", "Hộ %(name)s đã được cấp %(n)s máy, đủ mức của chương trình.", done)
+                          % {"name": household.head_name, "n": done}, code=Code.HOUSEHOLD_ALREADY_RECEIVED)
+    # The household's own limit first: it is what the official can act on.
+    if Handout.objects.active().filter(programme=programme, recipient_citizen_id=recipient_citizen_id).exists():
+        raise DomainError(_("Người có số CCCD %(id)s đã được cấp điện thoại trong chương trình.")
+                          % {"id": mask_id(recipient_citizen_id)}, code=Code.CITIZEN_ID_ALREADY_RECEIVED)
 
     imei = imei_rules.require_valid_imei(imei)
-    device = Device.objects.filter(imei=imei).locked().first()
+    device = locked(Device.objects.filter(imei=imei)).first()
     if device is None:
         raise DomainError(_("IMEI %(imei)s chưa được đăng ký.") % {"imei": imei}, code=Code.IMEI_NOT_REGISTERED)
     if problem := _describe_unavailable(device, programme, commune):
@@ -463,7 +522,7 @@ def handout_create(*, programme: Programme, household, by, imei: str, recipient_
             handout = Handout.objects.create(
                 programme=programme, household=household, person=person, device=device, commune=commune,
                 recipient_name=recipient_name, recipient_citizen_id=recipient_citizen_id,
-                handed_out_on=handed_out_on, created_by=by,
+                handed_out_on=handed_out_on, handed_at=handed_at, created_by=by,
                 # Decree 13/2023: when the recipient agreed to the processing of their data.
                 consent_at=timezone.now() if consent else None)
     except IntegrityError:
@@ -472,21 +531,22 @@ def handout_create(*, programme: Programme, household, by, imei: str, recipient_
                          to_unit_id=commune.pk, handout=handout).save()
     device.status = S.HANDED_OUT
     device.save(update_fields=["status"])
+    _registry_learns(handout, +1)
     _communes_changed(commune)
     return handout
 
 
 @transaction.atomic
-def handout_reverse(*, handout: Handout, by, reason: str) -> Handout:
+def handout_reverse(*, handout: Handout, by: User, reason: str) -> Handout:
     """The phone comes back (returned, wrong recipient): the hand-out is reversed, the phone restocked."""
-    handout = Handout.objects.locked().select_related("commune").get(pk=handout.pk)
+    handout = locked(Handout.objects.select_related("commune")).get(pk=handout.pk)
     if not handout.can_transition_to(Handout.Status.REVERSED):
         raise DomainError(_("Biên bản cấp phát này đã được thu hồi trước đó."), code=Code.HANDOUT_ALREADY_REVERSED)
     if not is_officer_of(by, handout.commune, roles=[Role.COMMUNE_OFFICIAL]):
         raise DomainError(_("Chỉ cán bộ xã %(unit)s được thu hồi máy đã cấp.") % {"unit": handout.commune.name}, code=Code.NOT_COMMUNE_OFFICIAL)
     if not (reason or "").strip():
         raise DomainError(_("Cần ghi lý do thu hồi."), code=Code.REASON_REQUIRED)
-    device = Device.objects.locked().get(pk=handout.device_id)
+    device = locked(Device).get(pk=handout.device_id)
     handout.status = Handout.Status.REVERSED
     handout.reversed_at, handout.reversed_by, handout.reversal_reason = timezone.now(), by, reason.strip()
     handout.save(update_fields=["status", "reversed_at", "reversed_by", "reversal_reason"])
@@ -495,6 +555,7 @@ def handout_reverse(*, handout: Handout, by, reason: str) -> Handout:
                          reason=reason.strip()).save()
     device.status, device.holder_unit_id = S.IN_STOCK, handout.commune_id
     device.save(update_fields=["status", "holder_unit"])
+    _registry_learns(handout, -1)
     _communes_changed(handout.commune)
     return handout
 
@@ -514,8 +575,8 @@ def _check_scan(upload) -> None:
 
 
 @transaction.atomic
-def batch_attach_scan(*, batch: Batch, by, upload) -> Batch:
-    batch = Batch.objects.locked().select_related("to_unit").get(pk=batch.pk)
+def batch_attach_scan(*, batch: Batch, by: User, upload) -> Batch:
+    batch = locked(Batch.objects.select_related("to_unit")).get(pk=batch.pk)
     if not can_write_unit(by, batch.to_unit):
         raise _user_unit_error(batch.to_unit)
     if batch.status not in (Batch.Status.DISPATCHED, Batch.Status.RECEIVED):
@@ -527,8 +588,8 @@ def batch_attach_scan(*, batch: Batch, by, upload) -> Batch:
 
 
 @transaction.atomic
-def handout_attach_scan(*, handout: Handout, by, upload) -> Handout:
-    handout = Handout.objects.locked().select_related("commune").get(pk=handout.pk)
+def handout_attach_scan(*, handout: Handout, by: User, upload) -> Handout:
+    handout = locked(Handout.objects.select_related("commune")).get(pk=handout.pk)
     if not can_write_unit(by, handout.commune):
         raise _user_unit_error(handout.commune)
     _check_scan(upload)

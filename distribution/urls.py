@@ -1,11 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import lookup, views
 
 app_name = "distribution"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    # Public (no login): the donor's look-up by the code on the acknowledgement letter.
+    path("tra-cuu/", lookup.gift_lookup_form, name="gift_lookup_form"),
+    path("tra-cuu/<str:code>/", lookup.gift_lookup, name="gift_lookup"),
+    path("tra-cuu/<str:code>/bao-cao.pdf", lookup.gift_lookup_pdf, name="gift_lookup_pdf"),
     path("thiet-bi/", views.device_list, name="device_list"),
     path("thiet-bi/nhap/", views.device_intake, name="device_intake"),
     path("thiet-bi/<str:imei>/", views.device_detail, name="device_detail"),

@@ -6,8 +6,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from beneficiaries.selectors import IdMasker
 from phocap.accounts.decorators import login_and_membership_required, unit_role_required
 from phocap.accounts.models import Role
 from phocap.accounts.scoping import can_write_unit, is_officer_of, scope_queryset, user_units
@@ -15,8 +17,7 @@ from phocap.common.actions import attempt, post_and_return, submit
 from phocap.common.pagination import paginate
 from phocap.common.pdf import pdf_response, render_pdf
 from phocap.exports.services import export_or_job, wants_export
-from phocap.privacy.services import log_id_access
-from phocap.programmes.models import Programme
+from phocap.programmes.selectors import pick_programme, visible_programmes
 
 from . import selectors, services
 from .forms import (
@@ -28,26 +29,19 @@ from .forms import (
     ResolveForm,
     ScanForm,
 )
+from .gift_trace import gifts_trace
 from .models import Batch, BatchLine, Device, Handout
 
 WRITERS = (Role.PROVINCE_STAFF, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICIAL)
 SENDERS = (Role.PROVINCE_STAFF, Role.DISTRICT_OFFICER)
 
 
-def _programme_filter(request):
-    programmes = Programme.objects.for_user(request.user).order_by("-start_date", "name")
-    chosen = None
-    # ?programme=<id>, the name the registry and coverage pages use too
-    if request.GET.get("programme", "").isdigit():
-        chosen = programmes.filter(pk=request.GET["programme"]).first()
-    return programmes, chosen
-
-
 # --- overview and devices ----------------------------------------------------------------
 
 @login_and_membership_required
 def index(request):
-    programmes, programme = _programme_filter(request)
+    programmes = visible_programmes(request.user)
+    programme = pick_programme(request.user, pk=request.GET.get("programme"), fallback=False)  # None: all
     rows = selectors.stock_by_unit(user=request.user, programme=programme)
     return render(request, "distribution/index.html",
                   {"rows": rows, "programmes": programmes, "programme": programme})
@@ -73,7 +67,7 @@ def device_intake(request):
         devices = services.devices_register(
             programme=d["programme"], unit=source.unit, imeis=d["imei_list"], by=request.user,
             donation=d["donation"], procurement=d["procurement"], model=d["model"], condition=d["condition"])
-        messages.success(request, _("Đã nhập kho %(n)s máy tại %(unit)s.") % {"n": len(devices), "unit": source.unit})
+        messages.success(request, ngettext("Đã nhập kho %(n)s máy tại %(unit)s.", "Đã nhập kho %(n)s máy tại %(unit)s.", len(devices)) % {"n": len(devices), "unit": source.unit})
         return redirect("distribution:device_list")
 
     if response := submit(request, form, save, resent_to=reverse("distribution:device_list")):
@@ -122,9 +116,8 @@ def donor_trace(request, pk):
     from donations.models import Donor
 
     donor = get_object_or_404(scope_queryset(Donor.objects.all(), request.user, "unit"), pk=pk)
-    rows = selectors.donor_phones_by_place(donor=donor, user=request.user)
     return render(request, "distribution/donor_trace.html",
-                  {"donor": donor, "rows": rows, "total": sum(r["n"] for r in rows)})
+                  {"donor": donor, "trace": gifts_trace(donor.donations.all())})
 
 
 # --- batches -----------------------------------------------------------------------------
@@ -147,8 +140,10 @@ def batch_create(request):
         batch = services.batch_dispatch(
             programme=d["programme"], from_unit=to_unit.parent, to_unit=to_unit, by=request.user,
             imeis=d.get("imei_list"), count=d["count"], number=d["number"], note=d["note"])
-        messages.success(request, _("Đã giao đợt %(no)s (%(n)s máy) cho %(unit)s.")
-                         % {"no": batch.number, "n": batch.lines.count(), "unit": to_unit})
+        n = batch.lines.count()
+        messages.success(request, ngettext("Đã giao đợt %(no)s (%(n)s máy) cho %(unit)s.",
+                                           "Đã giao đợt %(no)s (%(n)s máy) cho %(unit)s.", n)
+                         % {"no": batch.number, "n": n, "unit": to_unit})
         return redirect(batch)
 
     if response := submit(request, form, save, resent_to=reverse("distribution:batch_list")):
@@ -260,7 +255,7 @@ def handout_pick(request):
     from beneficiaries.selectors import priority_list
 
     commune, communes = _commune_for(request)
-    programme = selectors.current_programme(user=request.user, commune=commune)
+    programme = pick_programme(request.user, commune=commune, running=True, fallback=False)
     page_obj = None
     stock = 0
     if programme is not None:
@@ -278,7 +273,7 @@ def handout_create(request, household_pk):
     household = get_object_or_404(
         scope_queryset(Household.objects.all(), request.user, "commune", roles=[Role.COMMUNE_OFFICIAL])
         .select_related("commune", "village"), pk=household_pk)
-    programme = selectors.current_programme(user=request.user, commune=household.commune)
+    programme = pick_programme(request.user, commune=household.commune, running=True, fallback=False)
     if programme is None:
         messages.error(request, _("Xã chưa thuộc chương trình phổ cập nào đang triển khai."))
         return redirect("distribution:handout_pick")
@@ -310,11 +305,14 @@ def _handout_or_404(request, pk):
 @login_and_membership_required
 def handout_detail(request, pk):
     handout = _handout_or_404(request, pk)
-    log_id_access(user=request.user, subjects=[f"handout:{handout.pk}"], where=request.path)
     can_reverse = (handout.status == Handout.Status.ACTIVE
                    and is_officer_of(request.user, handout.commune, roles=[Role.COMMUNE_OFFICIAL]))
+    masker = IdMasker(request.user)
+    shown_id = masker.show(handout.recipient_citizen_id, handout.commune, f"handout:{handout.pk}")
+    masker.log(request.path)  # a full number shown goes to the access log
     return render(request, "distribution/handout_detail.html", {
-        "handout": handout, "reverse_form": ReasonForm() if can_reverse else None,
+        "handout": handout, "shown_citizen_id": shown_id,
+        "reverse_form": ReasonForm() if can_reverse else None,
         "can_upload": can_write_unit(request.user, handout.commune), "scan_form": ScanForm()})
 
 
@@ -332,10 +330,14 @@ def handout_reverse(request, pk):
 @login_and_membership_required
 def handout_minutes(request, pk):
     handout = _handout_or_404(request, pk)
-    log_id_access(user=request.user, subjects=[f"handout:{handout.pk}"], where=request.path)
     categories = [label for _code, label, _year in handout.household.category_list]
+    # The registry's masking rule: the full number only for those who work with it.
+    masker = IdMasker(request.user)
+    shown_id = masker.show(handout.recipient_citizen_id, handout.commune, f"handout:{handout.pk}")
+    masker.log(request.path)
     data = render_pdf("distribution/pdf/handout_minutes.html", {
-        "handout": handout, "categories": categories, "plans": list(handout.programme.plans.all())})
+        "handout": handout, "shown_citizen_id": shown_id, "categories": categories,
+        "plans": list(handout.programme.plans.all())})
     return pdf_response(data, f"bien-ban-cap-phat-{handout.pk}.pdf")
 
 

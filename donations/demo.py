@@ -3,7 +3,9 @@
 Launch ceremony 11/8/2023: seven enterprises pledged 700,000,000 ₫ and 20 delegates
 34,500,000 ₫ ("over 34 million"), paid on the spot. By 30/8/2023: 41 agencies/units
 (35 in cash, 6 in phones) and 35 individuals gave 405,000,000 ₫ and 176 phones.
-Then, on 05/9/2023, the province bought 50 phones with 100,000,000 ₫ of the cash.
+Then, on 05/9/2023, the province bought 50 phones with 100,000,000 ₫ of the cash, and on
+20/9/2023 152 more with 304,000,000 ₫, leaving 1,000,000 ₫: first received, first spent,
+every cash gift paid for phones (the last one in line, received 30/8, half of its 2,000,000 ₫).
 
 Idempotent: every gift has its own receipt number and is created only if missing;
 donors are found by tax code or name, pledges by donor and occasion.
@@ -100,6 +102,11 @@ INDIVIDUALS = [
 ]
 
 SUPPLIER = "Công ty TNHH Thương mại Dịch vụ Viễn thông Hoàng Long"
+# (invoice, date, quantity, model): the two purchases with the cash, 2,000,000 ₫ a phone.
+PURCHASES = [
+    ("0001234", datetime.date(2023, 9, 5), 50, "Samsung Galaxy A04"),
+    ("0001301", datetime.date(2023, 9, 20), 152, "Samsung Galaxy A05"),
+]
 
 
 def _unit(province: AdminUnit, where) -> AdminUnit:
@@ -170,10 +177,11 @@ def load(*, programme: Programme, stdout=None) -> None:
         _gift(programme, f"PT-CN-{i:03d}", donor=donor, unit=province, received_on=next(day), cash_vnd=amount,
               cash_method="cash")
 
-    if not Procurement.objects.filter(programme=programme, invoice_number="0001234").exists():
-        services.procurement_create(programme=programme, supplier=SUPPLIER, purchased_on=datetime.date(2023, 9, 5),
-                                    quantity=50, unit_price_vnd=2_000_000, invoice_number="0001234",
-                                    phone_model="Samsung Galaxy A04")
+    for invoice, purchased_on, quantity, model in PURCHASES:
+        if not Procurement.objects.filter(programme=programme, invoice_number=invoice).exists():
+            services.procurement_create(programme=programme, supplier=SUPPLIER, purchased_on=purchased_on,
+                                        quantity=quantity, unit_price_vnd=2_000_000, invoice_number=invoice,
+                                        phone_model=model)
 
     if stdout:
         from phocap.common.formatting import format_vnd

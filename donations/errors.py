@@ -37,3 +37,6 @@ class Code(StrEnum):
     PRICE_NOT_POSITIVE = "price_not_positive"
     INVOICE_NUMBER_TAKEN = "invoice_number_taken"
     FUND_INSUFFICIENT = "fund_insufficient"
+    ALLOCATION_INCOMPLETE = "allocation_incomplete"
+    PROCUREMENT_REVERSED = "procurement_already_reversed"
+    PROCUREMENT_HAS_DEVICES = "procurement_has_devices"

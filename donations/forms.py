@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from phocap.accounts.models import Role
 from phocap.common.formatting import format_number
 from phocap.common.forms import OnceOnlyForm
+from phocap.common.limits import MAX_AMOUNT_VND, MAX_PHONE_PRICE_VND, MAX_PHONES
 
 from .models import Donation, Donor, Pledge
 from .selectors import donors_visible_to, writable_units
@@ -39,6 +40,7 @@ class VndField(forms.IntegerField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_AMOUNT_VND)
         kwargs.setdefault("widget", VndInput())
         super().__init__(**kwargs)
 
@@ -81,7 +83,7 @@ class PledgeForm(OnceOnlyForm):
     occasion = forms.CharField(label=_("Dịp"), max_length=255, required=False,
                                help_text=_("Ví dụ: Lễ phát động 11/8/2023"))
     cash_vnd = VndField(label=_("Số tiền cam kết (₫)"), required=False)
-    phones = forms.IntegerField(label=_("Số điện thoại cam kết"), min_value=0, required=False)
+    phones = forms.IntegerField(label=_("Số điện thoại cam kết"), min_value=0, max_value=MAX_PHONES, required=False)
     due_date = forms.DateField(label=_("Hạn thực hiện"), widget=DATE_INPUT, input_formats=DATE_FORMATS,
                                required=False)
     note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -110,11 +112,12 @@ class DonationForm(OnceOnlyForm):
     cash_method = forms.ChoiceField(label=_("Hình thức"), required=False,
                                     choices=[("", "—"), *Donation.CashMethod.choices])
     receipt_number = forms.CharField(label=_("Số phiếu thu / chứng từ"), max_length=50, required=False)
-    phones_count = forms.IntegerField(label=_("Số điện thoại hiện vật"), min_value=0, required=False)
+    phones_count = forms.IntegerField(label=_("Số điện thoại hiện vật"), min_value=0, max_value=MAX_PHONES,
+                                      required=False)
     phone_model = forms.CharField(label=_("Loại máy"), max_length=120, required=False)
     phone_condition = forms.ChoiceField(label=_("Tình trạng máy"), required=False,
                                         choices=[("", "—"), *Donation.PhoneCondition.choices])
-    phone_unit_value_vnd = VndField(label=_("Giá trị mỗi máy (₫)"), required=False,
+    phone_unit_value_vnd = VndField(label=_("Giá trị mỗi máy (₫)"), required=False, max_value=MAX_PHONE_PRICE_VND,
                                     help_text=_("Để trống: theo đơn giá của chương trình."))
     pledge = forms.ModelChoiceField(label=_("Thực hiện cam kết"), queryset=None, required=False)
     note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -160,8 +163,8 @@ class ProcurementForm(OnceOnlyForm):
     supplier = forms.CharField(label=_("Nhà cung cấp"), max_length=255)
     purchased_on = forms.DateField(label=_("Ngày mua"), widget=DATE_INPUT, input_formats=DATE_FORMATS,
                                    initial=timezone.localdate)
-    unit_price_vnd = VndField(label=_("Đơn giá (₫)"), min_value=1)
-    quantity = forms.IntegerField(label=_("Số lượng"), min_value=1)
+    unit_price_vnd = VndField(label=_("Đơn giá (₫)"), min_value=1, max_value=MAX_PHONE_PRICE_VND)
+    quantity = forms.IntegerField(label=_("Số lượng"), min_value=1, max_value=MAX_PHONES)
     invoice_number = forms.CharField(label=_("Số hóa đơn"), max_length=50, required=False)
     phone_model = forms.CharField(label=_("Loại máy"), max_length=120, required=False)
     unit = forms.ModelChoiceField(label=_("Đơn vị nhận máy"), queryset=None)

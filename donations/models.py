@@ -9,7 +9,7 @@ original). A pledge's status is computed from the donations linked to it
 import datetime
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models
 from django.db.models import Case, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 from phocap.accounts.scoping import ScopedQuerySet
 from phocap.areas.models import AdminUnit
 from phocap.common.formatting import format_date
+from phocap.common.limits import MAX_AMOUNT_VND, MAX_PHONE_PRICE_VND, MAX_PHONES
 from phocap.common.text import fold
 from phocap.programmes.models import Programme
 
@@ -166,6 +167,8 @@ class Pledge(models.Model):
         ordering = ["-pledged_on", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(cash_vnd__gte=0), name="pledge_cash_not_negative"),
+            models.CheckConstraint(condition=Q(cash_vnd__lte=MAX_AMOUNT_VND, phones__lte=MAX_PHONES),
+                                   name="pledge_amounts_bounded"),
             models.CheckConstraint(condition=Q(cash_vnd__gt=0) | Q(phones__gt=0), name="pledge_not_empty"),
             models.CheckConstraint(condition=Q(due_date__isnull=True) | Q(due_date__gte=F("pledged_on")),
                                    name="pledge_due_after_pledged"),
@@ -245,6 +248,10 @@ class Donation(models.Model):
     note = models.TextField(_("ghi chú"), blank=True)
     acknowledged_at = models.DateTimeField(_("đã cảm ơn lúc"), null=True, blank=True)
     ack_kind = models.CharField(_("hình thức cảm ơn"), max_length=12, choices=AckKind.choices, blank=True)
+    # The code printed on the acknowledgement letter (and its QR code): anyone holding it
+    # opens the gift's public page. Random, ~59 bits, never derived from the id.
+    public_code = models.CharField(_("mã tra cứu"), max_length=12, unique=True, null=True, blank=True,
+                                   editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -259,6 +266,9 @@ class Donation(models.Model):
         ordering = ["-received_on", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(cash_vnd__gte=0), name="donation_cash_not_negative"),
+            models.CheckConstraint(condition=Q(cash_vnd__lte=MAX_AMOUNT_VND, phones_count__lte=MAX_PHONES,
+                                               phone_unit_value_vnd__lte=MAX_PHONE_PRICE_VND),
+                                   name="donation_amounts_bounded"),
             models.CheckConstraint(condition=Q(phone_unit_value_vnd__gte=0), name="donation_phone_value_not_negative"),
             models.CheckConstraint(condition=Q(cash_vnd__gt=0) | Q(phones_count__gt=0), name="donation_not_empty"),
             models.CheckConstraint(
@@ -295,10 +305,18 @@ class Donation(models.Model):
     def in_kind_value_vnd(self) -> int:
         return self.phones_count * self.phone_unit_value_vnd
 
+    @property
+    def public_code_display(self) -> str:
+        """The look-up code in groups of four, as printed on the letter."""
+        code = self.public_code or ""
+        return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
 
 # --- procurement --------------------------------------------------------------------------
 class ProcurementQuerySet(ScopedQuerySet):
-    pass
+    def effective(self):
+        """Purchases that count (not reversed)."""
+        return self.filter(reversed_at__isnull=True)
 
 
 class Procurement(models.Model):
@@ -315,6 +333,10 @@ class Procurement(models.Model):
     invoice_number = models.CharField(_("số hóa đơn"), max_length=50, blank=True)
     phone_model = models.CharField(_("loại máy"), max_length=120, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
+    # A purchase entered by mistake is reversed, never deleted: it stops counting and its
+    # cash allocations are superseded (kept as history).
+    reversed_at = models.DateTimeField(_("đã đảo lúc"), null=True, blank=True, editable=False)
+    reverse_reason = models.CharField(_("lý do đảo"), max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -329,8 +351,12 @@ class Procurement(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(unit_price_vnd__gt=0), name="procurement_price_positive"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="procurement_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price_vnd__lte=MAX_PHONE_PRICE_VND, quantity__lte=MAX_PHONES),
+                                   name="procurement_amounts_bounded"),
             models.UniqueConstraint(fields=["programme", "invoice_number"], condition=~Q(invoice_number=""),
                                     name="procurement_invoice_unique_in_programme"),
+            models.CheckConstraint(condition=Q(reversed_at__isnull=True) | ~Q(reverse_reason=""),
+                                   name="procurement_reversal_has_reason"),
         ]
 
     def __str__(self) -> str:
@@ -339,3 +365,62 @@ class Procurement(models.Model):
     @property
     def total_vnd(self) -> int:
         return self.unit_price_vnd * self.quantity
+
+
+# --- allocation of cash to purchases ---------------------------------------------------------
+class CashAllocationQuerySet(models.QuerySet):
+    def active(self):
+        """The standing allocation; superseded rows are history."""
+        return self.filter(superseded_at__isnull=True)
+
+    def delete(self):
+        raise IntegrityError("cash allocations are history: supersede them, never delete")
+
+
+class CashAllocation(models.Model):
+    """This much of a donation's cash paid for this purchase (first received, first spent).
+
+    Written only by `donations.allocation.reallocate`, inside the purchase's or reversal's
+    transaction under the programme lock. A change supersedes rows (`superseded_at`), never
+    deletes them, so the history of who paid for what stays. `offset_vnd` is where this
+    slice starts inside the purchase; `phones` is the whole phones counted for the gift:
+    phone k of a purchase of amount A and quantity q is counted for the gift whose money
+    pays its last đồng, the point k·A/q (see docs/donations.md).
+
+    The database holds: active allocations of a purchase sum to its amount and its
+    quantity; those of a donation never exceed its cash (0 once reversed) — PostgreSQL by
+    deferred constraint triggers, SQLite by triggers that refuse any excess (migration 0006).
+    """
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
+    donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="allocations")
+    procurement = models.ForeignKey(Procurement, on_delete=models.PROTECT, related_name="allocations")
+    amount_vnd = models.BigIntegerField(_("số tiền (₫)"))
+    offset_vnd = models.BigIntegerField(default=0)
+    phones = models.PositiveIntegerField(_("số máy tính cho khoản này"), default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CashAllocationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("phân bổ tiền mua máy")
+        verbose_name_plural = _("phân bổ tiền mua máy")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_vnd__gt=0), name="allocation_amount_positive"),
+            models.CheckConstraint(condition=Q(offset_vnd__gte=0), name="allocation_offset_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["donation"], condition=Q(superseded_at__isnull=True),
+                         name="allocation_active_donation"),
+            models.Index(fields=["procurement"], condition=Q(superseded_at__isnull=True),
+                         name="allocation_active_procurement"),
+            models.Index(fields=["programme"], condition=Q(superseded_at__isnull=True),
+                         name="allocation_active_programme"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.donation_id} → {self.procurement_id}: {self.amount_vnd}"
+
+    def delete(self, *args, **kwargs):
+        raise IntegrityError("cash allocations are history: supersede them, never delete")

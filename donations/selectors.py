@@ -1,8 +1,8 @@
 """Reads that join and aggregate: the fund's totals, lists, duplicates, the honour roll."""
 
 from django.db import models
-from django.db.models import Count, F, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, ExpressionWrapper, F, Q, Sum, Value
+from django.db.models.functions import Cast, Coalesce
 
 from phocap.accounts.models import WRITE_ROLES
 from phocap.accounts.scoping import scope_q, scope_queryset, user_units
@@ -10,13 +10,27 @@ from phocap.areas.models import AdminUnit
 from phocap.common.text import fold
 from phocap.programmes.models import Programme
 
-from .models import Donation, Donor, Pledge, Procurement, effective_q
+from .models import CashAllocation, Donation, Donor, Pledge, Procurement, effective_q
 
 _BIG = models.BigIntegerField()
+# Sums and products of money are computed as SQL numeric: a bigint product (phones × value
+# per phone) or sum could overflow and turn every fund page into a 500.
+_NUMERIC = models.DecimalField(max_digits=38, decimal_places=0)
+
+
+def times(a: str, b: str) -> ExpressionWrapper:
+    return ExpressionWrapper(Cast(F(a), _NUMERIC) * Cast(F(b), _NUMERIC), output_field=_NUMERIC)
 
 
 def _sum(expr) -> Coalesce:
-    return Coalesce(Sum(expr), Value(0), output_field=_BIG)
+    if isinstance(expr, str):
+        expr = Cast(F(expr), _NUMERIC)
+    return Coalesce(Sum(expr, output_field=_NUMERIC), Value(0), output_field=_NUMERIC)
+
+
+def sum_of(queryset, expr) -> int:
+    """One numeric sum over `queryset`, as an int (0 when empty)."""
+    return int(queryset.aggregate(s=_sum(expr))["s"])
 
 
 def programme_totals(programme: Programme) -> dict:
@@ -28,9 +42,11 @@ def programme_totals(programme: Programme) -> dict:
         cash=_sum("cash_vnd"), phones=_sum("phones"))
     donations = Donation.objects.filter(programme=programme).effective().aggregate(
         cash=_sum("cash_vnd"), phones=_sum("phones_count"),
-        in_kind_value=_sum(F("phones_count") * F("phone_unit_value_vnd")))
-    procurements = Procurement.objects.filter(programme=programme).aggregate(
-        spent=_sum(F("unit_price_vnd") * F("quantity")), phones=_sum("quantity"))
+        in_kind_value=_sum(times("phones_count", "phone_unit_value_vnd")))
+    procurements = Procurement.objects.filter(programme=programme).effective().aggregate(
+        spent=_sum(times("unit_price_vnd", "quantity")), phones=_sum("quantity"))
+    pledges, donations, procurements = ({k: int(v) for k, v in d.items()}
+                                        for d in (pledges, donations, procurements))
     by_kind = dict(Donor.objects.filter(
         pk__in=Donation.objects.filter(programme=programme).effective().values("donor_id"),
     ).values_list("kind").annotate(n=Count("pk")).order_by())
@@ -185,3 +201,84 @@ def honour_roll(programme: Programme):
             .filter(Q(cash__gt=0) | Q(phones__gt=0))
             .values("name", "kind", "cash", "phones")
             .order_by("-cash", "-phones", "name"))
+
+
+# --- the programme's account: cash → purchases -------------------------------------------
+
+
+def allocation_differences(programme_id: int | None = None) -> list[str]:
+    """Where the allocations break an identity: a standing purchase whose allocations do
+    not sum to its amount and quantity (a reversed one: to 0), a gift allocated more than
+    it holds (a reversed one: more than 0). Two GROUP BY queries; empty when all holds."""
+    purchases = Procurement.objects.all()
+    gifts = Donation.objects.filter(pk__in=CashAllocation.objects.active().values("donation_id"))
+    if programme_id is not None:
+        purchases = purchases.filter(programme_id=programme_id)
+        gifts = gifts.filter(programme_id=programme_id)
+    active = Q(allocations__superseded_at__isnull=True)
+    allocated = Coalesce(Sum("allocations__amount_vnd", filter=active), Value(0), output_field=_BIG)
+    out = []
+    rows = purchases.annotate(
+        allocated=allocated,
+        phones=Coalesce(Sum("allocations__phones", filter=active), Value(0), output_field=_BIG),
+    ).values_list("pk", "unit_price_vnd", "quantity", "reversed_at", "allocated", "phones").order_by("pk")
+    for pk, price, qty, reversed_at, got, phones in rows:
+        amount, quantity = (0, 0) if reversed_at else (price * qty, qty)
+        if (got, phones) != (amount, quantity):
+            out.append(f"procurement {pk}: allocated {got} VND / {phones} phones, "
+                       f"expected {amount} VND / {quantity} phones")
+    rows = gifts.annotate(allocated=allocated).values_list(
+        "pk", "cash_vnd", "reverses_id", "reversed_at", "allocated").order_by("pk")
+    for pk, cash, reverses_id, reversed_at, got in rows:
+        holds = 0 if (reverses_id or reversed_at) else cash
+        if got > holds:
+            out.append(f"donation {pk}: allocated {got} VND, holds {holds} VND")
+    return out
+
+
+def fund_account(programme: Programme) -> dict:
+    """The programme's account, to the đồng, each side computed on its own:
+
+    cash received (gifts) = spent on phones (purchases) + balance (what each gift has not
+    had allocated); phones bought (purchases) = phones counted for gifts (allocations).
+    `balanced` says both hold and no purchase or gift breaks its own identity. Five
+    queries whatever the number of gifts, purchases or allocations.
+    """
+    active = Q(allocations__superseded_at__isnull=True)
+    gifts = Donation.objects.filter(programme=programme).effective().aggregate(
+        received=_sum("cash_vnd"))
+    allocated_to_gifts = CashAllocation.objects.active().filter(
+        programme=programme, donation__reverses__isnull=True, donation__reversed_at__isnull=True).aggregate(
+        allocated=_sum("amount_vnd"), phones=_sum("phones"))
+    purchases = list(Procurement.objects.filter(programme=programme).effective().annotate(
+        allocated=Coalesce(Sum("allocations__amount_vnd", filter=active), Value(0), output_field=_BIG),
+        counted=Coalesce(Sum("allocations__phones", filter=active), Value(0), output_field=_BIG),
+        gifts=Count("allocations", filter=active),
+    ).select_related("unit").order_by("pk"))
+    spent = sum(p.total_vnd for p in purchases)
+    bought = sum(p.quantity for p in purchases)
+    balance = gifts["received"] - allocated_to_gifts["allocated"]
+    differences = allocation_differences(programme.pk)
+    if gifts["received"] != spent + balance:
+        differences.append(f"cash received {gifts['received']} != spent {spent} + balance {balance}")
+    if bought != allocated_to_gifts["phones"]:
+        differences.append(f"phones bought {bought} != phones counted for gifts {allocated_to_gifts['phones']}")
+    return {
+        "cash_received_vnd": gifts["received"], "cash_spent_vnd": spent, "cash_balance_vnd": balance,
+        "cash_allocated_vnd": allocated_to_gifts["allocated"], "phones_bought": bought,
+        "phones_counted": allocated_to_gifts["phones"], "purchases": purchases,
+        "differences": differences, "balanced": not differences,
+    }
+
+
+def fund_allocations(programme: Programme):
+    """The standing allocations, gift by gift (for the account's export)."""
+    return (CashAllocation.objects.active().filter(programme=programme)
+            .select_related("donation__donor", "procurement")
+            .order_by("procurement_id", "offset_vnd"))
+
+
+def fund_drift() -> list[str]:
+    """Every programme's account differences (the nightly check), prefixed by programme."""
+    return [f"programme {p.pk}: {d}" for p in Programme.objects.order_by("pk")
+            for d in fund_account(p)["differences"]]

@@ -6,19 +6,26 @@ two staff saving at once cannot spend more than came in (the fund invariant).
 
 import datetime
 
-from django.db import IntegrityError, models, transaction
-from django.db.models import F, Sum
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from phocap.accounts.models import User
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
 from phocap.common.formatting import format_vnd
+from phocap.common.limits import MAX_AMOUNT_VND, MAX_PHONE_PRICE_VND, MAX_PHONES, require_at_most
+from phocap.common.locking import locked
 from phocap.common.text import fold
+from phocap.common.updates import require_editable
 from phocap.programmes.models import Programme
 
+from . import allocation
+from .codes import new_code
 from .errors import Code
-from .models import Donation, Donor, Pledge, Procurement
+from .models import CashAllocation, Donation, Donor, Pledge, Procurement
+from .selectors import sum_of, times
 
 # --- normalisation ------------------------------------------------------------------------
 
@@ -103,11 +110,9 @@ def donor_create(*, kind: str, name: str, unit: AdminUnit, tax_code: str = "", r
 
 
 @transaction.atomic
-def donor_update(*, donor: Donor, **changes) -> Donor:
-    unknown = set(changes) - set(DONOR_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown donor fields: {sorted(unknown)}")
-    donor = Donor.objects.select_for_update().get(pk=donor.pk)
+def donor_update(*, donor: Donor, by: User | None = None, **changes) -> Donor:
+    require_editable(changes, DONOR_FIELDS, what="donor_update")
+    donor = locked(Donor).get(pk=donor.pk)
     values = {f: getattr(donor, f) for f in DONOR_FIELDS}
     values.update(changes)
     values = _clean_donor(values, exclude_pk=donor.pk)
@@ -124,6 +129,8 @@ def _check_pledge_terms(*, cash_vnd: int, phones: int, pledged_on: datetime.date
                         due_date: datetime.date | None) -> None:
     _require_not_negative(cash_vnd, _("Số tiền cam kết"))
     _require_not_negative(phones, _("Số điện thoại cam kết"))
+    require_at_most(cash_vnd, MAX_AMOUNT_VND, _("Số tiền cam kết"))
+    require_at_most(phones, MAX_PHONES, _("Số điện thoại cam kết"), money=False)
     if not cash_vnd and not phones:
         raise DomainError(_("Cam kết phải có số tiền hoặc số điện thoại."), code=Code.PLEDGE_EMPTY)
     if due_date and due_date < pledged_on:
@@ -133,7 +140,7 @@ def _check_pledge_terms(*, cash_vnd: int, phones: int, pledged_on: datetime.date
 @transaction.atomic
 def pledge_create(*, programme: Programme, donor: Donor, pledged_on: datetime.date, cash_vnd: int = 0,
                   phones: int = 0, due_date: datetime.date | None = None, occasion: str = "",
-                  unit: AdminUnit | None = None, note: str = "", by=None) -> Pledge:
+                  unit: AdminUnit | None = None, note: str = "", by: User | None = None) -> Pledge:
     unit = unit or programme.province
     _require_within(unit, programme.province)
     _check_pledge_terms(cash_vnd=cash_vnd, phones=phones, pledged_on=pledged_on, due_date=due_date)
@@ -146,12 +153,10 @@ PLEDGE_FIELDS = ("pledged_on", "occasion", "cash_vnd", "phones", "due_date", "no
 
 
 @transaction.atomic
-def pledge_update(*, pledge: Pledge, by=None, **changes) -> Pledge:
+def pledge_update(*, pledge: Pledge, by: User | None = None, **changes) -> Pledge:
     """Correct a pledge or move its due date; the donor and programme stay."""
-    unknown = set(changes) - set(PLEDGE_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown pledge fields: {sorted(unknown)}")
-    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    require_editable(changes, PLEDGE_FIELDS, what="pledge_update")
+    pledge = locked(Pledge).get(pk=pledge.pk)
     if pledge.cancelled_at:
         raise DomainError(_("Cam kết này đã bị hủy, không thể sửa."), code=Code.PLEDGE_CANCELLED)
     for field, value in changes.items():
@@ -164,8 +169,8 @@ def pledge_update(*, pledge: Pledge, by=None, **changes) -> Pledge:
 
 
 @transaction.atomic
-def pledge_cancel(*, pledge: Pledge, reason: str, by=None) -> Pledge:
-    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
+def pledge_cancel(*, pledge: Pledge, reason: str, by: User | None = None) -> Pledge:
+    pledge = locked(Pledge).get(pk=pledge.pk)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Hãy nêu lý do hủy cam kết."), code=Code.REASON_REQUIRED)
@@ -196,19 +201,46 @@ def pledges_mark_overdue(*, today: datetime.date | None = None) -> int:
 
 
 def cash_received_vnd(programme_id: int) -> int:
-    return Donation.objects.filter(programme_id=programme_id).effective().aggregate(
-        s=Sum("cash_vnd"))["s"] or 0
+    return sum_of(Donation.objects.filter(programme_id=programme_id).effective(), "cash_vnd")
 
 
 def cash_spent_vnd(programme_id: int) -> int:
-    return Procurement.objects.filter(programme_id=programme_id).aggregate(
-        s=Sum(F("unit_price_vnd") * F("quantity"), output_field=models.BigIntegerField()))["s"] or 0
+    return sum_of(Procurement.objects.filter(programme_id=programme_id).effective(), times("unit_price_vnd", "quantity"))
 
 
 def _lock_programme(programme: Programme) -> Programme:
     # Every write that moves the fund's balance takes this one row lock first, so the
     # balance read below cannot change until our transaction commits.
-    return Programme.objects.select_for_update().get(pk=programme.pk)
+    return locked(Programme).get(pk=programme.pk)
+
+
+def _supersede(**source) -> None:
+    """Set aside the standing allocations of one donation or purchase before it stops
+    counting or shrinks (the database refuses a gift holding more than it has)."""
+    CashAllocation.objects.active().filter(**source).update(superseded_at=timezone.now())
+
+
+def _reallocate(programme: Programme, *, check: bool | None = None) -> tuple[int, int]:
+    """First received, first spent, for the whole programme (only rows that change are
+    written). Called with the programme locked and the balance checked. The check after it
+    is what SQLite has for "a purchase's allocations sum to its amount"; PostgreSQL's
+    deferred trigger holds that at commit, so there it runs only when asked (backfill)."""
+    counts = allocation.reallocate(programme.pk)
+    if check is None:
+        check = connection.vendor != "postgresql"
+    short = allocation_drift(programme.pk) if check else []
+    if short:
+        raise DomainError(_("Không phân bổ được tiền cho các đợt mua sắm: %(rows)s.")
+                          % {"rows": "; ".join(short)}, code=Code.ALLOCATION_INCOMPLETE)
+    return counts
+
+
+def allocation_drift(programme_id: int) -> list[str]:
+    """Purchases whose standing allocations do not sum to their amount and quantity, and
+    gifts allocated more than they hold: empty when the identities hold (2 queries)."""
+    from .selectors import allocation_differences
+
+    return allocation_differences(programme_id)
 
 
 # --- donations ----------------------------------------------------------------------------
@@ -223,6 +255,8 @@ def _clean_donation(programme: Programme, values: dict, *, exclude_pk: int | Non
     phones = values.get("phones_count") or 0
     _require_not_negative(cash, _("Số tiền"))
     _require_not_negative(phones, _("Số điện thoại"))
+    require_at_most(cash, MAX_AMOUNT_VND, _("Số tiền"))
+    require_at_most(phones, MAX_PHONES, _("Số điện thoại"), money=False)
     if not cash and not phones:
         raise DomainError(_("Khoản ủng hộ phải có số tiền hoặc số điện thoại hiện vật."), code=Code.DONATION_EMPTY)
     values["cash_vnd"], values["phones_count"] = cash, phones
@@ -237,6 +271,7 @@ def _clean_donation(programme: Programme, values: dict, *, exclude_pk: int | Non
         if not values.get("phone_unit_value_vnd"):
             values["phone_unit_value_vnd"] = programme.default_phone_price_vnd
         _require_not_negative(values["phone_unit_value_vnd"], _("Giá trị mỗi máy"))
+        require_at_most(values["phone_unit_value_vnd"], MAX_PHONE_PRICE_VND, _("Giá trị mỗi máy"))
     else:
         values.update(phone_model="", phone_condition="", phone_unit_value_vnd=0)
     if values["received_on"] > timezone.localdate():
@@ -273,27 +308,34 @@ def _registered_devices(donation: Donation) -> int:
 def donation_create(*, programme: Programme, donor: Donor, unit: AdminUnit, received_on: datetime.date,
                     cash_vnd: int = 0, cash_method: str = "", receipt_number: str = "", phones_count: int = 0,
                     phone_model: str = "", phone_condition: str = "", phone_unit_value_vnd: int = 0,
-                    pledge: Pledge | None = None, note: str = "", by=None) -> Donation:
+                    pledge: Pledge | None = None, note: str = "", by: User | None = None) -> Donation:
     values = _clean_donation(programme, {
         "donor": donor, "unit": unit, "received_on": received_on, "cash_vnd": cash_vnd, "cash_method": cash_method,
         "receipt_number": receipt_number, "phones_count": phones_count, "phone_model": phone_model,
         "phone_condition": phone_condition, "phone_unit_value_vnd": phone_unit_value_vnd, "pledge": pledge,
         "note": note})
+    if values["cash_vnd"]:
+        programme = _lock_programme(programme)
     try:
         with transaction.atomic():
-            return Donation.objects.create(programme=programme, created_by=by, **values)
+            donation = Donation.objects.create(programme=programme, created_by=by, public_code=new_code(), **values)
     except IntegrityError:  # the receipt number was taken by a concurrent save
-        raise DomainError(_("Số phiếu thu %(no)s đã có trong chương trình.") % {"no": values["receipt_number"]}, code=Code.RECEIPT_NUMBER_TAKEN)
+        raise DomainError(_("Số phiếu thu %(no)s đã có trong chương trình.") % {"no": values["receipt_number"]},
+                          code=Code.RECEIPT_NUMBER_TAKEN)
+    # Cash received earlier than money already spent (a gift typed in late) comes first in
+    # the queue: the purchases are re-allocated by the rule.
+    if values["cash_vnd"] and CashAllocation.objects.active().filter(
+            programme=programme, donation__received_on__gt=donation.received_on).exists():
+        _reallocate(programme)
+    return donation
 
 
 @transaction.atomic
-def donation_update(*, donation: Donation, by=None, **changes) -> Donation:
+def donation_update(*, donation: Donation, by: User | None = None, **changes) -> Donation:
     """Correct a gift that has not been thanked yet; afterwards only a reversal may change it."""
-    unknown = set(changes) - set(DONATION_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown donation fields: {sorted(unknown)}")
+    require_editable(changes, DONATION_FIELDS, what="donation_update")
     programme = _lock_programme(donation.programme)
-    donation = Donation.objects.select_for_update().get(pk=donation.pk)
+    donation = locked(Donation).get(pk=donation.pk)
     if donation.acknowledged_at:
         raise DomainError(_("Khoản ủng hộ đã được gửi thư cảm ơn: chỉ có thể điều chỉnh bằng bút toán đảo."), code=Code.DONATION_ACKNOWLEDGED)
     if donation.reverses_id or donation.reversed_at:
@@ -303,31 +345,38 @@ def donation_update(*, donation: Donation, by=None, **changes) -> Donation:
     values = _clean_donation(programme, values, exclude_pk=donation.pk)
     registered = _registered_devices(donation)
     if values["phones_count"] < registered:
-        raise DomainError(_("Đã nhập %(n)s máy theo khoản này; số điện thoại hiện vật không thể ít hơn.")
+        raise DomainError(ngettext("Đã nhập %(n)s máy theo khoản này; số điện thoại hiện vật không thể ít hơn.", "Đã nhập %(n)s máy theo khoản này; số điện thoại hiện vật không thể ít hơn.", registered)
                           % {"n": registered}, code=Code.PHONES_BELOW_REGISTERED)
+    requeue = (values["cash_vnd"], values["received_on"]) != (donation.cash_vnd, donation.received_on)
+    if requeue:
+        _supersede(donation=donation)
     for field, value in values.items():
         setattr(donation, field, value)
     donation.save(update_fields=list(DONATION_FIELDS))
     _require_balance(programme, message=_(
         "Không thể giảm số tiền: chương trình đã chi %(spent)s mua điện thoại, nhiều hơn số tiền "
         "còn lại sau khi sửa (%(received)s)."))
+    if requeue:
+        _reallocate(programme)
     return donation
 
 
 @transaction.atomic
-def donation_reverse(*, donation: Donation, reason: str, by=None) -> Donation:
+def donation_reverse(*, donation: Donation, reason: str, by: User | None = None) -> Donation:
     """Cancel a gift by a reversing entry: both rows stay, neither counts any more."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Hãy nêu lý do đảo khoản ủng hộ."), code=Code.REASON_REQUIRED)
     programme = _lock_programme(donation.programme)
-    donation = Donation.objects.select_for_update().get(pk=donation.pk)
+    donation = locked(Donation).get(pk=donation.pk)
     if donation.reverses_id:
         raise DomainError(_("Đây là một bút toán đảo, không thể đảo lại."), code=Code.REVERSAL_NOT_REVERSIBLE)
     if donation.reversed_at:
         raise DomainError(_("Khoản ủng hộ này đã được đảo."), code=Code.DONATION_REVERSED)
     if _registered_devices(donation):
-        raise DomainError(_("Đã nhập máy (IMEI) theo khoản ủng hộ này; hãy xử lý các máy đó trước khi đảo."), code=Code.DONATION_HAS_DEVICES)
+        raise DomainError(_("Đã nhập máy (IMEI) theo khoản ủng hộ này; hãy xử lý các máy đó trước khi đảo."),
+                          code=Code.DONATION_HAS_DEVICES)
+    _supersede(donation=donation)
     donation.reversed_at = timezone.now()
     donation.save(update_fields=["reversed_at"])
     reversal = Donation.objects.create(
@@ -339,15 +388,16 @@ def donation_reverse(*, donation: Donation, reason: str, by=None) -> Donation:
     _require_balance(programme, message=_(
         "Không thể đảo khoản ủng hộ: chương trình đã chi %(spent)s mua điện thoại, nhiều hơn số tiền "
         "còn lại sau khi đảo (%(received)s)."))
+    _reallocate(programme)  # the purchases it paid for draw on the next gifts in line
     return reversal
 
 
 @transaction.atomic
-def donation_acknowledge(*, donation: Donation, kind: str = Donation.AckKind.LETTER, by=None) -> Donation:
+def donation_acknowledge(*, donation: Donation, kind: str = Donation.AckKind.LETTER, by: User | None = None) -> Donation:
     """Record that the donor was thanked; the first date stays if printed again."""
     if kind not in Donation.AckKind.values:
         raise DomainError(_("Hình thức cảm ơn không hợp lệ."), code=Code.ACK_KIND_INVALID)
-    donation = Donation.objects.select_for_update().get(pk=donation.pk)
+    donation = locked(Donation).get(pk=donation.pk)
     if donation.reverses_id:
         raise DomainError(_("Không gửi thư cảm ơn cho một bút toán đảo."), code=Code.ACK_OF_REVERSAL)
     if donation.reversed_at:
@@ -365,7 +415,7 @@ def donation_acknowledge(*, donation: Donation, kind: str = Donation.AckKind.LET
 @transaction.atomic
 def procurement_create(*, programme: Programme, supplier: str, purchased_on: datetime.date, quantity: int,
                        unit_price_vnd: int | None = None, unit: AdminUnit | None = None,
-                       invoice_number: str = "", phone_model: str = "", note: str = "", by=None) -> Procurement:
+                       invoice_number: str = "", phone_model: str = "", note: str = "", by: User | None = None) -> Procurement:
     """Buy phones with the programme's cash; refused when the cash received does not cover it."""
     programme = _lock_programme(programme)
     unit = unit or programme.province
@@ -378,23 +428,59 @@ def procurement_create(*, programme: Programme, supplier: str, purchased_on: dat
     unit_price_vnd = unit_price_vnd or programme.default_phone_price_vnd
     if unit_price_vnd <= 0:
         raise DomainError(_("Đơn giá phải lớn hơn 0."), code=Code.PRICE_NOT_POSITIVE)
+    require_at_most(unit_price_vnd, MAX_PHONE_PRICE_VND, _("Đơn giá"))
+    require_at_most(quantity, MAX_PHONES, _("Số lượng"), money=False)
     invoice_number = (invoice_number or "").strip()
     if invoice_number and Procurement.objects.filter(programme=programme, invoice_number=invoice_number).exists():
         raise DomainError(_("Hóa đơn số %(no)s đã được ghi.") % {"no": invoice_number}, code=Code.INVOICE_NUMBER_TAKEN)
     cost = unit_price_vnd * quantity
     balance = cash_received_vnd(programme.pk) - cash_spent_vnd(programme.pk)
     if cost > balance:
-        raise DomainError(_(
+        raise DomainError(ngettext(
             "Không đủ tiền: mua %(qty)s máy hết %(cost)s nhưng quỹ chỉ còn %(balance)s. "
-            "Hãy giảm số lượng hoặc chờ thêm khoản ủng hộ.") % {
+            "Hãy giảm số lượng hoặc chờ thêm khoản ủng hộ.",
+            "Không đủ tiền: mua %(qty)s máy hết %(cost)s nhưng quỹ chỉ còn %(balance)s. "
+            "Hãy giảm số lượng hoặc chờ thêm khoản ủng hộ.", quantity) % {
                 "qty": quantity, "cost": format_vnd(cost), "balance": format_vnd(max(balance, 0))}, code=Code.FUND_INSUFFICIENT)
-    return Procurement.objects.create(
+    procurement = Procurement.objects.create(
         programme=programme, unit=unit, supplier=supplier, purchased_on=purchased_on, unit_price_vnd=unit_price_vnd,
         quantity=quantity, invoice_number=invoice_number, phone_model=phone_model, note=note, created_by=by)
+    _reallocate(programme)  # same transaction, same lock: the purchase and who paid for it
+    return procurement
+
+
+@transaction.atomic
+def procurement_reverse(*, procurement: Procurement, reason: str, by=None) -> Procurement:
+    """Cancel a purchase entered by mistake: it stops counting, its allocations are
+    superseded (kept) and the later purchases draw on the freed cash by the same rule."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Hãy nêu lý do đảo đợt mua sắm."), code=Code.REASON_REQUIRED)
+    programme = _lock_programme(procurement.programme)
+    procurement = locked(Procurement.objects.filter(pk=procurement.pk)).get()
+    if procurement.reversed_at:
+        raise DomainError(_("Đợt mua sắm này đã được đảo."), code=Code.PROCUREMENT_REVERSED)
+    if hasattr(Procurement, "devices") and procurement.devices.exists():
+        raise DomainError(_("Đã nhập máy (IMEI) theo đợt mua sắm này; hãy xử lý các máy đó trước khi đảo."),
+                          code=Code.PROCUREMENT_HAS_DEVICES)
+    _supersede(procurement=procurement)
+    procurement.reversed_at = timezone.now()
+    procurement.reverse_reason = reason
+    procurement.save(update_fields=["reversed_at", "reverse_reason"])
+    _reallocate(programme)
+    return procurement
+
+
+@transaction.atomic
+def allocations_backfill(*, programme: Programme) -> tuple[int, int]:
+    """Allocate the programme's purchases by the rule (purchases recorded before allocation
+    existed); idempotent: a second run writes nothing. Returns (superseded, inserted)."""
+    return _reallocate(_lock_programme(programme), check=True)
 
 
 __all__ = [
     "normalise_phone", "normalise_tax_code", "donor_create", "donor_update", "pledge_create",
     "pledge_update", "pledge_cancel", "pledges_mark_overdue", "donation_create", "donation_update", "donation_reverse",
-    "donation_acknowledge", "procurement_create", "cash_received_vnd", "cash_spent_vnd",
+    "donation_acknowledge", "procurement_create", "procurement_reverse", "allocations_backfill",
+    "cash_received_vnd", "cash_spent_vnd",
 ]

@@ -7,6 +7,7 @@ app_name = "donations"
 urlpatterns = [
     path("", views.index, name="index"),
     path("quy/<int:programme_id>/", views.fund, name="fund"),
+    path("quy/<int:programme_id>/so-quy/", views.fund_account, name="fund_account"),
     path("cong-khai/<int:programme_id>/", views.honour_roll, name="honour_roll"),
     path("nha-tai-tro/", views.donor_list, name="donor_list"),
     path("nha-tai-tro/moi/", views.donor_create, name="donor_create"),

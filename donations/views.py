@@ -2,24 +2,33 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
+from openpyxl import Workbook
 
 from phocap.accounts.decorators import login_and_membership_required
 from phocap.accounts.models import Role
-from phocap.accounts.scoping import can_write_unit
+from phocap.accounts.scoping import can_access_unit, can_write_unit
 from phocap.common.actions import attempt, submit
-from phocap.common.excel import VND_FORMAT, xlsx_response
+from phocap.common.excel import (
+    VND_FORMAT,
+    XLSX_CONTENT_TYPE,
+    append_sheet,
+    workbook_bytes,
+    xlsx_response,
+)
 from phocap.common.pagination import paginate
 from phocap.common.pdf import pdf_response, render_pdf
 from phocap.exports.services import export_or_job, wants_export
 from phocap.programmes.models import Programme
+from phocap.programmes.selectors import pick_programme
 
 from . import selectors, services
+from .codes import qr_data_uri
 from .forms import (
     AcknowledgeForm,
     CancelPledgeForm,
@@ -33,7 +42,9 @@ from .models import Donation, Donor, Pledge, PledgeStatus
 
 
 def _programme(request, programme_id: int) -> Programme:
-    return get_object_or_404(Programme.objects.for_user(request.user).select_related("province"), pk=programme_id)
+    if (programme := pick_programme(request.user, pk=programme_id)) is None:
+        raise Http404
+    return programme
 
 
 def _is_province_staff(user, unit) -> bool:
@@ -72,6 +83,50 @@ def fund(request, programme_id: int):
     })
 
 
+@login_and_membership_required
+def fund_account(request, programme_id: int):
+    """Cash received = spent on phones + balance; phones bought = phones counted for gifts.
+
+    The account is the province's: it names every gift and purchase of the programme, so
+    only those whose memberships cover the whole province see it."""
+    programme = _programme(request, programme_id)
+    if not can_access_unit(request.user, programme.province):
+        raise PermissionDenied
+    account = selectors.fund_account(programme)
+    if _wants_xlsx(request):
+        return _fund_account_xlsx(programme, account)
+    return render(request, "donations/fund_account.html", {"programme": programme, "account": account})
+
+
+def _fund_account_xlsx(programme: Programme, account: dict) -> HttpResponse:
+    wb = Workbook(write_only=True)
+    summary = [
+        (_("Tiền đã nhận"), account["cash_received_vnd"]),
+        (_("Đã chi mua điện thoại"), account["cash_spent_vnd"]),
+        (_("Còn lại"), account["cash_balance_vnd"]),
+        (_("Đã phân bổ cho các đợt mua"), account["cash_allocated_vnd"]),
+        (_("Máy đã mua"), account["phones_bought"]),
+        (_("Máy đã tính cho các khoản ủng hộ"), account["phones_counted"]),
+        (_("Khớp") if account["balanced"] else _("Lệch"), "; ".join(account["differences"])),
+    ]
+    append_sheet(wb, [_("Chỉ tiêu"), _("Giá trị")], summary, title=str(_("Tổng hợp")))
+    append_sheet(wb, [_("Ngày mua"), _("Nhà cung cấp"), _("Số hóa đơn"), _("Số lượng"), _("Đơn giá"), _("Số tiền"),
+                      _("Số tiền đã phân bổ"), _("Máy tính cho các khoản")],
+                 ((p.purchased_on, p.supplier, p.invoice_number, p.quantity, p.unit_price_vnd,
+                   p.total_vnd, p.allocated, p.counted) for p in account["purchases"]),
+                 title=str(_("Đợt mua sắm")), number_formats={4: VND_FORMAT, 5: VND_FORMAT, 6: VND_FORMAT})
+    append_sheet(wb, [_("Ngày mua"), _("Số hóa đơn"), _("Nhà tài trợ"), _("Ngày tiếp nhận"), _("Số phiếu thu / chứng từ"),
+                      _("Số tiền"), _("Phần máy mua được"), _("Tính vào sổ")],
+                 ((a.procurement.purchased_on, a.procurement.invoice_number, a.donation.donor.name,
+                   a.donation.received_on, a.donation.receipt_number, a.amount_vnd,
+                   round(a.amount_vnd * a.procurement.quantity / a.procurement.total_vnd, 4), a.phones)
+                  for a in selectors.fund_allocations(programme).iterator(chunk_size=2000)),
+                 title=str(_("Phân bổ")), number_formats={5: VND_FORMAT})
+    response = HttpResponse(workbook_bytes(wb), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="so-quy-{programme.pk}.xlsx"'
+    return response
+
+
 # --- donors -------------------------------------------------------------------------------
 DONOR_HEADERS = [gettext_lazy("Mã"), gettext_lazy("Loại"), gettext_lazy("Tên"), gettext_lazy("Mã số thuế"), gettext_lazy("Người đại diện"), gettext_lazy("Điện thoại"),
                  gettext_lazy("Địa chỉ"), gettext_lazy("Thuộc đơn vị"), gettext_lazy("Đồng ý công khai"), gettext_lazy("Số khoản ủng hộ")]
@@ -98,7 +153,26 @@ def donor_detail(request, pk: int):
     pledges = selectors.pledge_list(user=request.user, donor=donor)[:100]
     return render(request, "donations/donor_detail.html", {
         "donor": donor, "donations": donations, "pledges": pledges,
-        "can_write": can_write_unit(request.user, donor.unit)})
+        "can_write": can_write_unit(request.user, donor.unit), "trace_url": _trace_url(donor)})
+
+
+def _lookup(request, donation: Donation) -> dict:
+    """The letter's look-up code, its public URL and that URL as a QR code."""
+    if not donation.public_code:
+        return {}
+    try:
+        url = request.build_absolute_uri(reverse("distribution:gift_lookup", args=[donation.public_code]))
+    except NoReverseMatch:
+        return {}
+    return {"lookup_url": url, "lookup_qr": qr_data_uri(url)}
+
+
+def _trace_url(donor: Donor) -> str:
+    """The page of where the donor's gifts went (distribution's, when installed)."""
+    try:
+        return reverse("distribution:donor_trace", args=[donor.pk])
+    except NoReverseMatch:
+        return ""
 
 
 def _donor_form_view(request, donor: Donor | None):
@@ -111,7 +185,7 @@ def _donor_form_view(request, donor: Donor | None):
 
     def save(**data):
         if donor:
-            services.donor_update(donor=donor, **data)
+            services.donor_update(donor=donor, by=request.user, **data)
             messages.success(request, _("Đã lưu nhà tài trợ."))
             return redirect(donor)
         created = services.donor_create(**data)
@@ -348,7 +422,8 @@ def donation_ack_pdf(request, pk: int):
     template = "donations/pdf/certificate.html" if kind == Donation.AckKind.CERTIFICATE else \
         "donations/pdf/thank_you.html"
     data = render_pdf(template, {"donation": donation, "programme": donation.programme,
-                                 "donor": donation.donor, "plans": list(donation.programme.plans.all())})
+                                 "donor": donation.donor, "plans": list(donation.programme.plans.all()),
+                                 **_lookup(request, donation)})
     return pdf_response(data, f"cam-on-{donation.pk}.pdf")
 
 
@@ -375,7 +450,7 @@ def procurement_create(request, programme_id: int):
 
     def save(**data):
         procurement = services.procurement_create(programme=programme, by=request.user, **data)
-        messages.success(request, _("Đã ghi mua %(qty)s điện thoại.") % {"qty": procurement.quantity})
+        messages.success(request, ngettext("Đã ghi mua %(qty)s điện thoại.", "Đã ghi mua %(qty)s điện thoại.", procurement.quantity) % {"qty": procurement.quantity})
         return redirect(done)
 
     if response := submit(request, form, save, resent_to=done):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from phocap.accounts.models import Role
 from phocap.accounts.scoping import can_access_unit
 from phocap.common.errors import DomainError
+from phocap.common.locking import locked
 
 from .errors import Code
 from .models import Visit
@@ -35,8 +36,7 @@ def visit_record(*, handout, by, visited_on: datetime.date, vneid_level: int = 0
     recorded) is the one coverage counts."""
     from distribution.models import Handout
 
-    handout = (Handout.objects.locked().select_related("household__village", "household__commune")
-               .get(pk=handout.pk))
+    handout = locked(Handout.objects.select_related("household__village", "household__commune")).get(pk=handout.pk)
     if handout.status != Handout.Status.ACTIVE:
         raise DomainError(_("Máy này đã được thu hồi: không ghi lần thăm được."), code=Code.HANDOUT_NOT_ACTIVE)
     household = handout.household

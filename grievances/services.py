@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from phocap.accounts.models import Role
 from phocap.accounts.scoping import can_write_unit, is_officer_of, officers_of
 from phocap.common.errors import DomainError
+from phocap.common.locking import locked
 from phocap.notifications.services import notify
 
 from .errors import Code
@@ -70,7 +71,7 @@ def grievance_submit_public(*, programme, commune, kind: str, description: str, 
 @transaction.atomic
 def grievance_handle(*, grievance: Grievance, by, outcome: str) -> Grievance:
     """The commune (or an officer above it) records how the grievance was handled."""
-    grievance = Grievance.objects.select_for_update().select_related("commune").get(pk=grievance.pk)
+    grievance = locked(Grievance.objects.select_related("commune")).get(pk=grievance.pk)
     if not can_write_unit(by, grievance.commune):
         raise DomainError(_("Bạn không phụ trách xã của phản ánh này."), code=Code.NOT_IN_AREA)
     if not grievance.can_transition_to(Grievance.Status.HANDLED):

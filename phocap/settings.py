@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "phocap.areas",
     "phocap.accounts",
     "phocap.programmes",
+    "phocap.api",
     "donations",
     "beneficiaries",
     "distribution",
@@ -88,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "phocap.common.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "phocap.common.middleware.DataErrorMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -164,6 +166,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "phocap.common.tasks.worker_heartbeat_task",
         "schedule": 60.0,
     },
+    "backup": {
+        "task": "phocap.common.tasks.backup_task",
+        "schedule": crontab(hour=0, minute=30),
+    },
     "pledges-mark-overdue": {
         "task": "donations.tasks.pledges_mark_overdue_task",
         "schedule": crontab(hour=1, minute=0),
@@ -179,6 +185,10 @@ CELERY_BEAT_SCHEDULE = {
     "privacy-anonymise-expired": {
         "task": "phocap.privacy.tasks.privacy_anonymise_expired_task",
         "schedule": crontab(hour=4, minute=0),
+    },
+    "fund-reconcile": {
+        "task": "donations.tasks.fund_reconcile_task",
+        "schedule": crontab(hour=2, minute=10),
     },
     "coverage-rebuild-all": {
         "task": "programme_coverage.tasks.coverage_rebuild_all_task",
@@ -275,15 +285,21 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # A DomainError answers 400 {"code", "detail"} (phocap/common/api.py).
-    "EXCEPTION_HANDLER": "phocap.common.api.exception_handler",
+    # {"code", "detail"} for every error (phocap/api/errors.py; docs/api.md)
+    "EXCEPTION_HANDLER": "phocap.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "phocap API",
-    "DESCRIPTION": "Smartphone universalisation programmes: funds, phones, households, coverage.",
+    "DESCRIPTION": ("Smartphone universalisation programmes: funds, phones, households, coverage. "
+                    "Every write accepts an `Idempotency-Key: <uuid4>` header; errors are "
+                    "`{\"code\", \"detail\"}` (see docs/api.md)."),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema names every endpoint and field: for signed-in users only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
+# Admin exports (django-import-export) escape cells a spreadsheet would run as formulas.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 # --- security (check --deploy is clean with the defaults when DEBUG is off) -----
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

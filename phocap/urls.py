@@ -3,13 +3,17 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from phocap.api import views as api_views
 from phocap.common import views as common_views
 from phocap.programmes.api import ProgrammeViewSet
 
 router = DefaultRouter()
+router.include_root_view = False  # api_views.api_root lists every endpoint, not only the router's
 router.register("programmes", ProgrammeViewSet, basename="programme")
 
 api_v1 = [
+    path("", api_views.api_root, name="api-root"),
+    path("auth/token/", api_views.TokenView.as_view(), name="api-token"),
     # App routes first: they hold paths below /programmes/<id>/ that the router would not.
     path("", include("donations.api_urls")),
     path("", include("beneficiaries.api_urls")),
@@ -23,7 +27,7 @@ urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),
     path("tai-khoan/", include("phocap.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("don-vi/", include("phocap.areas.urls")),
+    path("don-vi/", include("phocap.accounts.unit_urls")),
     path("chuong-trinh/", include("phocap.programmes.urls")),
     path("ung-ho/", include("donations.urls")),
     path("ho-gia-dinh/", include("beneficiaries.urls")),

@@ -3,6 +3,7 @@
 Idempotent: a rebuild recomputes the same figures from the registry and the ledger; only
 the "computed at" time moves forward."""
 
+from phocap.common.formatting import format_percent
 from phocap.programmes.models import Programme
 
 from .models import CoverageSummary
@@ -16,6 +17,6 @@ def load(*, programme: Programme, stdout=None) -> None:
     if stdout is not None:
         figures = unit_figures(programme=programme, unit=programme.province)
         rows = CoverageSummary.objects.filter(programme=programme).count()
-        coverage = f"{figures['coverage'] * 100:.1f}%" if figures["coverage"] is not None else "—"
+        coverage = format_percent(figures["coverage"])
         stdout.write(f"Phổ cập: {rows} xã, {figures['phones_handed_out']} máy đã trao, "
                      f"{figures['households_reached']} hộ đã nhận, tỷ lệ {coverage}")

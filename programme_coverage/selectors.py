@@ -60,7 +60,7 @@ def _village_figures(programme: Programme, commune_id: int, village_ids: list[in
     Household = apps.get_model("beneficiaries", "Household")
     Handout = apps.get_model("distribution", "Handout")
     Visit = apps.get_model("followup", "Visit")
-    hh = (Household.objects.filter(commune_id=commune_id, status="active")
+    hh = (Household.objects.filter(commune_id=commune_id, status=Household.Status.ACTIVE)
           .values("village_id").order_by("village_id")
           .annotate(households=Count("pk"),
                     households_poor=Count("pk", filter=Q(priority_rank=1)),
@@ -68,19 +68,19 @@ def _village_figures(programme: Programme, commune_id: int, village_ids: list[in
                     households_policy=Count("pk", filter=Q(priority_rank=3)),
                     adults=Coalesce(Sum("adults"), Value(0)),
                     adults_without_phone=Coalesce(Sum("adults_without_phone"), Value(0))))
-    ho = (Handout.objects.filter(programme=programme, commune_id=commune_id, status="active")
+    ho = (Handout.objects.filter(programme=programme, commune_id=commune_id, status=Handout.Status.ACTIVE)
           .values("household__village_id").order_by("household__village_id")
           .annotate(phones_handed_out=Count("pk"),
                     households_reached=Count("household_id", distinct=True)))
     visits = (Visit.objects.filter(programme=programme, commune_id=commune_id, is_latest=True,
-                                   handout__status="active")
+                                   handout__status=Handout.Status.ACTIVE)
               # Grouped like hand-outs (the household's village now), so the two agree.
               .values("household__village_id").order_by("household__village_id")
               .annotate(recipients_visited=Count("pk"),
                         vneid_activated=Count("pk", filter=Q(vneid_level__gt=0)),
                         online_service_users=Count("pk", filter=Q(online_service_used=True)),
                         cashless_users=Count("pk", filter=Q(cashless_used=True)),
-                        phones_in_use=Count("pk", filter=Q(phone_status="in_use"))))
+                        phones_in_use=Count("pk", filter=Q(phone_status=Visit.PhoneStatus.IN_USE))))
     if village_ids is not None:
         hh = hh.filter(village_id__in=village_ids)
         ho = ho.filter(household__village_id__in=village_ids)
@@ -165,7 +165,7 @@ def handouts_by_month(*, programme: Programme, unit: AdminUnit) -> list[dict]:
     """[{"month": "08/2023", "handouts": n, "cumulative": m}] in month order."""
     if unit.level == AdminUnit.Level.VILLAGE:
         Handout = apps.get_model("distribution", "Handout")
-        qs = (Handout.objects.filter(programme=programme, status="active", household__village=unit)
+        qs = (Handout.objects.filter(programme=programme, status=Handout.Status.ACTIVE, household__village=unit)
               .annotate(m=TruncMonth("handed_out_on")).values("m").order_by("m")
               .annotate(n=Count("pk")).values_list("m", "n"))
     else:
@@ -189,7 +189,7 @@ def device_places(*, programme: Programme, unit: AdminUnit, figures: dict) -> di
     places = {"stock_province": 0, "stock_district": 0, "stock_commune": figures["phones_in_stock"],
               "in_transit": figures["phones_in_transit"], "missing": 0}
     if unit.level == AdminUnit.Level.COMMUNE:
-        places["missing"] = Device.objects.filter(programme=programme, status="missing", holder_unit=unit).count()
+        places["missing"] = Device.objects.filter(programme=programme, status=Device.Status.MISSING, holder_unit=unit).count()
         places["in_stock"] = places["stock_commune"]
         return places
     # The few units above the communes (the unit, and a province's districts), then their
@@ -199,18 +199,19 @@ def device_places(*, programme: Programme, unit: AdminUnit, figures: dict) -> di
     if unit.level == AdminUnit.Level.PROVINCE:
         upper_q |= Q(parent=unit, level=AdminUnit.Level.DISTRICT)
     upper = dict(AdminUnit.objects.filter(upper_q).values_list("pk", "level"))
-    stock = (Device.objects.filter(programme=programme, status="in_stock", holder_unit_id__in=list(upper))
+    stock = (Device.objects.filter(programme=programme, status=Device.Status.IN_STOCK, holder_unit_id__in=list(upper))
              .values("holder_unit_id").order_by().annotate(n=Count("pk")))
     for row in stock:
         places[f"stock_{upper[row['holder_unit_id']]}"] += row["n"]
     # In transit to a unit above the communes, and missing anywhere below: rare statuses,
     # read through the (programme, status) index.
-    rows = (Device.objects.filter(programme=programme, status__in=["in_transit", "missing"])
-            .filter(Q(status="in_transit", batch__to_unit_id__in=list(upper))
-                    | Q(status="missing", holder_unit__path__startswith=unit.path))
+    S = Device.Status
+    rows = (Device.objects.filter(programme=programme, status__in=[S.IN_TRANSIT, S.MISSING])
+            .filter(Q(status=S.IN_TRANSIT, batch__to_unit_id__in=list(upper))
+                    | Q(status=S.MISSING, holder_unit__path__startswith=unit.path))
             .values("status").order_by().annotate(n=Count("pk")))
     for row in rows:
-        places["in_transit" if row["status"] == "in_transit" else "missing"] += row["n"]
+        places["in_transit" if row["status"] == S.IN_TRANSIT else "missing"] += row["n"]
     places["in_stock"] = places["stock_province"] + places["stock_district"] + places["stock_commune"]
     return places
 

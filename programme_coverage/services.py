@@ -21,6 +21,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from phocap.accounts.models import User
+from phocap.accounts.scoping import can_write_unit
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
 from phocap.programmes.models import Programme, ProgrammeCommune
@@ -98,7 +100,7 @@ INSERT INTO {summary} (programme_id, commune_id, district_id, province_id,
     recipients_visited, vneid_activated, online_service_users, cashless_users, phones_in_use,
     computed_at)
 SELECT %(programme)s, c.id,
-    CASE WHEN p.level = 'district' THEN p.id END, %(province)s,
+    CASE WHEN p.level = %(district)s THEN p.id END, %(province)s,
     COALESCE(h.n, 0), COALESCE(h.poor, 0), COALESCE(h.near_poor, 0), COALESCE(h.policy, 0),
     COALESCE(h.n, 0) - COALESCE(h.poor, 0) - COALESCE(h.near_poor, 0) - COALESCE(h.policy, 0),
     COALESCE(h.poor, 0) + COALESCE(h.near_poor, 0) + COALESCE(h.policy, 0),
@@ -117,25 +119,25 @@ LEFT JOIN (
         SUM(CASE WHEN {h_rank} = 3 THEN 1 ELSE 0 END) AS policy,
         SUM({h_adults}) AS adults, SUM({h_without}) AS without_phone
     FROM {household}
-    WHERE {h_status} = 'active' AND {h_commune} IN ({ids})
+    WHERE {h_status} = %(household_active)s AND {h_commune} IN ({ids})
     GROUP BY {h_commune}
 ) h ON h.cid = c.id
 LEFT JOIN (
     SELECT {ho_commune} AS cid, COUNT(*) AS n, COUNT(DISTINCT {ho_household}) AS reached
     FROM {handout}
-    WHERE {ho_programme} = %(programme)s AND {ho_status} = 'active' AND {ho_commune} IN ({ids})
+    WHERE {ho_programme} = %(programme)s AND {ho_status} = %(handout_active)s AND {ho_commune} IN ({ids})
     GROUP BY {ho_commune}
 ) ho ON ho.cid = c.id
 LEFT JOIN (
     SELECT {dv_holder} AS cid, COUNT(*) AS n
     FROM {device}
-    WHERE {dv_programme} = %(programme)s AND {dv_status} = 'in_stock' AND {dv_holder} IN ({ids})
+    WHERE {dv_programme} = %(programme)s AND {dv_status} = %(device_in_stock)s AND {dv_holder} IN ({ids})
     GROUP BY {dv_holder}
 ) st ON st.cid = c.id
 LEFT JOIN (
     SELECT b.{b_to} AS cid, COUNT(*) AS n
     FROM {device} d JOIN {batch} b ON b.id = d.{dv_batch}
-    WHERE d.{dv_programme} = %(programme)s AND d.{dv_status} = 'in_transit' AND b.{b_to} IN ({ids})
+    WHERE d.{dv_programme} = %(programme)s AND d.{dv_status} = %(device_in_transit)s AND b.{b_to} IN ({ids})
     GROUP BY b.{b_to}
 ) tr ON tr.cid = c.id
 LEFT JOIN (
@@ -143,14 +145,14 @@ LEFT JOIN (
         SUM(CASE WHEN v.{v_vneid} > 0 THEN 1 ELSE 0 END) AS vneid,
         SUM(CASE WHEN v.{v_online} THEN 1 ELSE 0 END) AS online,
         SUM(CASE WHEN v.{v_cashless} THEN 1 ELSE 0 END) AS cashless,
-        SUM(CASE WHEN v.{v_phone} = %(in_use)s THEN 1 ELSE 0 END) AS in_use
+        SUM(CASE WHEN v.{v_phone} = %(visit_in_use)s THEN 1 ELSE 0 END) AS in_use
     FROM {visit} v JOIN {handout} vh ON vh.id = v.{v_handout}
     WHERE v.{v_programme} = %(programme)s AND v.{v_latest} AND v.{v_commune} IN ({ids})
-        AND vh.{ho_status} = 'active'
+        AND vh.{ho_status} = %(handout_active)s
     GROUP BY v.{v_commune}
 ) vi ON vi.cid = c.id
 LEFT JOIN {target} t ON t.programme_id = %(programme)s AND t.commune_id = c.id
-WHERE c.id IN ({ids}) AND c.level = 'commune' AND c.path LIKE %(prefix)s
+WHERE c.id IN ({ids}) AND c.level = %(commune)s AND c.path LIKE %(prefix)s
 ON CONFLICT (programme_id, commune_id) DO UPDATE SET
     district_id = EXCLUDED.district_id, province_id = EXCLUDED.province_id,
     {updates}, computed_at = EXCLUDED.computed_at
@@ -160,17 +162,29 @@ _MONTH_DELETE_SQL = "DELETE FROM {month} WHERE programme_id = %(programme)s AND 
 
 _MONTH_INSERT_SQL = """
 INSERT INTO {month} (programme_id, commune_id, district_id, province_id, month, handouts)
-SELECT %(programme)s, c.id, CASE WHEN p.level = 'district' THEN p.id END, %(province)s, m.month, m.n
+SELECT %(programme)s, c.id, CASE WHEN p.level = %(district)s THEN p.id END, %(province)s, m.month, m.n
 FROM (
     SELECT {ho_commune} AS cid, {month_expr} AS month, COUNT(*) AS n
     FROM {handout}
-    WHERE {ho_programme} = %(programme)s AND {ho_status} = 'active' AND {ho_commune} IN ({ids})
+    WHERE {ho_programme} = %(programme)s AND {ho_status} = %(handout_active)s AND {ho_commune} IN ({ids})
     GROUP BY {ho_commune}, {month_expr}
 ) m
 JOIN {unit} c ON c.id = m.cid
 JOIN {unit} p ON p.id = c.parent_id
-WHERE c.level = 'commune' AND c.path LIKE %(prefix)s
+WHERE c.level = %(commune)s AND c.path LIKE %(prefix)s
 """
+
+
+def _status_params() -> dict[str, str]:
+    """The other apps' status and level values, from their models (passed as parameters)."""
+    household = apps.get_model("beneficiaries", "Household")
+    handout = apps.get_model("distribution", "Handout")
+    device = apps.get_model("distribution", "Device")
+    visit = apps.get_model("followup", "Visit")
+    return {"household_active": household.Status.ACTIVE, "handout_active": handout.Status.ACTIVE,
+            "device_in_stock": device.Status.IN_STOCK, "device_in_transit": device.Status.IN_TRANSIT,
+            "visit_in_use": visit.PhoneStatus.IN_USE,
+            "district": AdminUnit.Level.DISTRICT, "commune": AdminUnit.Level.COMMUNE}
 
 
 def _month_expr(column: str) -> str:
@@ -198,7 +212,7 @@ def coverage_rebuild_communes(*, programme: Programme, commune_ids: Sequence[int
     updates = ", ".join(f"{f} = EXCLUDED.{f}" for f in FIGURES)
     province = programme.province
     params = {"programme": programme.pk, "province": province.pk, "now": timezone.now(),
-              "prefix": province.path + "%", "in_use": "in_use"}
+              "prefix": province.path + "%", **_status_params()}
     with connection.cursor() as cursor:
         cursor.execute(_SUMMARY_SQL.format(ids=id_list, updates=updates, **names), params)
         cursor.execute(_MONTH_DELETE_SQL.format(ids=id_list, **names), params)
@@ -280,9 +294,13 @@ def coverage_clear_pending(*, commune_id: int) -> None:
 # --- reports ------------------------------------------------------------------------
 
 @transaction.atomic
-def report_job_create(*, programme: Programme, unit: AdminUnit, by) -> ReportJob:
+def report_job_create(*, programme: Programme, unit: AdminUnit, by: User) -> ReportJob:
     if not unit.is_within(programme.province):
         raise DomainError(_("Đơn vị %(unit)s không thuộc chương trình này.") % {"unit": unit}, code=Code.UNIT_OUTSIDE_PROGRAMME)
+    # A report job writes a row and a file: auditors (read-only) and outsiders do not.
+    if not can_write_unit(by, unit):
+        raise DomainError(_("Bạn không có quyền tạo báo cáo cho %(unit)s.") % {"unit": unit},
+                          code=Code.REPORT_NOT_ALLOWED)
     job = ReportJob.objects.create(programme=programme, unit=unit, requested_by=by)
     from .tasks import report_job_build_task
 

@@ -19,6 +19,7 @@ from phocap.areas.models import AdminUnit
 from phocap.common.actions import attempt
 from phocap.common.pagination import paginate
 from phocap.programmes.models import Programme
+from phocap.programmes.selectors import pick_programme, visible_programmes
 
 from . import selectors, services
 from .models import ReportJob
@@ -31,8 +32,9 @@ def dashboard_url(programme: Programme, unit: AdminUnit) -> str:
 
 
 def _programme_and_unit(request, programme_id: int, scheme: str, code: str) -> tuple[Programme, AdminUnit]:
-    programme = get_object_or_404(Programme.objects.for_user(request.user).select_related("province"),
-                                  pk=programme_id)
+    programme = pick_programme(request.user, pk=programme_id)
+    if programme is None:
+        raise Http404
     unit = selectors.programme_unit(user=request.user, programme=programme, scheme=scheme, code=code)
     if unit is None:
         raise Http404
@@ -50,8 +52,7 @@ def _home_unit(user, programme: Programme) -> AdminUnit | None:
 @login_and_membership_required
 def index(request):
     """Programme picker; with one programme (or ?programme=) go straight to the user's dashboard."""
-    programmes = list(Programme.objects.for_user(request.user).select_related("province")
-                      .order_by("-is_active", "-start_date", "pk"))
+    programmes = list(visible_programmes(request.user))
     chosen = request.GET.get("programme")
     if chosen:
         programmes = [p for p in programmes if str(p.pk) == chosen]

@@ -93,3 +93,17 @@ def commune_ids_sent(django_capture_on_commit_callbacks):
             signal.disconnect(listener)
 
     return _collect
+
+
+@pytest.fixture
+def api():
+    """api(user) → a DRF client authenticated with the user's token, as a phone or script is."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def _client(user):
+        c = APIClient()
+        c.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        return c
+
+    return _client

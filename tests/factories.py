@@ -135,3 +135,33 @@ def build_programme(tree):
 
 __all__ = ["build_tree", "build_users", "build_programme", "TEST_PASSWORD", "Role", "make_unit", "member",
            "UserFactory", "ProgrammeFactory", "add_target", "make_imei", "make_household"]
+
+
+def make_procurement(programme: Programme, unit: AdminUnit, *, quantity: int, unit_price_vnd: int,
+                     supplier: str = "Nhà cung cấp", purchased_on: datetime.date = datetime.date(2023, 9, 5)):
+    """A purchase through the service, with a cash gift that pays for it (a purchase's
+    cash allocations must sum to its amount: PostgreSQL checks it at commit)."""
+    from donations import services
+    from donations.models import Donor
+
+    donor = Donor.objects.filter(name="Quỹ thử nghiệm").first() or services.donor_create(
+        kind=Donor.Kind.OTHER, name="Quỹ thử nghiệm", unit=programme.province)
+    services.donation_create(programme=programme, donor=donor, unit=programme.province,
+                             received_on=datetime.date(2023, 8, 1), cash_vnd=unit_price_vnd * quantity,
+                             cash_method="bank_transfer")
+    return services.procurement_create(programme=programme, supplier=supplier, purchased_on=purchased_on,
+                                       quantity=quantity, unit_price_vnd=unit_price_vnd, unit=unit)
+
+
+def phones_to_commune(programme: Programme, *, imeis: list[str], path: list[AdminUnit], users_by_unit: dict,
+                      procurement=None, donation=None) -> None:
+    """Register phones at path[0] and pass them down the path, each batch confirmed by the
+    receiving unit's officer (users_by_unit: unit pk → user)."""
+    from distribution import services
+
+    services.devices_register(programme=programme, unit=path[0], imeis=imeis, by=users_by_unit[path[0].pk],
+                              procurement=procurement, donation=donation)
+    for sender, receiver in zip(path, path[1:], strict=False):
+        batch = services.batch_dispatch(programme=programme, from_unit=sender, to_unit=receiver,
+                                        by=users_by_unit[sender.pk], imeis=imeis)
+        services.batch_receive(batch=batch, by=users_by_unit[receiver.pk])

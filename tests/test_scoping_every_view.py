@@ -55,6 +55,10 @@ PUBLIC = {
     "accounts:password_change_done": "confirmation page of the user's own password change",
     "donations:honour_roll": "public by design: names of consenting donors and totals "
                              "(checked below: no phone, no non-consenting donor)",
+    "distribution:gift_lookup_form": "public by design: a form for the letter's look-up code, no data",
+    "distribution:gift_lookup": "public by design: one gift by its unguessable code, counts by commune only "
+                                "(tests/distribution/test_lookup.py: no donor, no recipient, 404 for guesses)",
+    "distribution:gift_lookup_pdf": "public by design: the same as a PDF (tests/distribution/test_lookup.py)",
     "coverage:public": "public by design: totals per commune (checked below: no household, no citizen ID)",
     "api-root": "DRF index of endpoint addresses, no data",
     "grievances:public_submit": "public by design: a citizen's grievance form (tests/grievances: nothing "
@@ -64,7 +68,8 @@ PUBLIC = {
     "exports:job_download": "the user's own export file (tests/exports: another user gets 404)",
     "notifications:list": "the user's own notifications (tests/notifications: never another user's)",
     "notifications:read": "marks the user's own notifications read",
-    "api-schema": "OpenAPI description, no data",
+    "api-schema": "OpenAPI description, no data (signed-in users only: test_api_schema_needs_login)",
+    "api-token": "the signed-in user's own API token; no area data",
 }
 # The Django admin is for staff accounts: test_admin_refuses_officers covers the namespace.
 ADMIN_NAMESPACE = "admin"
@@ -164,6 +169,9 @@ CASES = [
     Case("donations:index", mode="list", viewers=("tn_staff",), token=_programme_name, owner="province",
          owner_get=(302,)),
     Case("donations:fund", kwargs=_prog, attackers=("tn_staff",), owner="province"),
+    Case("donations:fund_account", kwargs=_prog, attackers=("tn_staff",), owner="province"),
+    Case("donations:fund_account", "xlsx", kwargs=_prog, attackers=("tn_staff",), owner="province",
+         query=lambda w: "?format=xlsx"),
     Case("donations:donor_list", mode="list", shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
     Case("donations:donor_list", "xlsx", mode="list", query=lambda w: "?format=xlsx",
          shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
@@ -364,6 +372,40 @@ CASES = [
     Case("programme-detail", kwargs=lambda w: {"pk": w.programme.pk}, attackers=("tn_staff",), owner="province"),
     Case("programme-detail", "json", kwargs=lambda w: {"pk": w.programme.pk, "format": "json"},
          attackers=("tn_staff",), owner="province"),
+    # API writes (JSON or form bodies; the owner's POST answers 201/200, not a redirect)
+    Case("handout-list", mode="list", shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
+    Case("handout-list", "post", mode="inject", get=False,
+         attackers=("commune", "district", "auditor", "auditor_commune"),
+         post=lambda w: {"household": w.b.household.pk, "recipient_name": "Lý Thị Nhận", "citizen_id": "006190055555",
+                         "imei": w.b.stock_device.imei, "handed_at": "2023-09-02T09:00:00+07:00"},
+         owner=COMMUNE_OWNER, owner_post=(201,)),
+    Case("handout-detail", kwargs=_b("handout"), owner=COMMUNE_OWNER),
+    Case("handout-reverse", kwargs=_b("handout"), get=False, post=lambda w: {"reason": "Trả lại máy"},
+         owner=COMMUNE_OWNER, owner_post=(200,)),
+    Case("commune-stock", kwargs=lambda w: {"pk": w.b.commune.pk}, owner=COMMUNE_OWNER),
+    Case("village-priority", kwargs=lambda w: {"pk": w.b.village.pk}, owner=COMMUNE_OWNER),
+    Case("device-intake", mode="inject", get=False,
+         attackers=("district", "commune", "auditor", "auditor_district", "auditor_commune"),
+         post=lambda w: {"programme": w.programme.pk, "procurement": w.b.procurement.pk, "condition": "new",
+                         "imeis": [imei("b", 50)]},
+         owner=DISTRICT_OWNER, owner_post=(201,)),
+    Case("batch-dispatch", mode="inject", get=False,
+         attackers=("district", "commune", "auditor", "auditor_district", "auditor_commune"),
+         post=lambda w: {"programme": w.programme.pk, "to_unit": w.b.commune.pk, "count": 1},
+         owner=DISTRICT_OWNER, owner_post=(201,)),
+    Case("batch-receive", kwargs=_b("open_batch"), get=False, post=lambda w: {}, owner=COMMUNE_OWNER,
+         owner_post=(200,)),
+    Case("donation-create", mode="inject", get=False,
+         attackers=("district", "commune", "auditor", "auditor_district", "auditor_commune"),
+         post=lambda w: {"programme": w.programme.pk, "donor": w.b.donor.pk, "unit": w.b.district.pk,
+                         "received_on": "2023-08-22", "cash_vnd": "1000000", "cash_method": "cash",
+                         "receipt_number": "PT-API"},
+         owner=DISTRICT_OWNER, owner_post=(201,)),
+    Case("household-import-upload", mode="inject", get=False,
+         attackers=("commune", "district", "auditor", "auditor_commune"), post=_household_upload,
+         owner=COMMUNE_OWNER, owner_post=(202,)),
+    Case("household-import-confirm", kwargs=_b("import_job"), get=False, post=lambda w: {"skip_invalid": "true"},
+         owner=COMMUNE_OWNER, owner_post=(202,)),
 ]
 
 
@@ -622,7 +664,8 @@ def test_api_token_carries_the_same_scope(world):
     token = Token.objects.create(user=world.users.district)
     api = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
     for case in CASES:
-        if not case.name.startswith(("device-", "batch-", "household-", "coverage-", "programme-")):
+        if not case.name.startswith(("device-", "batch-", "household-", "coverage-", "programme-", "handout-",
+                                     "commune-", "village-")) or not case.get:
             continue
         if case.mode == "object":
             own = api.get(_url(case, SimpleNamespace(**{**vars(world), "b": world.a})))

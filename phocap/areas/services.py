@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from phocap.common.errors import DomainError
+from phocap.common.locking import locked
 from phocap.common.text import fold
 
 from .errors import Code
@@ -33,7 +34,7 @@ def village_get_or_create(*, commune: AdminUnit, name: str) -> tuple[AdminUnit, 
     if existing:
         return existing, False
     # Lock the commune row so two imports numbering villages at once do not collide.
-    AdminUnit.objects.select_for_update().filter(pk=commune.pk).first()
+    locked(AdminUnit.objects.filter(pk=commune.pk)).first()
     taken = set(
         AdminUnit.objects.filter(parent=commune, level=AdminUnit.Level.VILLAGE).values_list("code", flat=True)
     )

@@ -16,6 +16,7 @@ class CommonCode(StrEnum):
     REASON_REQUIRED = "reason_required"
     DATE_IN_FUTURE = "date_in_future"
     CONCURRENT_CHANGE = "concurrent_change"
+    TOO_LARGE = "too_large"
 
 
 class DomainError(Exception):

@@ -26,17 +26,30 @@ def safe_cell(value):
     return value
 
 
+def escape_formulas(wb: Workbook) -> Workbook:
+    """Every string cell of a workbook through safe_cell (write-only workbooks escape as they
+    write): names typed by users (villages, communes, donors) reach cells in many places."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    escaped = safe_cell(cell.value)
+                    if escaped is not cell.value:
+                        cell.value = escaped
+    return wb
+
+
 def build_workbook(headers: Sequence[str], rows: Iterable[Sequence], *, title: str = "Sheet1",
                    number_formats: dict[int, str] | None = None) -> Workbook:
     """A one-sheet workbook; `rows` may be a generator (write_only keeps memory flat)."""
     wb = Workbook(write_only=True)
-    add_sheet(wb, headers, rows, title=title, number_formats=number_formats)
+    append_sheet(wb, headers, rows, title=title, number_formats=number_formats)
     return wb
 
 
-def add_sheet(wb: Workbook, headers: Sequence[str], rows: Iterable[Sequence], *, title: str,
+def append_sheet(wb: Workbook, headers: Sequence[str], rows: Iterable[Sequence], *, title: str,
               number_formats: dict[int, str] | None = None) -> None:
-    """Append a sheet to a write-only workbook: bold header, every cell through `safe_cell`;
+    """One more sheet of a write-only workbook: bold headers, every cell through `safe_cell`;
     dates, datetimes and numbers stay real cells (aware datetimes in local time)."""
     from openpyxl.cell import WriteOnlyCell
 
@@ -75,6 +88,9 @@ def _plain(value):
 
 
 def workbook_bytes(wb: Workbook) -> bytes:
+    """The .xlsx bytes; every phocap workbook is saved here, so every cell is escaped."""
+    if not wb.write_only:
+        escape_formulas(wb)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -2,20 +2,32 @@
 
 import datetime
 
-from django.utils import translation
+from django.utils import formats
+
+
+def format_number(value: float | int | None, *, decimals: int = 0) -> str:
+    """A number in the active language's style (phocap/formats): 784500000 → "784.500.000"
+    in Vietnamese, "784,500,000" in English; 2.7 with one decimal → "2,7" / "2.7"."""
+    if value is None:
+        return ""
+    if not decimals:
+        value = int(round(value))
+    return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
 def format_vnd(amount: int | None, *, symbol: bool = True) -> str:
     """405000000 → "405.000.000 ₫" (Vietnamese) or "405,000,000 ₫" (English)."""
     if amount is None:
         return ""
-    sep = "," if (translation.get_language() or "vi").startswith("en") else "."
-    text = f"{int(amount):,}".replace(",", sep)
+    text = format_number(amount)
     return f"{text} ₫" if symbol else text
 
 
-def format_number(value: int | None) -> str:
-    return format_vnd(value, symbol=False)
+def format_percent(ratio: float | None, *, decimals: int = 1) -> str:
+    """0.027 → "2,7%" in Vietnamese, "2.7%" in English (like the numbers beside it); None → "—"."""
+    if ratio is None:
+        return "—"
+    return f"{format_number(float(ratio) * 100, decimals=decimals)}%"
 
 
 def _local(value):

@@ -14,3 +14,13 @@ def worker_heartbeat_task(token: str = "") -> str:
     cache.set(HEARTBEAT_KEY, {"at": stamp, "token": token}, timeout=None)
     heartbeat.record("worker")
     return stamp
+
+
+@shared_task
+def backup_task() -> str:
+    """Nightly backup (beat): the database and the uploads into BACKUP_ROOT."""
+    from django.conf import settings
+
+    from .backup import backup
+
+    return str(backup(keep=settings.BACKUP_KEEP))

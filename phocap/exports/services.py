@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from openpyxl import Workbook
 
-from phocap.common.excel import XLSX_CONTENT_TYPE, add_sheet, safe_cell, workbook_bytes
+from phocap.common.excel import XLSX_CONTENT_TYPE, append_sheet, safe_cell, workbook_bytes
 
 from .models import ExportJob
 from .registry import Export, get_export
@@ -63,7 +63,7 @@ def _write(export: Export, ctx, qs, headers, fmt: str, progress) -> bytes:
         return ("\ufeff" + out.getvalue()).encode("utf-8")
     wb = Workbook(write_only=True)
     formats = {i: c.number_format for i, c in enumerate(export.columns) if c.number_format}
-    add_sheet(wb, headers, _rows(export, ctx, qs, progress), title=str(export.title), number_formats=formats)
+    append_sheet(wb, headers, _rows(export, ctx, qs, progress), title=str(export.title), number_formats=formats)
     return workbook_bytes(wb)
 
 

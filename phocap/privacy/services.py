@@ -20,6 +20,8 @@ from django.db.models import CharField, F, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from phocap.common.locking import locked
+
 from .models import CitizenIdAccess, ProgrammeRetention
 
 logger = logging.getLogger(__name__)
@@ -76,7 +78,7 @@ def programme_anonymise(*, programme) -> dict:
     Person = apps.get_model("beneficiaries", "Person")
     Visit = apps.get_model("followup", "Visit")
     Grievance = apps.get_model("grievances", "Grievance")
-    retention = ProgrammeRetention.objects.select_for_update().get(programme=programme)
+    retention = locked(ProgrammeRetention.objects.filter(programme=programme)).get()
     if retention.anonymised_at:
         return {}
     expired = {p.pk for p in expired_programmes(timezone.localdate())}

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from phocap.areas.models import AdminUnit
+from phocap.common.limits import MAX_PHONE_PRICE_VND
 
 DEFAULT_PHONE_PRICE_VND = 2_000_000
 
@@ -45,6 +46,8 @@ class Programme(models.Model):
         ordering = ["-start_date", "name"]
         constraints = [
             models.CheckConstraint(condition=Q(default_phone_price_vnd__gt=0), name="programme_price_positive"),
+            models.CheckConstraint(condition=Q(default_phone_price_vnd__lte=MAX_PHONE_PRICE_VND),
+                                   name="programme_price_bounded"),
             models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                                    name="programme_dates_ordered"),
             models.UniqueConstraint(fields=["province", "name"], name="programme_name_unique_in_province"),

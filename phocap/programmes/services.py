@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
+from phocap.common.limits import MAX_PHONE_PRICE_VND, require_at_most
 
 from .errors import Code
 from .models import DEFAULT_PHONE_PRICE_VND, Programme, ProgrammeCommune, ProgrammePlan
@@ -25,6 +26,7 @@ def programme_create(*, name: str, province: AdminUnit, start_date: datetime.dat
         raise DomainError(_("Chương trình phải gắn với một tỉnh/thành phố."), code=Code.PROVINCE_REQUIRED)
     if default_phone_price_vnd <= 0:
         raise DomainError(_("Đơn giá điện thoại phải lớn hơn 0."), code=Code.PRICE_NOT_POSITIVE)
+    require_at_most(default_phone_price_vnd, MAX_PHONE_PRICE_VND, _("Đơn giá điện thoại"))
     if end_date and end_date < start_date:
         raise DomainError(_("Ngày kết thúc phải sau ngày bắt đầu."), code=Code.END_BEFORE_START)
     if Programme.objects.filter(province=province, name=name).exists():

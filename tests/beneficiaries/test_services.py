@@ -134,7 +134,7 @@ def test_database_refuses_a_second_active_person_with_the_same_id(tree, run_impo
 def test_household_update_checks_and_keeps_history(tree, run_import, users):
     run_import(tree.con_minh, corpus.two_bad_rows_fixed())
     an = Household.objects.get(head_citizen_id=corpus.ID_A)
-    services.household_update(household=an, by=users.commune, data={"adults_without_phone": 0},
+    services.household_update(household=an, by=users.commune, adults_without_phone=0,
                               categories=[("policy", 2020)])
     an.refresh_from_db()
     assert an.adults_without_phone == 0 and an.priority_rank == 3 and an.categories == {"policy": 2020}
@@ -143,9 +143,9 @@ def test_household_update_checks_and_keeps_history(tree, run_import, users):
     # A change of categories is in the household's history like any other field.
     assert "categories" in [c.field for c in latest.diff_against(latest.prev_record).changes]
     with raises_code(Code.CITIZEN_ID_TAKEN):
-        services.household_update(household=an, data={"head_citizen_id": corpus.ID_B})
+        services.household_update(household=an, head_citizen_id=corpus.ID_B)
     with raises_code(Code.HOUSEHOLD_COUNTS_INCONSISTENT):
-        services.household_update(household=an, data={"adults": 9, "members": 3})
+        services.household_update(household=an, adults=9, members=3)
     an.refresh_from_db()
     assert an.categories == {"policy": 2020} and an.adults == 2  # the refused edits changed nothing
 
@@ -192,7 +192,7 @@ def test_household_update_refuses_an_unknown_category(tree, run_import):
     run_import(tree.con_minh, corpus.two_bad_rows_fixed())
     an = Household.objects.get(head_citizen_id=corpus.ID_A)
     with raises_code(Code.CATEGORY_INVALID):
-        services.household_update(household=an, data={}, categories=[("rich", 2023)])
+        services.household_update(household=an, categories=[("rich", 2023)])
     an.refresh_from_db()
     assert an.categories == {"poor": None}
 
@@ -221,14 +221,14 @@ def test_an_update_to_a_household_with_a_high_id_is_an_update_not_a_new_househol
 def test_household_update_can_clear_the_head_id_of_a_household_with_a_code(tree, run_import):
     run_import(tree.con_minh, corpus.two_bad_rows_fixed())
     an = Household.objects.get(head_citizen_id=corpus.ID_A)
-    services.household_update(household=an, data={"code": "HN-01", "head_citizen_id": None})
+    services.household_update(household=an, code="HN-01", head_citizen_id=None)
     an.refresh_from_db()
     assert an.code == "HN-01" and an.head_citizen_id is None
     head = an.people.get(is_head=True, is_active=True)
     assert (head.citizen_id, head.id_kind) == (None, "")
     # Without the key the ID stays as it was.
-    services.household_update(household=an, data={"head_citizen_id": corpus.ID_A})
-    services.household_update(household=an, data={"notes": "x"})
+    services.household_update(household=an, head_citizen_id=corpus.ID_A)
+    services.household_update(household=an, notes="x")
     an.refresh_from_db()
     assert an.head_citizen_id == corpus.ID_A
 

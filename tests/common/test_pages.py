@@ -84,6 +84,19 @@ def test_money_and_dates_are_formatted_the_vietnamese_way():
     assert format_date(datetime.date(2023, 8, 31)) == "31/08/2023"
 
 
+def test_percentages_follow_the_language_like_the_numbers_beside_them():
+    """No "2,7%" next to "784,500,000" on an English page."""
+    from django.utils import translation
+
+    from phocap.common.formatting import format_number, format_percent
+
+    with translation.override("vi"):
+        assert (format_number(784_500_000), format_percent(0.027)) == ("784.500.000", "2,7%")
+    with translation.override("en"):
+        assert (format_number(784_500_000), format_percent(0.027)) == ("784,500,000", "2.7%")
+    assert format_percent(None) == "—"
+
+
 def test_failed_logins_are_throttled(client, users, settings):
     url = reverse("accounts:login")
     for _ in range(settings.AXES_FAILURE_LIMIT):
@@ -129,3 +142,10 @@ def test_document_dates_follow_the_administrative_style():
     # A moment is dated in Vietnam: 31/8 20:00 UTC is already 1/9 in Hà Nội.
     late = datetime.datetime(2023, 8, 31, 20, 0, tzinfo=datetime.UTC)
     assert format_document_date(late) == "ngày 01 tháng 9 năm 2023"
+
+
+def test_api_schema_needs_login(client, users):
+    # The schema names every endpoint and field (security probe: it was open to anyone).
+    assert client.get("/api/schema/").status_code in (401, 403)
+    client.force_login(users.auditor)
+    assert client.get("/api/schema/").status_code == 200

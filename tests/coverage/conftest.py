@@ -19,6 +19,8 @@ from programme_coverage.models import FIGURES
 from tests.factories import Role, make_household, make_imei, member
 
 _imei_seq = itertools.count(1)
+# One active hand-out per citizen ID (a database constraint): each recipient gets their own.
+_cid_seq = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -56,7 +58,7 @@ def make_handout(programme, make_device):
                              holder=household.commune, prog=prog)
         return Handout.objects.create(
             programme=prog or programme, household=household, device=device, commune=household.commune,
-            recipient_name=household.head_name, recipient_citizen_id="001234567890", handed_out_on=on,
+            recipient_name=household.head_name, recipient_citizen_id=f"0012345{next(_cid_seq):05d}", handed_out_on=on,
             status=status, reversed_at=None if status == "active" else datetime.datetime(2023, 10, 1, tzinfo=datetime.UTC),
         )
 

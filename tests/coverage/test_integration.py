@@ -55,7 +55,7 @@ def test_handout_service_and_reversal_update_the_commune_row(programme, tree, us
 def test_household_correction_updates_the_commune_row(programme, tree, django_capture_on_commit_callbacks):
     household = make_household(tree.con_minh, rank=4, adults=2, without=2)
     with django_capture_on_commit_callbacks(execute=True):
-        household_update(household=household, data={"adults_without_phone": 1}, categories=[("poor", 2023)])
+        household_update(household=household, adults_without_phone=1, categories=[("poor", 2023)])
     row = CoverageSummary.objects.get(programme=programme, commune=tree.con_minh)
     assert row_figures(row) == direct_figures(programme, tree.con_minh)
     assert row.households_poor == 1

@@ -235,3 +235,14 @@ def test_demo_loader_rebuilds_and_is_idempotent(programme, registry):
     assert {r.commune_id: row_figures(r) for r in CoverageSummary.objects.filter(programme=programme)} == first
     assert_rows_exact(programme)
     assert "4 máy đã trao" in out.getvalue()
+
+
+def test_the_rebuild_sql_takes_other_apps_status_values_from_their_models():
+    """A renamed status in beneficiaries or distribution must not silently zero the figures."""
+    import re
+
+    from programme_coverage import services as cov
+
+    for sql in (cov._SUMMARY_SQL, cov._MONTH_INSERT_SQL):
+        assert re.findall(r"'[a-z_]+'", sql) == []
+    assert cov._status_params()["device_in_transit"] == "in_transit"

@@ -7,6 +7,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from distribution.models import Handout
+from phocap.common.errors import DomainError
 from programme_coverage import services
 from programme_coverage.models import FIGURES, CoverageSummary, ReportJob
 from tests.factories import make_household
@@ -250,6 +251,16 @@ def test_api_is_scoped_and_validates_input(client_for, client, users, programme,
     assert client_for(users.tn_staff).get(api("legacy", "06", programme.pk)).status_code == 404
     district = client_for(users.district)
     missing = district.get(api("legacy", "066"))
-    assert missing.status_code == 400 and "programme" in missing.json()
+    assert missing.status_code == 400 and "programme" in missing.json()["fields"]  # the API's error shape
     assert district.get(api("legacy", "066", "abc")).status_code == 400
     assert district.get(api("legacy", "00000", programme.pk)).status_code == 404
+
+
+def test_an_auditor_cannot_create_a_report_job(client_for, users, programme, tree):
+    # Auditors read; a report job writes a row and a file (security probe).
+    client = client_for(users.auditor)
+    response = client.post(reverse("coverage:report_create", args=[programme.pk, "legacy", "06"]))
+    assert response.status_code == 302 and not ReportJob.objects.exists()
+    with pytest.raises(DomainError) as refused:
+        services.report_job_create(programme=programme, unit=tree.bk, by=users.auditor)
+    assert refused.value.code == "report_not_allowed"

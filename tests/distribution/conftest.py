@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from distribution import services
-from tests.factories import make_household, make_imei
+from tests.factories import make_household, make_imei, make_procurement
 
 
 @pytest.fixture
@@ -23,11 +23,7 @@ def donation(programme, tree):
 
 @pytest.fixture
 def procurement(programme, tree):
-    from donations.models import Procurement
-
-    return Procurement.objects.create(programme=programme, unit=tree.bk, supplier="Viettel Bắc Kạn",
-                                      purchased_on=datetime.date(2023, 9, 5), unit_price_vnd=1_900_000,
-                                      quantity=5)
+    return make_procurement(programme, tree.bk, supplier="Viettel Bắc Kạn", unit_price_vnd=1_900_000, quantity=5)
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """The distribution demo on a small copy of Bắc Kạn's tree: 176 phones traced, batch 1 to the
-8 districts, one missing phone, Côn Minh's hand-outs, reconcile clean, idempotent."""
+8 districts, one missing phone, Côn Minh's hand-outs, the 202 phones bought with the cash
+in batch 2 down to every pilot commune, reconcile clean, idempotent; every cash donor sees
+phones and communes."""
 
 import pytest
 
@@ -42,8 +44,14 @@ def test_demo_traces_every_phone_and_is_idempotent(demo_programme):
     from distribution import demo
 
     demo.load(programme=demo_programme, stdout=None)
-    assert Device.objects.filter(programme=demo_programme).count() == 176
+    assert Device.objects.filter(programme=demo_programme).count() == 176 + 202
     assert Device.objects.filter(source_donation__isnull=False).count() == 176
+    assert Device.objects.filter(source_procurement__isnull=False).count() == 202
+    batch2 = Batch.objects.filter(number=2, from_unit=demo_programme.province)
+    assert batch2.count() == 8 and batch2.filter(status="received").count() == 8
+    assert Batch.objects.filter(number=2, to_unit__level="commune", status="received").count() == 8
+    assert set(Device.objects.filter(source_procurement__isnull=False)
+               .values_list("holder_unit__level", flat=True)) == {"commune"}
     batch1 = Batch.objects.filter(number=1, from_unit=demo_programme.province)
     assert batch1.count() == 8
     assert {b.dispatched_at.date().isoformat() for b in batch1} == {"2023-08-31"}
@@ -59,3 +67,20 @@ def test_demo_traces_every_phone_and_is_idempotent(demo_programme):
     before = _snapshot(demo_programme)
     demo.load(programme=demo_programme, stdout=None)
     assert _snapshot(demo_programme) == before
+
+
+def test_every_cash_donor_sees_phones_and_communes(demo_programme):
+    from distribution import demo
+    from distribution.gift_trace import gifts_trace
+    from donations.models import Donation, Donor
+
+    demo.load(programme=demo_programme, stdout=None)
+    cash_donors = Donor.objects.filter(donations__in=Donation.objects.effective().filter(cash_vnd__gt=0)).distinct()
+    units = cash_donors.exclude(kind=Donor.Kind.INDIVIDUAL)
+    assert units.count() == 35 and cash_donors.count() == 70
+    for donor in cash_donors:
+        trace = gifts_trace(donor.donations.all())
+        assert trace.cash_spent_vnd > 0 and trace.phones_bought > 0, donor.name
+        assert trace.communes and all(n > 0 for _u, n in trace.communes), donor.name
+    everyone = gifts_trace(Donation.objects.filter(programme=demo_programme))
+    assert everyone.phones_bought == everyone.phones_counted == 202

@@ -11,7 +11,7 @@ from distribution.errors import Code
 from distribution.models import Batch, BatchLine, Device, DeviceMovement, Handout
 from distribution.selectors import device_drift, stock_at
 from tests.errors import raises_code
-from tests.factories import make_imei
+from tests.factories import make_imei, make_procurement
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2023, 9, 10)
@@ -85,7 +85,7 @@ def test_database_refuses_a_non_digit_imei(programme, tree, donation):
 
 def test_database_refuses_a_second_open_line(stock, batch_to_na_ri, programme, tree):
     other = Batch.objects.create(programme=programme, number=9, from_unit=tree.bk, to_unit=tree.ba_be,
-                                 status="draft")
+                                 dispatched_at=datetime.datetime(2023, 9, 1, tzinfo=datetime.UTC))
     device = batch_to_na_ri.lines.first().device
     with pytest.raises(IntegrityError), transaction.atomic():
         BatchLine.objects.create(batch=other, device=device)
@@ -219,10 +219,7 @@ def test_missing_device_is_resolved(batch_to_na_ri, users, tree, resolution, sta
 
 
 def test_dispatch_and_receive_queries_do_not_grow_with_batch_size(programme, tree, users):
-    from donations.models import Procurement
-
-    src = Procurement.objects.create(programme=programme, unit=tree.bk, supplier="X", purchased_on=TODAY,
-                                     unit_price_vnd=1, quantity=300)
+    src = make_procurement(programme, tree.bk, supplier="X", unit_price_vnd=1, quantity=300)
     services.devices_register(programme=programme, unit=tree.bk, by=users.province, procurement=src,
                               imeis=[make_imei(1000 + i) for i in range(300)])
     from django.db import connection
@@ -259,7 +256,7 @@ def test_one_phone_per_household_by_default(commune_stock, households, programme
     services.handout_create(programme=programme, household=households.poor, by=users.commune,
                             imei=commune_stock[0].imei, handed_out_on=TODAY,
                             person=households.poor.people.get(is_head=True))
-    with raises_code(Code.HOUSEHOLD_QUOTA_REACHED):
+    with raises_code(Code.HOUSEHOLD_ALREADY_RECEIVED):
         services.handout_create(programme=programme, household=households.poor, by=users.commune,
                                 imei=commune_stock[1].imei, handed_out_on=TODAY,
                                 recipient_name="Lý Thị Mai", recipient_citizen_id="006185004321")
@@ -275,9 +272,37 @@ def test_one_phone_per_adult_without_smartphone_when_the_programme_says_so(commu
     for i, (name, cid) in enumerate([("Hoàng Văn Pản", "006080001234"), ("Lý Thị Mai", "006185004321")]):
         services.handout_create(programme=programme, household=hh, by=users.commune, imei=commune_stock[i].imei,
                                 handed_out_on=TODAY, recipient_name=name, recipient_citizen_id=cid)
-    with raises_code(Code.HOUSEHOLD_QUOTA_REACHED):
+    with raises_code(Code.HOUSEHOLD_ALREADY_RECEIVED):
         services.handout_create(programme=programme, household=hh, by=users.commune, imei=commune_stock[2].imei,
                                 handed_out_on=TODAY, recipient_name="X", recipient_citizen_id="006185004322")
+
+
+def test_one_active_handout_per_citizen_id_even_typed_without_a_person(commune_stock, households, programme,
+                                                                         users):
+    # Security probe: the same ID typed (no person picked) received two phones.
+    services.handout_create(programme=programme, household=households.poor, by=users.commune,
+                            imei=commune_stock[0].imei, handed_out_on=TODAY,
+                            recipient_name="Hoàng Văn Pản", recipient_citizen_id="006080001234")
+    with raises_code(Code.CITIZEN_ID_ALREADY_RECEIVED):
+        services.handout_create(programme=programme, household=households.near_poor, by=users.commune,
+                                imei=commune_stock[1].imei, handed_out_on=TODAY,
+                                recipient_name="Hoàng Văn Pản", recipient_citizen_id="006080001234")
+    assert Handout.objects.filter(recipient_citizen_id="006080001234").count() == 1
+
+
+def test_the_database_holds_one_active_handout_per_citizen_id(commune_stock, households, programme, users):
+
+    first = services.handout_create(programme=programme, household=households.poor, by=users.commune,
+                                    imei=commune_stock[0].imei, handed_out_on=TODAY,
+                                    recipient_name="A", recipient_citizen_id="006080001234")
+    second = Handout(programme=programme, household=households.near_poor, device=commune_stock[1],
+                     commune=first.commune, recipient_name="A", recipient_citizen_id="006080001234",
+                     handed_out_on=TODAY, created_by=users.commune)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        second.save()
+    # After a reversal the person may receive a phone again.
+    services.handout_reverse(handout=first, by=users.commune, reason="trả lại")
+    second.save()
 
 
 def test_only_officials_of_the_households_commune_hand_out(commune_stock, households, programme, users):
@@ -317,9 +342,10 @@ def test_same_phone_cannot_go_to_two_households(commune_stock, households, progr
     imei = commune_stock[0].imei
     services.handout_create(programme=programme, household=households.poor, by=users.commune, imei=imei,
                             handed_out_on=TODAY, recipient_name="A", recipient_citizen_id="006080001234")
-    with raises_code(Code.DEVICE_NOT_IN_STOCK):
+    with raises_code(Code.DEVICE_HANDED_OUT) as refused:
         services.handout_create(programme=programme, household=households.near_poor, by=users.commune, imei=imei,
                                 handed_out_on=TODAY, recipient_name="B", recipient_citizen_id="006190007777")
+    assert "đã được cấp phát cho một hộ tại Xã Côn Minh" in refused.value.message  # says where it went
 
 
 def test_reverse_handout_restocks_the_phone(commune_stock, households, programme, users, tree):

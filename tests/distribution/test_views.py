@@ -317,6 +317,24 @@ def test_handout_minutes_pdf_content(client_for, users, handout, households):
         assert expected in text, expected
 
 
+@pytest.mark.parametrize(("who", "full"), [("commune", True), ("district", True), ("province", False),
+                                          ("auditor", False)])
+def test_handout_page_and_minutes_mask_the_citizen_id_like_the_registry(client_for, users, handout, who, full):
+    # One rule (beneficiaries.selectors.IdMasker): only commune officials and district officers
+    # see full citizen IDs; auditors and province staff saw them on this page and its PDF.
+    from beneficiaries.selectors import IdMasker
+
+    user = getattr(users, who)
+    number = handout.recipient_citizen_id
+    assert IdMasker(user).can_see(handout.commune) is full
+    c = client_for(user)
+    page = c.get(reverse("distribution:handout_detail", args=[handout.pk])).content.decode()
+    minutes = pdf_text(c.get(reverse("distribution:handout_minutes", args=[handout.pk])).content)
+    for shown in (page, minutes):
+        assert (number in shown) is full
+        assert number[-4:] in shown
+
+
 def test_reverse_from_the_page(client_for, users, handout):
     client_for(users.commune).post(reverse("distribution:handout_reverse", args=[handout.pk]),
                                    {"reason": "trả lại máy"})

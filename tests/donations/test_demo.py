@@ -24,8 +24,22 @@ def test_demo_totals_through_the_api(demo_programme, client_for, users):
     assert data["donors_by_kind"]["agency"] + data["donors_by_kind"]["enterprise"] + \
         data["donors_by_kind"]["other"] == 41
     assert data["cash_pledged_vnd"] == 700_000_000 + 34_500_000
-    assert data["cash_spent_vnd"] == 100_000_000 and data["phones_purchased"] == 50
-    assert data["cash_balance_vnd"] == 305_000_000
+    assert data["cash_spent_vnd"] == 404_000_000 and data["phones_purchased"] == 202
+    assert data["cash_balance_vnd"] == 1_000_000
+
+
+def test_demo_every_cash_gift_paid_for_phones_and_the_account_balances(demo_programme):
+    from donations.models import CashAllocation
+    from donations.selectors import fund_account
+
+    cash_gifts = Donation.objects.filter(programme=demo_programme, cash_vnd__gt=0).effective()
+    paid = set(CashAllocation.objects.active().values_list("donation_id", flat=True))
+    assert set(cash_gifts.values_list("pk", flat=True)) <= paid  # all 70 cash donors reach phones
+    account = fund_account(demo_programme)
+    assert account["balanced"], account["differences"]
+    assert (account["cash_received_vnd"], account["cash_spent_vnd"], account["cash_balance_vnd"]) == (
+        405_000_000, 404_000_000, 1_000_000)
+    assert account["phones_bought"] == account["phones_counted"] == 202
 
 
 def test_demo_fund_page_shows_the_same(demo_programme, client_for, users):

@@ -93,9 +93,10 @@ class Command(BaseCommand):
         today = datetime.date.today()
 
         def hand_out():
-            for hh, imei in zip(households, received, strict=True):
+            # One citizen ID per recipient: a database constraint allows one active hand-out per ID.
+            for i, (hh, imei) in enumerate(zip(households, received, strict=True), start=1):
                 services.handout_create(programme=programme, household=hh, by=official, imei=imei,
-                                        recipient_name=hh.head_name, recipient_citizen_id="001090000001",
+                                        recipient_name=hh.head_name, recipient_citizen_id=f"001090{i:06d}",
                                         handed_out_on=today)
 
         _, handout_s, _ = self._timed("handout", hand_out)

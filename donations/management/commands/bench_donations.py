@@ -1,7 +1,17 @@
-"""Print how the fund's reads scale: totals, list page, exports, honour roll.
+"""Print how the fund scales: cash allocated to purchases, totals, list page, exports,
+honour roll, the donor's page and the public look-up.
 
 Everything is created inside a transaction that is rolled back, so the database is
 left as it was. Example: manage.py bench_donations --donors 20000 --donations 100000
+--purchases 1000. The summary line:
+
+    gifts= purchases= allocations= allocate_s= purchase_s= reverse_s= donor_page_ms=
+    donor_page_queries= lookup_page_ms= lookup_page_queries=
+
+allocate_s is the backfill of all purchases at once (one set-based reallocate) including,
+on PostgreSQL, the deferred constraint triggers fired by SET CONSTRAINTS ALL IMMEDIATE
+(they would run at commit); purchase_s one more purchase through the service on top of
+them; reverse_s reversing the first gift (everything after it re-allocates).
 """
 
 import datetime
@@ -9,10 +19,12 @@ import random
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.test.utils import CaptureQueriesContext
 
-from donations.models import Donation, Donor, Pledge
+from donations import services
+from donations.codes import new_code
+from donations.models import CashAllocation, Donation, Donor, Pledge, Procurement
 from donations.selectors import donation_list, honour_roll, pledge_list, programme_totals
 from phocap.areas.models import AdminUnit
 from phocap.programmes.models import Programme
@@ -29,6 +41,7 @@ class Command(BaseCommand):
         parser.add_argument("--donors", type=int, default=20_000)
         parser.add_argument("--donations", type=int, default=100_000)
         parser.add_argument("--pledges", type=int, default=5_000)
+        parser.add_argument("--purchases", type=int, default=1_000)
 
     def handle(self, *args, **opts):
         try:
@@ -67,7 +80,7 @@ class Command(BaseCommand):
         Donation.objects.bulk_create(
             [Donation(programme=programme, donor=rnd.choice(donors), unit=province,
                       received_on=datetime.date(2023, 8, 1) + datetime.timedelta(days=i % 120),
-                      cash_vnd=rnd.randrange(1, 50) * 100_000, cash_method="cash",
+                      cash_vnd=rnd.randrange(1, 50) * 100_000, cash_method="cash", public_code=new_code(),
                       pledge=rnd.choice(pledges) if i % 10 == 0 else None)
              for i in range(opts["donations"])], batch_size=2000)
         self.stdout.write(f"Tạo {opts['donors']} nhà tài trợ, {opts['pledges']} cam kết, {opts['donations']} khoản "
@@ -100,3 +113,88 @@ class Command(BaseCommand):
         rows = min(opts["donations"], 10_000)
         size = self._timed(f"xuất Excel {rows} khoản ủng hộ", export)
         self.stdout.write(f"  tệp {size / 1_000_000:.1f} MB")
+        self._allocation(programme, province, user, opts)
+
+    def _allocation(self, programme, province, user, opts):
+        received = services.cash_received_vnd(programme.pk)
+        n = opts["purchases"]
+        price = 2_000_000
+        quantity = max(1, int(received * 0.95) // n // price)  # the purchases spend ~95% of the cash
+        Procurement.objects.bulk_create(
+            [Procurement(programme=programme, unit=province, supplier=f"NCC {i}", purchased_on=datetime.date(2023, 12, 1),
+                         unit_price_vnd=price, quantity=quantity) for i in range(n)], batch_size=2000)
+
+        def backfill():
+            services.allocations_backfill(programme=programme)
+            if connection.vendor == "postgresql":  # the commit-time checks, now
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+        started = time.perf_counter()
+        self._timed(f"phân bổ {n} đợt mua cho {opts['donations']} khoản", backfill)
+        allocate_s = time.perf_counter() - started
+        allocations = CashAllocation.objects.active().filter(programme=programme).count()
+        started = time.perf_counter()
+        self._timed("thêm 1 đợt mua (dịch vụ)", lambda: services.procurement_create(
+            programme=programme, supplier="NCC cuối", purchased_on=datetime.date(2023, 12, 2), quantity=1,
+            unit_price_vnd=price))
+        purchase_s = time.perf_counter() - started
+        first = Donation.objects.filter(programme=programme).order_by("received_on", "pk").first()
+        started = time.perf_counter()
+        self._timed("đảo khoản đầu tiên (phân bổ lại)", lambda: services.donation_reverse(
+            donation=first, reason="bench"))
+        reverse_s = time.perf_counter() - started
+        pages = self._pages(programme, province, user)
+        self.stdout.write(
+            f"gifts={opts['donations']} purchases={n} allocations={allocations} allocate_s={allocate_s:.3f} "
+            f"purchase_s={purchase_s:.3f} reverse_s={reverse_s:.3f} {pages}")
+
+    def _pages(self, programme, province, user) -> str:
+        """The donor's page and the public look-up, with phones registered for a tenth of
+        the purchases (rendered through the views, as a request would)."""
+        from django.apps import apps
+
+        if not apps.is_installed("distribution"):
+            return ""
+        from django.contrib.sessions.middleware import SessionMiddleware
+        from django.test import RequestFactory
+
+        from distribution import lookup, views
+        from distribution.imeis import luhn_complete
+        from distribution.models import Device
+
+        purchases = list(Procurement.objects.filter(programme=programme).effective().order_by("pk")[::10])
+        serial = 0
+        devices = []
+        for purchase in purchases:
+            for _k in range(purchase.quantity):
+                serial += 1
+                devices.append(Device(imei=luhn_complete(f"35999{serial:09d}"), programme=programme,
+                                      model="Bench", source_procurement=purchase, holder_unit=province))
+        Device.objects.bulk_create(devices, batch_size=5000)
+        donor = (Donor.objects.filter(donations__programme=programme, donations__allocations__superseded_at__isnull=True)
+                 .annotate(n=models.Count("donations", distinct=True)).order_by("-n").first())
+        gift = Donation.objects.effective().filter(donor=donor, allocations__superseded_at__isnull=True).first()
+        factory = RequestFactory()
+
+        def get(view, path, **kwargs):
+            request = factory.get(path)
+            request.user = user
+            SessionMiddleware(lambda r: None).process_request(request)
+            response = view(request, **kwargs)
+            assert response.status_code == 200, response.status_code
+            return response
+
+        def timed(fn):
+            with CaptureQueriesContext(connection) as ctx:
+                started = time.perf_counter()
+                fn()
+                return (time.perf_counter() - started) * 1000, len(ctx.captured_queries)
+
+        donor_ms, donor_q = timed(lambda: get(views.donor_trace, "/", pk=donor.pk))
+        lookup_ms, lookup_q = timed(lambda: get(lookup.gift_lookup, "/", code=gift.public_code))
+        self.stdout.write(f"trang nhà tài trợ ({donor.donations.count()} khoản, {len(devices)} máy đã nhập): "
+                          f"{donor_ms:.1f} ms, {donor_q} truy vấn; trang tra cứu: {lookup_ms:.1f} ms, {lookup_q} truy vấn")
+        return (f"donor_page_ms={donor_ms:.1f} donor_page_queries={donor_q} "
+                f"lookup_page_ms={lookup_ms:.1f} lookup_page_queries={lookup_q}")

@@ -1,6 +1,12 @@
 from django import template
 
-from phocap.common.formatting import format_date, format_document_date, format_number, format_vnd
+from phocap.common.formatting import (
+    format_date,
+    format_document_date,
+    format_number,
+    format_percent,
+    format_vnd,
+)
 
 register = template.Library()
 
@@ -27,6 +33,4 @@ def document_date(value):
 
 @register.filter
 def percent(value, digits=1):
-    if value is None:
-        return "—"
-    return f"{float(value) * 100:.{int(digits)}f}%".replace(".", ",")
+    return format_percent(value, decimals=int(digits))

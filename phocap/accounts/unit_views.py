@@ -1,17 +1,21 @@
+"""The pages of an administrative unit (its children, adding a village). They live with
+the accounts because who may see a unit is a membership question: phocap.areas, the
+ground floor, imports nothing from phocap.accounts."""
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from phocap.accounts.decorators import login_and_membership_required, unit_role_required
-from phocap.accounts.models import Role
-from phocap.accounts.scoping import can_access_unit, can_write_unit
+from phocap.areas.forms import VillageForm
+from phocap.areas.models import AdminUnit
+from phocap.areas.services import village_get_or_create
 from phocap.common.actions import attempt
 
-from .forms import VillageForm
-from .models import AdminUnit
-from .services import village_get_or_create
+from .decorators import login_and_membership_required, unit_role_required
+from .models import Role
+from .scoping import can_access_unit, can_write_unit
 
 
 @login_and_membership_required

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from . import views
+from . import unit_views as views
 
-app_name = "areas"
+app_name = "areas"  # the URL names stay "areas:..." (AdminUnit.get_absolute_url)
 
 urlpatterns = [
     path("<str:scheme>/<str:level>/<str:code>/", views.unit_detail, name="unit_detail"),
