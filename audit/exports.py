@@ -32,7 +32,7 @@ def build_inspector_workbook(*, programme) -> Workbook:
         model = audited.model
         qs = model.objects.filter(audited.programme_q(programme)).order_by("pk")
         fields = list(model._meta.concrete_fields)
-        append_sheet(wb, [f.verbose_name for f in fields],
+        append_sheet(wb, [selectors.field_label(f) for f in fields],
                   ([_value(obj, f) for f in fields] for obj in qs.iterator(chunk_size=2000)),
                   title=str(audited.label))
         ids = qs.values_list("pk", flat=True)

@@ -30,8 +30,14 @@ class Entry:
     changes: list[Change] = field(default_factory=list)
 
 
+def field_label(f) -> str:
+    """The field's translated name; the column's own name when the model gives none (Django
+    would make up an English one, "reversed at")."""
+    return str(f.verbose_name) if getattr(f, "_verbose_name", None) else f.name
+
+
 def _labels(model: type[models.Model]) -> dict[str, str]:
-    return {f.name: str(getattr(f, "verbose_name", f.name)) for f in model._meta.concrete_fields}
+    return {f.name: field_label(f) for f in model._meta.concrete_fields}
 
 
 def _entries(audited: Audited, records: Iterator) -> Iterator[Entry]:

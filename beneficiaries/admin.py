@@ -1,21 +1,23 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from phocap.accounts.admin_mixins import ReadOnlyAdminMixin, ScopedAdminMixin
+from phocap.accounts.admin_mixins import CitizenIdAdminMixin, ReadOnlyAdminMixin, ScopedAdminMixin
 
 from .models import Household, ImportJob, Person
 
 
-class PersonInline(admin.TabularInline):
+class PersonInline(CitizenIdAdminMixin, admin.TabularInline):
     model = Person
+    citizen_id_fields = ("citizen_id",)
     extra = 0
 
 
 @admin.register(Household)
-class HouseholdAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class HouseholdAdmin(CitizenIdAdminMixin, ReadOnlyAdminMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     """Read-only: corrections go through the registry pages (services, history, and the
     signal coverage rebuilds from); a household that left is marked moved or dissolved."""
 
+    citizen_id_fields = ("head_citizen_id",)
     list_display = ["head_name", "code", "commune", "village", "priority_rank", "status"]
     list_filter = ["status", "priority_rank"]
     search_fields = ["head_name_ascii", "code", "head_citizen_id"]

@@ -14,7 +14,7 @@ from phocap.areas.models import AdminUnit
 
 from . import imports, services
 from .models import Household, ImportJob
-from .selectors import IdMasker
+from .selectors import REGISTRY_ORDER, IdMasker
 
 
 class HouseholdSerializer(serializers.ModelSerializer):
@@ -42,7 +42,7 @@ class HouseholdList(generics.ListAPIView):
 
     def get_queryset(self):
         qs = (Household.objects.for_user(self.request.user).select_related("commune", "village")
-              .order_by("commune_id", "priority_rank", "pk"))
+              .order_by("commune_id", *REGISTRY_ORDER))
         code = self.request.query_params.get("commune")
         return qs.filter(commune__code=code) if code else qs
 

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BeneficiariesConfig(AppConfig):
     name = "beneficiaries"
+    verbose_name = _("Hộ gia đình")
 
     def ready(self) -> None:
         from .receivers import on_phones_changed

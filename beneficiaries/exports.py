@@ -26,10 +26,14 @@ def filtered_registry(user, params):
     form = FilterForm(params or None, communes=communes, villages=villages)
     data = form.cleaned_data if form.is_valid() else {}
     programme = pick_programme(user, pk=params.get("programme"), commune=commune)
-    qs = selectors.registry(user=user, commune=data.get("commune"), village=data.get("village"),
+    # One commune (picked, or the only one the user sees): its index gives the page in order
+    # without sorting the commune's whole registry (126k households took 2.7 s under load).
+    only = data.get("commune") or (communes[0] if len(communes) == 1 else None)
+    qs = selectors.registry(user=user, commune=only, village=data.get("village"),
                             category=data.get("category", ""), status=data.get("status", ""),
                             received=data.get("received", ""), q=data.get("q", ""), programme=programme)
-    return form, qs.order_by("commune__name", "priority_rank", "head_name_ascii", "pk"), programme
+    order = selectors.REGISTRY_ORDER if only else ("commune__name", *selectors.REGISTRY_ORDER)
+    return form, qs.order_by(*order), programme
 
 
 EXPORTS = [

@@ -78,11 +78,13 @@ class ImportJob(StatusTransitionsMixin, models.Model):
 
     # Forward only; a task claims a job by moving it from one status to the next in
     # a conditional UPDATE, so a second delivery of the same task does nothing.
+    # The recovery sweep (services.import_jobs_recover) puts a phase whose worker died back
+    # one step: validating → uploaded, merging → validated (a merge is one transaction).
     ALLOWED_TRANSITIONS = {
         Status.UPLOADED: {Status.VALIDATING},
-        Status.VALIDATING: {Status.VALIDATED, Status.FAILED},
+        Status.VALIDATING: {Status.VALIDATED, Status.FAILED, Status.UPLOADED},
         Status.VALIDATED: {Status.MERGING},
-        Status.MERGING: {Status.MERGED, Status.FAILED},
+        Status.MERGING: {Status.MERGED, Status.FAILED, Status.VALIDATED},
         Status.FAILED: set(),
         Status.MERGED: set(),
     }
@@ -107,9 +109,22 @@ class ImportJob(StatusTransitionsMixin, models.Model):
     new_villages = models.JSONField(default=list, blank=True)
     errors = models.JSONField(default=list, blank=True)  # [{"row", "column", "message"}]
     message = models.TextField(blank=True)  # why the whole file failed
+    # Stored at validation so pages never re-read the upload or the staging file.
+    header_row = models.PositiveIntegerField(null=True, blank=True)  # of the first sheet read
+    error_total = models.PositiveIntegerField(default=0)  # every problem (errors keeps the first ones)
+    # The upload annotated with its problems, written by the worker after validation.
+    error_file = models.FileField(upload_to="imports/households/errors/%Y/%m/", max_length=255, blank=True)
+    # [{"name", "read": bool, "reason", "rows"}]: what each sheet of the workbook gave.
+    sheets = models.JSONField(default=list, blank=True)
+    # {"tcvn3": cells, "vni": cells, "rows": rows touched, "samples": [[before, after], ...]}
+    conversions = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     validated_at = models.DateTimeField(null=True, blank=True)
     merged_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Lease of the running phase: set when a task claims it, renewed by its progress.
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = ImportJobQuerySet.as_manager()
 
@@ -186,8 +201,6 @@ class Household(models.Model):
     # category changes land in the household's history with everything else.
     categories = models.JSONField(_("diện"), default=dict, blank=True)
     priority_rank = models.PositiveSmallIntegerField(_("thứ tự ưu tiên"), default=4)
-    # Fingerprint of the imported content: a re-import compares it and skips unchanged rows.
-    content_hash = models.CharField(max_length=32, blank=True, default="", editable=False)
     # No database FK: its deferred check per imported row costs ~1 s per 100k rows at
     # commit, and import jobs are never deleted (the admin refuses it).
     import_job = models.ForeignKey(ImportJob, on_delete=models.DO_NOTHING, null=True, blank=True,
@@ -198,7 +211,7 @@ class Household(models.Model):
 
     # History is read per household (indexed id) and by date; FK indexes would only slow
     # the import's INSERT ... SELECT.
-    history = HistoricalRecords(excluded_fields=["content_hash", "head_name_ascii"],
+    history = HistoricalRecords(excluded_fields=["head_name_ascii"],
                                 no_db_index=["commune", "village", "import_job", "code", "history_user"],
                                 user_db_constraint=False)
     objects = HouseholdQuerySet.as_manager()
@@ -208,21 +221,30 @@ class Household(models.Model):
         verbose_name_plural = _("hộ gia đình")
         ordering = ["priority_rank", "head_name_ascii", "pk"]
         constraints = [
+            # Forms show these messages (in the user's language) instead of the constraint's name.
             models.UniqueConstraint(fields=["commune", "code"], condition=~Q(code=""),
-                                    name="household_code_unique_in_commune"),
+                                    name="household_code_unique_in_commune",
+                                    violation_error_message=_("Mã hộ này đã có trong xã.")),
             models.CheckConstraint(condition=Q(adults__lte=models.F("members")),
-                                   name="household_adults_le_members"),
+                                   name="household_adults_le_members",
+                                   violation_error_message=_("Số người trưởng thành không được lớn hơn số nhân khẩu.")),
             models.CheckConstraint(condition=Q(adults_without_phone__lte=models.F("adults")),
-                                   name="household_awp_le_adults"),
+                                   name="household_awp_le_adults",
+                                   violation_error_message=_(
+                                       "Số người chưa có điện thoại thông minh không được lớn hơn số người trưởng thành.")),
             models.CheckConstraint(condition=Q(priority_rank__gte=1, priority_rank__lte=4),
-                                   name="household_priority_rank_1_4"),
+                                   name="household_priority_rank_1_4",
+                                   violation_error_message=_("Thứ tự ưu tiên phải từ 1 đến 4.")),
             models.CheckConstraint(condition=Q(status__in=["active", "moved", "dissolved"]),
                                    name="household_status_valid"),
             models.CheckConstraint(condition=~Q(code="") | Q(head_citizen_id__isnull=False),
-                                   name="household_code_or_head_id"),
+                                   name="household_code_or_head_id",
+                                   violation_error_message=_("Hộ cần có mã hộ hoặc số CCCD của chủ hộ.")),
         ]
         indexes = [
             models.Index(fields=["commune", "head_citizen_id"], name="household_commune_headid"),
+            # The registry list and API page through a commune in this order (selectors.REGISTRY_ORDER).
+            models.Index(fields=["commune", "priority_rank", "head_name_ascii", "id"], name="household_commune_order"),
         ]
 
     def __str__(self) -> str:

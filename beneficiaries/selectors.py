@@ -56,6 +56,10 @@ def priority_list(*, commune: AdminUnit, programme, village: AdminUnit | None = 
             .order_by("received", "priority_rank", "-adults_without_phone", "head_name_ascii", "pk"))
 
 
+# The registry's order within a commune; the index household_commune_order serves it.
+REGISTRY_ORDER = ("priority_rank", "head_name_ascii", "pk")
+
+
 def registry(*, user, commune=None, village=None, category: str = "", status: str = "",
              received: str = "", q: str = "", programme=None) -> QuerySet[Household]:
     """The households a user may see, filtered as on the registry page."""

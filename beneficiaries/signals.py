@@ -19,3 +19,13 @@ from django.dispatch import Signal
 
 households_changed = Signal()
 phones_changed = Signal()
+
+
+def send_households_changed(commune_ids: set[int]) -> None:
+    """Send households_changed once the current transaction commits."""
+    from django.db import transaction
+
+    from .models import Household
+
+    ids = set(commune_ids)
+    transaction.on_commit(lambda: households_changed.send(sender=Household, commune_ids=ids))

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,7 +18,6 @@ from phocap.programmes.selectors import pick_programme
 from . import selectors, services, workbooks
 from .exports import filtered_registry, visible_communes
 from .forms import ConfirmForm, HouseholdForm, UploadForm
-from .imports import ImportFileError, read_table
 from .models import Household, ImportJob
 
 IMPORT_ROLES = (Role.COMMUNE_OFFICIAL,)
@@ -178,9 +177,7 @@ def import_upload(request):
 def import_review(request, pk):
     job = get_object_or_404(_jobs(request.user), pk=pk)
     previous = services.previous_merge_of_same_file(job)
-    more = 0
-    if len(job.errors) >= services.ERRORS_KEPT_ON_JOB:
-        more = len(services.staged_errors(job)) - len(job.errors)
+    more = max(job.error_total - len(job.errors), 0)
     return render(request, "beneficiaries/import_review.html", {
         "job": job, "previous": previous, "form": ConfirmForm(), "errors": job.errors, "more_errors": more})
 
@@ -207,20 +204,20 @@ def import_confirm(request, pk):
 
 @unit_role_required(*IMPORT_ROLES)
 def import_annotated(request, pk):
-    """The uploaded file back with an error column, to fix and upload again."""
+    """The uploaded file back with an error column, as the worker wrote it after
+    validation (the web process never parses an upload)."""
     job = get_object_or_404(_jobs(request.user), pk=pk)
-    with job.file.open("rb") as f:
-        data = f.read()
-    try:
-        header_row = read_table(data, job.original_name).header_row
-    except ImportFileError:
-        header_row = None
-    content = workbooks.annotated_bytes(data=data, filename=job.original_name,
-                                        errors=services.staged_errors(job), header_row=header_row)
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    if not job.error_file:
+        if job.status == ImportJob.Status.FAILED:
+            messages.error(request, _("File này không đọc được nên không có bản ghi lỗi: %(m)s") % {"m": job.message})
+        elif job.error_total:
+            messages.info(request, _("Bản ghi lỗi đang được chuẩn bị; hãy thử lại sau ít phút."))
+        else:
+            messages.info(request, _("File không có lỗi nào."))
+        return redirect("beneficiaries:import_review", pk=job.pk)
     stem = job.original_name.rsplit(".", 1)[0][:60]
-    response["Content-Disposition"] = f'attachment; filename="{stem}-loi.xlsx"'
-    return response
+    return FileResponse(job.error_file.open("rb"), as_attachment=True, filename=f"{stem}-loi.xlsx",
+                        content_type=XLSX_CONTENT_TYPE)
 
 
 @unit_role_required(*IMPORT_ROLES)

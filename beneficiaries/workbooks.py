@@ -17,7 +17,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from phocap.common.excel import safe_cell, workbook_bytes
 
-from .imports import HEADERS, TEMPLATE_VERSION, iter_original_rows
+from .imports import HEADERS, TEMPLATE_VERSION
+from .imports.reading import original_sheets
 from .models import Category
 
 # Help texts are lazy: the template is made in the language of the request, not of start-up.
@@ -90,26 +91,30 @@ def template_bytes(*, commune, villages: list[str]) -> bytes:
     return workbook_bytes(wb)
 
 
-def annotated_bytes(*, data: bytes, filename: str, errors: list[dict], header_row: int | None) -> bytes:
-    """The uploaded sheet as it was, row for row, with a first column "Lỗi" naming every
-    problem of the row (so Excel row numbers stay the same)."""
-    by_row: dict[int, list[str]] = defaultdict(list)
+def annotated_bytes(*, data: bytes, filename: str, errors: list[dict], header_rows: dict[str, int | None]) -> bytes:
+    """Each sheet the import read, as it was, row for row, with a first column "Lỗi cần
+    sửa" naming every problem of the row (so Excel row numbers stay the same)."""
+    by_row: dict[tuple[str, int], list[str]] = defaultdict(list)
     for e in errors:
-        by_row[e["row"]].append(f"{e['column']}: {e['message']}")
+        by_row[e.get("sheet", ""), e["row"]].append(f"{e['column']}: {e['message']}")
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Danh sách (có lỗi)"))
     red = Font(color="B3261E", bold=True)
-    for i, row in enumerate(iter_original_rows(data, filename), start=1):
-        values = [safe_cell(v) for v in row]
-        if i == header_row:
-            first = WriteOnlyCell(ws, value=_("Lỗi cần sửa"))
-            first.font = red
-        elif i in by_row:
-            first = WriteOnlyCell(ws, value="; ".join(by_row[i]))
-            first.font = red
-        else:
-            first = None
-        ws.append([first, *values])
+    read = [(name, grid) for name, grid in original_sheets(data, filename) if name in header_rows] or \
+        original_sheets(data, filename)[:1]
+    for name, grid in read:
+        ws = wb.create_sheet((name or _("Danh sách (có lỗi)"))[:31])
+        header_row = header_rows.get(name)
+        for i, row in enumerate(grid, start=1):
+            values = [safe_cell(v) for v in row]
+            if i == header_row:
+                first = WriteOnlyCell(ws, value=_("Lỗi cần sửa"))
+                first.font = red
+            elif (name, i) in by_row:
+                first = WriteOnlyCell(ws, value="; ".join(by_row[name, i]))
+                first.font = red
+            else:
+                first = None
+            ws.append([first, *values])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -22,6 +22,7 @@ case "$cmd" in
   worker)
     exec celery -A phocap worker --loglevel="${LOG_LEVEL:-INFO}" \
       --concurrency="${WORKER_CONCURRENCY:-2}" -Q "${CELERY_QUEUE:-phocap}" \
+      --max-memory-per-child="${WORKER_MAX_MEMORY_KB:-1500000}" \
       --without-gossip --without-mingle "$@"
     ;;
   beat)

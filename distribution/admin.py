@@ -3,7 +3,7 @@ pages), so the ledger and the projection never part ways behind an admin form.""
 
 from django.contrib import admin
 
-from phocap.accounts.admin_mixins import ReadOnlyAdminMixin, ScopedAdminMixin
+from phocap.accounts.admin_mixins import CitizenIdAdminMixin, ReadOnlyAdminMixin, ScopedAdminMixin
 
 from .models import Batch, BatchLine, Device, DeviceMovement, Handout
 
@@ -53,7 +53,8 @@ class BatchAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Handout)
-class HandoutAdmin(ReadOnlyAdmin):
+class HandoutAdmin(CitizenIdAdminMixin, ReadOnlyAdmin):
+    citizen_id_fields = ("recipient_citizen_id",)
     list_display = ["pk", "recipient_name", "household", "device", "commune", "handed_out_on", "status"]
     list_filter = ["status", "programme"]
     search_fields = ["recipient_name", "device__imei", "recipient_citizen_id"]

@@ -111,7 +111,7 @@ def _programme(user, pk: int | None, *, commune: AdminUnit | None = None) -> Pro
     """The programme named in the request (404 outside the user's provinces), or the commune's
     running programme when none is named."""
     if pk is not None:
-        return get_object_or_404(Programme.objects.for_user(user), pk=pk)
+        return get_object_or_404(Programme.objects.for_user(user).select_related("province"), pk=pk)
     programme = (pick_programme(user, commune=commune, running=True, fallback=False)
                  if commune is not None else None)
     if programme is None:
@@ -200,22 +200,31 @@ class HandoutListCreate(WriteView, generics.ListAPIView):
         return selectors.handouts_for(user=self.request.user)
 
     def write(self, request):
-        from beneficiaries.models import Household
+        from beneficiaries.models import Household, Person
 
         data = _valid(HandoutCreateSerializer, request)
-        household = get_object_or_404(
-            scope_queryset(Household.objects.select_related("commune"), request.user, "commune",
-                           roles=[Role.COMMUNE_OFFICIAL]), pk=data["household"])
-        programme = _programme(request.user, data.get("programme"), commune=household.commune)
-        person = None
-        if data.get("person") is not None:
-            person = household.people.filter(pk=data["person"]).first()
-            if person is None:
-                raise DomainError(_("Người nhận không thuộc hộ này."), code=Code.PERSON_NOT_IN_HOUSEHOLD)
-        handout = services.handout_create(
-            programme=programme, household=household, by=request.user, imei=data["imei"], person=person,
-            recipient_name=data.get("recipient_name") or "", recipient_citizen_id=data.get("citizen_id") or "",
-            handed_at=data["handed_at"])
+        if data.get("programme") is not None:
+            programme = _programme(request.user, data["programme"])
+        else:
+            household = get_object_or_404(scope_queryset(Household.objects.select_related("commune"), request.user,
+                                                         "commune", roles=[Role.COMMUNE_OFFICIAL]),
+                                          pk=data["household"])
+            programme = _programme(request.user, None, commune=household.commune)
+        # The service locks and reads the household and the member; its first rule is that only
+        # the household's commune officials hand out (scoping.is_officer_of): anyone else, and a
+        # household that does not exist, gets 404 as for any object outside the user's area.
+        try:
+            handout = services.handout_create(
+                programme=programme, household=Household(pk=data["household"]), by=request.user, imei=data["imei"],
+                person=Person(pk=data["person"]) if data.get("person") is not None else None,
+                recipient_name=data.get("recipient_name") or "", recipient_citizen_id=data.get("citizen_id") or "",
+                handed_at=data["handed_at"])
+        except Household.DoesNotExist:
+            raise Http404
+        except DomainError as e:
+            if e.code == Code.NOT_COMMUNE_OFFICIAL:
+                raise Http404
+            raise
         return Response(HandoutSerializer(handout).data, status=status.HTTP_201_CREATED)
 
 

@@ -13,7 +13,7 @@ def devices(user, params):
 
 
 def batches(user, params):
-    return selectors.batches_for(user=user, direction="out" if params.get("huong") == "di" else "in")
+    return selectors.batches_for(user=user, direction=selectors.batch_direction(user=user, chosen=params.get("huong")))
 
 
 def handouts(user, params):

@@ -2,7 +2,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.utils.translation import gettext_lazy as _l
 
 from beneficiaries.citizen_ids import require_valid_id
 from phocap.accounts.models import WRITE_ROLES
@@ -10,13 +9,14 @@ from phocap.accounts.scoping import user_units
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
 from phocap.common.forms import OnceOnlyForm
+from phocap.common.spreadsheets import UnsafeFileError
 from phocap.programmes.models import Programme
 
 from . import imeis as imei_rules
 from .models import BatchLine, Device
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
-IMEI_HELP = _l("Mỗi dòng một IMEI: gõ, quét mã vạch (máy quét gõ kèm Enter) hoặc dán danh sách.")
+IMEI_HELP = gettext_lazy("Mỗi dòng một IMEI: gõ, quét mã vạch (máy quét gõ kèm Enter) hoặc dán danh sách.")
 
 
 def _programmes(user):
@@ -32,16 +32,16 @@ class ProgrammeChoiceMixin:
 
 
 class IntakeForm(ProgrammeChoiceMixin, OnceOnlyForm):
-    programme = forms.ModelChoiceField(label=_l("Chương trình"), queryset=Programme.objects.none())
-    donation = forms.ModelChoiceField(label=_l("Khoản ủng hộ hiện vật"), queryset=None, required=False)
-    procurement = forms.ModelChoiceField(label=_l("Hoặc đợt mua sắm"), queryset=None, required=False)
-    model = forms.CharField(label=_l("Loại máy"), max_length=120, required=False)
-    condition = forms.ChoiceField(label=_l("Tình trạng"), choices=[
+    programme = forms.ModelChoiceField(label=gettext_lazy("Chương trình"), queryset=Programme.objects.none())
+    donation = forms.ModelChoiceField(label=gettext_lazy("Khoản ủng hộ hiện vật"), queryset=None, required=False)
+    procurement = forms.ModelChoiceField(label=gettext_lazy("Hoặc đợt mua sắm"), queryset=None, required=False)
+    model = forms.CharField(label=gettext_lazy("Loại máy"), max_length=120, required=False)
+    condition = forms.ChoiceField(label=gettext_lazy("Tình trạng"), choices=[
         (Device.Condition.NEW, Device.Condition.NEW.label), (Device.Condition.USED, Device.Condition.USED.label)])
-    imeis = forms.CharField(label=_l("Danh sách IMEI"), required=False, help_text=IMEI_HELP,
+    imeis = forms.CharField(label=gettext_lazy("Danh sách IMEI"), required=False, help_text=IMEI_HELP,
                             widget=forms.Textarea(attrs={"rows": 8, "autofocus": True, "inputmode": "numeric",
                                                          "autocomplete": "off"}))
-    file = forms.FileField(label=_l("Hoặc tệp Excel (cột IMEI)"), required=False)
+    file = forms.FileField(label=gettext_lazy("Hoặc tệp Excel (cột IMEI)"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         from donations.models import Donation, Procurement
@@ -63,6 +63,8 @@ class IntakeForm(ProgrammeChoiceMixin, OnceOnlyForm):
                 raise forms.ValidationError(_("Tệp phải là Excel (.xlsx)."))
             try:
                 lines += imei_rules.lines_from_xlsx(upload)
+            except UnsafeFileError as e:
+                raise forms.ValidationError(e.message, code=e.code) from None
             except Exception:
                 raise forms.ValidationError(_("Không đọc được tệp Excel; hãy lưu lại dạng .xlsx và thử lại."))
         clean, errors = imei_rules.validate(lines)
@@ -75,15 +77,15 @@ class IntakeForm(ProgrammeChoiceMixin, OnceOnlyForm):
 
 
 class DispatchForm(ProgrammeChoiceMixin, OnceOnlyForm):
-    programme = forms.ModelChoiceField(label=_l("Chương trình"), queryset=Programme.objects.none())
-    to_unit = forms.ModelChoiceField(label=_l("Đơn vị nhận"), queryset=AdminUnit.objects.none())
-    number = forms.IntegerField(label=_l("Đợt số"), min_value=1, max_value=999, required=False,
-                                help_text=_l("Để trống: lấy số tiếp theo."))
-    count = forms.IntegerField(label=_l("Số máy lấy từ kho (máy nhập trước giao trước)"), min_value=1,
+    programme = forms.ModelChoiceField(label=gettext_lazy("Chương trình"), queryset=Programme.objects.none())
+    to_unit = forms.ModelChoiceField(label=gettext_lazy("Đơn vị nhận"), queryset=AdminUnit.objects.none())
+    number = forms.IntegerField(label=gettext_lazy("Đợt số"), min_value=1, max_value=999, required=False,
+                                help_text=gettext_lazy("Để trống: lấy số tiếp theo."))
+    count = forms.IntegerField(label=gettext_lazy("Số máy lấy từ kho (máy nhập trước giao trước)"), min_value=1,
                                required=False)
-    imeis = forms.CharField(label=_l("Hoặc quét từng IMEI"), required=False, help_text=IMEI_HELP,
+    imeis = forms.CharField(label=gettext_lazy("Hoặc quét từng IMEI"), required=False, help_text=IMEI_HELP,
                             widget=forms.Textarea(attrs={"rows": 6, "inputmode": "numeric", "autocomplete": "off"}))
-    note = forms.CharField(label=_l("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=gettext_lazy("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,13 +115,13 @@ class DispatchForm(ProgrammeChoiceMixin, OnceOnlyForm):
 class ReceiveForm(forms.Form):
     """Everything arrived, or list the missing/damaged devices ("IMEI lý do", one per line)."""
 
-    missing = forms.CharField(label=_l("Máy thiếu"), required=False,
-                              help_text=_l("Mỗi dòng: IMEI rồi lý do, ví dụ: 356938035643809 thất lạc khi vận chuyển"),
+    missing = forms.CharField(label=gettext_lazy("Máy thiếu"), required=False,
+                              help_text=gettext_lazy("Mỗi dòng: IMEI rồi lý do, ví dụ: 356938035643809 thất lạc khi vận chuyển"),
                               widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}))
-    damaged = forms.CharField(label=_l("Máy hỏng"), required=False,
-                              help_text=_l("Mỗi dòng: IMEI rồi lý do, ví dụ: 356938035643809 vỡ màn hình"),
+    damaged = forms.CharField(label=gettext_lazy("Máy hỏng"), required=False,
+                              help_text=gettext_lazy("Mỗi dòng: IMEI rồi lý do, ví dụ: 356938035643809 vỡ màn hình"),
                               widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}))
-    default_reason = forms.CharField(label=_l("Lý do chung (dùng khi dòng không ghi lý do)"), required=False,
+    default_reason = forms.CharField(label=gettext_lazy("Lý do chung (dùng khi dòng không ghi lý do)"), required=False,
                                      max_length=255)
 
     def __init__(self, *args, batch, **kwargs):
@@ -166,25 +168,25 @@ class ReceiveForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_l("Lý do"), max_length=255, widget=forms.TextInput())
+    reason = forms.CharField(label=gettext_lazy("Lý do"), max_length=255, widget=forms.TextInput())
 
 
 class ResolveForm(forms.Form):
-    resolution = forms.ChoiceField(label=_l("Cách xử lý"), choices=BatchLine.Resolution.choices)
-    reason = forms.CharField(label=_l("Ghi chú / lý do"), max_length=255, required=False)
+    resolution = forms.ChoiceField(label=gettext_lazy("Cách xử lý"), choices=BatchLine.Resolution.choices)
+    reason = forms.CharField(label=gettext_lazy("Ghi chú / lý do"), max_length=255, required=False)
 
 
 class ScanForm(forms.Form):
-    file = forms.FileField(label=_l("Bản chụp biên bản đã ký (PDF, JPG, PNG; tối đa 10 MB)"))
+    file = forms.FileField(label=gettext_lazy("Bản chụp biên bản đã ký (PDF, JPG, PNG; tối đa 10 MB)"))
 
 
 class HandoutForm(OnceOnlyForm):
-    person = forms.ModelChoiceField(label=_l("Người nhận trong hộ"), queryset=None, required=False,
-                                    empty_label=_l("— người khác trong hộ (ghi tên bên dưới) —"))
-    recipient_name = forms.CharField(label=_l("Họ tên người nhận"), max_length=120, required=False)
-    recipient_citizen_id = forms.CharField(label=_l("Số CCCD người nhận"), max_length=12, required=False,
+    person = forms.ModelChoiceField(label=gettext_lazy("Người nhận trong hộ"), queryset=None, required=False,
+                                    empty_label=gettext_lazy("— người khác trong hộ (ghi tên bên dưới) —"))
+    recipient_name = forms.CharField(label=gettext_lazy("Họ tên người nhận"), max_length=120, required=False)
+    recipient_citizen_id = forms.CharField(label=gettext_lazy("Số CCCD người nhận"), max_length=12, required=False,
                                            widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    handed_out_on = forms.DateField(label=_l("Ngày cấp (dd/mm/yyyy)"), input_formats=DATE_FORMATS)
+    handed_out_on = forms.DateField(label=gettext_lazy("Ngày cấp (dd/mm/yyyy)"), input_formats=DATE_FORMATS)
     imei = forms.CharField(label="IMEI", max_length=40,
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
                                                          "autofocus": True}))

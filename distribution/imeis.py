@@ -10,8 +10,11 @@ from stdnum import imei as stdnum_imei
 from stdnum import luhn
 
 from phocap.common.errors import DomainError
+from phocap.common.spreadsheets import Limits, UnsafeFileError, check_workbook
 
 from .errors import Code
+
+MAX_SHEET_BYTES = 10_000_000
 
 _SPLIT = re.compile(r"[\s,;]+")
 
@@ -40,11 +43,22 @@ def lines_from_text(text: str) -> list[tuple[int, str]]:
     return result
 
 
+# An intake sheet lists the phones of one delivery: a few thousand rows, a few columns.
+SHEET_LIMITS = Limits(max_rows=100_000, max_cols=50, max_cells=1_000_000, seconds=10)
+
+
 def lines_from_xlsx(fileobj) -> list[tuple[int, str]]:
-    """The IMEI column of the first sheet (header "IMEI" if there is one, else column A)."""
+    """The IMEI column of the first sheet (header "IMEI" if there is one, else column A).
+    The sheet passes the same hostile-file checks as the household import first
+    (UnsafeFileError: a zip bomb, a far cell, entity declarations, too slow)."""
     from python_calamine import CalamineWorkbook
 
-    wb = CalamineWorkbook.from_filelike(io.BytesIO(fileobj.read()))
+    data = fileobj.read(MAX_SHEET_BYTES + 1)
+    if len(data) > MAX_SHEET_BYTES:
+        raise UnsafeFileError(_("Tệp IMEI quá lớn (tối đa %(mb)d MB).") % {"mb": MAX_SHEET_BYTES // 1_000_000},
+                              code="file_too_large")
+    check_workbook(data, limits=SHEET_LIMITS)
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     rows = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
     col, start = 0, 0
     for i, row in enumerate(rows[:10]):

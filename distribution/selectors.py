@@ -81,6 +81,15 @@ def batches_for(*, user, direction: str):
     return qs.order_by("-pk")
 
 
+def batch_direction(*, user, chosen: str | None) -> str:
+    """The batch list's tab: ?huong=di (out) or den (in); else the tab that has batches (the
+    province only sends, a commune only receives)."""
+    if chosen in ("di", "den"):
+        return "out" if chosen == "di" else "in"
+    has_in = batches_for(user=user, direction="in").exists()
+    return "in" if has_in or not batches_for(user=user, direction="out").exists() else "out"
+
+
 def batch_history(batch: Batch) -> list[dict]:
     """The batch's ledger grouped by kind of movement, in the order they happened."""
     rows = (DeviceMovement.objects.filter(batch=batch).values("kind")

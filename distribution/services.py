@@ -487,11 +487,14 @@ def handout_create(*, programme: Programme, household, by: User, imei: str, reci
     if handed_out_on < programme.start_date:
         raise DomainError(_("Ngày cấp trước ngày bắt đầu chương trình."), code=Code.DATE_BEFORE_PROGRAMME)
 
+    # One read for both rules below: whom of the household the programme already served.
+    held = list(Handout.objects.active().filter(programme=programme, household=household)
+                .values_list("person_id", flat=True))
     if person is not None:
-        person = Person.objects.get(pk=person.pk)
-        if person.household_id != household.pk or not person.is_active:
+        person = Person.objects.filter(pk=person.pk).first()
+        if person is None or person.household_id != household.pk or not person.is_active:
             raise DomainError(_("Người nhận không thuộc hộ này."), code=Code.PERSON_NOT_IN_HOUSEHOLD)
-        if Handout.objects.active().filter(programme=programme, person=person).exists():
+        if person.pk in held:
             raise DomainError(_("%(name)s đã được cấp điện thoại trong chương trình.") % {"name": person.full_name},
                               code=Code.HOUSEHOLD_ALREADY_RECEIVED)
         recipient_name = recipient_name or person.full_name
@@ -501,7 +504,8 @@ def handout_create(*, programme: Programme, household, by: User, imei: str, reci
     if not recipient_name:
         raise DomainError(_("Cần ghi họ tên người nhận."), code=Code.RECIPIENT_NAME_REQUIRED)
     require_valid_id(recipient_citizen_id)  # the registry's rule for a citizen ID
-    done = Handout.objects.active().filter(programme=programme, household=household).count()
+
+    done = len(held)
     if not household_may_receive(programme=programme, household=household, done=done):
         raise DomainError(ngettext("Hộ %(name)s đã được cấp %(n)s máy, đủ mức của chương trình.", "Hộ %(name)s đã được cấp %(n)s máy, đủ mức của chương trình.", done)
                           % {"name": household.head_name, "n": done}, code=Code.HOUSEHOLD_ALREADY_RECEIVED)

@@ -126,7 +126,7 @@ def donor_trace(request, pk):
 def batch_list(request):
     if wants_export(request):
         return export_or_job(request, "batches")
-    direction = "out" if request.GET.get("huong") == "di" else "in"
+    direction = selectors.batch_direction(user=request.user, chosen=request.GET.get("huong"))
     page_obj = paginate(request, selectors.batches_for(user=request.user, direction=direction))
     return render(request, "distribution/batch_list.html", {"page_obj": page_obj, "direction": direction})
 
@@ -205,10 +205,21 @@ def batch_minutes(request, pk):
         raise Http404
     lines = list(batch.lines.select_related("device").order_by("device__imei"))
     data = render_pdf("distribution/pdf/batch_minutes.html", {
-        "batch": batch, "lines": lines, "plans": list(batch.programme.plans.all()),
+        "batch": batch, "lines": lines, **minutes_lines(lines), "plans": list(batch.programme.plans.all()),
         "received": sum(1 for line in lines if line.outcome in (BatchLine.Outcome.RECEIVED,
                                                                  BatchLine.Outcome.DAMAGED))})
     return pdf_response(data, f"bien-ban-ban-giao-{batch.pk}.pdf")
+
+
+# Rows of the device table that stay on the page of the closing lines and signatures.
+ROWS_KEPT_WITH_SIGNATURES = 3
+
+
+def minutes_lines(lines: list) -> dict:
+    """Split a minutes table so its last rows travel with the signature block (a page break
+    may fall inside the first part, never between the last rows and the signatures)."""
+    cut = max(0, len(lines) - ROWS_KEPT_WITH_SIGNATURES)
+    return {"lines_head": lines[:cut], "lines_tail": lines[cut:], "tail_offset": cut}
 
 
 def _scan_view(request, obj, attach):

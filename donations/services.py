@@ -450,14 +450,14 @@ def procurement_create(*, programme: Programme, supplier: str, purchased_on: dat
 
 
 @transaction.atomic
-def procurement_reverse(*, procurement: Procurement, reason: str, by=None) -> Procurement:
+def procurement_reverse(*, procurement: Procurement, reason: str, by: User | None = None) -> Procurement:
     """Cancel a purchase entered by mistake: it stops counting, its allocations are
     superseded (kept) and the later purchases draw on the freed cash by the same rule."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Hãy nêu lý do đảo đợt mua sắm."), code=Code.REASON_REQUIRED)
     programme = _lock_programme(procurement.programme)
-    procurement = locked(Procurement.objects.filter(pk=procurement.pk)).get()
+    procurement = locked(Procurement).get(pk=procurement.pk)
     if procurement.reversed_at:
         raise DomainError(_("Đợt mua sắm này đã được đảo."), code=Code.PROCUREMENT_REVERSED)
     if hasattr(Procurement, "devices") and procurement.devices.exists():

@@ -155,6 +155,9 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process was killed (out of memory, SIGKILL) goes back to the queue
+# instead of being acknowledged as done: a coverage rebuild killed midway runs again.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", default="phocap")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -170,9 +173,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "phocap.common.tasks.backup_task",
         "schedule": crontab(hour=0, minute=30),
     },
+    # Jobs never queued (broker down at the time) or whose worker died: queued again.
+    "import-jobs-recover": {
+        "task": "beneficiaries.tasks.import_jobs_recover_task",
+        "schedule": 120.0,
+    },
+    "report-jobs-recover": {
+        "task": "programme_coverage.tasks.report_jobs_recover_task",
+        "schedule": 120.0,
+    },
     "pledges-mark-overdue": {
         "task": "donations.tasks.pledges_mark_overdue_task",
         "schedule": crontab(hour=1, minute=0),
+    },
+    "idempotency-keys-prune": {
+        "task": "phocap.api.tasks.idempotency_keys_prune_task",
+        "schedule": crontab(hour=1, minute=30),
     },
     "devices-reconcile": {
         "task": "distribution.tasks.devices_reconcile_task",
@@ -287,6 +303,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # {"code", "detail"} for every error (phocap/api/errors.py; docs/api.md)
     "EXCEPTION_HANDLER": "phocap.api.errors.exception_handler",
+    # Browsable-API page names in the user's language (phocap/api/naming.py).
+    "VIEW_NAME_FUNCTION": "phocap.api.naming.view_name",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "phocap API",

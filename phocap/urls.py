@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
@@ -25,6 +27,8 @@ api_v1 = [
 urlpatterns = [
     path("", common_views.home, name="home"),
     path("healthz", common_views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on every page without our <link> (admin, API, files).
+    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("favicon.svg")), name="favicon"),
     path("tai-khoan/", include("phocap.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("don-vi/", include("phocap.accounts.unit_urls")),

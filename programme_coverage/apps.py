@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoverageConfig(AppConfig):
     name = "programme_coverage"
     label = "coverage"
-    verbose_name = "Phổ cập"
+    verbose_name = _("Phổ cập")
 
     def ready(self) -> None:
         from beneficiaries.signals import households_changed

@@ -190,7 +190,7 @@ class ReportJob(StatusTransitionsMixin, models.Model):
 
     ALLOWED_TRANSITIONS = {
         Status.QUEUED: {Status.RUNNING, Status.FAILED},
-        Status.RUNNING: {Status.DONE, Status.FAILED},
+        Status.RUNNING: {Status.DONE, Status.FAILED, Status.QUEUED},  # QUEUED: its worker died
         Status.DONE: set(),
         Status.FAILED: set(),
     }
@@ -208,6 +208,9 @@ class ReportJob(StatusTransitionsMixin, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Lease of a running build, renewed by its progress (services.report_jobs_recover).
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = ReportJobQuerySet.as_manager()
 

@@ -24,7 +24,11 @@ from phocap.programmes.models import Programme
 
 from .models import FIGURES, CoverageMonth, CoverageSummary, coverage_ratio, outcome_rates
 
-CHART_MAX_COMMUNES = 500
+# A chart of more communes than this is unreadable on a phone: the lowest and highest go
+# in, the sortable table holds all.
+CHART_FITS = 30
+CHART_EACH_END = 10
+EXTREMES = 5
 
 
 def figure_labels() -> dict[str, str]:
@@ -150,15 +154,25 @@ def children_figures(*, programme: Programme, unit: AdminUnit) -> list[dict]:
     return []
 
 
-def commune_chart(*, programme: Programme, unit: AdminUnit, limit: int = CHART_MAX_COMMUNES) -> list[dict]:
-    """Coverage by commune for the bar chart, at most `limit` communes (lowest first)."""
+def commune_coverage(*, programme: Programme, unit: AdminUnit) -> list[dict]:
+    """Every commune of the unit with its coverage (percent, one decimal), lowest first
+    (name order among equals): what the chart and the lowest/highest lists are cut from."""
     if unit.level == AdminUnit.Level.VILLAGE:
         return []
     rows = (CoverageSummary.objects.filter(programme=programme).within(unit)
             .order_by("commune__path").values("phones_handed_out", "target_adults", name=F("commune__name")))
-    return [{"name": r["name"], "handed_out": r["phones_handed_out"], "target": r["target_adults"],
-             "coverage": round((coverage_ratio(r["phones_handed_out"], r["target_adults"]) or 0) * 100, 1)}
-            for r in rows[:limit]]
+    communes = [{"name": r["name"], "handed_out": r["phones_handed_out"], "target": r["target_adults"],
+                 "coverage": round((coverage_ratio(r["phones_handed_out"], r["target_adults"]) or 0) * 100, 1)}
+                for r in rows]
+    return sorted(communes, key=lambda c: c["coverage"])
+
+
+def commune_chart(communes: list[dict], *, fits: int = CHART_FITS, each_end: int = CHART_EACH_END) -> list[dict]:
+    """The communes a bar chart can show readably: all of them when they fit, else the
+    `each_end` lowest and the `each_end` highest (a province of 108 communes is a table's job)."""
+    if len(communes) <= fits:
+        return communes
+    return communes[:each_end] + communes[-each_end:]
 
 
 def handouts_by_month(*, programme: Programme, unit: AdminUnit) -> list[dict]:
@@ -243,10 +257,15 @@ def dashboard(*, programme: Programme, unit: AdminUnit) -> dict:
     """Everything a dashboard page shows, in a fixed number of queries; the fund only at
     province level."""
     figures, children = unit_and_children(programme=programme, unit=unit)
+    communes = commune_coverage(programme=programme, unit=unit)
+    many = len(communes) > 2 * EXTREMES
     return {
         "figures": figures,
         "children": children,
-        "chart_communes": commune_chart(programme=programme, unit=unit),
+        "chart_communes": commune_chart(communes),
+        "communes_total": len(communes),
+        "lowest_communes": communes[:EXTREMES] if many else [],
+        "highest_communes": communes[::-1][:EXTREMES] if many else [],
         "chart_months": handouts_by_month(programme=programme, unit=unit),
         "places": device_places(programme=programme, unit=unit, figures=figures),
         "fund": programme_totals(programme) if unit.level == AdminUnit.Level.PROVINCE else None,

@@ -18,6 +18,7 @@ from phocap.accounts.scoping import can_access_unit, user_units
 from phocap.areas.models import AdminUnit
 from phocap.common.actions import attempt
 from phocap.common.pagination import paginate
+from phocap.common.text import fold
 from phocap.programmes.models import Programme
 from phocap.programmes.selectors import pick_programme, visible_programmes
 
@@ -67,11 +68,30 @@ def index(request):
     return render(request, "coverage/index.html", {"entries": [(p, u) for p, u in entries if u]})
 
 
+# Columns the child table sorts by (?sap_xep=<column>, "-<column>" for highest first).
+SORTABLE = ("name", "target_adults", "phones_handed_out", "coverage", "households_reached", "households",
+            "adults_without_phone")
+
+
+def _sorted_children(children: list[dict], order: str) -> tuple[list[dict], str]:
+    """The child rows in the order the user clicked (default: as the units are listed)."""
+    key = order.lstrip("-")
+    if key not in SORTABLE:
+        return children, ""
+    if key == "name":
+        return sorted(children, key=lambda c: fold(c["name"]), reverse=order.startswith("-")), order
+    # A unit without a figure (no target: coverage None) sorts below every figure.
+    rows = sorted(children, key=lambda c: (c.get(key) is not None, c.get(key) or 0), reverse=order.startswith("-"))
+    return rows, order
+
+
 def _dashboard_context(request, programme: Programme, unit: AdminUnit, *, paginated: bool = True) -> dict:
     data = selectors.dashboard(programme=programme, unit=unit)
+    data["children"], order = _sorted_children(data["children"], request.GET.get("sap_xep", ""))
     # The child list is already in memory (one grouped query): page it in Python.
     page = paginate(request, data["children"], CHILDREN_PER_PAGE) if paginated else None
-    return {"programme": programme, "unit": unit, **data,
+    return {"programme": programme, "unit": unit, **data, "order": order,
+            "villages": unit.level == AdminUnit.Level.COMMUNE,
             "rows": page if paginated else data["children"], "page_obj": page,
             "crumbs": [(a, can_access_unit(request.user, a)) for a in data["ancestors"]],
             "chart_height": max(220, 22 * len(data["chart_communes"]) + 60),

@@ -38,6 +38,8 @@ def _imports(path: Path):
 def test_no_module_imports_an_app_to_its_left(package):
     wrong = []
     for path in (ROOT / package).rglob("*.py"):
+        if path.name.startswith("bench_"):
+            continue  # benchmarks time whole journeys across apps on purpose; nothing imports them
         for name in _imports(path):
             if any(name == f or name.startswith(f + ".") for f in FORBIDDEN[package]):
                 wrong.append(f"{path.relative_to(ROOT)}: {name}")

@@ -48,6 +48,7 @@ LOGIN_PATH = "/tai-khoan/dang-nhap/"
 # Pages that need no area (reason given). Everything else must have a case below.
 PUBLIC = {
     "healthz": "liveness JSON: database/broker status, no data",
+    "favicon": "redirect to the static site icon, no data",
     "set_language": "language switch, no data",
     "accounts:login": "login page",
     "accounts:logout": "logout",
@@ -258,7 +259,8 @@ CASES = [
     Case("beneficiaries:import_status", kwargs=_b("import_job"), owner=COMMUNE_OWNER),
     Case("beneficiaries:import_confirm", kwargs=_b("import_job"), get=False,
          post=lambda w: {"skip_invalid": "on"}, owner=COMMUNE_OWNER),
-    Case("beneficiaries:import_annotated", kwargs=_b("import_job"), owner=COMMUNE_OWNER),
+    # A clean job has no error file: its owner is sent back to the review page with a message.
+    Case("beneficiaries:import_annotated", kwargs=_b("import_job"), owner=COMMUNE_OWNER, owner_get=(302,)),
     # --- distribution ----------------------------------------------------------------------
     Case("distribution:index", mode="list", token=_unit_name, shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
     Case("distribution:device_list", mode="list", token=lambda w, side: getattr(w, side).stock_device.imei,
@@ -727,6 +729,81 @@ def test_admin_refuses_officers(world, clients):
         r = clients(who).post(urls[1], {"head_name": "x"})
         assert r.status_code == 302 and r["Location"].startswith("/admin/login/")
     assert not _diff(before, fingerprint())
+
+
+def _staff_client(unit, role) -> Client:
+    """A staff account with every model permission and one membership: only scoping stops it."""
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(is_staff=True)
+    user.user_permissions.set(Permission.objects.all())
+    Membership.objects.create(user=user, unit=unit, role=role)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_admin_add_and_change_views_write_only_in_scope(world):
+    """Security probe: a Ba Bể staff user created a donor in Côn Minh, set the programme's phone
+    price, renamed Côn Minh and added a unit mapping; a staff auditor created and edited donors.
+    Every admin model's add and change views are tried; nothing may be written."""
+    from django.contrib import admin as django_admin
+
+    from phocap.areas.models import AdminUnit, UnitMapping
+
+    ba_be = _staff_client(world.b.district, Role.DISTRICT_OFFICER)
+    auditor = _staff_client(world.tree.bk, Role.AUDITOR)
+    # A row of the other side (Na Rì / Côn Minh) for each model that has one in the world.
+    rows = {type(v): v for v in vars(world.a).values() if hasattr(v, "_meta")}
+    rows |= {AdminUnit: world.a.commune, type(world.programme): world.programme,
+             UnitMapping: UnitMapping.objects.first()}
+    before = fingerprint()
+    for model in django_admin.site._registry:
+        meta = model._meta
+        add = reverse(f"admin:{meta.app_label}_{meta.model_name}_add")
+        for client in (auditor, ba_be):
+            if client is auditor or model in (AdminUnit, UnitMapping):
+                assert client.get(add).status_code == 403, (meta.label, add)
+            assert client.post(add, {}).status_code in (403, 200), (meta.label, add)
+        row = rows.get(model)
+        if row is None:
+            continue
+        change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[row.pk])
+        for client in (auditor, ba_be):
+            # Not visible: sent back to the admin index; visible but not writable: 403.
+            response = client.post(change, {"name": "Đổi tên", "default_phone_price_vnd": 1})
+            assert response.status_code in (302, 403), (meta.label, change, response.status_code)
+    # The probe's own donor, in Côn Minh, from Ba Bể.
+    response = ba_be.post(reverse("admin:donations_donor_add"), {
+        "kind": "individual", "name": "Người ngoài", "unit": world.a.commune.pk})
+    assert response.status_code == 403
+    assert not _diff(before, fingerprint())
+
+
+def test_admin_shows_no_full_citizen_id_to_staff(world):
+    # Security probe: a staff auditor saw full IDs in the admin.
+    auditor = _staff_client(world.tree.bk, Role.AUDITOR)
+    household = world.a.handout.household
+    pages = [reverse("admin:beneficiaries_household_change", args=[household.pk]),
+             reverse("admin:distribution_handout_change", args=[world.a.handout.pk])]
+    numbers = [world.a.handout.recipient_citizen_id] + [
+        n for n in household.people.values_list("citizen_id", flat=True) if n]
+    for url in pages:
+        body = auditor.get(url).content.decode()
+        assert body and not [n for n in numbers if n in body], url
+    found = auditor.get(reverse("admin:beneficiaries_household_changelist"), {"q": numbers[0]}).content.decode()
+    assert household.head_name not in found
+
+
+def test_admin_lets_staff_write_in_their_own_area(world):
+    # The checks above refuse by scope, not by refusing everything.
+    from donations.models import Donor
+
+    na_ri = _staff_client(world.a.district, Role.DISTRICT_OFFICER)
+    response = na_ri.post(reverse("admin:donations_donor_add"), {
+        "kind": "individual", "name": "Người trong huyện", "unit": world.a.district.pk})
+    assert response.status_code == 302
+    assert Donor.objects.filter(name="Người trong huyện", unit=world.a.district).exists()
 
 
 # --- every URL pattern is covered ----------------------------------------------------------

@@ -220,5 +220,7 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("donations", "0005_cash_allocation")]
+    # After 0005_amounts_bounded: on SQLite that migration rebuilds the donation table, which
+    # fails once the triggers below refer to it.
+    dependencies = [("donations", "0005_cash_allocation"), ("donations", "0005_amounts_bounded")]
     operations = [migrations.RunPython(forward, backward)]

@@ -2,8 +2,8 @@
 
 One transaction holds the key row, the work and the stored answer:
 - the key row is inserted first; a second request with the same (user, key) waits on the
-  unique index while the first is running (PostgreSQL), then fails to insert and replays the
-  stored answer, so concurrent duplicates never do the work twice;
+  unique index while the first is running (PostgreSQL), then fails to insert, rolls back
+  and replays the stored answer, so concurrent duplicates never do the work twice;
 - the work runs in a savepoint: a refusal (DomainError, invalid input, 404) is rolled back
   but its answer is stored, so a replay answers exactly what the first request did;
 - an unexpected exception rolls everything back, key included: the client may retry.
@@ -77,19 +77,22 @@ def run_idempotent(request: Request, work: Callable[[], Response], *, view=None)
     except ValueError:
         raise ApiError(_("Idempotency-Key phải là một UUID."), code="idempotency_key_invalid")
     print_ = fingerprint(request)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = IdempotencyKey.objects.create(user=request.user, key=key, method=request.method,
-                                                       path=request.path[:255], fingerprint=print_, status_code=0)
-        except IntegrityError:
-            record = None
-        if record is None:
-            return _replay(request, key, print_)
-        response = _answer(work, context)
-        record.status_code = response.status_code
-        record.body = json.loads(json.dumps(response.data, cls=JSONEncoder))
-        record.save(update_fields=["status_code", "body"])
+    created = False
+    try:
+        with transaction.atomic():
+            # Inserted first and without a savepoint of its own: a duplicate of a running request
+            # waits here on the unique index, then fails and replays what the first committed.
+            record = IdempotencyKey.objects.create(user=request.user, key=key, method=request.method,
+                                                   path=request.path[:255], fingerprint=print_, status_code=0)
+            created = True
+            response = _answer(work, context)
+            record.status_code = response.status_code
+            record.body = json.loads(json.dumps(response.data, cls=JSONEncoder))
+            record.save(update_fields=["status_code", "body"])
+    except IntegrityError:
+        if created:
+            raise
+        return _replay(request, key, print_)
     response[REPLAY_HEADER] = "false"
     return response
 

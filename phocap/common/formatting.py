@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.utils import formats
+from django.utils import dateformat, formats, translation
 
 
 def format_number(value: float | int | None, *, decimals: int = 0) -> str:
@@ -39,12 +39,14 @@ def _local(value):
 
 
 def format_document_date(value: datetime.date | datetime.datetime | None) -> str:
-    """The date line of an administrative document (Decree 30/2020/NĐ-CP): days below 10
-    and the months 1 and 2 take a leading zero: "ngày 05 tháng 9 năm 2023",
-    "ngày 15 tháng 02 năm 2024". Documents are Vietnamese whatever the UI language."""
+    """The date line of a document in the active language. Vietnamese follows Decree
+    30/2020/NĐ-CP: days below 10 and the months 1 and 2 take a leading zero ("ngày 05
+    tháng 9 năm 2023", "ngày 15 tháng 02 năm 2024"); English reads "5 September 2023"."""
     if value is None:
         return ""
     value = _local(value)
+    if not (translation.get_language() or "vi").startswith("vi"):
+        return dateformat.format(value, "j F Y")
     month = f"{value.month:02d}" if value.month <= 2 else str(value.month)
     return f"ngày {value.day:02d} tháng {month} năm {value.year}"
 

@@ -4,9 +4,9 @@
   the response, and writes one ``request`` line per request (method, path, status, ms).
 - ``RequestIdFilter`` puts that id on every record logged while the request or a Celery
   task runs (the task's id there).
-- ``ExpectedResponseFilter`` drops django.request's own lines for 4xx answers: a 403 or
-  404 is an expected answer, already on the request line, and Django would otherwise
-  log a 403 with a traceback.
+- ``ExpectedResponseFilter`` keeps django.request's own lines only for an unhandled
+  exception (its traceback): every answer, 403, 404 and 503 included, is already on the
+  request line, and Django would otherwise log a 403 with a traceback.
 - ``JsonFormatter`` (production) and ``KeyValueFormatter`` (development) write one line
   per record; a traceback stays inside that line in JSON.
 """
@@ -35,7 +35,9 @@ class RequestIdFilter(logging.Filter):
 
 class ExpectedResponseFilter(logging.Filter):
     def filter(self, record):
-        return getattr(record, "status_code", 500) >= 500
+        if getattr(record, "status_code", 500) < 500:
+            return False
+        return bool(record.exc_info) or not hasattr(record, "status_code")
 
 
 def _extras(record) -> dict:

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from phocap.accounts.admin_mixins import ScopedAdminMixin
+from phocap.accounts.models import Role
 
 from .models import Programme, ProgrammeCommune, ProgrammePlan
 
@@ -18,6 +19,9 @@ class TargetInline(admin.TabularInline):
 
 @admin.register(Programme)
 class ProgrammeAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    # Seen by anyone working in the province; changed (price, dates, targets) by its staff only.
+    write_unit_field = "province"
+    write_roles = (Role.PROVINCE_STAFF,)
     list_display = ("name", "province", "scheme", "start_date", "end_date", "is_active")
     list_filter = ("scheme", "is_active")
     search_fields = ("name",)

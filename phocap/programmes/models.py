@@ -84,12 +84,11 @@ class ProgrammePlan(models.Model):
     def __str__(self) -> str:
         from phocap.common.formatting import format_date
 
-        text = f"Kế hoạch số {self.number}"
         if self.issued_on:
-            text += f" ngày {format_date(self.issued_on)}"
-        if self.title:
-            text += f" {self.title}"
-        return text
+            text = _("Kế hoạch số %(no)s ngày %(date)s") % {"no": self.number, "date": format_date(self.issued_on)}
+        else:
+            text = _("Kế hoạch số %(no)s") % {"no": self.number}
+        return f"{text} {self.title}" if self.title else text
 
 
 class ProgrammeCommune(models.Model):

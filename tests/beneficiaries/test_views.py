@@ -45,7 +45,7 @@ def test_upload_review_fix_confirm(tree, users, client_for):
 
     from openpyxl import load_workbook
 
-    ws = load_workbook(BytesIO(annotated.content)).active
+    ws = load_workbook(BytesIO(b"".join(annotated.streaming_content))).active
     assert ws["A1"].value == "Lỗi cần sửa" and "Số CCCD" in ws["A3"].value and ws["A2"].value is None
     refused = client.post(reverse("beneficiaries:import_confirm", args=[job.pk]), follow=True)
     assert "dòng lỗi" in refused.content.decode() and Household.objects.count() == 0
@@ -146,6 +146,27 @@ def test_priority_page_and_export(imported, tree, users, client_for, django_asse
     ws = load_workbook(BytesIO(export.content)).active
     assert [ws.cell(row=r, column=3).value for r in range(2, 6)] == [
         "Hoàng Văn An", "Nông Thị Bích", "Lý Văn Cường", "Đàm Thị Dung"]
+
+
+@pytest.mark.parametrize(("language", "message"), [
+    ("vi", "Số người trưởng thành không được lớn hơn số nhân khẩu."),
+    ("en", "The number of adults cannot be larger than the number of members.")])
+def test_a_constraint_is_explained_in_the_users_language(imported, users, client_for, language, message):
+    # Security probe: 'Constraint “household_adults_le_members” is violated.' in English on both.
+    hh = Household.objects.get(head_citizen_id=corpus.ID_A)
+    client = client_for(users.commune)
+    client.cookies["django_language"] = language
+    url = reverse("beneficiaries:household_edit", args=[hh.pk])
+    form = client.get(url).context["form"]
+    data = {k: ("" if v is None else v) for k, v in form.initial.items() if k not in ("categories",)}
+    data.update({"village": hh.village_id, "categories": ["policy"], "status": "active",
+                 "members": 2, "adults": 5, "adults_without_phone": 1})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert message in body and "household_adults_le_members" not in body
+    hh.refresh_from_db()
+    assert hh.adults != 5
 
 
 def test_edit_by_commune_official(imported, users, client_for):

@@ -35,3 +35,19 @@ def test_every_message_has_an_english_translation():
 def test_catalogue_is_compiled_and_used(vietnamese, english):
     with translation.override("en"):
         assert translation.gettext(vietnamese) == english
+
+
+def test_translation_functions_go_by_names_makemessages_extracts():
+    """`gettext_lazy as _l` hid the hand-out and intake forms' labels from the catalogue:
+    makemessages only knows `_`, the gettext family's own names and `N_`."""
+    root = PO.parents[3]
+    known = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy", "pgettext",
+             "pgettext_lazy", "npgettext", "npgettext_lazy"}
+    wrong = []
+    for app in ("phocap", "beneficiaries", "donations", "distribution", "programme_coverage"):
+        for path in (root / app).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                    wrong += [f"{path.relative_to(root)}: {a.name} as {a.asname}" for a in node.names
+                              if a.asname and a.asname not in known]
+    assert wrong == []

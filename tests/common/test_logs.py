@@ -64,6 +64,17 @@ def test_expected_403_and_404_log_one_line_without_traceback(client, users, line
     assert not [e for e in written if e["logger"] == "django.request"]
 
 
+@pytest.mark.django_db
+def test_a_503_is_one_request_line(client, lines, monkeypatch):
+    from phocap.common import health
+
+    monkeypatch.setattr(health, "_database", lambda: (_ for _ in ()).throw(ConnectionError("db down")))
+    assert client.get("/healthz").status_code == 503
+    written = lines()
+    assert [e["status"] for e in written if e["logger"] == "phocap.request"] == [503]
+    assert not [e for e in written if e["logger"] == "django.request"]
+
+
 def test_json_keeps_a_traceback_inside_its_one_line():
     record = logging.LogRecord("phocap", logging.ERROR, __file__, 1, "boom %s", ("x",), None)
     try:
@@ -89,7 +100,7 @@ def test_no_line_is_written_twice(debug):
     # Django's own console handler used to write every django.* line a second time.
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL"}}
     env.update(DEBUG=debug, SECRET_KEY="x" * 50, ALLOWED_HOSTS="testserver")
-    code = ("import logging; logging.getLogger('django.request').error('once-a', extra={'status_code': 500}); "
+    code = ("import logging; logging.getLogger('django.request').error('once-a', extra={'status_code': 500}, exc_info=ValueError('x')); "
             "logging.getLogger('django.security.csrf').warning('once-b'); "
             "logging.getLogger('phocap.x').warning('once-c')")
     result = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env,

@@ -256,6 +256,21 @@ def test_api_is_scoped_and_validates_input(client_for, client, users, programme,
     assert district.get(api("legacy", "00000", programme.pk)).status_code == 404
 
 
+def test_the_report_is_written_in_the_requesters_language(client_for, users, programme, tree,
+                                                          django_capture_on_commit_callbacks):
+    from django.conf import settings
+
+    services.coverage_rebuild_programme(programme=programme)
+    c = client_for(users.province)
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post(reverse("coverage:report_create", args=[programme.pk, tree.bk.scheme, tree.bk.code]))
+    job = ReportJob.objects.get()
+    sheet = load_workbook(job.file.open("rb"), read_only=True).worksheets[0]
+    first = [v for row in sheet.iter_rows(max_row=8, values_only=True) for v in row if v]
+    assert first[0] == "SMARTPHONE COVERAGE REPORT" and "Tỷ lệ phổ cập" not in first
+
+
 def test_an_auditor_cannot_create_a_report_job(client_for, users, programme, tree):
     # Auditors read; a report job writes a row and a file (security probe).
     client = client_for(users.auditor)

@@ -62,14 +62,23 @@ class Command(BaseCommand):
                 "job": job.pk, "status": job.status, "file_hash": job.file_hash, "dry_run": dry_run,
                 "created": job.created_count, "updated": job.updated_count, "unchanged": job.unchanged_count,
                 "invalid": job.invalid_count, "new_villages": job.new_villages,
-                "errors": [{"row": e["row"], "column": e["column"], "message": e["message"]} for e in errors],
+                # every sheet of the workbook: read (with its rows) or skipped, and why
+                "sheets": job.sheets, "conversions": job.conversions,
+                "errors": [{"sheet": e.get("sheet", ""), "row": e["row"], "column": e["column"],
+                            "message": e["message"]} for e in errors],
             }, ensure_ascii=False))
             return
+        for s in job.sheets:
+            if not s["read"]:
+                self.stderr.write(f"Bỏ qua trang “{s['name']}”: {s['reason']}")
+        if job.conversions:
+            self.stderr.write(f"{job.conversions['rows']} dòng được chuyển từ phông cũ (TCVN3/VNI) sang Unicode.")
         for e in errors:
             if e["row"] is None:
                 self.stderr.write(e["message"])
             else:
-                self.stderr.write(f"Dòng {e['row']}, cột {e['column']}: {e['message']}")
+                where = f"Trang “{e['sheet']}”, " if e.get("sheet") and len(job.sheets) > 1 else ""
+                self.stderr.write(f"{where}Dòng {e['row']}, cột {e['column']}: {e['message']}")
         self.stdout.write(f"Lượt nhập #{job.pk} ({job.get_status_display()}), SHA-256 {job.file_hash}: "
                           f"{job.created_count} hộ mới, {job.updated_count} cập nhật, "
                           f"{job.unchanged_count} không đổi, {job.invalid_count} dòng lỗi"

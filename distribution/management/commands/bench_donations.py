@@ -12,6 +12,9 @@ allocate_s is the backfill of all purchases at once (one set-based reallocate) i
 on PostgreSQL, the deferred constraint triggers fired by SET CONSTRAINTS ALL IMMEDIATE
 (they would run at commit); purchase_s one more purchase through the service on top of
 them; reverse_s reversing the first gift (everything after it re-allocates).
+
+It lives in distribution because it also times the donor's page and the public look-up,
+which are distribution's: donations never imports distribution (tests/test_arrows.py).
 """
 
 import datetime
@@ -153,10 +156,6 @@ class Command(BaseCommand):
     def _pages(self, programme, province, user) -> str:
         """The donor's page and the public look-up, with phones registered for a tenth of
         the purchases (rendered through the views, as a request would)."""
-        from django.apps import apps
-
-        if not apps.is_installed("distribution"):
-            return ""
         from django.contrib.sessions.middleware import SessionMiddleware
         from django.test import RequestFactory
 
