@@ -27,6 +27,8 @@ run: install
 	@echo "    demo_huyen    cán bộ huyện Na Rì (district officer)"
 	@echo "    demo_xa       cán bộ xã Côn Minh (commune official)"
 	@echo "    demo_kiemtra  kiểm tra, chỉ xem (auditor)"
+	@echo "    demo_tn_tinh  cán bộ tỉnh Thái Nguyên, đơn vị mới (province staff, 2025 units)"
+	@echo "    demo_tn_xa    cán bộ xã Côn Minh, đơn vị mới (commune official, 2025 units)"
 	@echo "    demo_admin    quản trị hệ thống (superuser, /admin/)"
 	@echo ""
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

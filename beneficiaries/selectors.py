@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet, Value
 
 from phocap.accounts.models import Role
 from phocap.accounts.scoping import can_access_unit
@@ -35,6 +35,16 @@ def with_received(qs: QuerySet, programme=None) -> QuerySet:
     if programme is not None:
         sub = sub.filter(programme=programme)
     return qs.annotate(received=Exists(sub))
+
+
+def handout_counts(household_ids: list[int], programme) -> dict[int, int]:
+    """{household id: active hand-outs in the programme} for a page of households (one query)."""
+    handout = _handout_model()
+    if handout is None or programme is None or not household_ids:
+        return {}
+    rows = (handout.objects.filter(household_id__in=household_ids, programme=programme, status="active")
+            .values("household_id").order_by().annotate(n=Count("pk")))
+    return {r["household_id"]: r["n"] for r in rows}
 
 
 def phones_received(household: Household) -> list:

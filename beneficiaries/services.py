@@ -394,4 +394,27 @@ def household_phones_changed(*, changes: list[dict]) -> None:
 
 
 __all__ = ["import_job_create", "import_job_validate", "import_job_confirm", "import_job_merge",
-           "household_update", "household_phones_changed", "resolve", "staged_errors"]
+           "household_update", "household_phones_changed", "households_rehome", "resolve", "staged_errors"]
+
+
+# --- re-homing (a programme carried onto the 2025 units) ---------------------------------
+
+def households_rehome(*, moves: dict[int, tuple[int, int | None]], by=None, reason: str = "") -> int:
+    """Move households to other communes/villages: {household id: (commune id, village id)}.
+    The caller holds the transaction (the carry-over runs in one); rows are locked in pk
+    order, each change is a history row with the reason, and coverage hears about the
+    communes left and reached."""
+    from simple_history.utils import bulk_update_with_history
+
+    if not moves:
+        return 0
+    households = list(locked(Household.objects.filter(pk__in=list(moves))))
+    touched: set[int] = set()
+    for h in households:
+        touched.add(h.commune_id)
+        h.commune_id, h.village_id = moves[h.pk]
+        touched.add(h.commune_id)
+    bulk_update_with_history(households, Household, ["commune", "village"], batch_size=2000, default_user=by,
+                             default_change_reason=reason or None)
+    send_households_changed(touched)
+    return len(households)

@@ -1,3 +1,5 @@
+import itertools
+
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +16,7 @@ from phocap.common.excel import XLSX_CONTENT_TYPE, xlsx_response
 from phocap.common.pagination import paginate
 from phocap.programmes.selectors import pick_programme
 
-from . import selectors, services, workbooks
+from . import eligibility, selectors, services, workbooks
 from .forms import ConfirmForm, FilterForm, HouseholdForm, UploadForm
 from .models import Household, ImportJob
 
@@ -108,6 +110,34 @@ def household_edit(request, pk):
 
 # ---- priority list -------------------------------------------------------------------
 
+def _chunks(iterable, size: int):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _eligibility_text(verdict) -> str:
+    if verdict is None:
+        return ""
+    if verdict.eligible:
+        return _("Đúng đối tượng: %(why)s") % {"why": "; ".join(verdict.why)}
+    return _("Không đúng đối tượng: %(why)s") % {"why": verdict.message}
+
+
+def _with_verdicts(households: list, programme) -> None:
+    """Attach `verdict` (who qualifies and why, by the programme's declared rules)."""
+    if programme is None:
+        return
+    counts = selectors.handout_counts([h.pk for h in households], programme)
+    for h in households:
+        h.verdict = eligibility.assess(programme, h, received=counts.get(h.pk, 0))
+
+
 def _priority_context(request):
     communes = _visible_communes(request.user)
     commune_id = request.GET.get("commune", "")
@@ -131,6 +161,7 @@ def priority_list(request):
     if commune is not None:
         page = paginate(request, selectors.priority_list(commune=commune, programme=programme, village=village))
         rows = list(_rows(page, selectors.IdMasker(request.user)))
+        _with_verdicts(rows, programme)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "beneficiaries/priority_list.html", {
@@ -147,14 +178,21 @@ def priority_export(request):
     masker = selectors.IdMasker(request.user)
     qs = selectors.priority_list(commune=commune, programme=programme, village=village)
     headers = [_("TT"), _("Mã hộ"), _("Chủ hộ"), _("Số CCCD"), _("Thôn/bản"), _("Diện"),
-               _("Người lớn"), _("Chưa có ĐTTM"), _("Đã nhận điện thoại"), _("Điện thoại")]
+               _("Người lớn"), _("Chưa có ĐTTM"), _("Đã nhận điện thoại"), _("Điện thoại"), _("Đối tượng")]
 
     def rows():
-        for i, h in enumerate(qs.iterator(chunk_size=2000), start=1):
-            yield [i, h.code, h.head_name, masker.show(h.head_citizen_id, commune),
-                   h.village.name if h.village else "",
-                   ", ".join(str(label) for _c, label, _y in h.category_list),
-                   h.adults, h.adults_without_phone, _("Có") if h.received else "", h.phone]
+        for chunk in _chunks(qs.iterator(chunk_size=2000), 2000):
+            _with_verdicts(chunk, programme)
+            for h in chunk:
+                i = next(counter)
+                verdict = getattr(h, "verdict", None)
+                yield [i, h.code, h.head_name, masker.show(h.head_citizen_id, commune),
+                       h.village.name if h.village else "",
+                       ", ".join(str(label) for _c, label, _y in h.category_list),
+                       h.adults, h.adults_without_phone, _("Có") if h.received else "", h.phone,
+                       _eligibility_text(verdict)]
+
+    counter = itertools.count(1)
 
     return xlsx_response(f"uu-tien-{commune.code}.xlsx", headers, rows(), title=_("Danh sách ưu tiên"))
 

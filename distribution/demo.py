@@ -186,6 +186,7 @@ def load(*, programme: Programme, stdout=None) -> None:
     handed = _hand_out_in_con_minh(programme, communes)
     registered += _register_bought(programme, staff)
     _send_bought(programme, staff, pairs)
+    _thai_nguyen_2026(stdout)
     if stdout:
         in_transit = Device.objects.filter(programme=programme, status=Device.Status.IN_TRANSIT).count()
         missing = Device.objects.filter(programme=programme, status=Device.Status.MISSING).count()
@@ -235,3 +236,49 @@ def _hand_out_in_con_minh(programme: Programme, communes: list[AdminUnit]) -> in
                                 recipient_citizen_id=citizen_id, handed_out_on=HANDOUT_ON, person=person)
         handed += 1
     return handed
+
+
+TN_INTAKE_AT = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+TN_BATCH_AT = datetime.datetime(2026, 3, 5, 8, 30, tzinfo=TZ)
+TN_RECEIPT_AT = datetime.datetime(2026, 3, 5, 15, 0, tzinfo=TZ)
+TN_PHONES = 40
+TN_PER_COMMUNE = 10
+
+
+def _thai_nguyen_2026(stdout=None) -> None:
+    """Thái Nguyên 2026 (2025 units): 40 phones given in kind, batch 1 from the province straight
+    to each target commune, confirmed by the communes (no district level any more)."""
+    from donations.models import Donation, Donor
+    from donations.services import donation_create, donor_create
+    from phocap.programmes.demo import TN_PROGRAMME_NAME
+
+    programme = Programme.objects.filter(name=TN_PROGRAMME_NAME).select_related("province").first()
+    if programme is None:
+        return
+    province = programme.province
+    staff = User.objects.get(username="demo_tn_tinh")
+    donor = Donor.objects.filter(name="Viễn thông Thái Nguyên", unit=province).first() or donor_create(
+        kind=Donor.Kind.ENTERPRISE, name="Viễn thông Thái Nguyên", unit=province, tax_code="4600000016")
+    gift = Donation.objects.filter(programme=programme, receipt_number="BBGN-2026-001").first() or donation_create(
+        programme=programme, donor=donor, unit=province, received_on=TN_INTAKE_AT.date(),
+        receipt_number="BBGN-2026-001", phones_count=TN_PHONES, phone_model="Samsung Galaxy A06",
+        phone_condition="new", phone_unit_value_vnd=2_000_000, by=staff)
+    if not Device.objects.filter(source_donation=gift).exists():
+        imeis = [luhn_complete(f"35619026{n:06d}") for n in range(1, TN_PHONES + 1)]
+        services.devices_register(programme=programme, unit=province, imeis=imeis, by=staff, donation=gift,
+                                  model="Samsung Galaxy A06", at=TN_INTAKE_AT)
+    communes = list(AdminUnit.objects.filter(programme_targets__programme=programme).order_by("path"))
+    for commune in communes:
+        batch = _batch(programme, province, commune)
+        if batch is None:
+            batch = services.batch_dispatch(programme=programme, from_unit=province, to_unit=commune, by=staff,
+                                            count=TN_PER_COMMUNE, number=1, at=TN_BATCH_AT,
+                                            note="Bàn giao đợt 1 từ tỉnh thẳng xuống xã")
+        if batch.status == Batch.Status.DISPATCHED:
+            official = (User.objects.filter(username="demo_tn_xa").first() if commune.code == "02185"
+                        else _officer(f"demo_tn_xa_{commune.code}", commune, Role.COMMUNE_OFFICIAL,
+                                      f"Cán bộ {commune.full_name}"))
+            services.batch_receive(batch=batch, by=official, at=TN_RECEIPT_AT)
+    if stdout:
+        stdout.write(f"Thái Nguyên 2026: {Device.objects.filter(programme=programme).count()} máy, "
+                     f"{Batch.objects.filter(programme=programme).count()} đợt tỉnh → xã.")

@@ -191,6 +191,9 @@ class HandoutForm(OnceOnlyForm):
     imei = forms.CharField(label="IMEI", max_length=40,
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
                                                          "autofocus": True, "data-scan": "one"}))
+    exception_reason = forms.CharField(
+        label=gettext_lazy("Lý do cấp ngoại lệ"), required=False, max_length=500,
+        help_text=gettext_lazy("Chỉ khi hộ hoặc người nhận không đúng đối tượng của chương trình; lý do được lưu lại."))
 
     def __init__(self, *args, household, **kwargs):
         super().__init__(*args, **kwargs)

@@ -275,6 +275,10 @@ class Handout(StatusTransitionsMixin, models.Model):
     reversed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                     blank=True, related_name="+")
     reversal_reason = models.TextField(_("lý do thu hồi"), blank=True)
+    # Outside the programme's declared eligibility: the reason and the rules broken
+    # (beneficiaries.eligibility.Rule codes); empty for an ordinary hand-out.
+    exception_reason = models.TextField(_("lý do cấp ngoại lệ"), blank=True)
+    exception_rules = models.JSONField(_("quy định không đáp ứng"), default=list, blank=True)
     signed_scan = models.FileField(_("biên bản đã ký (bản chụp)"), upload_to="distribution/handouts/%Y/%m/",
                                    blank=True)
 
@@ -294,6 +298,9 @@ class Handout(StatusTransitionsMixin, models.Model):
             models.UniqueConstraint(fields=["programme", "recipient_citizen_id"], condition=Q(status="active"),
                                     name="handout_one_active_per_citizen_id"),
             models.CheckConstraint(condition=Q(status__in=["active", "reversed"]), name="handout_status_valid"),
+            # An exception to the eligibility rules always carries its reason.
+            models.CheckConstraint(condition=Q(exception_rules=[]) | ~Q(exception_reason=""),
+                                   name="handout_exception_has_reason"),
             models.CheckConstraint(condition=Q(recipient_citizen_id__regex=r"^([0-9]{9}|[0-9]{12})$"),
                                    name="handout_citizen_id_digits"),
             models.CheckConstraint(condition=Q(status="active") | Q(reversed_at__isnull=False),
@@ -306,6 +313,12 @@ class Handout(StatusTransitionsMixin, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("distribution:handout_detail", args=[self.pk])
+
+    @property
+    def exception_labels(self) -> list[str]:
+        from beneficiaries.eligibility import RULE_LABELS
+
+        return [str(RULE_LABELS.get(code, code)) for code in self.exception_rules or []]
 
     @property
     def document_number(self) -> str:
@@ -339,6 +352,7 @@ class DeviceMovement(models.Model):
         HANDOUT_RETURN = "handout_return", _("Thu hồi (trả máy)")
         WRITE_OFF = "write_off", _("Xóa sổ")
         REVERSAL = "reversal", _("Hủy đợt (đảo)")
+        CARRY_OVER = "carry_over", _("Chuyển sang đơn vị hành chính mới")
 
     # Only (device, -id) and batch/handout are indexed: the ledger is read per device, per
     # batch or per hand-out, and every index costs on 5,000-row inserts.
@@ -394,3 +408,56 @@ class DeviceMovement(models.Model):
               batch=None, handout=None, reason: str = "") -> "DeviceMovement":
         return cls(device=device, kind=kind, by=by, status_after=status_after, from_unit_id=from_unit_id,
                    to_unit_id=to_unit_id, batch=batch, handout=handout, reason=reason[:255])
+
+
+class CarryOver(StatusTransitionsMixin, models.Model):
+    """A legacy programme carried onto the 2025 units (distribution.carryover): planned by a
+    dry run (its report), run by a Celery job on confirmation, undoable until the first
+    batch sent on the new units. `snapshot` holds what the run changed, for the undo."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Đã chạy thử")
+        RUNNING = "running", _("Đang chuyển")
+        DONE = "done", _("Đã chuyển")
+        FAILED = "failed", _("Lỗi")
+        UNDONE = "undone", _("Đã hoàn tác")
+
+    ALLOWED_TRANSITIONS = {
+        Status.PLANNED: {Status.RUNNING},
+        Status.RUNNING: {Status.DONE, Status.FAILED},
+        Status.DONE: {Status.UNDONE},
+        Status.FAILED: set(),
+        Status.UNDONE: set(),
+    }
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="carry_overs")
+    from_province = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    to_province = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("trạng thái"), max_length=8, choices=Status.choices, default=Status.PLANNED)
+    # {"<legacy village id>" or "c<legacy commune id>": new commune id}: the village-by-village
+    # choice for split communes ("c…" for households without a village).
+    choices = models.JSONField(default=dict, blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    snapshot = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+
+    class Meta:
+        verbose_name = _("chuyển chương trình sang đơn vị mới")
+        verbose_name_plural = _("chuyển chương trình sang đơn vị mới")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["planned", "running", "done", "failed", "undone"]),
+                                   name="carryover_status_valid"),
+            # One carry-over at a time per programme.
+            models.UniqueConstraint(fields=["programme"], condition=Q(status__in=["running", "done"]),
+                                    name="carryover_one_live_per_programme"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} → {self.to_province}"

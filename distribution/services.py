@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from beneficiaries import eligibility
 from beneficiaries.citizen_ids import mask_id, require_valid_id
 from beneficiaries.signals import phones_changed
 from phocap.accounts.models import Role, User
@@ -19,6 +20,7 @@ from phocap.common.errors import DomainError
 from phocap.common.formatting import format_date
 from phocap.common.locking import locked
 from phocap.programmes.models import Programme
+from phocap.programmes.services import programme_check_open
 
 from . import imeis as imei_rules
 from .errors import Code
@@ -233,6 +235,7 @@ def batch_dispatch(*, programme: Programme, from_unit: AdminUnit, to_unit: Admin
     if not is_officer_of(by, from_unit):
         raise _user_unit_error(from_unit)
     _check_in_programme(programme, to_unit)
+    programme_check_open(programme=programme, on=timezone.localdate(at) if at else timezone.localdate())
     if (imeis is None) == (count is None):
         raise DomainError(_("Chọn máy bằng danh sách IMEI hoặc bằng số lượng lấy từ kho."), code=Code.PICK_IMEIS_OR_COUNT)
 
@@ -438,17 +441,9 @@ def device_write_off(*, device: Device, by: User, reason: str) -> Device:
 # --- hand-outs ---------------------------------------------------------------------------
 
 def household_may_receive(*, programme: Programme, household, done: int) -> bool:
-    """Whether a household holding `done` active hand-outs may get one more in this programme.
-
-    The registry lowers `adults_without_phone` as phones are handed out (it hears the
-    `handouts_changed` event), so with one phone per adult the household may receive while
-    an adult is still without one; never more phones than adults, and the first phone always.
-    """
-    if done == 0:
-        return True
-    if programme.one_phone_per_adult:
-        return (household.adults_without_phone or 0) > 0 and done < (household.adults or 0)
-    return False
+    """Whether a household holding `done` active hand-outs may get one more in this programme
+    (the programme's declared share: beneficiaries.eligibility.share_left)."""
+    return eligibility.share_left(programme, household, done)
 
 
 # A phone dated a little ahead of the server's clock is a phone clock, not the future.
@@ -458,11 +453,12 @@ CLOCK_SKEW = datetime.timedelta(minutes=5)
 @transaction.atomic
 def handout_create(*, programme: Programme, household, by: User, imei: str, recipient_name: str = "",
                    recipient_citizen_id: str = "", handed_out_on: datetime.date | None = None,
-                   handed_at: datetime.datetime | None = None, person=None) -> Handout:
+                   handed_at: datetime.datetime | None = None, person=None, exception_reason: str = "") -> Handout:
     """A commune official gives a phone from the commune's stock to a person of an active household.
 
     `handed_at` is the moment written down at the hand-out (an offline session sends it
-    later); the day of the hand-out is then its local date."""
+    later); the day of the hand-out is then its local date. Outside the programme's declared
+    eligibility it needs `exception_reason`, kept on the hand-out with the rules it breaks."""
     from beneficiaries.models import Household, Person
 
     if handed_at is not None:
@@ -485,6 +481,7 @@ def handout_create(*, programme: Programme, household, by: User, imei: str, reci
         raise DomainError(_("Ngày cấp không được sau hôm nay."), code=Code.DATE_IN_FUTURE)
     if handed_out_on < programme.start_date:
         raise DomainError(_("Ngày cấp trước ngày bắt đầu chương trình."), code=Code.DATE_BEFORE_PROGRAMME)
+    programme_check_open(programme=programme, on=handed_out_on)
 
     # One read for both rules below: whom of the household the programme already served.
     held = list(Handout.objects.active().filter(programme=programme, household=household)
@@ -505,10 +502,15 @@ def handout_create(*, programme: Programme, household, by: User, imei: str, reci
     require_valid_id(recipient_citizen_id)  # the registry's rule for a citizen ID
 
     done = len(held)
-    if not household_may_receive(programme=programme, household=household, done=done):
-        raise DomainError(ngettext("Hộ %(name)s đã được cấp %(n)s máy, đủ mức của chương trình.", "Hộ %(name)s đã được cấp %(n)s máy, đủ mức của chương trình.", done)
-                          % {"name": household.head_name, "n": done}, code=Code.HOUSEHOLD_ALREADY_RECEIVED)
-    # The household's own limit first: it is what the official can act on.
+    # The household's own rules first (eligibility, its share): what the official can act on.
+    verdict = eligibility.assess(programme, household, received=done, on=handed_out_on,
+                                 birth_year=person.birth_year if person is not None else None)
+    exception_reason = (exception_reason or "").strip()
+    if not verdict.eligible and not exception_reason:
+        raise DomainError(_("Hộ %(name)s: %(why)s Muốn cấp ngoại lệ, cần ghi lý do.")
+                          % {"name": household.head_name, "why": verdict.message}, code=verdict.codes[0])
+    if verdict.eligible:
+        exception_reason = ""  # nothing to excuse: no exception is recorded
     if Handout.objects.active().filter(programme=programme, recipient_citizen_id=recipient_citizen_id).exists():
         raise DomainError(_("Người có số CCCD %(id)s đã được cấp điện thoại trong chương trình.")
                           % {"id": mask_id(recipient_citizen_id)}, code=Code.CITIZEN_ID_ALREADY_RECEIVED)
@@ -525,7 +527,8 @@ def handout_create(*, programme: Programme, household, by: User, imei: str, reci
             handout = Handout.objects.create(
                 programme=programme, household=household, person=person, device=device, commune=commune,
                 recipient_name=recipient_name, recipient_citizen_id=recipient_citizen_id,
-                handed_out_on=handed_out_on, handed_at=handed_at, created_by=by)
+                handed_out_on=handed_out_on, handed_at=handed_at, created_by=by, exception_reason=exception_reason,
+                exception_rules=verdict.codes if exception_reason else [])
     except IntegrityError:
         raise DomainError(_("Máy hoặc người nhận này vừa được cấp phát ở một phiên khác."), code=Code.CONCURRENT_CHANGE)
     DeviceMovement.build(device, Kind.HANDOUT, by=by, status_after=S.HANDED_OUT, from_unit_id=commune.pk,

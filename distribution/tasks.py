@@ -21,3 +21,10 @@ def devices_reconcile_task() -> int:
     else:
         logger.info("device ledger reconciled: no drift")
     return len(drift)
+
+
+@shared_task(acks_late=True)
+def carryover_run_task(carry_id: int) -> None:
+    from distribution.carryover import carryover_run
+
+    carryover_run(carry_id=carry_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import lookup, views
+from . import carryover_views, lookup, views
 
 app_name = "distribution"
 
@@ -31,4 +31,6 @@ urlpatterns = [
     path("cap-phat/<int:pk>/thu-hoi/", views.handout_reverse, name="handout_reverse"),
     path("cap-phat/<int:pk>/bien-ban.pdf", views.handout_minutes, name="handout_minutes"),
     path("cap-phat/<int:pk>/ban-ky/", views.handout_scan, name="handout_scan"),
+    path("chuyen-don-vi-moi/<int:programme_id>/", carryover_views.carryover_plan, name="carryover_plan"),
+    path("chuyen-don-vi-moi/lan/<int:pk>/", carryover_views.carryover_detail, name="carryover_detail"),
 ]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from beneficiaries import eligibility
 from beneficiaries.selectors import IdMasker
 from phocap.accounts.decorators import login_and_membership_required, unit_role_required
 from phocap.accounts.models import Role
@@ -298,7 +299,7 @@ def handout_create(request, household_pk):
         handout = services.handout_create(
             programme=programme, household=household, by=request.user, imei=d["imei"],
             recipient_name=d["recipient_name"], recipient_citizen_id=d["recipient_citizen_id"],
-            handed_out_on=d["handed_out_on"], person=d["person"])
+            handed_out_on=d["handed_out_on"], person=d["person"], exception_reason=d["exception_reason"])
         messages.success(request, _("Đã cấp máy IMEI %(imei)s cho %(name)s.")
                          % {"imei": d["imei"], "name": handout.recipient_name})
         return redirect(handout)
@@ -306,8 +307,10 @@ def handout_create(request, household_pk):
     if response := submit(request, form, save, resent_to=reverse("distribution:handout_list")):
         return response
     existing = household.handouts.active().select_related("device")
+    verdict = eligibility.assess(programme, household,
+                                 received=sum(1 for h in existing if h.programme_id == programme.pk))
     return render(request, "distribution/handout_form.html", {
-        "form": form, "household": household, "existing": existing,
+        "form": form, "household": household, "existing": existing, "verdict": verdict,
         "stock": selectors.stock_devices(household.commune, programme=programme)})
 
 

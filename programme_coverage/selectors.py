@@ -70,7 +70,9 @@ def _village_figures(programme: Programme, commune_id: int, village_ids: list[in
                     households_policy=Count("pk", filter=Q(priority_rank=3)),
                     adults=Coalesce(Sum("adults"), Value(0)),
                     adults_without_phone=Coalesce(Sum("adults_without_phone"), Value(0))))
-    ho = (Handout.objects.filter(programme=programme, commune_id=commune_id, status=Handout.Status.ACTIVE)
+    # Hand-outs count where their household lives now (a programme carried onto the 2025
+    # units re-homes households; the hand-out keeps the commune that signed its minutes).
+    ho = (Handout.objects.filter(programme=programme, household__commune_id=commune_id, status=Handout.Status.ACTIVE)
           .values("household__village_id").order_by("household__village_id")
           .annotate(phones_handed_out=Count("pk"),
                     households_reached=Count("household_id", distinct=True)))
@@ -170,8 +172,13 @@ def handouts_by_month(*, programme: Programme, unit: AdminUnit) -> list[dict]:
     else:
         qs = (CoverageMonth.objects.filter(programme=programme).within(unit)
               .values("month").order_by("month").annotate(n=Sum("handouts")).values_list("month", "n"))
+    return month_series(qs)
+
+
+def month_series(pairs) -> list[dict]:
+    """(month, hand-outs) pairs in month order → the chart's series with the running total."""
     series, running = [], 0
-    for month, n in qs:
+    for month, n in pairs:
         running += n
         series.append({"month": month.strftime("%m/%Y"), "handouts": n, "cumulative": running})
     return series
@@ -255,7 +262,24 @@ def dashboard(*, programme: Programme, unit: AdminUnit) -> dict:
         "places": device_places(programme=programme, unit=unit, figures=figures),
         "fund": programme_totals(programme) if unit.level == AdminUnit.Level.PROVINCE else None,
         "ancestors": list(AdminUnit.objects.ancestors(unit)),
+        "exceptions": list(eligibility_exceptions(programme=programme, unit=unit)),
     }
+
+
+EXCEPTIONS_SHOWN = 50
+
+
+def eligibility_exceptions(*, programme: Programme, unit: AdminUnit, limit: int | None = EXCEPTIONS_SHOWN):
+    """Active hand-outs given outside the programme's declared eligibility, in the unit: the
+    reason and the rules broken, newest first (dashboard and report)."""
+    Handout = apps.get_model("distribution", "Handout")
+    qs = (Handout.objects.filter(programme=programme, status="active", commune__path__startswith=unit.path)
+          .exclude(exception_reason="").select_related("commune", "household")
+          .order_by("-handed_out_on", "-pk"))
+    if unit.level == AdminUnit.Level.VILLAGE:
+        qs = Handout.objects.filter(programme=programme, status="active", household__village=unit).exclude(
+            exception_reason="").select_related("commune", "household").order_by("-handed_out_on", "-pk")
+    return qs[:limit] if limit else qs
 
 
 def public_communes(*, programme: Programme):

@@ -72,7 +72,6 @@ def _tables() -> dict[str, str]:
         "handout": handout._meta.db_table,
         "ho_programme": col(handout, "programme"),
         "ho_household": col(handout, "household"),
-        "ho_commune": col(handout, "commune"),
         "ho_status": col(handout, "status"),
         "ho_date": col(handout, "handed_out_on"),
         "device": device._meta.db_table,
@@ -113,10 +112,10 @@ LEFT JOIN (
     GROUP BY {h_commune}
 ) h ON h.cid = c.id
 LEFT JOIN (
-    SELECT {ho_commune} AS cid, COUNT(*) AS n, COUNT(DISTINCT {ho_household}) AS reached
-    FROM {handout}
-    WHERE {ho_programme} = %(programme)s AND {ho_status} = %(handout_active)s AND {ho_commune} IN ({ids})
-    GROUP BY {ho_commune}
+    SELECT hh.{h_commune} AS cid, COUNT(*) AS n, COUNT(DISTINCT x.{ho_household}) AS reached
+    FROM {handout} x JOIN {household} hh ON hh.id = x.{ho_household}
+    WHERE x.{ho_programme} = %(programme)s AND x.{ho_status} = %(handout_active)s AND hh.{h_commune} IN ({ids})
+    GROUP BY hh.{h_commune}
 ) ho ON ho.cid = c.id
 LEFT JOIN (
     SELECT {dv_holder} AS cid, COUNT(*) AS n
@@ -143,10 +142,10 @@ _MONTH_INSERT_SQL = """
 INSERT INTO {month} (programme_id, commune_id, district_id, province_id, month, handouts)
 SELECT %(programme)s, c.id, CASE WHEN p.level = %(district)s THEN p.id END, %(province)s, m.month, m.n
 FROM (
-    SELECT {ho_commune} AS cid, {month_expr} AS month, COUNT(*) AS n
-    FROM {handout}
-    WHERE {ho_programme} = %(programme)s AND {ho_status} = %(handout_active)s AND {ho_commune} IN ({ids})
-    GROUP BY {ho_commune}, {month_expr}
+    SELECT hh.{h_commune} AS cid, {month_expr} AS month, COUNT(*) AS n
+    FROM {handout} x JOIN {household} hh ON hh.id = x.{ho_household}
+    WHERE x.{ho_programme} = %(programme)s AND x.{ho_status} = %(handout_active)s AND hh.{h_commune} IN ({ids})
+    GROUP BY hh.{h_commune}, {month_expr}
 ) m
 JOIN {unit} c ON c.id = m.cid
 JOIN {unit} p ON p.id = c.parent_id
@@ -193,7 +192,7 @@ def coverage_rebuild_communes(*, programme: Programme, commune_ids: Sequence[int
     with connection.cursor() as cursor:
         cursor.execute(_SUMMARY_SQL.format(ids=id_list, updates=updates, **names), params)
         cursor.execute(_MONTH_DELETE_SQL.format(ids=id_list, **names), params)
-        cursor.execute(_MONTH_INSERT_SQL.format(ids=id_list, month_expr=_month_expr(names["ho_date"]),
+        cursor.execute(_MONTH_INSERT_SQL.format(ids=id_list, month_expr=_month_expr("x." + names["ho_date"]),
                                                 **names), params)
     return len(ids)
 
@@ -207,7 +206,12 @@ def coverage_rebuild_programme(*, programme: Programme, after_commune_id: int = 
                                chunk_size: int = CHUNK_SIZE, max_chunks: int | None = None) -> int | None:
     """Rebuild the programme's rows commune by commune in id order, one transaction per
     chunk. Returns the last commune id done if it stopped after `max_chunks` (pass it
-    back as `after_commune_id` to resume), or None when every commune is done."""
+    back as `after_commune_id` to resume), or None when every commune is done.
+    Rows of another province (a programme carried onto the 2025 units) are dropped first."""
+    if after_commune_id == 0:
+        with transaction.atomic():
+            CoverageSummary.objects.filter(programme=programme).exclude(province=programme.province).delete()
+            CoverageMonth.objects.filter(programme=programme).exclude(province=programme.province).delete()
     ids = list(_programme_communes(programme).filter(pk__gt=after_commune_id)
                .order_by("pk").values_list("pk", flat=True))
     for n, start in enumerate(range(0, len(ids), chunk_size)):
@@ -276,10 +280,21 @@ def coverage_clear_pending(*, commune_id: int) -> None:
 
 @transaction.atomic
 def report_job_create(*, programme: Programme, unit: AdminUnit, by: User) -> ReportJob:
-    if not unit.is_within(programme.province):
-        raise DomainError(_("Đơn vị %(unit)s không thuộc chương trình này.") % {"unit": unit}, code=Code.UNIT_OUTSIDE_PROGRAMME)
-    # A report job writes a row and a file: auditors (read-only) and outsiders do not.
-    if not can_write_unit(by, unit):
+    from . import reform
+
+    if reform.is_cross_scheme(programme, unit.scheme):
+        conv = reform.conversion(programme)
+        reached = {n for news in conv.successors.values() for n in news}
+        if not any(n == unit.pk or conv.units[n].parent_id == unit.pk for n in reached):
+            raise DomainError(_("Đơn vị %(unit)s không thuộc chương trình này.") % {"unit": unit},
+                              code=Code.UNIT_OUTSIDE_PROGRAMME)
+    elif not unit.is_within(programme.province):
+        raise DomainError(_("Đơn vị %(unit)s không thuộc chương trình này.") % {"unit": unit},
+                          code=Code.UNIT_OUTSIDE_PROGRAMME)
+    # A report job writes a row and a file: auditors (read-only) and outsiders do not. Under the
+    # 2025 units, a legacy programme's own province staff may ask for it too.
+    if not (can_write_unit(by, unit) or (reform.is_cross_scheme(programme, unit.scheme)
+                                         and can_write_unit(by, programme.province))):
         raise DomainError(_("Bạn không có quyền tạo báo cáo cho %(unit)s.") % {"unit": unit},
                           code=Code.REPORT_NOT_ALLOWED)
     job = ReportJob.objects.create(programme=programme, unit=unit, requested_by=by)

@@ -22,7 +22,7 @@ from phocap.common.text import fold
 from phocap.programmes.models import Programme
 from phocap.programmes.selectors import pick_programme, visible_programmes
 
-from . import selectors, services
+from . import reform, selectors, services
 from .models import ReportJob
 
 CHILDREN_PER_PAGE = 50
@@ -33,10 +33,18 @@ def dashboard_url(programme: Programme, unit: AdminUnit) -> str:
 
 
 def _programme_and_unit(request, programme_id: int, scheme: str, code: str) -> tuple[Programme, AdminUnit]:
-    programme = pick_programme(request.user, pk=programme_id)
-    if programme is None:
-        raise Http404
-    unit = selectors.programme_unit(user=request.user, programme=programme, scheme=scheme, code=code)
+    if scheme == AdminUnit.Scheme.NEW:  # also a legacy programme seen under the 2025 units
+        programme = reform.visible_programme(request.user, programme_id)
+        if programme is None:
+            raise Http404
+    else:
+        programme = pick_programme(request.user, pk=programme_id)
+        if programme is None:
+            raise Http404
+    if reform.is_cross_scheme(programme, scheme):
+        unit = reform.new_unit(user=request.user, programme=programme, code=code)
+    else:
+        unit = selectors.programme_unit(user=request.user, programme=programme, scheme=scheme, code=code)
     if unit is None:
         raise Http404
     return programme, unit
@@ -85,15 +93,34 @@ def _sorted_children(children: list[dict], order: str) -> tuple[list[dict], str]
     return rows, order
 
 
+def _cross_scheme_data(request, programme: Programme, unit: AdminUnit) -> dict:
+    """A legacy programme under a 2025 unit: figures summed by the official mapping."""
+    conv = reform.conversion(programme)
+    figures, children, notes = reform.unit_and_children(programme=programme, unit=unit, conv=conv)
+    ancestors = list(AdminUnit.objects.ancestors(unit))
+    return {"figures": figures, "children": children, "chart_communes": reform.chart(children),
+            "chart_months": reform.months(programme=programme, unit=unit, conv=conv), "places": None,
+            "fund": programme_totals(programme) if unit.level == AdminUnit.Level.PROVINCE else None,
+            "ancestors": ancestors, "reform": notes,
+            "crumb_access": {a.pk: reform.may_see(request.user, programme, a, conv) for a in ancestors}}
+
+
 def _dashboard_context(request, programme: Programme, unit: AdminUnit, *, paginated: bool = True) -> dict:
-    data = selectors.dashboard(programme=programme, unit=unit)
+    if reform.is_cross_scheme(programme, unit.scheme):
+        data = _cross_scheme_data(request, programme, unit)
+    else:
+        data = selectors.dashboard(programme=programme, unit=unit)
+        if programme.scheme == AdminUnit.Scheme.LEGACY and unit.level == AdminUnit.Level.PROVINCE:
+            data["new_provinces"] = reform.new_provinces(programme)
+    access = data.pop("crumb_access", None)
     data["children"], order = _sorted_children(data["children"], request.GET.get("sap_xep", ""))
     # The child list is already in memory (one grouped query): page it in Python.
     page = paginate(request, data["children"], CHILDREN_PER_PAGE) if paginated else None
     return {"programme": programme, "unit": unit, **data, "order": order,
-            "villages": unit.level == AdminUnit.Level.COMMUNE,
+            "villages": unit.level == AdminUnit.Level.COMMUNE and "reform" not in data,
             "rows": page if paginated else data["children"], "page_obj": page,
-            "crumbs": [(a, can_access_unit(request.user, a)) for a in data["ancestors"]],
+            "crumbs": [(a, access[a.pk] if access is not None else can_access_unit(request.user, a))
+                       for a in data["ancestors"]],
             "chart_height": max(220, 22 * len(data["chart_communes"]) + 60),
             "chart_labels": {"coverage": _("Tỷ lệ phổ cập (%)"), "handouts": _("Máy trao trong tháng"),
                              "cumulative": _("Lũy kế")}}

@@ -110,6 +110,22 @@ def build_tree():
                            tg_village=tg_village, tn=tn, tn_commune=tn_commune)
 
 
+def build_mapping(tree):
+    """The official conversion table for the small tree: Côn Minh → Thái Nguyên's Côn Minh
+    (06472); Thượng Giáo → Chợ Rã (01912); Kim Hỷ split between Văn Lang (02080) and Côn
+    Minh (06472)."""
+    from types import SimpleNamespace
+
+    from phocap.areas.models import UnitMapping
+
+    cho_ra = make_unit(level="commune", code="01912", name="Chợ Rã", parent=tree.tn)
+    van_lang = make_unit(level="commune", code="02080", name="Văn Lang", parent=tree.tn)
+    for old, new in ((tree.con_minh, tree.tn_commune), (tree.thuong_giao, cho_ra),
+                     (tree.kim_hy, van_lang), (tree.kim_hy, tree.tn_commune)):
+        UnitMapping.objects.create(legacy_unit=old, new_unit=new)
+    return SimpleNamespace(cho_ra=cho_ra, van_lang=van_lang, con_minh=tree.tn_commune)
+
+
 def build_users(tree):
     """One user per role and area of `build_tree`."""
     from types import SimpleNamespace
@@ -133,7 +149,7 @@ def build_programme(tree):
     return programme
 
 
-__all__ = ["build_tree", "build_users", "build_programme", "TEST_PASSWORD", "Role", "make_unit", "member",
+__all__ = ["build_tree", "build_mapping", "build_users", "build_programme", "TEST_PASSWORD", "Role", "make_unit", "member",
            "UserFactory", "ProgrammeFactory", "add_target", "make_imei", "make_household"]
 
 

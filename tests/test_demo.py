@@ -54,6 +54,23 @@ def test_demo_loads_the_seed_figures_and_twice_changes_nothing(client):
     province = unit_figures(programme=programme, unit=programme.province)
     assert province["phones_handed_out"] > 0 and province["computed_at"] is not None
 
+    # Thái Nguyên 2026 on the 2025 units continues it: province → commune batches, received.
+    from distribution.models import Batch
+
+    tn = Programme.objects.get(name__contains="Thái Nguyên 2026")
+    assert (tn.scheme, tn.province.code, tn.status) == ("2025", "19", "active")
+    assert tn.targets.count() == 4
+    batches = Batch.objects.filter(programme=tn).select_related("from_unit", "to_unit")
+    assert batches.count() == 4
+    assert all(b.from_unit == tn.province and b.to_unit.parent_id == tn.province.pk and b.status == "received"
+               for b in batches)
+    client.force_login(User.objects.get(username="demo_tn_tinh"))
+    assert client.get(reverse("programmes:detail", args=[tn.pk])).status_code == 200
+    # Bắc Kạn 2023 seen under Thái Nguyên's communes.
+    response = client.get(reverse("coverage:dashboard", args=[programme.pk, "2025", "19"]))
+    assert response.status_code == 200
+    assert sum(c["phones_handed_out"] for c in response.context["children"]) == province["phones_handed_out"]
+
     # The commune official logs in and sees their commune's dashboard.
     client.force_login(User.objects.get(username="demo_xa"))
     assert client.get(reverse("home")).status_code == 200

@@ -148,6 +148,30 @@ def _household_upload(w):
 DISTRICT_OWNER = "other_district"
 COMMUNE_OWNER = "other_commune"
 
+# Pages only the province's staff may use (district and commune officers read the programme).
+PROVINCE_ONLY = ("tn_staff", "district", "commune")
+
+
+def _target_job(w):
+    """A validated list of targets for the programme (one row: Thượng Giáo, 777 adults)."""
+    from phocap.programmes.models import TargetImportJob
+
+    job = TargetImportJob.objects.filter(programme=w.programme, original_name="xa.xlsx").first()
+    return job or TargetImportJob.objects.create(
+        programme=w.programme, file="imports/targets/xa.xlsx", original_name="xa.xlsx", status="validated",
+        rows=[{"row": 2, "commune_id": w.b.commune.pk, "commune": w.b.commune.name, "code": w.b.commune.code,
+               "baseline": 777, "target": None}])
+
+
+def _carry(w):
+    """A carry-over plan of the programme (its report is what the page shows)."""
+    from distribution.models import CarryOver
+
+    carry = CarryOver.objects.filter(programme=w.programme).first()
+    return carry or CarryOver.objects.create(programme=w.programme, from_province=w.tree.bk, to_province=w.tree.bk,
+                                             created_by=w.users.province, report={"blockers": ["x"]})
+
+
 CASES = [
     # --- foundation ------------------------------------------------------------------------
     Case("home", mode="list", viewers=("tn_staff",), token=_programme_name, shows=(("district", "a"),)),
@@ -160,6 +184,24 @@ CASES = [
     Case("areas:village_create", kwargs=lambda w: {"scheme": "legacy", "code": w.b.commune.code}, get=False,
          post=lambda w: {"name": "Thôn Khuổi Mới"}, owner=COMMUNE_OWNER),
     Case("programmes:detail", kwargs=lambda w: {"pk": w.programme.pk}, attackers=("tn_staff",), owner="province"),
+    Case("programmes:list", mode="list", viewers=("tn_staff",), token=_programme_name, shows=(("district", "a"),)),
+    Case("programmes:create", mode="list", viewers=("tn_staff",), token=_programme_name),
+    Case("programmes:edit", kwargs=lambda w: {"pk": w.programme.pk}, attackers=PROVINCE_ONLY, owner="province"),
+    Case("programmes:status", kwargs=lambda w: {"pk": w.programme.pk}, get=False, attackers=PROVINCE_ONLY,
+         post=lambda w: {"status": "closed", "reason": "kết thúc"}, owner="province"),
+    Case("programmes:extend", kwargs=lambda w: {"pk": w.programme.pk}, get=False, attackers=PROVINCE_ONLY,
+         post=lambda w: {"end_date": "2030-12-31", "reason": "gia hạn"}, owner="province"),
+    Case("programmes:targets", kwargs=lambda w: {"pk": w.programme.pk}, attackers=("tn_staff",),
+         post_attackers=("auditor", "district", "commune"),
+         post=lambda w: {"commune": w.b.commune.pk, "baseline_adults": "777"}, owner="province"),
+    Case("programmes:target_template", kwargs=lambda w: {"pk": w.programme.pk}, attackers=("tn_staff",),
+         owner="province"),
+    Case("programmes:target_import_upload", kwargs=lambda w: {"pk": w.programme.pk}, get=False,
+         attackers=PROVINCE_ONLY, post=lambda w: {"file": SimpleUploadedFile("xa.xlsx", b"PK\x03\x04")},
+         owner="province"),
+    Case("programmes:target_import", kwargs=lambda w: {"pk": w.programme.pk, "job_id": _target_job(w).pk},
+         attackers=("tn_staff",), post_attackers=("auditor", "district", "commune"), post=lambda w: {},
+         owner="province", owner_changes=False),
     # --- donations -------------------------------------------------------------------------
     Case("donations:index", mode="list", viewers=("tn_staff",), token=_programme_name, owner="province",
          owner_get=(302,)),
@@ -311,6 +353,10 @@ CASES = [
     Case("distribution:handout_minutes", kwargs=_b("handout"), owner=COMMUNE_OWNER),
     Case("distribution:handout_scan", kwargs=_b("handout"), post=_scan_upload, redirect_ok=True,
          owner=COMMUNE_OWNER),
+    Case("distribution:carryover_plan", kwargs=lambda w: {"programme_id": w.programme.pk}, attackers=PROVINCE_ONLY,
+         owner="province"),
+    Case("distribution:carryover_detail", kwargs=lambda w: {"pk": _carry(w).pk}, attackers=PROVINCE_ONLY,
+         owner="province"),
     # --- coverage --------------------------------------------------------------------------
     Case("coverage:index", query=lambda w: f"?programme={w.programme.pk}", attackers=("tn_staff",),
          owner="province", owner_get=(302,)),

@@ -10,7 +10,8 @@ class ProgrammeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Programme
         fields = ["id", "name", "province_code", "province_name", "scheme", "start_date", "end_date",
-                  "default_phone_price_vnd", "one_phone_per_adult", "is_active"]
+                  "default_phone_price_vnd", "one_phone_per_adult", "eligible_categories", "min_age", "status",
+                  "is_active"]
 
 
 class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):

@@ -38,6 +38,51 @@ USERS = {
 }
 
 
+# Thái Nguyên 2026 on the 2025 units: it continues the Bắc Kạn programme in some former
+# Bắc Kạn communes (2025 codes: the successors of four pilot communes), province → commune.
+TN_PROGRAMME_NAME = "Phổ cập điện thoại thông minh tỉnh Thái Nguyên 2026"
+TN_PROVINCE_CODE = "19"
+TN_COMMUNES = [("02185", 420), ("02071", 380), ("01912", 450), ("01864", 400)]  # Côn Minh, Nghĩa Tá, Chợ Rã, Bằng Thành
+TN_PLANS = [("25/KH-UBND", datetime.date(2025, 12, 15),
+             "về tiếp tục phổ cập điện thoại thông minh tại các xã thuộc tỉnh Bắc Kạn cũ (dữ liệu mẫu)")]
+TN_USERS = {
+    "demo_tn_tinh": (Role.PROVINCE_STAFF, None, "Đặng Thị Thu", "Sở Khoa học và Công nghệ Thái Nguyên"),
+    "demo_tn_xa": (Role.COMMUNE_OFFICIAL, "02185", "Hà Văn Tùng", "UBND xã Côn Minh (từ 1/7/2025)"),
+}
+
+
+def load_thai_nguyen_2026(*, stdout=None) -> Programme | None:
+    """The 2025-scheme programme next to Bắc Kạn 2023 (idempotent). Skipped (None) when the
+    2025 units are not loaded (tests that build only Bắc Kạn)."""
+    province = AdminUnit.objects.filter(scheme=AdminUnit.Scheme.NEW, level=AdminUnit.Level.PROVINCE,
+                                        code=TN_PROVINCE_CODE).first()
+    codes = [code for code, _baseline in TN_COMMUNES]
+    if province is None or AdminUnit.objects.filter(scheme=AdminUnit.Scheme.NEW, level=AdminUnit.Level.COMMUNE,
+                                                    code__in=codes).count() < len(codes):
+        return None
+    programme = Programme.objects.filter(province=province, name=TN_PROGRAMME_NAME).first()
+    if programme is None:
+        programme = programme_create(
+            name=TN_PROGRAMME_NAME, province=province, scheme=AdminUnit.Scheme.NEW,
+            start_date=datetime.date(2026, 1, 1), end_date=datetime.date(2026, 12, 31),
+            eligible_categories=["poor", "near_poor", "policy"], one_phone_per_adult=True,
+            description="Tiếp nối chương trình Bắc Kạn 2023 tại các xã thuộc tỉnh Bắc Kạn cũ; "
+                        "tỉnh bàn giao thẳng xuống xã (không còn cấp huyện).",
+        )
+    for number, issued_on, title in TN_PLANS:
+        programme_add_plan(programme=programme, number=number, issued_on=issued_on, title=title)
+    for code, baseline in TN_COMMUNES:
+        commune = AdminUnit.objects.get(scheme=AdminUnit.Scheme.NEW, level=AdminUnit.Level.COMMUNE, code=code)
+        programme_set_target(programme=programme, commune=commune, baseline_adults=baseline)
+    for username, (role, code, full_name, _org) in TN_USERS.items():
+        unit = province if code is None else AdminUnit.objects.get(
+            scheme=AdminUnit.Scheme.NEW, level=AdminUnit.Level.COMMUNE, code=code)
+        membership_grant(user=_user(username, full_name), unit=unit, role=role)
+    if stdout:
+        stdout.write(f"Chương trình: {programme.name} (id {programme.pk}), {programme.targets.count()} xã mục tiêu.")
+    return programme
+
+
 def _commune(province: AdminUnit, name: str) -> AdminUnit:
     return AdminUnit.objects.subtree(province).get(level=AdminUnit.Level.COMMUNE, name=name)
 
@@ -77,6 +122,7 @@ def load(*, stdout=None) -> Programme:
             unit = _commune(province, where)
         membership_grant(user=user, unit=unit, role=role)  # get-or-create: idempotent
     _user("demo_admin", "Quản trị Hệ thống", superuser=True)
+    load_thai_nguyen_2026(stdout=stdout)
     if stdout:
         stdout.write(f"Chương trình: {programme.name} (id {programme.pk}), "
                      f"{programme.targets.count()} xã mục tiêu, "

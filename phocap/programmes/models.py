@@ -1,12 +1,23 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from phocap.areas.models import AdminUnit
 from phocap.common.limits import MAX_PHONE_PRICE_VND
+from phocap.common.transitions import StatusTransitionsMixin
 
 DEFAULT_PHONE_PRICE_VND = 2_000_000
+ADULT_AGE = 18
+# Household categories (beneficiaries.models.Category values; phocap cannot import it).
+# A programme's default: every category qualifies; the province narrows it.
+ALL_CATEGORIES = ["poor", "near_poor", "policy", "social_protection", "other"]
+
+
+def all_categories() -> list[str]:
+    return list(ALL_CATEGORIES)
 
 
 class ProgrammeQuerySet(models.QuerySet):
@@ -22,8 +33,20 @@ class ProgrammeQuerySet(models.QuerySet):
         return self.filter(province__path__in=paths) if paths else self.none()
 
 
-class Programme(models.Model):
+class Programme(StatusTransitionsMixin, models.Model):
     """A province's smartphone universalisation programme (chương trình phổ cập ĐTTM)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Đang soạn")
+        ACTIVE = "active", _("Đang triển khai")
+        CLOSED = "closed", _("Đã kết thúc")
+
+    # A closed programme may be reopened (a recorded change with a reason), never drafted again.
+    ALLOWED_TRANSITIONS = {
+        Status.DRAFT: {Status.ACTIVE, Status.CLOSED},
+        Status.ACTIVE: {Status.CLOSED},
+        Status.CLOSED: {Status.ACTIVE},
+    }
 
     name = models.CharField(_("tên chương trình"), max_length=255)
     province = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="programmes",
@@ -32,12 +55,20 @@ class Programme(models.Model):
     start_date = models.DateField(_("ngày bắt đầu"))
     end_date = models.DateField(_("ngày kết thúc"), null=True, blank=True)
     default_phone_price_vnd = models.BigIntegerField(_("đơn giá điện thoại (₫)"), default=DEFAULT_PHONE_PRICE_VND)
-    # A programme may allow one phone per adult without a smartphone instead of one per household.
-    one_phone_per_adult = models.BooleanField(_("mỗi người lớn một máy"), default=False)
+    # Eligibility, declared per programme (beneficiaries.eligibility applies it).
+    # One phone per household, or one per adult without a smartphone.
+    one_phone_per_adult = models.BooleanField(_("mỗi người lớn chưa có ĐTTM một máy"), default=False)
+    eligible_categories = models.JSONField(_("diện được nhận"), default=all_categories)
+    min_age = models.PositiveSmallIntegerField(_("tuổi tối thiểu của người nhận"), default=ADULT_AGE)
     description = models.TextField(_("mô tả"), blank=True)
-    is_active = models.BooleanField(_("đang triển khai"), default=True)
+    status = models.CharField(_("trạng thái"), max_length=6, choices=Status.choices, default=Status.ACTIVE)
+    # Kept for readers that filter on it; always equal to status == active.
+    is_active = models.GeneratedField(expression=models.Case(models.When(status="active", then=True),
+                                                             default=False),
+                                      output_field=models.BooleanField(), db_persist=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords(excluded_fields=["is_active", "created_at"])
     objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
@@ -51,6 +82,9 @@ class Programme(models.Model):
             models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                                    name="programme_dates_ordered"),
             models.UniqueConstraint(fields=["province", "name"], name="programme_name_unique_in_province"),
+            models.CheckConstraint(condition=Q(status__in=["draft", "active", "closed"]),
+                                   name="programme_status_valid"),
+            models.CheckConstraint(condition=Q(min_age__gte=ADULT_AGE), name="programme_min_age_adult"),
         ]
 
     def __str__(self) -> str:
@@ -62,6 +96,16 @@ class Programme(models.Model):
     @property
     def baseline_total(self) -> int:
         return sum(t.baseline_adults for t in self.targets.all())
+
+    def eligible_category_labels(self) -> list[str]:
+        from .forms import CATEGORY_CHOICES
+
+        labels = dict(CATEGORY_CHOICES)
+        return [str(labels[c]) for c in self.eligible_categories if c in labels]
+
+    def is_open_on(self, day) -> bool:
+        return (self.status == self.Status.ACTIVE and day >= self.start_date
+                and (self.end_date is None or day <= self.end_date))
 
     def plans_text(self) -> str:
         return "; ".join(str(p) for p in self.plans.all())
@@ -100,6 +144,8 @@ class ProgrammeCommune(models.Model):
     baseline_adults = models.PositiveIntegerField(_("người lớn chưa có ĐTTM (ban đầu)"), default=0)
     target_adults = models.PositiveIntegerField(_("chỉ tiêu (người)"), null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("xã mục tiêu")
         verbose_name_plural = _("xã mục tiêu")
@@ -112,3 +158,56 @@ class ProgrammeCommune(models.Model):
     @property
     def target(self) -> int:
         return self.target_adults if self.target_adults is not None else self.baseline_adults
+
+
+class TargetImportJob(StatusTransitionsMixin, models.Model):
+    """An uploaded list of target communes: read by a task (the web process never parses an
+    upload), shown to the officer, applied on confirmation. Status only moves forward."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Đã tải lên")
+        VALIDATING = "validating", _("Đang kiểm tra")
+        VALIDATED = "validated", _("Đã kiểm tra")
+        FAILED = "failed", _("Không đọc được / lỗi")
+        APPLIED = "applied", _("Đã cập nhật xã mục tiêu")
+
+    ALLOWED_TRANSITIONS = {
+        Status.UPLOADED: {Status.VALIDATING},
+        Status.VALIDATING: {Status.VALIDATED, Status.FAILED},
+        Status.VALIDATED: {Status.APPLIED},
+        Status.FAILED: set(),
+        Status.APPLIED: set(),
+    }
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="target_imports")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    file = models.FileField(upload_to="imports/targets/%Y/%m/", max_length=255)
+    original_name = models.CharField(_("tên file"), max_length=255)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    rows = models.JSONField(default=list, blank=True)    # [{"row", "commune_id", "commune", "code", "baseline", "target"}]
+    errors = models.JSONField(default=list, blank=True)  # [{"row", "column", "message"}]
+    message = models.TextField(blank=True)  # why the whole file failed
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt nhập xã mục tiêu")
+        verbose_name_plural = _("lượt nhập xã mục tiêu")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["uploaded", "validating", "validated", "failed",
+                                                             "applied"]),
+                                   name="targetimportjob_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.original_name}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.UPLOADED, self.Status.VALIDATING)
+
+    @property
+    def can_apply(self) -> bool:
+        return self.status == self.Status.VALIDATED and bool(self.rows) and not self.errors

@@ -7,8 +7,8 @@ import pytest
 from beneficiaries.models import Household
 from beneficiaries.selectors import priority_list, registry
 from distribution.models import Device, Handout
-from donations.models import Procurement
 from tests.beneficiaries import corpus
+from tests.factories import make_procurement
 
 
 @pytest.fixture
@@ -19,9 +19,7 @@ def households(tree, run_import):
 
 def _handout(programme, household, commune):
     """A phone handed out (rows written directly: only the order matters here)."""
-    purchase = Procurement.objects.create(
-        programme=programme, unit=commune, supplier="Viettel", purchased_on=datetime.date(2023, 9, 1),
-        unit_price_vnd=1_500_000, quantity=1)
+    purchase = make_procurement(programme, commune, quantity=1, unit_price_vnd=1_500_000)
     device = Device.objects.create(imei="490154203237518", programme=programme, source_procurement=purchase,
                                          status="handed_out", holder_unit=commune)
     return Handout.objects.create(

@@ -187,7 +187,7 @@ def test_first_change_of_a_new_programme_builds_every_commune_row(programme, reg
 
 
 def test_nightly_task_rebuilds_every_active_programme(programme, registry, tree):
-    inactive = ProgrammeFactory(province=tree.bk, is_active=False)
+    inactive = ProgrammeFactory(province=tree.bk, status="closed")
     assert tasks.coverage_rebuild_all_task.delay().get() == 1
     assert_rows_exact(programme)
     assert not CoverageSummary.objects.filter(programme=inactive).exists()

@@ -40,3 +40,14 @@ def give(programme, tree):
             phone_condition="new" if phones else "", pledge=pledge)
 
     return _give
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Once-only submit tokens live in the cache: a token a test spent must not make a
+    later test's POST look resent (the tests reuse tokens such as "t")."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

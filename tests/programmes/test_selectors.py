@@ -29,7 +29,7 @@ def test_the_programme_targeting_the_commune_before_a_newer_one_elsewhere(progra
 
 def test_hand_outs_happen_only_in_a_running_programme(programme, tree, users):
     assert pick_programme(users.commune, commune=tree.con_minh, running=True, fallback=False) == programme
-    programme.is_active = False
+    programme.status = "closed"  # is_active follows the status
     programme.save()
     assert pick_programme(users.commune, commune=tree.con_minh, running=True, fallback=False) is None
     assert pick_programme(users.commune, commune=tree.con_minh) == programme  # still readable

@@ -58,3 +58,37 @@ def sort_link(context, column: str, label) -> str:
 def num_decimal(value, digits=1):
     """A number with `digits` decimals in the active language's style (2.7 → "2,7" / "2.7")."""
     return format_number(value, decimals=int(digits))
+
+
+# --- units on documents (phocap.areas.naming) ---------------------------------------------
+
+@register.filter
+def unit_on(unit, when):
+    """`{{ batch.from_unit|unit_on:batch.dispatched_at|committee_upper }}`: the unit of that day."""
+    from phocap.areas.naming import unit_on as _unit_on
+
+    return _unit_on(unit, when)
+
+
+@register.filter
+def committee(unit):
+    """"Ủy ban nhân dân tỉnh Bắc Kạn"."""
+    from phocap.areas.naming import committee as _committee
+
+    return _committee(unit) if unit is not None else ""
+
+
+@register.filter
+def committee_upper(unit):
+    """"UBND TỈNH BẮC KẠN" (letterheads)."""
+    from phocap.areas.naming import committee_upper as _committee_upper
+
+    return _committee_upper(unit) if unit is not None else ""
+
+
+@register.filter
+def official_name(unit):
+    """"tỉnh Bắc Kạn" inside a sentence."""
+    from phocap.areas.naming import official_name as _official_name
+
+    return _official_name(unit) if unit is not None else ""

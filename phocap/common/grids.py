@@ -1,0 +1,108 @@
+"""Reading an uploaded spreadsheet into a grid of cell values, for the imports of the
+ground floor (programme targets). Same care as the household import: size limit, the
+kind sniffed from the bytes not the name, the hostile-file checks of
+`phocap.common.spreadsheets.check_workbook` (zip bombs, huge sheets, XML entities) before
+anything is read, encrypted and broken files named as such, formulas read as their values,
+merged cells spread over their range, only the first visible sheet. It raises
+SpreadsheetError with a message saying what to do. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from phocap.common.errors import DomainError
+from phocap.common.spreadsheets import UnsafeFileError, check_workbook, file_kind
+
+
+class SpreadsheetError(DomainError):
+    """The whole file cannot be used."""
+
+    def __init__(self, message):
+        super().__init__(message, code="unreadable_file")
+
+
+def sniff_kind(data: bytes, filename: str) -> str:
+    """"xlsx", "xls", "csv", "encrypted" or "unknown", from the bytes first."""
+    kind = file_kind(data)
+    if kind:
+        return kind
+    if (filename or "").lower().endswith((".csv", ".txt")):
+        return "csv"
+    return "unknown"
+
+
+def read_grid(data: bytes, filename: str = "", *, max_bytes: int | None = None) -> list[list]:
+    """The first visible sheet as a list of rows of cell values."""
+    max_bytes = max_bytes or settings.PHOCAP_MAX_UPLOAD_BYTES
+    if not data:
+        raise SpreadsheetError(_("File rỗng. Hãy chọn file Excel (.xlsx)."))
+    if len(data) > max_bytes:
+        raise SpreadsheetError(_("File quá lớn (%(mb).1f MB); tối đa %(max).1f MB.")
+                               % {"mb": len(data) / 1e6, "max": max_bytes / 1e6})
+    kind = sniff_kind(data, filename)
+    if kind == "xlsx":
+        try:
+            check_workbook(data)
+        except UnsafeFileError as e:
+            raise SpreadsheetError(e.message) from None
+    if kind == "encrypted":
+        raise SpreadsheetError(_("File đang được đặt mật khẩu. Hãy bỏ mật khẩu rồi tải lên lại."))
+    if kind == "unknown":
+        raise SpreadsheetError(_("Đây không phải file bảng tính. Hãy mở bằng Excel và chọn "
+                                 "Tệp → Lưu thành → Sổ làm việc Excel (*.xlsx) rồi tải lên lại."))
+    if kind == "csv":
+        return _csv_grid(data)
+    return _workbook_grid(data)
+
+
+def _csv_grid(data: bytes) -> list[list]:
+    for encoding in ("utf-8-sig", "cp1258"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1258 decodes almost anything
+        raise SpreadsheetError(_("Không đọc được bảng mã của file CSV. Hãy lưu thành .xlsx."))
+    if "\x00" in text:
+        raise SpreadsheetError(_("Đây không phải file bảng tính. Hãy lưu thành Sổ làm việc Excel (*.xlsx)."))
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+
+
+def _workbook_grid(data: bytes) -> list[list]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        visible = [m.name for m in wb.sheets_metadata if str(m.visible).endswith("Visible")] or wb.sheet_names
+        if not visible:
+            raise SpreadsheetError(_("File không có trang tính nào."))
+        sheet = wb.get_sheet_by_name(visible[0])
+        grid = sheet.to_python(skip_empty_area=False)
+        merged = sheet.merged_cell_ranges or []
+    except SpreadsheetError:
+        raise
+    except Exception as e:
+        if "password" in str(e).lower() or "encrypt" in str(e).lower():
+            raise SpreadsheetError(_("File đang được đặt mật khẩu. Hãy bỏ mật khẩu rồi tải lên lại."))
+        raise SpreadsheetError(_("File bị hỏng hoặc không đầy đủ (có thể tải lên bị gián đoạn). "
+                                 "Hãy mở bằng Excel, lưu lại thành .xlsx rồi tải lên lại."))
+    for (r0, c0), (r1, c1) in merged:
+        if r0 >= len(grid):
+            continue
+        value = grid[r0][c0] if c0 < len(grid[r0]) else ""
+        for r in range(r0, min(r1, len(grid) - 1) + 1):
+            row = grid[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                if row[c] in ("", None):
+                    row[c] = value
+    return grid

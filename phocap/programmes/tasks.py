@@ -1,0 +1,10 @@
+"""Celery tasks of programmes: take ids, call one service, safe to run twice."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def target_import_validate_task(job_id: int) -> None:
+    from .services import target_import_validate
+
+    target_import_validate(job_id=job_id)
