@@ -281,6 +281,9 @@ class Person(models.Model):
     is_head = models.BooleanField(_("chủ hộ"), default=False)
     is_active = models.BooleanField(_("còn hiệu lực"), default=True)
 
+    # The household import writes people set-based (no per-row history); its household
+    # history rows record the import. Edits through the registry pages are tracked here.
+    history = HistoricalRecords(no_db_index=["household", "history_user"], user_db_constraint=False)
     objects = PersonQuerySet.as_manager()
 
     class Meta:

@@ -103,6 +103,7 @@ class IdMasker:
     def __init__(self, user):
         self.user = user
         self._by_commune: dict[int, bool] = {}  # a page or an export shows a few communes
+        self.revealed: list[str] = []  # records whose full ID was shown (the access log)
 
     def can_see(self, commune: AdminUnit) -> bool:
         seen = self._by_commune.get(commune.pk)
@@ -110,10 +111,24 @@ class IdMasker:
             seen = self._by_commune[commune.pk] = can_access_unit(self.user, commune, ID_ROLES)
         return seen
 
-    def show(self, number: str | None, commune: AdminUnit) -> str:
+    def show(self, number: str | None, commune: AdminUnit, subject: str = "") -> str:
+        """The number, in full or masked; a full one shown for `subject` ("household:12")
+        is remembered for `log`."""
         if not number:
             return ""
-        return number if self.can_see(commune) else mask_id(number)
+        if not self.can_see(commune):
+            return mask_id(number)
+        if subject:
+            self.revealed.append(subject)
+        return number
+
+    def log(self, where: str) -> int:
+        """Record who saw which full citizen IDs (Decree 13/2023), then forget them."""
+        from phocap.privacy.services import log_id_access
+
+        n = log_id_access(user=self.user, subjects=self.revealed, where=where)
+        self.revealed = []
+        return n
 
 
 def villages_of(commune: AdminUnit) -> QuerySet[AdminUnit]:

@@ -9,15 +9,17 @@ from django.views.decorators.http import require_POST
 
 from phocap.accounts.decorators import login_and_membership_required, unit_role_required
 from phocap.accounts.models import Role
-from phocap.accounts.scoping import can_write_unit, scope_queryset, user_units
+from phocap.accounts.scoping import can_write_unit, user_units
 from phocap.areas.models import AdminUnit
 from phocap.common.actions import attempt, submit
 from phocap.common.excel import XLSX_CONTENT_TYPE, xlsx_response
 from phocap.common.pagination import paginate
+from phocap.exports.services import export_or_job, wants_export
 from phocap.programmes.selectors import pick_programme
 
 from . import eligibility, selectors, services, workbooks
-from .forms import ConfirmForm, FilterForm, HouseholdForm, UploadForm
+from .exports import filtered_registry, visible_communes
+from .forms import ConfirmForm, HouseholdForm, UploadForm
 from .models import Household, ImportJob
 
 IMPORT_ROLES = (Role.COMMUNE_OFFICIAL,)
@@ -37,12 +39,12 @@ def _jobs(user):
 
 
 def _visible_communes(user):
-    return scope_queryset(AdminUnit.objects.communes(), user, unit_field="").order_by("name")
+    return visible_communes(user)
 
 
 def _rows(page_or_qs, masker):
     for h in page_or_qs:
-        h.shown_id = masker.show(h.head_citizen_id, h.commune)
+        h.shown_id = masker.show(h.head_citizen_id, h.commune, f"household:{h.pk}")
         yield h
 
 
@@ -50,27 +52,17 @@ def _rows(page_or_qs, masker):
 
 @login_and_membership_required
 def household_list(request):
-    communes = _visible_communes(request.user)
-    commune = None
-    if request.GET.get("commune", "").isdigit():
-        commune = communes.filter(pk=request.GET["commune"]).first()
-    villages = selectors.villages_of(commune) if commune else AdminUnit.objects.none()
-    form = FilterForm(request.GET or None, communes=communes, villages=villages)
-    data = form.cleaned_data if form.is_valid() else {}
-    programme = pick_programme(request.user, pk=request.GET.get("programme"), commune=commune)
-    # One commune (picked, or the only one the user sees): its index gives the page in order
-    # without sorting the commune's whole registry (126k households took 2.7 s under load).
-    only = data.get("commune") or (communes[0] if len(communes) == 1 else None)
-    qs = selectors.registry(user=request.user, commune=only, village=data.get("village"),
-                            category=data.get("category", ""), status=data.get("status", ""),
-                            received=data.get("received", ""), q=data.get("q", ""), programme=programme)
-    order = selectors.REGISTRY_ORDER if only else ("commune__name", *selectors.REGISTRY_ORDER)
-    page = paginate(request, qs.order_by(*order))
+    if wants_export(request):
+        return export_or_job(request, "households")
+    form, qs, programme = filtered_registry(request.user, request.GET)
+    page = paginate(request, qs)
     masker = selectors.IdMasker(request.user)
     query = request.GET.copy()
     query.pop("page", None)
+    rows = list(_rows(page, masker))
+    masker.log(request.path)
     return render(request, "beneficiaries/household_list.html", {
-        "form": form, "page_obj": page, "rows": list(_rows(page, masker)), "programme": programme,
+        "form": form, "page_obj": page, "rows": rows, "programme": programme,
         "query": query.urlencode(), "can_import": bool(_import_commune_ids(request.user))})
 
 
@@ -81,13 +73,14 @@ def household_detail(request, pk):
     masker = selectors.IdMasker(request.user)
     people = list(household.people.filter(is_active=True).order_by("-is_head", "pk"))
     for p in people:
-        p.shown_id = masker.show(p.citizen_id, household.commune)
+        p.shown_id = masker.show(p.citizen_id, household.commune, f"person:{p.pk}")
     history = household.history.select_related("history_user").order_by("-history_date", "-history_id")[:50]
     can_edit = can_write_unit(request.user, household.commune, IMPORT_ROLES)
+    shown_id = masker.show(household.head_citizen_id, household.commune, f"household:{household.pk}")
+    masker.log(request.path)
     return render(request, "beneficiaries/household_detail.html", {
         "household": household, "people": people, "history": history, "can_edit": can_edit,
-        "phones": selectors.phones_received(household),
-        "shown_id": masker.show(household.head_citizen_id, household.commune)})
+        "phones": selectors.phones_received(household), "shown_id": shown_id})
 
 
 @unit_role_required(*IMPORT_ROLES)
@@ -160,7 +153,9 @@ def priority_list(request):
     page, rows = None, []
     if commune is not None:
         page = paginate(request, selectors.priority_list(commune=commune, programme=programme, village=village))
-        rows = list(_rows(page, selectors.IdMasker(request.user)))
+        masker = selectors.IdMasker(request.user)
+        rows = list(_rows(page, masker))
+        masker.log(request.path)
         _with_verdicts(rows, programme)
     query = request.GET.copy()
     query.pop("page", None)
@@ -186,7 +181,7 @@ def priority_export(request):
             for h in chunk:
                 i = next(counter)
                 verdict = getattr(h, "verdict", None)
-                yield [i, h.code, h.head_name, masker.show(h.head_citizen_id, commune),
+                yield [i, h.code, h.head_name, masker.show(h.head_citizen_id, commune, f"household:{h.pk}"),
                        h.village.name if h.village else "",
                        ", ".join(str(label) for _c, label, _y in h.category_list),
                        h.adults, h.adults_without_phone, _("Có") if h.received else "", h.phone,
@@ -194,7 +189,9 @@ def priority_export(request):
 
     counter = itertools.count(1)
 
-    return xlsx_response(f"uu-tien-{commune.code}.xlsx", headers, rows(), title=_("Danh sách ưu tiên"))
+    response = xlsx_response(f"uu-tien-{commune.code}.xlsx", headers, rows(), title=_("Danh sách ưu tiên"))
+    masker.log(request.path)  # the workbook is built: every full ID in it is logged
+    return response
 
 
 # ---- import ----------------------------------------------------------------------------

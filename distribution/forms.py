@@ -194,6 +194,9 @@ class HandoutForm(OnceOnlyForm):
     exception_reason = forms.CharField(
         label=gettext_lazy("Lý do cấp ngoại lệ"), required=False, max_length=500,
         help_text=gettext_lazy("Chỉ khi hộ hoặc người nhận không đúng đối tượng của chương trình; lý do được lưu lại."))
+    # (gettext_lazy by name: makemessages does not know the `_l` alias.)
+    consent = forms.BooleanField(label=gettext_lazy("Người nhận đồng ý cho xử lý dữ liệu cá nhân để theo dõi, "
+                                                    "hỗ trợ sau cấp máy (Nghị định 13/2023/NĐ-CP)"))
 
     def __init__(self, *args, household, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from phocap.accounts.scoping import ScopedQuerySet
 from phocap.areas.models import AdminUnit
@@ -158,6 +159,8 @@ class Batch(StatusTransitionsMixin, models.Model):
     signed_scan = models.FileField(_("biên bản đã ký (bản chụp)"), upload_to="distribution/batches/%Y/%m/",
                                    blank=True)
 
+    # Who changed the batch and how (its devices' moves are in the ledger).
+    history = HistoricalRecords()
     objects = BatchQuerySet.as_manager()
 
     class Meta:
@@ -279,9 +282,13 @@ class Handout(StatusTransitionsMixin, models.Model):
     # (beneficiaries.eligibility.Rule codes); empty for an ordinary hand-out.
     exception_reason = models.TextField(_("lý do cấp ngoại lệ"), blank=True)
     exception_rules = models.JSONField(_("quy định không đáp ứng"), default=list, blank=True)
+    # Decree 13/2023/NĐ-CP: the recipient's consent to the processing of their personal data
+    # (recorded on the hand-out form; empty for hand-outs recorded before it was asked).
+    consent_at = models.DateTimeField(_("người nhận đồng ý xử lý dữ liệu cá nhân lúc"), null=True, blank=True)
     signed_scan = models.FileField(_("biên bản đã ký (bản chụp)"), upload_to="distribution/handouts/%Y/%m/",
                                    blank=True)
 
+    history = HistoricalRecords()
     objects = HandoutQuerySet.as_manager()
 
     class Meta:

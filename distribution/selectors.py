@@ -88,11 +88,31 @@ def batches_for(*, user, direction: str):
     return qs.order_by("-pk")
 
 
+def batch_direction(*, user, chosen: str | None) -> str:
+    """The batch list's tab: ?huong=di (out) or den (in); else the tab that has batches (the
+    province only sends, a commune only receives)."""
+    if chosen in ("di", "den"):
+        return "out" if chosen == "di" else "in"
+    has_in = batches_for(user=user, direction="in").exists()
+    return "in" if has_in or not batches_for(user=user, direction="out").exists() else "out"
+
+
 def batch_history(batch: Batch) -> list[dict]:
     """The batch's ledger grouped by kind of movement, in the order they happened."""
     rows = (DeviceMovement.objects.filter(batch=batch).values("kind")
             .annotate(n=Count("pk"), first=Min("at")).order_by("first"))
     return [{**r, "label": DeviceMovement.Kind(r["kind"]).label} for r in rows]
+
+
+def devices_filtered(*, user, q: str = "", status: str = ""):
+    """The device list as the page filters it: part of an IMEI, a status."""
+    qs = Device.objects.for_user(user).select_related("holder_unit", "batch__to_unit")
+    q = "".join((q or "").split())
+    if q:
+        qs = qs.filter(imei__contains=q)
+    if status in Device.Status.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("-pk")
 
 
 def handouts_for(*, user):

@@ -453,7 +453,8 @@ CLOCK_SKEW = datetime.timedelta(minutes=5)
 @transaction.atomic
 def handout_create(*, programme: Programme, household, by: User, imei: str, recipient_name: str = "",
                    recipient_citizen_id: str = "", handed_out_on: datetime.date | None = None,
-                   handed_at: datetime.datetime | None = None, person=None, exception_reason: str = "") -> Handout:
+                   handed_at: datetime.datetime | None = None, person=None, exception_reason: str = "",
+                   consent: bool = False) -> Handout:
     """A commune official gives a phone from the commune's stock to a person of an active household.
 
     `handed_at` is the moment written down at the hand-out (an offline session sends it
@@ -528,7 +529,9 @@ def handout_create(*, programme: Programme, household, by: User, imei: str, reci
                 programme=programme, household=household, person=person, device=device, commune=commune,
                 recipient_name=recipient_name, recipient_citizen_id=recipient_citizen_id,
                 handed_out_on=handed_out_on, handed_at=handed_at, created_by=by, exception_reason=exception_reason,
-                exception_rules=verdict.codes if exception_reason else [])
+                exception_rules=verdict.codes if exception_reason else [],
+                # Decree 13/2023: when the recipient agreed to the processing of their data.
+                consent_at=timezone.now() if consent else None)
     except IntegrityError:
         raise DomainError(_("Máy hoặc người nhận này vừa được cấp phát ở một phiên khác."), code=Code.CONCURRENT_CHANGE)
     DeviceMovement.build(device, Kind.HANDOUT, by=by, status_after=S.HANDED_OUT, from_unit_id=commune.pk,

@@ -17,6 +17,7 @@ from phocap.accounts.scoping import can_write_unit, is_officer_of, scope_queryse
 from phocap.common.actions import attempt, post_and_return, submit
 from phocap.common.pagination import paginate
 from phocap.common.pdf import pdf_response, render_pdf
+from phocap.exports.services import export_or_job, wants_export
 from phocap.programmes.selectors import pick_programme, visible_programmes
 
 from . import selectors, services
@@ -49,14 +50,11 @@ def index(request):
 
 @login_and_membership_required
 def device_list(request):
-    qs = Device.objects.for_user(request.user).select_related("holder_unit", "batch__to_unit")
+    if wants_export(request):
+        return export_or_job(request, "devices")
     q = "".join(request.GET.get("q", "").split())
     status = request.GET.get("status", "")
-    if q:
-        qs = qs.filter(imei__contains=q)
-    if status in Device.Status.values:
-        qs = qs.filter(status=status)
-    page_obj = paginate(request, qs.order_by("-pk"))
+    page_obj = paginate(request, selectors.devices_filtered(user=request.user, q=q, status=status))
     return render(request, "distribution/device_list.html",
                   {"page_obj": page_obj, "q": q, "status": status, "statuses": Device.Status.choices})
 
@@ -127,13 +125,9 @@ def donor_trace(request, pk):
 
 @login_and_membership_required
 def batch_list(request):
-    chosen = request.GET.get("huong")
-    if chosen in ("di", "den"):
-        direction = "out" if chosen == "di" else "in"
-    else:
-        # Open on the tab that has batches: the province only sends, a commune only receives.
-        has_in = selectors.batches_for(user=request.user, direction="in").exists()
-        direction = "in" if has_in or not selectors.batches_for(user=request.user, direction="out").exists() else "out"
+    if wants_export(request):
+        return export_or_job(request, "batches")
+    direction = selectors.batch_direction(user=request.user, chosen=request.GET.get("huong"))
     page_obj = paginate(request, selectors.batches_for(user=request.user, direction=direction))
     return render(request, "distribution/batch_list.html", {"page_obj": page_obj, "direction": direction})
 
@@ -250,6 +244,8 @@ def batch_scan(request, pk):
 
 @login_and_membership_required
 def handout_list(request):
+    if wants_export(request):
+        return export_or_job(request, "handouts")
     page_obj = paginate(request, selectors.handouts_for(user=request.user))
     return render(request, "distribution/handout_list.html", {"page_obj": page_obj})
 
@@ -299,7 +295,8 @@ def handout_create(request, household_pk):
         handout = services.handout_create(
             programme=programme, household=household, by=request.user, imei=d["imei"],
             recipient_name=d["recipient_name"], recipient_citizen_id=d["recipient_citizen_id"],
-            handed_out_on=d["handed_out_on"], person=d["person"], exception_reason=d["exception_reason"])
+            handed_out_on=d["handed_out_on"], person=d["person"], exception_reason=d["exception_reason"],
+            consent=d["consent"])
         messages.success(request, _("Đã cấp máy IMEI %(imei)s cho %(name)s.")
                          % {"imei": d["imei"], "name": handout.recipient_name})
         return redirect(handout)
@@ -340,9 +337,11 @@ def handout_detail(request, pk):
     handout = _handout_or_404(request, pk)
     can_reverse = (handout.status == Handout.Status.ACTIVE
                    and is_officer_of(request.user, handout.commune, roles=[Role.COMMUNE_OFFICIAL]))
+    masker = IdMasker(request.user)
+    shown_id = masker.show(handout.recipient_citizen_id, handout.commune, f"handout:{handout.pk}")
+    masker.log(request.path)  # a full number shown goes to the access log
     return render(request, "distribution/handout_detail.html", {
-        "handout": handout, "shown_citizen_id": IdMasker(request.user).show(handout.recipient_citizen_id,
-                                                                            handout.commune),
+        "handout": handout, "shown_citizen_id": shown_id,
         "reverse_form": ReasonForm() if can_reverse else None,
         "can_upload": can_write_unit(request.user, handout.commune), "scan_form": ScanForm()})
 
@@ -363,7 +362,9 @@ def handout_minutes(request, pk):
     handout = _handout_or_404(request, pk)
     categories = [label for _code, label, _year in handout.household.category_list]
     # The registry's masking rule: the full number only for those who work with it.
-    shown_id = IdMasker(request.user).show(handout.recipient_citizen_id, handout.commune)
+    masker = IdMasker(request.user)
+    shown_id = masker.show(handout.recipient_citizen_id, handout.commune, f"handout:{handout.pk}")
+    masker.log(request.path)
     data = render_pdf("distribution/pdf/handout_minutes.html", {
         "handout": handout, "shown_citizen_id": shown_id, "categories": categories,
         "plans": list(handout.programme.plans.all())})

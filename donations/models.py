@@ -341,6 +341,7 @@ class Procurement(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()
     objects = ProcurementQuerySet.as_manager()
 
     class Meta:

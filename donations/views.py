@@ -21,9 +21,9 @@ from phocap.common.excel import (
     workbook_bytes,
     xlsx_response,
 )
-from phocap.common.formatting import format_date
 from phocap.common.pagination import paginate
 from phocap.common.pdf import pdf_response, render_pdf
+from phocap.exports.services import export_or_job, wants_export
 from phocap.programmes.models import Programme
 from phocap.programmes.selectors import pick_programme
 
@@ -112,13 +112,13 @@ def _fund_account_xlsx(programme: Programme, account: dict) -> HttpResponse:
     append_sheet(wb, [_("Chỉ tiêu"), _("Giá trị")], summary, title=str(_("Tổng hợp")))
     append_sheet(wb, [_("Ngày mua"), _("Nhà cung cấp"), _("Số hóa đơn"), _("Số lượng"), _("Đơn giá"), _("Số tiền"),
                       _("Số tiền đã phân bổ"), _("Máy tính cho các khoản")],
-                 ((format_date(p.purchased_on), p.supplier, p.invoice_number, p.quantity, p.unit_price_vnd,
+                 ((p.purchased_on, p.supplier, p.invoice_number, p.quantity, p.unit_price_vnd,
                    p.total_vnd, p.allocated, p.counted) for p in account["purchases"]),
                  title=str(_("Đợt mua sắm")), number_formats={4: VND_FORMAT, 5: VND_FORMAT, 6: VND_FORMAT})
     append_sheet(wb, [_("Ngày mua"), _("Số hóa đơn"), _("Nhà tài trợ"), _("Ngày tiếp nhận"), _("Số phiếu thu / chứng từ"),
                       _("Số tiền"), _("Phần máy mua được"), _("Tính vào sổ")],
-                 ((format_date(a.procurement.purchased_on), a.procurement.invoice_number, a.donation.donor.name,
-                   format_date(a.donation.received_on), a.donation.receipt_number, a.amount_vnd,
+                 ((a.procurement.purchased_on, a.procurement.invoice_number, a.donation.donor.name,
+                   a.donation.received_on, a.donation.receipt_number, a.amount_vnd,
                    round(a.amount_vnd * a.procurement.quantity / a.procurement.total_vnd, 4), a.phones)
                   for a in selectors.fund_allocations(programme).iterator(chunk_size=2000)),
                  title=str(_("Phân bổ")), number_formats={5: VND_FORMAT})
@@ -225,8 +225,8 @@ def pledge_list(request, programme_id: int):
     q, status = request.GET.get("q", ""), request.GET.get("status", "")
     qs = selectors.pledge_list(user=request.user, programme=programme, q=q, status=status)
     if _wants_xlsx(request):
-        rows = ([p.pk, p.donor.name, p.donor.get_kind_display(), format_date(p.pledged_on), p.occasion, p.cash_vnd,
-                 p.cash_received_vnd, p.phones, p.phones_received, format_date(p.due_date), p.status_label]
+        rows = ([p.pk, p.donor.name, p.donor.get_kind_display(), p.pledged_on, p.occasion, p.cash_vnd,
+                 p.cash_received_vnd, p.phones, p.phones_received, p.due_date, p.status_label]
                 for p in qs.iterator())
         return xlsx_response("cam-ket.xlsx", [str(h) for h in PLEDGE_HEADERS], rows, title=_("Cam kết"),
                              number_formats={5: VND_FORMAT, 6: VND_FORMAT})
@@ -312,9 +312,9 @@ def _donation_rows(qs):
     reversal = _("Đảo khoản #%(pk)s: ")
     for d in qs.iterator(chunk_size=2000):
         note = (reversal % {"pk": d.reverses_id} + d.reason) if d.reverses_id else d.note
-        yield [d.pk, format_date(d.received_on), d.donor.name, kinds.get(d.donor.kind, ""), d.unit.full_name,
+        yield [d.pk, d.received_on, d.donor.name, kinds.get(d.donor.kind, ""), d.unit.full_name,
                d.cash_vnd, methods.get(d.cash_method, ""), d.receipt_number, d.phones_count, d.phone_model,
-               d.phone_unit_value_vnd or None, d.pledge_id, format_date(d.acknowledged_at), note]
+               d.phone_unit_value_vnd or None, d.pledge_id, d.acknowledged_at, note]
 
 
 @login_and_membership_required
@@ -433,6 +433,8 @@ def donation_ack_pdf(request, pk: int):
 @login_and_membership_required
 def procurement_list(request, programme_id: int):
     programme = _programme(request, programme_id)
+    if wants_export(request):
+        return export_or_job(request, "procurements", programme=programme.pk)
     qs = selectors.procurement_list(user=request.user, programme=programme)
     return render(request, "donations/procurement_list.html", {
         "programme": programme, "page_obj": paginate(request, qs),

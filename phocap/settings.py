@@ -73,7 +73,13 @@ INSTALLED_APPS = [
     "donations",
     "beneficiaries",
     "distribution",
+    "followup",
+    "grievances",
     "programme_coverage",
+    "audit",
+    "phocap.notifications",
+    "phocap.exports",
+    "phocap.privacy",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +194,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "distribution.tasks.devices_reconcile_task",
         "schedule": crontab(hour=2, minute=0),
     },
+    "notifications-scan": {
+        "task": "phocap.notifications.tasks.notifications_scan_task",
+        "schedule": 300.0,
+    },
+    "privacy-anonymise-expired": {
+        "task": "phocap.privacy.tasks.privacy_anonymise_expired_task",
+        "schedule": crontab(hour=4, minute=0),
+    },
     "fund-reconcile": {
         "task": "donations.tasks.fund_reconcile_task",
         "schedule": crontab(hour=2, minute=10),
@@ -255,6 +269,29 @@ BACKUP_ROOT = Path(env_str("BACKUP_ROOT", default=str(BASE_DIR / "var" / "backup
 BACKUP_KEEP = env_int("BACKUP_KEEP", default=14, minimum=1)
 # How long the offline hand-out session keeps a village's personal data on the phone, in days.
 PHOCAP_OFFLINE_DAYS = env_int("PHOCAP_OFFLINE_DAYS", default=3, minimum=1)
+
+# Exports with more rows than this are built by a task (progress page) instead of in the request.
+PHOCAP_EXPORT_SYNC_MAX_ROWS = env.int("PHOCAP_EXPORT_SYNC_MAX_ROWS", default=5000)
+
+# --- notifications and e-mail ---------------------------------------------------
+# Days after which a dispatched batch not yet confirmed is notified to both units.
+PHOCAP_BATCH_CONFIRM_DAYS = env.int("PHOCAP_BATCH_CONFIRM_DAYS", default=7)
+# Days a commune has to handle a grievance; public submissions allowed per address and hour.
+PHOCAP_GRIEVANCE_DAYS = env.int("PHOCAP_GRIEVANCE_DAYS", default=15)
+PHOCAP_GRIEVANCE_PUBLIC_PER_HOUR = env.int("PHOCAP_GRIEVANCE_PUBLIC_PER_HOUR", default=5)
+# Address of the site, for links in e-mails (e.g. https://phocap.backan.gov.vn).
+PHOCAP_BASE_URL = env("PHOCAP_BASE_URL", default="")
+# Embedded mode prints e-mails to the console; with EMAIL_HOST set they go through SMTP.
+EMAIL_HOST = env("EMAIL_HOST", default="")
+EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                 else "django.core.mail.backends.console.EmailBackend")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="phocap <no-reply@localhost>")
 
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {

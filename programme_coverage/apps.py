@@ -10,6 +10,7 @@ class CoverageConfig(AppConfig):
     def ready(self) -> None:
         from beneficiaries.signals import households_changed
         from distribution.signals import devices_changed
+        from followup.signals import visits_changed
         from phocap.programmes.signals import targets_changed
 
         from .receivers import on_communes_changed
@@ -17,3 +18,4 @@ class CoverageConfig(AppConfig):
         households_changed.connect(on_communes_changed, dispatch_uid="coverage.households_changed")
         devices_changed.connect(on_communes_changed, dispatch_uid="coverage.devices_changed")
         targets_changed.connect(on_communes_changed, dispatch_uid="coverage.targets_changed")
+        visits_changed.connect(on_communes_changed, dispatch_uid="coverage.visits_changed")

@@ -30,7 +30,12 @@ FIGURES = (
     "phones_handed_out",
     "phones_in_stock",
     "phones_in_transit",
+    *("recipients_visited", "vneid_activated", "online_service_users", "cashless_users", "phones_in_use"),
 )
+
+# Outcomes of the follow-up visits: counted over the latest visit of each recipient
+# (active hand-out) visited, so each rate is that count over `recipients_visited`.
+OUTCOMES = ("vneid_activated", "online_service_users", "cashless_users", "phones_in_use")
 
 
 class CoverageSummaryQuerySet(ScopedQuerySet):
@@ -73,6 +78,11 @@ class CoverageSummary(models.Model):
     phones_handed_out = models.PositiveIntegerField(_("máy đã trao"), default=0)
     phones_in_stock = models.PositiveIntegerField(_("máy tồn tại xã"), default=0)
     phones_in_transit = models.PositiveIntegerField(_("máy đang chuyển đến xã"), default=0)
+    recipients_visited = models.PositiveIntegerField(_("người nhận đã được thăm lại"), default=0)
+    vneid_activated = models.PositiveIntegerField(_("đã kích hoạt VNeID"), default=0)
+    online_service_users = models.PositiveIntegerField(_("đã dùng dịch vụ công trực tuyến"), default=0)
+    cashless_users = models.PositiveIntegerField(_("đã dùng thanh toán không dùng tiền mặt"), default=0)
+    phones_in_use = models.PositiveIntegerField(_("máy đang được sử dụng"), default=0)
     computed_at = models.DateTimeField(_("tính lúc"))
 
     objects = CoverageSummaryQuerySet.as_manager()
@@ -99,6 +109,11 @@ class CoverageSummary(models.Model):
                                    name="coverage_reached_le_handed_out"),
             models.CheckConstraint(condition=Q(adults_without_phone__lte=F("adults")),
                                    name="coverage_without_phone_le_adults"),
+            # One latest visit per active hand-out; each outcome is counted among them.
+            models.CheckConstraint(condition=Q(recipients_visited__lte=F("phones_handed_out")),
+                                   name="coverage_visited_le_handed_out"),
+            *(models.CheckConstraint(condition=Q(**{f"{o}__lte": F("recipients_visited")}),
+                                     name=f"coverage_{o}_le_visited") for o in OUTCOMES),
         ]
         indexes = [
             models.Index(fields=["programme", "province"], name="coverage_prog_province"),
@@ -111,6 +126,19 @@ class CoverageSummary(models.Model):
     @property
     def coverage(self) -> float | None:
         return coverage_ratio(self.phones_handed_out, self.target_adults)
+
+    @property
+    def rates(self) -> dict:
+        return outcome_rates({f: getattr(self, f) for f in FIGURES})
+
+
+def outcome_rates(values: dict) -> dict:
+    """{"visit_rate": visited / handed out, "<outcome>_rate": outcome / visited}; None when
+    the denominator is 0."""
+    visited = values["recipients_visited"]
+    rates = {"visit_rate": coverage_ratio(visited, values["phones_handed_out"])}
+    rates.update({f"{o}_rate": coverage_ratio(values[o], visited) for o in OUTCOMES})
+    return rates
 
 
 def coverage_ratio(handed_out: int, target: int) -> float | None:

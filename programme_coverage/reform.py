@@ -24,7 +24,7 @@ from phocap.areas.conversion import Conversion, province_conversion, province_su
 from phocap.areas.models import AdminUnit
 from phocap.programmes.models import Programme
 
-from .models import FIGURES, CoverageMonth, CoverageSummary, coverage_ratio
+from .models import FIGURES, CoverageMonth, CoverageSummary, coverage_ratio, outcome_rates
 
 
 def split_rule() -> str:
@@ -90,7 +90,9 @@ def new_unit(*, user, programme: Programme, code: str, conv: Conversion | None =
 
 
 def _finish(values: dict) -> dict:
+    """The ratios of summed figures, as selectors computes them for one scheme."""
     values["coverage"] = coverage_ratio(values["phones_handed_out"], values["target_adults"])
+    values.update(outcome_rates(values))
     return values
 
 

@@ -17,7 +17,7 @@ from openpyxl.styles import Font
 from phocap.common.excel import safe_cell, workbook_bytes
 from phocap.common.formatting import format_date
 
-from .models import FIGURES, CoverageSummary, ReportJob, coverage_ratio
+from .models import FIGURES, OUTCOMES, CoverageSummary, ReportJob, coverage_ratio, outcome_rates
 from .selectors import figure_labels
 
 PROGRESS_EVERY = 200
@@ -30,13 +30,16 @@ def report_filename(job: ReportJob) -> str:
 def report_headers() -> list[str]:
     labels = figure_labels()
     return [_("Huyện"), _("Xã"), _("Mã xã")] + [labels[f] for f in FIGURES] + [
-        _("Tỷ lệ phổ cập"), _("Số liệu tính lúc")]
+        _("Tỷ lệ phổ cập"), *(f"{_('Tỷ lệ')}: {labels[o]}" for o in OUTCOMES), _("Số liệu tính lúc")]
 
 
 def _line(district: str, commune: str, code: str, values: dict, computed_at) -> list:
     ratio = coverage_ratio(values["phones_handed_out"], values["target_adults"])
+    rates = outcome_rates(values)
     return [safe_cell(v) for v in [district, commune, code]] + [values[f] for f in FIGURES] + [
-        round(ratio, 4) if ratio is not None else None, format_date(computed_at)]
+        round(ratio, 4) if ratio is not None else None,
+        *(None if rates[f"{o}_rate"] is None else round(rates[f"{o}_rate"], 4) for o in OUTCOMES),
+        format_date(computed_at)]
 
 
 def _sheet():

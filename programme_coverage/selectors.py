@@ -22,7 +22,7 @@ from phocap.accounts.scoping import can_access_unit
 from phocap.areas.models import AdminUnit
 from phocap.programmes.models import Programme
 
-from .models import FIGURES, CoverageMonth, CoverageSummary, coverage_ratio
+from .models import FIGURES, CoverageMonth, CoverageSummary, coverage_ratio, outcome_rates
 
 # A chart of more communes than this is unreadable on a phone: the lowest and highest go
 # in, the sortable table holds all.
@@ -51,6 +51,7 @@ def _sums() -> dict:
 
 def _finish(values: dict) -> dict:
     values["coverage"] = coverage_ratio(values["phones_handed_out"], values["target_adults"])
+    values.update(outcome_rates(values))
     return values
 
 
@@ -59,9 +60,10 @@ def _empty() -> dict:
 
 
 def _village_figures(programme: Programme, commune_id: int, village_ids: list[int] | None = None) -> dict:
-    """{village_id or None: figures} for a commune's villages: two grouped queries."""
+    """{village_id or None: figures} for a commune's villages: three grouped queries."""
     Household = apps.get_model("beneficiaries", "Household")
     Handout = apps.get_model("distribution", "Handout")
+    Visit = apps.get_model("followup", "Visit")
     hh = (Household.objects.filter(commune_id=commune_id, status=Household.Status.ACTIVE)
           .values("village_id").order_by("village_id")
           .annotate(households=Count("pk"),
@@ -76,9 +78,19 @@ def _village_figures(programme: Programme, commune_id: int, village_ids: list[in
           .values("household__village_id").order_by("household__village_id")
           .annotate(phones_handed_out=Count("pk"),
                     households_reached=Count("household_id", distinct=True)))
+    visits = (Visit.objects.filter(programme=programme, commune_id=commune_id, is_latest=True,
+                                   handout__status=Handout.Status.ACTIVE)
+              # Grouped like hand-outs (the household's village now), so the two agree.
+              .values("household__village_id").order_by("household__village_id")
+              .annotate(recipients_visited=Count("pk"),
+                        vneid_activated=Count("pk", filter=Q(vneid_level__gt=0)),
+                        online_service_users=Count("pk", filter=Q(online_service_used=True)),
+                        cashless_users=Count("pk", filter=Q(cashless_used=True)),
+                        phones_in_use=Count("pk", filter=Q(phone_status=Visit.PhoneStatus.IN_USE))))
     if village_ids is not None:
         hh = hh.filter(village_id__in=village_ids)
         ho = ho.filter(household__village_id__in=village_ids)
+        visits = visits.filter(household__village_id__in=village_ids)
     out: dict = {}
     for row in hh:
         values = out.setdefault(row.pop("village_id"), _empty())
@@ -87,6 +99,9 @@ def _village_figures(programme: Programme, commune_id: int, village_ids: list[in
                                          + values["households_policy"])
         values["households_other"] = values["households"] - values["priority_households"]
     for row in ho:
+        values = out.setdefault(row.pop("household__village_id"), _empty())
+        values.update(row)
+    for row in visits:
         values = out.setdefault(row.pop("household__village_id"), _empty())
         values.update(row)
     return out

@@ -54,6 +54,7 @@ def _tables() -> dict[str, str]:
     handout = apps.get_model("distribution", "Handout")
     device = apps.get_model("distribution", "Device")
     batch = apps.get_model("distribution", "Batch")
+    visit = apps.get_model("followup", "Visit")
 
     def col(model, field):
         return model._meta.get_field(field).column
@@ -81,6 +82,15 @@ def _tables() -> dict[str, str]:
         "dv_batch": col(device, "batch"),
         "batch": batch._meta.db_table,
         "b_to": col(batch, "to_unit"),
+        "visit": visit._meta.db_table,
+        "v_programme": col(visit, "programme"),
+        "v_handout": col(visit, "handout"),
+        "v_commune": col(visit, "commune"),
+        "v_latest": col(visit, "is_latest"),
+        "v_vneid": col(visit, "vneid_level"),
+        "v_online": col(visit, "online_service_used"),
+        "v_cashless": col(visit, "cashless_used"),
+        "v_phone": col(visit, "phone_status"),
     }
 
 
@@ -89,6 +99,7 @@ INSERT INTO {summary} (programme_id, commune_id, district_id, province_id,
     households, households_poor, households_near_poor, households_policy, households_other,
     priority_households, households_reached, adults, adults_without_phone,
     baseline_adults, target_adults, phones_handed_out, phones_in_stock, phones_in_transit,
+    recipients_visited, vneid_activated, online_service_users, cashless_users, phones_in_use,
     computed_at)
 SELECT %(programme)s, c.id,
     CASE WHEN p.level = %(district)s THEN p.id END, %(province)s,
@@ -98,6 +109,8 @@ SELECT %(programme)s, c.id,
     COALESCE(ho.reached, 0), COALESCE(h.adults, 0), COALESCE(h.without_phone, 0),
     COALESCE(t.baseline_adults, 0), COALESCE(t.target_adults, t.baseline_adults, 0),
     COALESCE(ho.n, 0), COALESCE(st.n, 0), COALESCE(tr.n, 0),
+    COALESCE(vi.n, 0), COALESCE(vi.vneid, 0), COALESCE(vi.online, 0), COALESCE(vi.cashless, 0),
+    COALESCE(vi.in_use, 0),
     %(now)s
 FROM {unit} c
 JOIN {unit} p ON p.id = c.parent_id
@@ -129,6 +142,17 @@ LEFT JOIN (
     WHERE d.{dv_programme} = %(programme)s AND d.{dv_status} = %(device_in_transit)s AND b.{b_to} IN ({ids})
     GROUP BY b.{b_to}
 ) tr ON tr.cid = c.id
+LEFT JOIN (
+    SELECT v.{v_commune} AS cid, COUNT(*) AS n,
+        SUM(CASE WHEN v.{v_vneid} > 0 THEN 1 ELSE 0 END) AS vneid,
+        SUM(CASE WHEN v.{v_online} THEN 1 ELSE 0 END) AS online,
+        SUM(CASE WHEN v.{v_cashless} THEN 1 ELSE 0 END) AS cashless,
+        SUM(CASE WHEN v.{v_phone} = %(visit_in_use)s THEN 1 ELSE 0 END) AS in_use
+    FROM {visit} v JOIN {handout} vh ON vh.id = v.{v_handout}
+    WHERE v.{v_programme} = %(programme)s AND v.{v_latest} AND v.{v_commune} IN ({ids})
+        AND vh.{ho_status} = %(handout_active)s
+    GROUP BY v.{v_commune}
+) vi ON vi.cid = c.id
 LEFT JOIN {target} t ON t.programme_id = %(programme)s AND t.commune_id = c.id
 WHERE c.id IN ({ids}) AND c.level = %(commune)s AND c.path LIKE %(prefix)s
 ON CONFLICT (programme_id, commune_id) DO UPDATE SET
@@ -158,8 +182,10 @@ def _status_params() -> dict[str, str]:
     household = apps.get_model("beneficiaries", "Household")
     handout = apps.get_model("distribution", "Handout")
     device = apps.get_model("distribution", "Device")
+    visit = apps.get_model("followup", "Visit")
     return {"household_active": household.Status.ACTIVE, "handout_active": handout.Status.ACTIVE,
             "device_in_stock": device.Status.IN_STOCK, "device_in_transit": device.Status.IN_TRANSIT,
+            "visit_in_use": visit.PhoneStatus.IN_USE,
             "district": AdminUnit.Level.DISTRICT, "commune": AdminUnit.Level.COMMUNE}
 
 

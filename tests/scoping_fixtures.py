@@ -117,6 +117,12 @@ def build_side(side: str, *, programme, district, commune, village, district_use
     report.file.save(f"bao-cao-{side}.xlsx", ContentFile(_report_file(token, district.name)), save=False)
     report.save()
 
+    from grievances import services as grievance_services
+
+    grievance = grievance_services.grievance_record(programme=programme, commune=commune, kind="left_out",
+                                                    description=f"Bỏ sót {token}", by=commune_user,
+                                                    reporter_name=f"Người {token}")
+
     from distribution.models import Device
 
     def device(n):
@@ -128,7 +134,7 @@ def build_side(side: str, *, programme, district, commune, village, district_use
         households=households, household=households[1], handout=handout,
         batch=received, open_batch=on_road,
         stock_device=device(1), missing_device=device(3), district_device=device(5),
-        import_job=job, report=report,
+        import_job=job, report=report, grievance=grievance,
     )
 
 

@@ -8,15 +8,21 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+_APPS = ("beneficiaries", "donations", "distribution", "programme_coverage", "followup", "grievances", "audit")
 # package → modules it must never import (directly or by a relative import)
 FORBIDDEN = {
     "phocap/areas": ("phocap.accounts", "phocap.programmes", "beneficiaries", "donations", "distribution",
                      "programme_coverage"),
     "phocap/accounts": ("phocap.programmes", "beneficiaries", "donations", "distribution", "programme_coverage"),
-    "phocap/common": ("beneficiaries", "donations", "distribution", "programme_coverage"),
-    "beneficiaries": ("distribution", "programme_coverage"),
-    "donations": ("distribution", "programme_coverage"),
-    "distribution": ("programme_coverage",),
+    "phocap/common": _APPS,
+    "beneficiaries": ("distribution", "programme_coverage", "followup", "grievances", "audit"),
+    "donations": ("distribution", "programme_coverage", "followup", "grievances", "audit"),
+    "distribution": ("programme_coverage", "followup", "grievances", "audit"),
+    "followup": ("programme_coverage", "audit"),
+    "grievances": ("distribution", "programme_coverage", "followup", "audit"),
+    "phocap/notifications": _APPS,
+    "phocap/exports": _APPS,
+    "phocap/privacy": _APPS,
 }
 
 

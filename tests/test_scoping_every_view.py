@@ -62,6 +62,13 @@ PUBLIC = {
     "distribution:gift_lookup_pdf": "public by design: the same as a PDF (tests/distribution/test_lookup.py)",
     "coverage:public": "public by design: totals per commune (checked below: no household, no citizen ID)",
     "api-root": "DRF index of endpoint addresses, no data",
+    "grievances:public_submit": "public by design: a citizen's grievance form (tests/grievances: nothing "
+                                "personal is shown back, throttled)",
+    "grievances:public_done": "public confirmation page: the reference number only",
+    "exports:job_detail": "the user's own export job (tests/exports: another user gets 404)",
+    "exports:job_download": "the user's own export file (tests/exports: another user gets 404)",
+    "notifications:list": "the user's own notifications (tests/notifications: never another user's)",
+    "notifications:read": "marks the user's own notifications read",
     "api-schema": "OpenAPI description, no data (signed-in users only: test_api_schema_needs_login)",
     "api-token": "the signed-in user's own API token; no area data",
     "service_worker": "the offline script (static code, same for everyone), no data",
@@ -71,7 +78,8 @@ PUBLIC = {
 ADMIN_NAMESPACE = "admin"
 
 # Models whose rows must not move when a request is refused.
-FINGERPRINT_APPS = ("donations", "beneficiaries", "distribution", "coverage", "areas", "programmes", "accounts")
+FINGERPRINT_APPS = ("donations", "beneficiaries", "distribution", "coverage", "areas", "programmes", "accounts",
+                    "followup", "grievances")
 
 
 @dataclass(frozen=True)
@@ -347,7 +355,7 @@ CASES = [
          shows=((COMMUNE_OWNER, "b"),)),
     Case("distribution:handout_create", kwargs=lambda w: {"household_pk": w.b.household.pk},
          post=lambda w: {"person": "", "recipient_name": "Lý Thị Nhận", "recipient_citizen_id": "006190055555",
-                         "handed_out_on": "02/09/2023", "imei": w.b.stock_device.imei},
+                         "handed_out_on": "02/09/2023", "imei": w.b.stock_device.imei, "consent": "on"},
          owner=COMMUNE_OWNER),
     Case("distribution:handout_detail", kwargs=_b("handout"), owner=COMMUNE_OWNER),
     Case("distribution:handout_reverse", kwargs=_b("handout"), get=False, post=lambda w: {"reason": "Trả lại máy"},
@@ -379,6 +387,29 @@ CASES = [
     Case("coverage:report_create",
          kwargs=lambda w: {"programme_id": w.programme.pk, "scheme": "legacy", "code": w.b.district.code},
          get=False, post=lambda w: {}, post_attackers=(), owner=DISTRICT_OWNER),
+    Case("followup:recipient_list", mode="list", viewers=("commune",),
+         shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
+    Case("followup:visit_create", kwargs=lambda w: {"handout_pk": w.b.handout.pk},
+         post=lambda w: {"visited_on": "05/10/2023", "vneid_level": "1", "phone_status": "in_use"},
+         owner=COMMUNE_OWNER),
+    Case("grievances:list", mode="list", token=lambda w, side: getattr(w, side).grievance.reference,
+         shows=(("commune", "a"), ("district", "a"), (COMMUNE_OWNER, "b"))),
+    Case("grievances:create", "commune choices", mode="list", viewers=("commune",), token=_unit_name),
+    Case("grievances:detail", kwargs=_b("grievance"), owner=COMMUNE_OWNER),
+    Case("grievances:handle", kwargs=_b("grievance"), get=False, post=lambda w: {"outcome": "Đã xử lý"},
+         redirect_ok=True, owner=COMMUNE_OWNER),
+    Case("distribution:device_list", "xlsx", mode="list", query=lambda w: "?format=xlsx",
+         token=lambda w, side: getattr(w, side).stock_device.imei, shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
+    Case("distribution:handout_list", "csv", mode="list", query=lambda w: "?format=csv",
+         shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
+    Case("beneficiaries:household_list", "xlsx", mode="list", query=lambda w: "?format=xlsx",
+         shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
+    Case("grievances:list", "xlsx", mode="list", query=lambda w: "?format=xlsx",
+         token=lambda w, side: getattr(w, side).grievance.reference, shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
+    Case("audit:object", kwargs=lambda w: {"kind": "batch", "pk": w.b.batch.pk}, owner=COMMUNE_OWNER),
+    Case("audit:object", "household", kwargs=lambda w: {"kind": "household", "pk": w.b.household.pk},
+         owner=COMMUNE_OWNER),
+    Case("audit:inspector_export", kwargs=_prog, attackers=("tn_staff", "district", "commune"), owner="province"),
     # --- API (/api/v1/) --------------------------------------------------------------------
     Case("programme-totals", kwargs=lambda w: {"pk": w.programme.pk}, attackers=("tn_staff",), owner="province"),
     Case("household-list", mode="list", shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
@@ -886,7 +917,7 @@ def _dispatch(w, device):
 
 def _handout(w, device):
     return {"person": "", "recipient_name": "Lý Thị Nhận", "recipient_citizen_id": "006190055555",
-            "handed_out_on": "02/09/2023", "imei": device.imei}
+            "handed_out_on": "02/09/2023", "imei": device.imei, "consent": "on"}
 
 
 # (id, url name, kwargs, who posts, data with one id of the other area, the same with their own id)

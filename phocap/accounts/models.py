@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from phocap.areas.models import AdminUnit
 
@@ -23,16 +24,19 @@ class Role(models.TextChoices):
     DISTRICT_OFFICER = "district_officer", _("Cán bộ huyện")
     COMMUNE_OFFICIAL = "commune_official", _("Cán bộ xã")
     AUDITOR = "auditor", _("Kiểm tra (chỉ xem)")
+    # Tổ công nghệ số cộng đồng: visits recipients after the hand-out and records outcomes.
+    DIGITAL_TEAM = "digital_team", _("Tổ công nghệ số cộng đồng")
 
 
 # Roles that may change data; the auditor only reads.
 WRITE_ROLES = (Role.PROVINCE_STAFF, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICIAL)
 
-# The unit level each working role is attached to (the auditor may sit anywhere).
+# The unit levels each working role is attached to (the auditor may sit anywhere).
 ROLE_LEVELS = {
-    Role.PROVINCE_STAFF: AdminUnit.Level.PROVINCE,
-    Role.DISTRICT_OFFICER: AdminUnit.Level.DISTRICT,
-    Role.COMMUNE_OFFICIAL: AdminUnit.Level.COMMUNE,
+    Role.PROVINCE_STAFF: (AdminUnit.Level.PROVINCE,),
+    Role.DISTRICT_OFFICER: (AdminUnit.Level.DISTRICT,),
+    Role.COMMUNE_OFFICIAL: (AdminUnit.Level.COMMUNE,),
+    Role.DIGITAL_TEAM: (AdminUnit.Level.COMMUNE, AdminUnit.Level.VILLAGE),
 }
 
 
@@ -45,6 +49,9 @@ class Membership(models.Model):
                              verbose_name=_("đơn vị"))
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Who granted or removed an area: kept even after the membership is deleted.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("phân quyền")
@@ -61,6 +68,7 @@ class Membership(models.Model):
         from django.core.exceptions import ValidationError
 
         expected = ROLE_LEVELS.get(self.role)
-        if expected and self.unit_id and self.unit.level != expected:
+        if expected and self.unit_id and self.unit.level not in expected:
             raise ValidationError({"unit": _("Vai trò %(role)s phải gắn với đơn vị cấp %(level)s.") % {
-                "role": self.get_role_display(), "level": AdminUnit.Level(expected).label}})
+                "role": self.get_role_display(),
+                "level": ", ".join(str(AdminUnit.Level(level).label) for level in expected)}})

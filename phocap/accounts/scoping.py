@@ -131,3 +131,14 @@ class ScopedQuerySet(models.QuerySet):
 
     def writable_by(self, user, *, roles: Iterable[str] = WRITE_ROLES):
         return scope_queryset(self, user, self.unit_field, roles=[r for r in roles if r != Role.AUDITOR])
+
+
+def officers_of(unit_ids, roles: Iterable[str] = WRITE_ROLES) -> dict[int, list]:
+    """{unit id: active users holding one of `roles` at that unit itself} — who is told
+    about what happens to the unit (a batch arriving, a pledge falling overdue)."""
+    roles = [r for r in roles if r != Role.AUDITOR]
+    out: dict[int, list] = {}
+    for m in (Membership.objects.filter(unit_id__in=list(unit_ids), role__in=roles, user__is_active=True)
+              .select_related("user")):
+        out.setdefault(m.unit_id, []).append(m.user)
+    return out

@@ -14,4 +14,5 @@ def navigation(request):
         "is_district_officer": Role.DISTRICT_OFFICER in roles,
         "is_commune_official": Role.COMMUNE_OFFICIAL in roles,
         "is_auditor": Role.AUDITOR in roles,
+        "is_digital_team": Role.DIGITAL_TEAM in roles,
     }

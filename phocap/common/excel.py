@@ -5,10 +5,13 @@ prefixed with an apostrophe-like quote so an exported name like "=HYPERLINK(...)
 stays text (OWASP CSV/formula injection).
 """
 
+import datetime
 import io
 from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -45,14 +48,15 @@ def build_workbook(headers: Sequence[str], rows: Iterable[Sequence], *, title: s
 
 
 def append_sheet(wb: Workbook, headers: Sequence[str], rows: Iterable[Sequence], *, title: str,
-                 number_formats: dict[int, str] | None = None) -> None:
-    """One more sheet of a write-only workbook: bold headers, formula-safe cells."""
-    ws = wb.create_sheet(title=title[:31])
+              number_formats: dict[int, str] | None = None) -> None:
+    """One more sheet of a write-only workbook: bold headers, every cell through `safe_cell`;
+    dates, datetimes and numbers stay real cells (aware datetimes in local time)."""
     from openpyxl.cell import WriteOnlyCell
 
+    ws = wb.create_sheet(title=title[:31])
     header_cells = []
     for h in headers:
-        cell = WriteOnlyCell(ws, value=h)
+        cell = WriteOnlyCell(ws, value=str(h))
         cell.font = Font(bold=True)
         header_cells.append(cell)
     ws.append(header_cells)
@@ -62,14 +66,25 @@ def append_sheet(wb: Workbook, headers: Sequence[str], rows: Iterable[Sequence],
     for row in rows:
         out = []
         for i, value in enumerate(row):
-            value = safe_cell(value)
-            if i in fmts:
+            value = safe_cell(_plain(value))
+            if i in fmts or isinstance(value, datetime.date):
                 cell = WriteOnlyCell(ws, value=value)
-                cell.number_format = fmts[i]
+                cell.number_format = fmts.get(i) or (DATETIME_FORMAT if isinstance(value, datetime.datetime)
+                                                     else DATE_FORMAT)
                 out.append(cell)
             else:
                 out.append(value)
         ws.append(out)
+
+
+def _plain(value):
+    """What openpyxl can store: aware datetimes in local time without tzinfo, lazy
+    translations as text."""
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value
 
 
 def workbook_bytes(wb: Workbook) -> bytes:
@@ -90,3 +105,5 @@ def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence
 
 
 VND_FORMAT = '#,##0" ₫"'
+DATE_FORMAT = "dd/mm/yyyy"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"

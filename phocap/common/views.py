@@ -17,8 +17,14 @@ from . import health
 
 @login_required
 def home(request):
+    """The user's to-dos first (each app's `todos`), then their units and programmes."""
+    from phocap.notifications.agenda import collect
+    from phocap.notifications.models import Notification
+
     programmes = Programme.objects.for_user(request.user).select_related("province")
     return render(request, "home.html", {
+        "todos": collect(request.user),
+        "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
         "memberships": memberships(request.user),
         "programmes": programmes,
     })

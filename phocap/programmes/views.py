@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from phocap.accounts.decorators import login_and_membership_required
 from phocap.accounts.models import Role
-from phocap.accounts.scoping import can_write_unit
+from phocap.accounts.scoping import can_access_unit, can_write_unit
 from phocap.common.errors import DomainError
 from phocap.common.excel import XLSX_CONTENT_TYPE
 
@@ -127,6 +127,8 @@ def programme_detail(request, pk):
         "programme": programme, "targets": targets, "is_staff": _is_staff(request.user, programme),
         "status_form": StatusForm(), "extend_form": ExtendForm(),
         "history": programme.history.select_related("history_user").order_by("-history_date", "-history_id")[:20],
+        # The inspector's workbook covers the whole province.
+        "can_inspect": can_access_unit(request.user, programme.province),
     })
 
 

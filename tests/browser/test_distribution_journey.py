@@ -69,6 +69,7 @@ def test_batch_down_the_tree_then_a_handout_with_minutes(browser_page, live_serv
     page.wait_for_load_state("domcontentloaded")
     page.select_option("#id_person", label="Hoàng Văn Pản — 006080001234")
     page.fill("#id_imei", phone.imei)
+    page.check("#id_consent")
     submit(page)
     assert f"Đã cấp máy IMEI {phone.imei} cho Hoàng Văn Pản" in page.content()
     handout = Handout.objects.get()

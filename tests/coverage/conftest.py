@@ -12,9 +12,11 @@ from django.db.models import Count, Q, Sum
 from beneficiaries.models import Household
 from distribution.models import Batch, Device, Handout
 from donations.models import Donation, Donor
+from followup.models import Visit
+from followup.services import visit_record
 from phocap.programmes.models import ProgrammeCommune
 from programme_coverage.models import FIGURES
-from tests.factories import make_household, make_imei
+from tests.factories import Role, make_household, make_imei, member
 
 _imei_seq = itertools.count(1)
 # One active hand-out per citizen ID (a database constraint): each recipient gets their own.
@@ -76,11 +78,27 @@ def registry(tree, programme, make_device, make_handout):
     ]
     tg = [make_household(tree.thuong_giao, village=tree.tg_village, rank=r) for r in (1, 2, 4)]
     # Côn Minh: household 0 got two phones (two adults), household 1 one, one reversed.
-    make_handout(cm[0], on=datetime.date(2023, 8, 31))
+    first = make_handout(cm[0], on=datetime.date(2023, 8, 31))
     make_handout(cm[0], on=datetime.date(2023, 9, 2))
-    make_handout(cm[1], on=datetime.date(2023, 9, 20))
-    make_handout(cm[2], status="reversed")
-    make_handout(tg[0], on=datetime.date(2023, 10, 3))
+    second = make_handout(cm[1], on=datetime.date(2023, 9, 20))
+    reversed_ = make_handout(cm[2], on=datetime.date(2023, 9, 1))
+    tg_handout = make_handout(tg[0], on=datetime.date(2023, 10, 3))
+    # Follow-up visits through the service (its on-commit event never fires here): the
+    # first recipient visited twice (the later visit counts), one visit of a phone later
+    # taken back (does not count), one recipient never visited, one in Thượng Giáo.
+    team = member(tree.con_minh, Role.DIGITAL_TEAM)
+    tg_team = member(tree.tg_village, Role.DIGITAL_TEAM)
+    visit_record(handout=first, by=team, visited_on=datetime.date(2023, 9, 10), phone_status="broken")
+    visit_record(handout=first, by=team, visited_on=datetime.date(2023, 11, 10), vneid_level=2,
+                 online_service_used=True, cashless_account_open=True, cashless_used=True)
+    visit_record(handout=first, by=team, visited_on=datetime.date(2023, 10, 1), vneid_level=0)  # recorded late
+    visit_record(handout=second, by=team, visited_on=datetime.date(2023, 10, 1), vneid_level=1,
+                 cashless_account_open=True)
+    visit_record(handout=reversed_, by=team, visited_on=datetime.date(2023, 9, 5), vneid_level=2)
+    Handout.objects.filter(pk=reversed_.pk).update(status="reversed",
+                                                   reversed_at=datetime.datetime(2023, 10, 1, tzinfo=datetime.UTC))
+    Device.objects.filter(pk=reversed_.device_id).update(status="in_stock")
+    visit_record(handout=tg_handout, by=tg_team, visited_on=datetime.date(2023, 10, 20), phone_status="sold")
     for _ in range(3):
         make_device(holder=tree.con_minh)
     make_device(holder=tree.na_ri)
@@ -113,8 +131,25 @@ def direct_figures(programme, commune) -> dict:
         "target_adults": target.target if target else 0,
     }
     values["households_other"] = values["households"] - values["priority_households"]
+    values.update(direct_outcomes(ho))
     assert set(values) == set(FIGURES)
     return values
+
+
+def direct_outcomes(active_handouts) -> dict:
+    """Outcomes counted straight from the visits: for each active hand-out its visit with the
+    latest date (then the latest recorded), without the `is_latest` flag."""
+    latest = {}
+    for v in Visit.objects.filter(handout__in=active_handouts).order_by("visited_on", "pk"):
+        latest[v.handout_id] = v
+    visits = list(latest.values())
+    return {
+        "recipients_visited": len(visits),
+        "vneid_activated": sum(v.vneid_level > 0 for v in visits),
+        "online_service_users": sum(v.online_service_used for v in visits),
+        "cashless_users": sum(v.cashless_used for v in visits),
+        "phones_in_use": sum(v.phone_status == "in_use" for v in visits),
+    }
 
 
 def row_figures(row) -> dict:

@@ -148,7 +148,9 @@ def test_report_is_built_by_a_task_and_downloaded(client_for, users, programme, 
     header_at = next(i for i, r in enumerate(rows) if r and r[0] == "Huyện")
     col = 3 + FIGURES.index("phones_handed_out")
     assert rows[header_at][:3] == ("Huyện", "Xã", "Mã xã") and rows[header_at][col] == "Máy đã trao"
-    assert rows[header_at][-2:] == ("Tỷ lệ phổ cập", "Số liệu tính lúc")
+    assert rows[header_at][-6:] == ("Tỷ lệ phổ cập", "Tỷ lệ: Đã kích hoạt VNeID", "Tỷ lệ: Đã dùng dịch vụ công trực tuyến",
+                                     "Tỷ lệ: Đã dùng thanh toán không dùng tiền mặt", "Tỷ lệ: Máy đang được sử dụng",
+                                     "Số liệu tính lúc")
     body = rows[header_at + 1:]
     labels = [r[0] for r in body]
     # Ba Bể's communes, its subtotal, Na Rì's, its subtotal, the grand total.

@@ -256,7 +256,7 @@ def test_commune_official_hands_out_from_the_priority_list(client_for, users, co
     url = reverse("distribution:handout_create", args=[households.poor.pk])
     person = households.poor.people.get(is_head=True)
     r = c.post(url, {"person": person.pk, "recipient_name": "", "recipient_citizen_id": "",
-                     "handed_out_on": "10/09/2023", "imei": commune_stock[0].imei})
+                     "handed_out_on": "10/09/2023", "imei": commune_stock[0].imei, "consent": "on"})
     h = Handout.objects.get()
     assert r.status_code == 302 and r.url == h.get_absolute_url()
     assert h.recipient_citizen_id == "006080001234"
@@ -266,7 +266,7 @@ def test_handout_form_shows_a_clear_error_for_a_phone_not_in_stock(client_for, u
                                                                    households):
     r = client_for(users.commune).post(reverse("distribution:handout_create", args=[households.poor.pk]), {
         "recipient_name": "A", "recipient_citizen_id": "006080001234", "handed_out_on": "10/09/2023",
-        "imei": stock[9].imei})
+        "imei": stock[9].imei, "consent": "on"})
     assert r.status_code == 200
     assert [e.code for e in r.context["form"].non_field_errors().as_data()] == [Code.DEVICE_NOT_IN_STOCK]
     assert not Handout.objects.exists()
@@ -279,7 +279,7 @@ def test_a_handout_form_sent_twice_hands_out_once(client_for, users, commune_sto
     token = c.get(url).context["form"]["submit_token"].value()
     assert token
     form = {"recipient_name": "A", "recipient_citizen_id": "006080001234", "handed_out_on": "10/09/2023",
-            "imei": commune_stock[0].imei, "submit_token": token}
+            "imei": commune_stock[0].imei, "submit_token": token, "consent": "on"}
     assert c.post(url, form).status_code == 302
     second = c.post(url, {**form, "imei": commune_stock[1].imei})
     assert second.status_code == 302 and second.url == reverse("distribution:handout_list")
@@ -301,7 +301,7 @@ def test_a_committed_handout_is_not_a_500_when_the_broker_is_down(client_for, us
     with django_capture_on_commit_callbacks(execute=True):
         response = c.post(reverse("distribution:handout_create", args=[households.poor.pk]), {
             "recipient_name": "Hoàng Văn Pản", "recipient_citizen_id": "006080001234",
-            "handed_out_on": "10/09/2023", "imei": commune_stock[0].imei, "submit_token": "broker-down-1"})
+            "handed_out_on": "10/09/2023", "imei": commune_stock[0].imei, "submit_token": "broker-down-1", "consent": "on"})
     assert response.status_code == 302
     assert Handout.objects.filter(status="active").count() == 1
 
@@ -311,7 +311,7 @@ def test_a_refused_handout_frees_its_token_for_the_corrected_form(client_for, us
     c = client_for(users.commune)
     url = reverse("distribution:handout_create", args=[households.poor.pk])
     form = {"recipient_name": "A", "recipient_citizen_id": "006080001234", "handed_out_on": "10/09/2023",
-            "imei": stock[9].imei, "submit_token": "t-1"}
+            "imei": stock[9].imei, "submit_token": "t-1", "consent": "on"}
     assert c.post(url, form).status_code == 200  # refused: the phone is not in the commune
     assert c.post(url, {**form, "imei": commune_stock[0].imei}).status_code == 302
     assert Handout.objects.count() == 1

@@ -81,9 +81,12 @@ class Command(BaseCommand):
         parser.add_argument("--communes", type=int, default=1_000)
         parser.add_argument("--handed-out", type=float, default=0.3,
                             help="share of households that received a phone (default 0.3)")
+        parser.add_argument("--visited", type=float, default=0.5,
+                            help="share of hand-outs with a follow-up visit (default 0.5; one in five of "
+                                 "those visited twice)")
         parser.add_argument("--keep", action="store_true", help="commit the synthetic data instead of rolling back")
 
-    def handle(self, *args, households, communes, handed_out, keep, **options):
+    def handle(self, *args, households, communes, handed_out, visited, keep, **options):
         if connection.vendor != "postgresql":
             raise CommandError("bench_coverage cần PostgreSQL (DATABASE_URL=postgres://...).")
         if households < 1 or communes < 1:
@@ -92,7 +95,7 @@ class Command(BaseCommand):
             raise CommandError(f"Đã có tỉnh mã {PROVINCE_CODE}: dùng một cơ sở dữ liệu khác để đo.")
         try:
             with transaction.atomic():
-                line = self._run(households, communes, handed_out)
+                line = self._run(households, communes, handed_out, visited)
                 if not keep:
                     raise _Rollback
         except _Rollback:
@@ -102,7 +105,7 @@ class Command(BaseCommand):
     def _log(self, text: str) -> None:
         self.stderr.write(text)
 
-    def _run(self, n_households: int, n_communes: int, share: float) -> str:
+    def _run(self, n_households: int, n_communes: int, share: float, visited: float) -> str:
         Household = apps.get_model("beneficiaries", "Household")
         Device = apps.get_model("distribution", "Device")
         Handout = apps.get_model("distribution", "Handout")
@@ -198,10 +201,14 @@ class Command(BaseCommand):
                JOIN (SELECT id, commune_id, row_number() OVER (ORDER BY id) AS rn FROM {hh}
                      WHERE commune_id BETWEEN %s AND %s) h ON h.rn = d.rn""",
             [programme.pk, first_commune, last_commune])
+        self._log(f"hand-outs: {time.monotonic() - t:.1f} s")
+
+        t = time.monotonic()
+        n_visits = self._visits(programme, Handout, visited)
         with connection.cursor() as c:
-            for model in (AdminUnit, Household, Device, Handout, ProgrammeCommune):
+            for model in (AdminUnit, Household, Device, Handout, ProgrammeCommune, apps.get_model("followup", "Visit")):
                 c.execute(f"ANALYZE {model._meta.db_table}")
-        self._log(f"hand-outs: {time.monotonic() - t:.1f} s; data built in {time.monotonic() - t0:.1f} s")
+        self._log(f"visits: {n_visits} in {time.monotonic() - t:.1f} s; data built in {time.monotonic() - t0:.1f} s")
 
         programme = Programme.objects.select_related("province").get(pk=programme.pk)
         t = time.monotonic()
@@ -220,7 +227,33 @@ class Command(BaseCommand):
         dashboard_ms, queries = self._time_dashboard(programme)
         return (f"households={n_households} communes={n_communes} full_rebuild_s={full_s:.2f} "
                 f"commune_rebuild_ms={statistics.median(commune_ms):.1f} dashboard_ms={dashboard_ms:.1f} "
-                f"dashboard_queries={queries}")
+                f"dashboard_queries={queries} visits={n_visits}")
+
+    def _visits(self, programme: Programme, Handout, share: float) -> int:
+        """Follow-up visits: the first `share` of hand-outs (by id) visited once, outcomes
+        spread by id; one in five of them also has an earlier visit (not the latest)."""
+        Visit = apps.get_model("followup", "Visit")
+        Household = apps.get_model("beneficiaries", "Household")
+        visitor = User.objects.create(username="bench-visitor")
+        every = max(1, round(1 / share)) if share > 0 else 0
+        if not every:
+            return 0
+        source = f"""(SELECT ho.id, ho.household_id, ho.commune_id, h.village_id, ho.handed_out_on, ho.id AS k
+                      FROM {Handout._meta.db_table} ho JOIN {Household._meta.db_table} h ON h.id = ho.household_id
+                      WHERE ho.programme_id = %s AND ho.id %% {every} = 0) v"""
+        common = {"programme": str(programme.pk), "handout": "v.id", "household": "v.household_id",
+                  "commune": "v.commune_id", "village": "v.village_id", "visited_by": str(visitor.pk)}
+        n = insert_select(Visit, {
+            **common, "visited_on": "v.handed_out_on + 30",
+            "vneid_level": "(v.k / 3) %% 3", "online_service_used": "(v.k %% 4 = 0)",
+            "cashless_account_open": "(v.k %% 5 < 2)", "cashless_used": "(v.k %% 5 = 0)",
+            "phone_status": "CASE WHEN v.k %% 10 = 1 THEN 'broken' WHEN v.k %% 20 = 3 THEN 'sold' "
+                            "ELSE 'in_use' END",
+            "is_latest": "TRUE",
+        }, source, [programme.pk])
+        n += insert_select(Visit, {**common, "visited_on": "v.handed_out_on + 7", "is_latest": "FALSE"},
+                           source.replace(f"ho.id %% {every} = 0", f"ho.id %% {every * 5} = 0"), [programme.pk])
+        return n
 
     def _time_dashboard(self, programme: Programme) -> tuple[float, int]:
         from ...views import dashboard
