@@ -159,6 +159,7 @@ def test_handout_form_picks_the_phone_from_the_commune_stock(small_phone, live_s
     page.locator(".stock-picker button", has_text=wanted).click()
     assert page.input_value("#id_imei") == wanted
     page.select_option("#id_person", index=1)
+    page.check("#id_consent")
     page.click("form.card button[type=submit]")
     page.wait_for_load_state("domcontentloaded")
     assert Handout.objects.filter(household=hh, device__imei=wanted).exists()

@@ -10,18 +10,15 @@ from pypdf import PdfReader
 
 from distribution import services
 from distribution.views import ROWS_KEPT_WITH_SIGNATURES
-from tests.factories import make_imei
+from tests.factories import make_imei, make_procurement
 
 SIGNATURE = "ĐẠI DIỆN BÊN NHẬN"
 
 
 @pytest.fixture
 def phones(programme, tree, users):
-    from donations.models import Procurement
-
-    purchase = Procurement.objects.create(programme=programme, unit=tree.bk, supplier="Viettel Bắc Kạn",
-                                          purchased_on=datetime.date(2023, 9, 5), unit_price_vnd=1_900_000,
-                                          quantity=220)
+    # Through the service with cash that pays for it (PostgreSQL checks the allocation at commit).
+    purchase = make_procurement(programme, tree.bk, quantity=220, unit_price_vnd=1_900_000, supplier="Viettel Bắc Kạn")
     return services.devices_register(programme=programme, unit=tree.bk, by=users.province, procurement=purchase,
                                      imeis=[make_imei(i, series=7) for i in range(220)], model="Samsung A04")
 
