@@ -28,4 +28,5 @@ urlpatterns = [
     path("khoan-ung-ho/<int:pk>/cam-on.pdf", views.donation_ack_pdf, name="donation_ack_pdf"),
     path("quy/<int:programme_id>/mua-sam/", views.procurement_list, name="procurement_list"),
     path("quy/<int:programme_id>/mua-sam/moi/", views.procurement_create, name="procurement_create"),
+    path("mua-sam/<int:pk>/dao/", views.procurement_reverse, name="procurement_reverse"),
 ]

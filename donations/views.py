@@ -38,7 +38,7 @@ from .forms import (
     ProcurementForm,
     ReverseForm,
 )
-from .models import Donation, Donor, Pledge, PledgeStatus
+from .models import Donation, Donor, Pledge, PledgeStatus, Procurement
 
 
 def _programme(request, programme_id: int) -> Programme:
@@ -457,6 +457,21 @@ def procurement_create(request, programme_id: int):
         return response
     return render(request, "donations/procurement_form.html", {
         "form": form, "programme": programme, "totals": selectors.programme_totals(programme)})
+
+
+@require_POST
+@login_and_membership_required
+def procurement_reverse(request, pk: int):
+    """Cancel a purchase entered by mistake: province staff only; a refusal (phones already
+    registered, no reason) comes back as a message on the list."""
+    procurement = get_object_or_404(Procurement.objects.for_user(request.user).select_related(
+        "programme", "programme__province"), pk=pk)
+    _require_province_staff(request.user, procurement.programme.province)
+    form = ReverseForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""  # the service says what is missing
+    if attempt(request, services.procurement_reverse, procurement=procurement, reason=reason, by=request.user):
+        messages.success(request, _("Đã đảo đợt mua sắm; tiền quỹ đã được phân bổ lại cho các đợt mua sau."))
+    return redirect("donations:procurement_list", programme_id=procurement.programme_id)
 
 
 # --- public -------------------------------------------------------------------------------

@@ -279,6 +279,8 @@ CASES = [
                          "quantity": "1", "invoice_number": "", "phone_model": "", "note": "",
                          "unit": w.b.district.pk},
          owner="province"),
+    Case("donations:procurement_reverse", kwargs=_b("procurement"), get=False,
+         post=lambda w: {"reason": "Hóa đơn nhập trùng"}, owner="province"),
     # --- beneficiaries ---------------------------------------------------------------------
     Case("beneficiaries:household_list", mode="list", shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
     Case("beneficiaries:household_list", "other commune", mode="list",
