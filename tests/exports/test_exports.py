@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from distribution import services as dist
 from grievances import services as grievance_services
 from phocap.exports.models import ExportJob
+from tests.factories import make_procurement
 
 pytestmark = pytest.mark.django_db
 
@@ -71,10 +72,7 @@ def test_registry_masks_ids_as_the_page_does(client_for, users, households, tree
 
 
 def test_purchases_grievances_and_outcomes(client_for, programme, tree, users, handout):
-    from donations.models import Procurement
-
-    Procurement.objects.create(programme=programme, unit=tree.bk, supplier="Viettel", purchased_on=datetime.date(2023, 9, 5),
-                               unit_price_vnd=1_900_000, quantity=5)
+    make_procurement(programme, tree.bk, quantity=5, unit_price_vnd=1_900_000, supplier="Viettel")
     rows = _xlsx(client_for(users.province).get(reverse("donations:procurement_list", args=[programme.pk])
                                                 + "?format=xlsx"))
     assert rows[1][0] == datetime.datetime(2023, 9, 5) and rows[1][6] == 9_500_000
