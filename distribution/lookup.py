@@ -7,7 +7,6 @@ each client address may try LOOKUPS_PER_WINDOW look-ups per window (found or not
 gets 429 until the window ends.
 """
 
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from phocap.common.pdf import pdf_response, render_pdf
+from phocap.common.throttle import over_limit
 
 from .gift_trace import gifts_trace
 
@@ -27,13 +27,7 @@ def lookup_url(code: str) -> str:
 
 
 def _throttled(request) -> bool:
-    key = f"gift-lookup:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, timeout=WINDOW_SECONDS)
-    try:
-        return cache.incr(key) > LOOKUPS_PER_WINDOW
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=WINDOW_SECONDS)
-        return False
+    return over_limit(request, scope="gift-lookup", limit=LOOKUPS_PER_WINDOW, window_s=WINDOW_SECONDS)
 
 
 def _too_many(request) -> HttpResponse:

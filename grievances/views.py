@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from phocap.accounts.scoping import can_write_unit, user_units
 from phocap.areas.models import AdminUnit
 from phocap.common.actions import post_and_return, submit
 from phocap.common.pagination import paginate
+from phocap.common.throttle import over_limit
 from phocap.exports.services import export_or_job, wants_export
 from phocap.programmes.models import Programme
 
@@ -81,14 +81,8 @@ def grievance_handle(request, pk):
 
 def _throttled(request) -> bool:
     """At most PHOCAP_GRIEVANCE_PUBLIC_PER_HOUR public submissions per address and hour."""
-    key = f"grievance:public:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=3600)
-        count = 1
-    return count > settings.PHOCAP_GRIEVANCE_PUBLIC_PER_HOUR
+    return over_limit(request, scope="grievance-public", limit=settings.PHOCAP_GRIEVANCE_PUBLIC_PER_HOUR,
+                      window_s=3600)
 
 
 def public_submit(request, programme_id: int):

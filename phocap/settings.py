@@ -271,27 +271,31 @@ BACKUP_KEEP = env_int("BACKUP_KEEP", default=14, minimum=1)
 PHOCAP_OFFLINE_DAYS = env_int("PHOCAP_OFFLINE_DAYS", default=3, minimum=1)
 
 # Exports with more rows than this are built by a task (progress page) instead of in the request.
-PHOCAP_EXPORT_SYNC_MAX_ROWS = env.int("PHOCAP_EXPORT_SYNC_MAX_ROWS", default=5000)
+PHOCAP_EXPORT_SYNC_MAX_ROWS = env_int("PHOCAP_EXPORT_SYNC_MAX_ROWS", default=5000, minimum=1)
 
 # --- notifications and e-mail ---------------------------------------------------
 # Days after which a dispatched batch not yet confirmed is notified to both units.
-PHOCAP_BATCH_CONFIRM_DAYS = env.int("PHOCAP_BATCH_CONFIRM_DAYS", default=7)
+PHOCAP_BATCH_CONFIRM_DAYS = env_int("PHOCAP_BATCH_CONFIRM_DAYS", default=7, minimum=1)
 # Days a commune has to handle a grievance; public submissions allowed per address and hour.
-PHOCAP_GRIEVANCE_DAYS = env.int("PHOCAP_GRIEVANCE_DAYS", default=15)
-PHOCAP_GRIEVANCE_PUBLIC_PER_HOUR = env.int("PHOCAP_GRIEVANCE_PUBLIC_PER_HOUR", default=5)
+PHOCAP_GRIEVANCE_DAYS = env_int("PHOCAP_GRIEVANCE_DAYS", default=15, minimum=1)
+PHOCAP_GRIEVANCE_PUBLIC_PER_HOUR = env_int("PHOCAP_GRIEVANCE_PUBLIC_PER_HOUR", default=5, minimum=1)
+# Reverse proxies in front of the app that append to X-Forwarded-For (the README's TLS
+# proxy: 1). Public pages throttle per client address; with 0 they use the connection's
+# address, which behind a proxy is the proxy's for every client.
+PHOCAP_TRUSTED_PROXIES = env_int("PHOCAP_TRUSTED_PROXIES", default=0)
 # Address of the site, for links in e-mails (e.g. https://phocap.backan.gov.vn).
-PHOCAP_BASE_URL = env("PHOCAP_BASE_URL", default="")
+PHOCAP_BASE_URL = env_str("PHOCAP_BASE_URL", default="")
 # Embedded mode prints e-mails to the console; with EMAIL_HOST set they go through SMTP.
-EMAIL_HOST = env("EMAIL_HOST", default="")
+EMAIL_HOST = env_str("EMAIL_HOST", default="")
 EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
                  else "django.core.mail.backends.console.EmailBackend")
-EMAIL_PORT = env.int("EMAIL_PORT", default=587)
-EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
-EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="phocap <no-reply@localhost>")
+EMAIL_PORT = env_int("EMAIL_PORT", default=587, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", default=20, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="phocap <no-reply@localhost>")
 
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {
