@@ -83,3 +83,19 @@ def test_dockerignore_keeps_secrets_and_data_out_of_the_image():
     ignored = (ROOT / ".dockerignore").read_text().split()
     for entry in (".env", ".venv/", "db.sqlite3*", "media/", "staticfiles/", "var/", ".git/"):
         assert entry in ignored
+
+
+def test_env_example_reads_the_same_in_a_shell_and_in_the_settings():
+    """The production smoke sources .env.example with sh (`set -a; . ./.env.example`), compose
+    and django-environ read it as KEY=VALUE: a value with spaces or <> must be quoted."""
+    import subprocess
+
+    out = subprocess.run(["sh", "-c", "set -a; . ./.env.example && env -0"], cwd=ROOT,  # noqa: S603,S607
+                         capture_output=True, check=True).stdout.decode()
+    shell = dict(line.split("=", 1) for line in out.split("\0") if "=" in line)
+    env_file = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            env_file[key] = value.strip('"')
+    assert {k: shell.get(k) for k in env_file} == env_file
