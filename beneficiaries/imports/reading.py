@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from phocap.common.errors import DomainError
+from phocap.common.grids import spread_merged
 from phocap.common.spreadsheets import Budget, Limits, UnsafeFileError, check_workbook, file_kind
 from phocap.common.text import fold
 
@@ -226,7 +227,7 @@ def _read_workbook(data: bytes, budget: Budget) -> tuple[list[tuple[str, bool, l
                 continue
             sheet = wb.get_sheet_by_name(name)
             grid = sheet.to_python(skip_empty_area=False)
-            _spread_merged(grid, sheet.merged_cell_ranges or [])
+            spread_merged(grid, sheet.merged_cell_ranges or [])
             sheets.append((name, True, grid))
     except ImportFileError:
         raise
@@ -241,18 +242,6 @@ def _read_workbook(data: bytes, budget: Budget) -> tuple[list[tuple[str, bool, l
     return sheets, version
 
 
-def _spread_merged(grid: list[list], merged) -> None:
-    """A merged cell holds its value in the top-left cell only: spread it over the range
-    (villages merged over the rows of their households, merged header cells)."""
-    for (r0, c0), (r1, c1) in merged:
-        if r0 >= len(grid):
-            continue
-        value = grid[r0][c0] if c0 < len(grid[r0]) else ""
-        for r in range(r0, min(r1, len(grid) - 1) + 1):
-            row = grid[r]
-            for c in range(c0, min(c1, len(row) - 1) + 1):
-                if row[c] in ("", None):
-                    row[c] = value
 
 
 def _is_blank(values) -> bool:

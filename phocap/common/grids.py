@@ -96,6 +96,13 @@ def _workbook_grid(data: bytes) -> list[list]:
             raise SpreadsheetError(_("File đang được đặt mật khẩu. Hãy bỏ mật khẩu rồi tải lên lại."))
         raise SpreadsheetError(_("File bị hỏng hoặc không đầy đủ (có thể tải lên bị gián đoạn). "
                                  "Hãy mở bằng Excel, lưu lại thành .xlsx rồi tải lên lại."))
+    spread_merged(grid, merged)
+    return grid
+
+
+def spread_merged(grid: list[list], merged) -> None:
+    """A merged cell holds its value in the top-left cell only: spread it over the range
+    (villages merged over the rows of their households, merged header cells)."""
     for (r0, c0), (r1, c1) in merged:
         if r0 >= len(grid):
             continue
@@ -105,4 +112,3 @@ def _workbook_grid(data: bytes) -> list[list]:
             for c in range(c0, min(c1, len(row) - 1) + 1):
                 if row[c] in ("", None):
                     row[c] = value
-    return grid
