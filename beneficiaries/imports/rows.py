@@ -10,6 +10,8 @@ from typing import NamedTuple
 import phonenumbers
 from django.utils.translation import gettext as _
 
+from phocap.common.grids import cell_text
+
 from ..citizen_ids import check_id, clean_id
 from ..models import Sex
 from .encodings import NAMES
@@ -61,14 +63,7 @@ def _cell(value):
     return None if value == "" or (value.__class__ is str and value.isspace()) else value
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if value.__class__ is str:  # the usual cell: skip the float test and str()
-        return " ".join(value.split())
-    if isinstance(value, float) and value == int(value):
-        value = int(value)
-    return " ".join(str(value).split())
+_text = cell_text
 
 
 def _int(value) -> int | None:

@@ -112,3 +112,14 @@ def spread_merged(grid: list[list], merged) -> None:
             for c in range(c0, min(c1, len(row) - 1) + 1):
                 if row[c] in ("", None):
                     row[c] = value
+
+
+def cell_text(value) -> str:
+    """A cell as text with its spaces folded; a whole float (Excel's numbers) without ".0"."""
+    if value is None:
+        return ""
+    if value.__class__ is str:  # the usual cell: skip the float test and str()
+        return " ".join(value.split())
+    if isinstance(value, float) and value == int(value):
+        value = int(value)
+    return " ".join(str(value).split())

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from phocap.areas.models import AdminUnit
-from phocap.common.grids import SpreadsheetError, read_grid
+from phocap.common.grids import SpreadsheetError, cell_text, read_grid
 from phocap.common.text import fold
 
 HEADER_SEARCH_ROWS = 20
@@ -57,12 +57,7 @@ def _header_key(cell) -> str | None:
     return _FOLDED.get(folded)
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value == int(value):
-        value = int(value)
-    return " ".join(str(value).split())
+_text = cell_text
 
 
 def _count(value) -> int | None:
