@@ -53,3 +53,13 @@ def test_every_command_people_run_takes_the_language_option():
         command = load_command_class(app, name)
         assert isinstance(command, Command), name
         assert "--language" in command.create_parser("manage.py", name).format_help(), name
+
+
+@pytest.mark.parametrize(("language", "help_text"), [("en", "Recompute every phone's place from the ledger"),
+                                                     ("vi", "Tính lại vị trí mọi máy từ sổ cái")])
+def test_help_follows_the_language_option_from_the_shell(capsys, language, help_text):
+    from django.core.management import ManagementUtility
+
+    with pytest.raises(SystemExit) as e:
+        ManagementUtility(["manage.py", "reconcile_devices", "--help", "--language", language]).execute()
+    assert e.value.code == 0 and help_text in " ".join(capsys.readouterr().out.split())
