@@ -323,8 +323,8 @@ def normalise_rows(source: Table | Book, *, progress=None) -> tuple[list[StagedR
             except KeyError:
                 cats, problems = categories[key] = _categories(v, y, this_year)
             if problems:
-                for k, code, params in problems:
-                    err(k, code, params)
+                for k, why, params in problems:  # not `code`: the row's household code is read below
+                    err(k, why, params)
 
             v, a, w = values[j_members], values[j_adults], values[j_awp]
             key = (v.__class__, v, a.__class__, a, w.__class__, w)
@@ -333,8 +333,8 @@ def normalise_rows(source: Table | Book, *, progress=None) -> tuple[list[StagedR
             except KeyError:
                 members, adults, awp, problems = counts[key] = _counts(v, a, w)
             if problems:
-                for k, code, params in problems:
-                    err(k, code, params)
+                for k, why, params in problems:  # not `code`: the row's household code is read below
+                    err(k, why, params)
 
             v = values[j_phone]
             if v is None or v == "" or (v.__class__ is str and v.isspace()):

@@ -126,3 +126,19 @@ def test_cli_json_keeps_codes_and_words_messages_in_the_chosen_language(tree, tm
     report = json.loads(capsys.readouterr().out)
     by_code = {e["code"]: e["message"] for e in report["errors"]}
     assert fragment in by_code[Code.ROW_CATEGORY_UNKNOWN]
+
+
+def test_rows_with_a_category_problem_keep_their_own_household_codes():
+    """Two households with codes and an unknown category: two category errors, no false
+    "code repeated" (the loop over a cell's problems once reused the household code's name)."""
+    from openpyxl import Workbook
+
+    from beneficiaries.imports import normalise_rows, read_table
+
+    wb = Workbook()
+    for row in [["Mã hộ", "Họ và tên chủ hộ", "Thôn/bản", "Phân loại hộ"], ["HN1", "Hoàng Văn An", "Bản Còn", "Hộ lạ"],
+                ["HN2", "Nông Thị Bích", "Bản Còn", "Hộ lạ"], ["HN3", "Lý Văn Cường", "Bản Còn", "Hộ nghèo"]]:
+        wb.active.append(row)
+    data = corpus._save(wb)
+    _staged, errors = normalise_rows(read_table(data, "ds.xlsx"))
+    assert [(e["row"], e["code"]) for e in errors] == [(2, Code.ROW_CATEGORY_UNKNOWN), (3, Code.ROW_CATEGORY_UNKNOWN)]
