@@ -128,6 +128,12 @@ def test_run_then_undo_loses_nothing(programme, tree, users, world, django_captu
     assert messages.text(hh[world.hh.cm1.pk].history.first().history_change_reason).startswith("Chuyển sang")
     moved = DeviceMovement.objects.filter(kind="carry_over")
     assert moved.count() == Device.objects.filter(status="in_stock").count() == 7
+    # Stored as a code: an English reader reads English (history and ledger alike).
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert messages.text(moved.first().reason).startswith("Carried over to the new administrative units (")
+        assert messages.text(programme.history.first().history_change_reason).startswith("Carried over")
     assert set(Device.objects.filter(status="in_stock").values_list("holder_unit_id", flat=True)) == {
         tree.tn.pk, world.new.con_minh.pk}
     assert device_drift() == []
