@@ -62,6 +62,19 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in English leaves English
+    active in the thread (the middleware activates a language, nothing deactivates it), and
+    stored messages are worded when read, in the active language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def tree(db):
     """Bắc Kạn (legacy): Na Rì with Côn Minh, Ba Bể with Thượng Giáo; and a 2025 province."""
