@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.db.models import Count, F, Max
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from phocap.areas.models import AdminUnit
 from phocap.areas.services import village_get_or_create
+from phocap.common import messages
 from phocap.common.errors import DomainError
 from phocap.common.locking import locked
 from phocap.common.text import fold
@@ -48,8 +48,9 @@ class Plan:
 
 
 
-def _err(row: StagedRow, column: str, message: str) -> dict:
-    return {"row": row.row, "column": column, "message": message}
+def _err(row: StagedRow, column: str, code: Code, /, **params) -> dict:
+    """A row error as normalise_rows makes them: a code and the values, worded when shown."""
+    return {"row": row.row, "column": column, "code": str(code), "params": params}
 
 
 # (staged row field, index in the snapshot of _COMPARED)
@@ -101,20 +102,17 @@ def resolve(*, commune: AdminUnit, staged: list[StagedRow], labels: dict[str, st
             other = by_cid[cid]
             other_code = snapshot[other][0]
             if code and other_code and other_code != code:
-                plan.errors.append(_err(r, col["citizen_id"], _(
-                    "số %(cid)s đã là CCCD chủ hộ mã %(code)s; mã hộ %(mine)s trong file không khớp.") % {
-                    "cid": cid, "code": other_code, "mine": code}))
+                plan.errors.append(_err(r, col["citizen_id"], Code.ROW_ID_OF_OTHER_HOUSEHOLD_CODE,
+                                        cid=cid, code=other_code, mine=code))
                 continue
             hid = other
         owner = owners.get(cid) if cid else None
         if owner and owner[0] != hid:
             if owner[1] != commune.pk:
                 # Name the commune (the official calls it), never the person: no lookup oracle.
-                plan.errors.append(_err(r, col["citizen_id"], _(
-                    "số %(cid)s đã có trong danh sách của %(commune)s.") % {"cid": cid, "commune": owner[2]}))
+                plan.errors.append(_err(r, col["citizen_id"], Code.ROW_ID_IN_OTHER_COMMUNE, cid=cid, commune=owner[2]))
             else:
-                plan.errors.append(_err(r, col["citizen_id"], _(
-                    "số %(cid)s đã thuộc một người trong hộ %(head)s của xã.") % {"cid": cid, "head": owner[3]}))
+                plan.errors.append(_err(r, col["citizen_id"], Code.ROW_ID_OF_A_MEMBER, cid=cid, head=owner[3]))
             continue
         vkey = fold_cached(r.village)
         if vkey not in plan.villages:
@@ -125,9 +123,7 @@ def resolve(*, commune: AdminUnit, staged: list[StagedRow], labels: dict[str, st
                 r = r._replace(village=known[1])
                 vkey = fold_cached(r.village)
             elif known[0] == "close":
-                plan.errors.append(_err(r, col["village"], _(
-                    "thôn “%(v)s” chưa có trong danh sách thôn của xã. Có phải “%(s)s”? Hãy sửa tên thôn; "
-                    "tên thôn mới chỉ được tạo khi không giống thôn nào đã có.") % {"v": r.village, "s": known[1]}))
+                plan.errors.append(_err(r, col["village"], Code.ROW_VILLAGE_LOOKS_LIKE, v=r.village, s=known[1]))
                 continue
             elif vkey not in new_villages:
                 new_villages[vkey] = r.village
@@ -136,7 +132,7 @@ def resolve(*, commune: AdminUnit, staged: list[StagedRow], labels: dict[str, st
             members = r.members if r.members is not None else max(adults, 1)
             awp = r.adults_without_phone if r.adults_without_phone is not None else adults
             if adults > members or awp > adults:
-                plan.errors.append(_err(r, col["adults"], _("số người trưởng thành lớn hơn số nhân khẩu.")))
+                plan.errors.append(_err(r, col["adults"], Code.ROW_COUNTS_INCONSISTENT))
                 continue
             plan.new.append(r._replace(members=members, adults=adults, adults_without_phone=awp))
             continue
@@ -149,8 +145,7 @@ def resolve(*, commune: AdminUnit, staged: list[StagedRow], labels: dict[str, st
             kept["citizen_id"] = old[2]
         full = r._replace(**kept) if kept else r
         if full.adults > full.members or full.adults_without_phone > full.adults:
-            plan.errors.append(_err(r, col["adults"], _(
-                "số người trưởng thành / chưa có ĐTTM không khớp số nhân khẩu của hộ.")))
+            plan.errors.append(_err(r, col["adults"], Code.ROW_COUNTS_DISAGREE_WITH_REGISTRY))
             continue
         old_cats = existing_cats.get(hid, {})
         cats = tuple((c, y if y is not None else old_cats.get(c)) for c, y in r.categories)
@@ -258,7 +253,7 @@ def merge_staged(job: ImportJob, staged: dict) -> dict:
     fingerprint) for `job`, all or nothing; returns the job's counts."""
     commune = locked(AdminUnit).get(pk=job.commune_id)  # one merge per commune
     if job.invalid_count and not job.skip_invalid:
-        raise DomainError(_("File còn dòng lỗi; chưa nhập gì."), code=Code.IMPORT_HAS_INVALID_ROWS)
+        raise DomainError(messages.render(Code.IMPORT_HAS_INVALID_ROWS), code=Code.IMPORT_HAS_INVALID_ROWS, params={})
     if staged["fingerprint"] == staging_fingerprint(commune.pk):
         # Nothing changed in the commune since the review: the reviewed plan stands. An ID
         # taken elsewhere meanwhile is refused by the unique index (the job then fails).
@@ -270,8 +265,8 @@ def merge_staged(job: ImportJob, staged: dict) -> dict:
         plan = resolve(commune=commune, staged=staged["new"] + [r for _h, r in staged["updates"]])
     if plan.errors and not job.skip_invalid:
         first = plan.errors[0]
-        raise DomainError(_("Dòng %(row)d, cột %(col)s: %(msg)s Chưa nhập gì; hãy tải file lên lại.") % {
-            "row": first["row"], "col": first["column"], "msg": first["message"]}, code=Code.IMPORT_ROW_INVALID)
+        params = {"row": first["row"], "col": first["column"], "msg": {"code": first["code"], "params": first["params"]}}
+        raise DomainError(messages.render(Code.IMPORT_ROW_INVALID, params), code=Code.IMPORT_ROW_INVALID, params=params)
     for name in plan.new_villages:
         if fold(name) not in plan.villages:
             village, _created = village_get_or_create(commune=commune, name=name)
@@ -378,7 +373,7 @@ def _write_history(job: ImportJob, commune_id: int, new_range: tuple[int, int], 
             params.append(job.created_by_id)
         elif f.name == "history_change_reason":
             exprs.append("%s")
-            params.append((_("Nhập từ file #%(id)d (%(name)s)") % {"id": job.pk, "name": job.original_name})[:100])
+            params.append(messages.encode(Code.REASON_IMPORTED, 100, id=job.pk, name=job.original_name))
         else:
             exprs.append(f"h.{bulk.qn(f.column)}")
     hh = bulk.qn(_table(Household))

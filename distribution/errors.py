@@ -63,3 +63,6 @@ class Code(StrEnum):
     SCAN_TYPE_INVALID = "scan_type_invalid"
     SCAN_TOO_LARGE = "scan_too_large"
     SCAN_BATCH_NOT_SENT = "scan_batch_not_sent"
+    # Reasons the carry-over writes on the history and ledger rows it makes (distribution.messages).
+    REASON_CARRIED_OVER = "reason_carried_over"
+    REASON_CARRY_OVER_UNDONE = "reason_carry_over_undone"

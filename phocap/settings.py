@@ -311,6 +311,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "phocap.api.errors.exception_handler",
     # Browsable-API page names in the user's language (phocap/api/naming.py).
     "VIEW_NAME_FUNCTION": "phocap.api.naming.view_name",
+    # Docstrings (English) as page descriptions on English pages only (phocap/api/naming.py).
+    "VIEW_DESCRIPTION_FUNCTION": "phocap.api.naming.view_description",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "phocap API",

@@ -6,7 +6,8 @@ parts really inflate to (a lying size header), entity declarations (billion laug
 each sheet's declared and real dimensions against row, column and cell limits (a sheet
 with cells only at A1 and XFD1048576 makes a dense reader ask for hundreds of GB); the
 whole check runs within a time budget. It streams each part in 1 MB pieces, so its own
-memory stays small. A file that fails raises `UnsafeFileError` with a Vietnamese message.
+memory stays small. A file that fails raises `UnsafeFileError` with a code, its parameters and the message
+in the active language (`TEXTS`; a stored code is shown in the reader's language).
 
 `open_workbook` checks, then opens with python-calamine; `read_sheet` reads one sheet as
 rows of values (merged cells spread over their range).
@@ -21,8 +22,9 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from . import messages
 from .errors import DomainError
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -46,6 +48,25 @@ DEFAULT_LIMITS = Limits()
 class UnsafeFileError(DomainError):
     """The file would cost more than any real list (size, ratio, dimensions, time)."""
 
+    @classmethod
+    def of(cls, code: str, /, **params) -> UnsafeFileError:
+        return cls(messages.render(code, params), code=code, params=params)
+
+
+TEXTS = {
+    "file_too_slow": gettext_lazy("File đọc quá lâu (quá %(s)d giây), không giống một danh sách bình thường. "
+                                  "Hãy mở bằng Excel, xoá các trang và ô thừa, lưu lại rồi tải lên lại."),
+    "file_too_big_unpacked": gettext_lazy("File giải nén ra quá lớn so với một danh sách (có thể là file hỏng hoặc "
+                                          "“bom nén”). Hãy mở bằng Excel, lưu lại thành .xlsx rồi tải lên lại."),
+    "sheet_too_large": gettext_lazy("Trang tính có vùng dữ liệu quá lớn (%(rows)s dòng × %(cols)s cột; tối đa "
+                                    "%(max_rows)s dòng, %(max_cols)s cột). Hãy xoá các ô thừa ở xa bảng (Ctrl+End "
+                                    "cho biết ô cuối), lưu lại rồi tải lên lại."),
+    "file_encrypted": gettext_lazy("File đang được đặt mật khẩu. Hãy bỏ mật khẩu rồi tải lên lại."),
+    "xml_entities": gettext_lazy("File chứa khai báo XML không được phép (DOCTYPE/ENTITY). "
+                                 "Hãy mở bằng Excel, lưu lại thành .xlsx rồi tải lên lại."),
+}
+messages.register(TEXTS)
+
 
 class Budget:
     """A deadline for reading one file; `check()` raises once it has passed."""
@@ -56,24 +77,16 @@ class Budget:
 
     def check(self) -> None:
         if time.monotonic() > self.deadline:
-            raise UnsafeFileError(_("File đọc quá lâu (quá %(s)d giây), không giống một danh sách bình thường. "
-                                    "Hãy mở bằng Excel, xoá các trang và ô thừa, lưu lại rồi tải lên lại.")
-                                  % {"s": self.seconds}, code="file_too_slow")
+            raise UnsafeFileError.of("file_too_slow", s=self.seconds)
 
 
 def _too_big() -> UnsafeFileError:
-    return UnsafeFileError(_("File giải nén ra quá lớn so với một danh sách (có thể là file hỏng hoặc "
-                             "“bom nén”). Hãy mở bằng Excel, lưu lại thành .xlsx rồi tải lên lại."),
-                           code="file_too_big_unpacked")
+    return UnsafeFileError.of("file_too_big_unpacked")
 
 
 def _dimension_error(rows: int, cols: int, limits: Limits) -> UnsafeFileError:
-    return UnsafeFileError(_("Trang tính có vùng dữ liệu quá lớn (%(rows)s dòng × %(cols)s cột; tối đa "
-                             "%(max_rows)s dòng, %(max_cols)s cột). Hãy xoá các ô thừa ở xa bảng (Ctrl+End "
-                             "cho biết ô cuối), lưu lại rồi tải lên lại.")
-                           % {"rows": f"{rows:,}".replace(",", "."), "cols": cols,
-                              "max_rows": f"{limits.max_rows:,}".replace(",", "."), "max_cols": limits.max_cols},
-                           code="sheet_too_large")
+    return UnsafeFileError.of("sheet_too_large", rows=rows, cols=cols, max_rows=limits.max_rows,
+                              max_cols=limits.max_cols)
 
 
 _REF = re.compile(rb"([A-Z]{1,3})(\d{1,7})")
@@ -115,8 +128,7 @@ def check_workbook(data: bytes, *, limits: Limits = DEFAULT_LIMITS, budget: Budg
         raise _too_big()
     for info in infos:
         if info.flag_bits & 0x1:
-            raise UnsafeFileError(_("File đang được đặt mật khẩu. Hãy bỏ mật khẩu rồi tải lên lại."),
-                                  code="file_encrypted")
+            raise UnsafeFileError.of("file_encrypted")
         if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(info.compress_size, 1):
             raise _too_big()
     inflated = 0
@@ -161,9 +173,7 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, budge
             if len(rest) > CHUNK:
                 odd = True
             if b"<!" in text and _ENTITY.search(text):
-                raise UnsafeFileError(_("File chứa khai báo XML không được phép (DOCTYPE/ENTITY). "
-                                        "Hãy mở bằng Excel, lưu lại thành .xlsx rồi tải lên lại."),
-                                      code="xml_entities")
+                raise UnsafeFileError.of("xml_entities")
             if not is_sheet or odd:
                 continue
             if first:
@@ -217,7 +227,7 @@ def _exact_scan(zf, info, limits: Limits, budget: Budget, room: int) -> None:
                 _check(state["row"], state["max_col"], limits)
 
     def no_entities(*_args):
-        raise UnsafeFileError(_("File chứa khai báo XML không được phép (DOCTYPE/ENTITY)."), code="xml_entities")
+        raise UnsafeFileError.of("xml_entities")
 
     parser = expat.ParserCreate()
     parser.StartElementHandler = start
