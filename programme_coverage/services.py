@@ -12,20 +12,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import F, Q
-from django.utils import timezone, translation
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from phocap.accounts.models import User
 from phocap.accounts.scoping import can_write_unit
 from phocap.areas.models import AdminUnit
+from phocap.common import jobs
 from phocap.common.errors import DomainError
 from phocap.common.tasks import enqueue, enqueue_on_commit
 from phocap.programmes.models import Programme, ProgrammeCommune
@@ -399,74 +398,22 @@ def report_job_create(*, programme: Programme, unit: AdminUnit, by: User) -> Rep
                                          and can_write_unit(by, programme.province))):
         raise DomainError(_("Bạn không có quyền tạo báo cáo cho %(unit)s.") % {"unit": unit},
                           code=Code.REPORT_NOT_ALLOWED)
-    job = ReportJob.objects.create(programme=programme, unit=unit, requested_by=by)
+    # The report is written in the language of the page that asked for it.
+    job = ReportJob.objects.create(programme=programme, unit=unit, requested_by=by,
+                                   language=jobs.requester_language())
     from .tasks import report_job_build_task
 
-    # The report is written in the language of the page that asked for it (a report
-    # re-queued by the recovery sweep is written in the default language).
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    enqueue_on_commit(report_job_build_task, job.pk, language)
+    enqueue_on_commit(report_job_build_task, job.pk)
     return job
-
-
-REPORT_LEASE = timedelta(minutes=10)
-REPORT_QUEUE_GRACE = timedelta(minutes=2)
-REPORT_MAX_ATTEMPTS = 2
-
-
-def report_jobs_recover(*, now=None) -> dict[str, int]:
-    """Beat's sweep: a report still queued REPORT_QUEUE_GRACE after it was asked for (the
-    broker was down) is queued again; one whose worker stopped renewing its lease is queued
-    again, or failed with a message after REPORT_MAX_ATTEMPTS."""
-    from .tasks import report_job_build_task
-
-    now = now or timezone.now()
-    S = ReportJob.Status
-    counts = {"requeued": 0, "failed": 0}
-    stale = S.RUNNING, now - REPORT_LEASE
-    for job_id in ReportJob.objects.filter(status=stale[0], heartbeat_at__lt=stale[1]).values_list("pk", flat=True):
-        retried = ReportJob.objects.filter(pk=job_id, status=S.RUNNING, heartbeat_at__lt=stale[1],
-                                           attempts__lt=REPORT_MAX_ATTEMPTS).update(status=S.QUEUED, rows_done=0)
-        if not retried:
-            counts["failed"] += ReportJob.objects.filter(pk=job_id, status=S.RUNNING).update(
-                status=S.FAILED, finished_at=now,
-                error=_("Báo cáo bị dừng giữa chừng %(n)d lần; hãy tạo lại.") % {"n": REPORT_MAX_ATTEMPTS})
-        logger.warning("report_job_stale", extra={"job_id": job_id, "retried": bool(retried)})
-    for job_id in ReportJob.objects.filter(status=S.QUEUED, created_at__lt=now - REPORT_QUEUE_GRACE).values_list(
-            "pk", flat=True):
-        counts["requeued"] += enqueue(report_job_build_task, job_id)
-    return counts
 
 
 def report_job_build(*, job_id: int, language: str | None = None) -> ReportJob | None:
-    """Build the job's .xlsx in `language` (the requester's). A second delivery of the same
-    job does nothing: the job is claimed by a conditional UPDATE (queued → running)."""
-    with translation.override(language or settings.LANGUAGE_CODE):
-        return _report_job_build(job_id)
-
-
-def _report_job_build(job_id: int) -> ReportJob | None:
+    """Build the job's .xlsx in the requester's language (phocap.common.jobs.run_job: a second
+    delivery of the same job does nothing)."""
     from . import reports
 
-    claimed = ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.QUEUED).update(
-        status=ReportJob.Status.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now(),
-        attempts=F("attempts") + 1)
-    if not claimed:
-        return None
-    job = ReportJob.objects.select_related("programme__province", "unit").get(pk=job_id)
-    try:
-        def progress(done: int, total: int) -> None:
-            ReportJob.objects.filter(pk=job_id).update(rows_done=min(done, total), rows_total=total,
-                                                       heartbeat_at=timezone.now())
+    def build(job, progress):
+        job = ReportJob.objects.select_related("programme__province", "unit").get(pk=job.pk)
+        return reports.report_filename(job), reports.build_report_xlsx(job, progress=progress)
 
-        data = reports.build_report_xlsx(job, progress=progress)
-        job.file.save(reports.report_filename(job), ContentFile(data), save=False)
-        job.status = ReportJob.Status.DONE
-        job.finished_at = timezone.now()
-        job.save(update_fields=["file", "status", "finished_at"])
-    except Exception as exc:
-        logger.exception("coverage report %s failed", job_id)
-        ReportJob.objects.filter(pk=job_id).update(
-            status=ReportJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
-        job.refresh_from_db()
-    return job
+    return jobs.run_job(ReportJob, job_id, build, language=language)
