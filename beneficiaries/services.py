@@ -25,14 +25,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from phocap.accounts.models import User
 from phocap.areas.models import AdminUnit
-from phocap.common import messages
+from phocap.common import jobs, messages
 from phocap.common.errors import DomainError
 from phocap.common.locking import locked
 from phocap.common.tasks import enqueue, enqueue_on_commit
@@ -80,11 +79,10 @@ def _gc_paused():
 
 
 def _claim(job_id: int, from_status: str, to_status: str) -> bool:
-    """Move the job forward only if nobody else did: one conditional UPDATE. Claiming a
-    phase starts its lease (heartbeat_at, renewed by progress) and counts an attempt."""
+    """Move the job forward only if nobody else did (phocap.common.jobs.claim: starts the
+    phase's lease and counts an attempt)."""
     assert to_status in ImportJob.ALLOWED_TRANSITIONS[from_status]
-    return ImportJob.objects.filter(pk=job_id, status=from_status).update(
-        status=to_status, heartbeat_at=timezone.now(), attempts=F("attempts") + 1) == 1
+    return jobs.claim(ImportJob, job_id, from_status, to_status)
 
 
 def _staging_file(job_id: int) -> Path:
@@ -287,16 +285,11 @@ def import_jobs_recover(*, now: datetime.datetime | None = None) -> dict[str, in
     now = now or timezone.now()
     S = ImportJob.Status
     counts = {"requeued": 0, "failed": 0}
-    stale = now - JOB_LEASE
-    for job_id, phase in ImportJob.objects.filter(
-            status__in=[S.VALIDATING, S.MERGING], heartbeat_at__lt=stale).values_list("pk", "status"):
-        back = S.UPLOADED if phase == S.VALIDATING else S.VALIDATED  # a merge is one transaction
-        retried = ImportJob.objects.filter(pk=job_id, status=phase, heartbeat_at__lt=stale,
-                                           attempts__lt=MAX_ATTEMPTS).update(status=back, done_rows=0)
-        if not retried:
-            counts["failed"] += ImportJob.objects.filter(pk=job_id, status=phase, heartbeat_at__lt=stale).update(
-                status=S.FAILED, message=messages.encode(Code.IMPORT_STOPPED, n=MAX_ATTEMPTS))
-        log.warning("import_job_stale", extra={"job_id": job_id, "phase": phase, "retried": bool(retried)})
+    # A phase whose worker died goes back one step (a merge is one transaction).
+    _back, counts["failed"] = jobs.take_back_stale(
+        ImportJob, phases={S.VALIDATING: S.UPLOADED, S.MERGING: S.VALIDATED}, now=now, reset={"done_rows": 0},
+        lease=JOB_LEASE, max_attempts=MAX_ATTEMPTS,
+        failed={"status": S.FAILED, "message": messages.encode(Code.IMPORT_STOPPED, n=MAX_ATTEMPTS)})
     waiting = now - QUEUE_GRACE
     for job_id in ImportJob.objects.filter(status=S.UPLOADED, created_at__lt=waiting).values_list("pk", flat=True):
         counts["requeued"] += enqueue(import_job_validate_task, job_id)

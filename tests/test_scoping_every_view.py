@@ -79,7 +79,7 @@ ADMIN_NAMESPACE = "admin"
 
 # Models whose rows must not move when a request is refused.
 FINGERPRINT_APPS = ("donations", "beneficiaries", "distribution", "coverage", "areas", "programmes", "accounts",
-                    "followup", "grievances")
+                    "followup", "grievances", "audit")
 
 
 @dataclass(frozen=True)
@@ -169,6 +169,21 @@ def _target_job(w):
         programme=w.programme, file="imports/targets/xa.xlsx", original_name="xa.xlsx", status="validated",
         rows=[{"row": 2, "commune_id": w.b.commune.pk, "commune": w.b.commune.name, "code": w.b.commune.code,
                "baseline": 777, "target": None}])
+
+
+def _inspector_job(w):
+    """The province user's finished inspector workbook of the programme."""
+    from django.core.files.base import ContentFile
+
+    from audit.models import InspectorJob
+
+    job = InspectorJob.objects.filter(programme=w.programme, requested_by=w.users.province).first()
+    if job is None:
+        job = InspectorJob(programme=w.programme, requested_by=w.users.province, status="done", rows_total=1,
+                           rows_done=1)
+        job.file.save("kiem-tra.xlsx", ContentFile(b"PK\x03\x04"), save=False)
+        job.save()
+    return {"pk": job.pk}
 
 
 def _carry(w):
@@ -409,7 +424,11 @@ CASES = [
     Case("audit:object", kwargs=lambda w: {"kind": "batch", "pk": w.b.batch.pk}, owner=COMMUNE_OWNER),
     Case("audit:object", "household", kwargs=lambda w: {"kind": "household", "pk": w.b.household.pk},
          owner=COMMUNE_OWNER),
-    Case("audit:inspector_export", kwargs=_prog, attackers=("tn_staff", "district", "commune"), owner="province"),
+    Case("audit:inspector_export", kwargs=_prog, get=False, post=lambda w: {}, attackers=PROVINCE_ONLY,
+         post_attackers=PROVINCE_ONLY, owner="province"),
+    # The requester's own job only (the district and commune officers asked for none).
+    Case("audit:inspector_job", kwargs=_inspector_job, owner="province"),
+    Case("audit:inspector_download", kwargs=_inspector_job, owner="province"),
     # --- API (/api/v1/) --------------------------------------------------------------------
     Case("programme-totals", kwargs=lambda w: {"pk": w.programme.pk}, attackers=("tn_staff",), owner="province"),
     Case("household-list", mode="list", shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
