@@ -178,6 +178,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "beneficiaries.tasks.import_jobs_recover_task",
         "schedule": 120.0,
     },
+    "intake-jobs-recover": {
+        "task": "distribution.tasks.intake_jobs_recover_task",
+        "schedule": 120.0,
+    },
     "report-jobs-recover": {
         "task": "programme_coverage.tasks.report_jobs_recover_task",
         "schedule": 120.0,

@@ -318,6 +318,12 @@ CASES = [
          owner=DISTRICT_OWNER),
     Case("distribution:device_intake", "source choices", mode="list", viewers=("district",),
          shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
+    Case("distribution:intake_job", kwargs=_b("intake_job"), owner=DISTRICT_OWNER),
+    Case("distribution:intake_job_status", kwargs=_b("intake_job"), owner=DISTRICT_OWNER),
+    Case("distribution:intake_job_confirm", kwargs=_b("intake_job"), get=False, post=lambda w: {},
+         owner=DISTRICT_OWNER),
+    # A clean sheet has no error list: its owner is sent back to the job's page with a message.
+    Case("distribution:intake_job_errors", kwargs=_b("intake_job"), owner=DISTRICT_OWNER, owner_get=(302,)),
     Case("distribution:device_detail", kwargs=lambda w: {"imei": w.b.stock_device.imei}, owner=COMMUNE_OWNER),
     Case("distribution:device_resolve", kwargs=lambda w: {"imei": w.b.missing_device.imei}, get=False,
          post=lambda w: {"resolution": "found", "reason": "Tìm thấy ở kho xã"}, redirect_ok=True, owner=COMMUNE_OWNER),
