@@ -327,14 +327,14 @@ def _commune_for(request):
 
 @unit_role_required(Role.COMMUNE_OFFICIAL)
 def handout_pick(request):
-    from beneficiaries.selectors import priority_list
+    from beneficiaries.selectors import PriorityList
 
     commune, communes = _commune_for(request)
     programme = pick_programme(request.user, commune=commune, running=True, fallback=False)
     page_obj = None
     stock = 0
     if programme is not None:
-        page_obj = paginate(request, priority_list(commune=commune, programme=programme))
+        page_obj = paginate(request, PriorityList(commune=commune, programme=programme))
         stock = selectors.stock_at(commune, programme=programme, usable_only=True)
     return render(request, "distribution/handout_pick.html", {
         "commune": commune, "communes": communes, "programme": programme, "page_obj": page_obj,
