@@ -293,6 +293,10 @@ CASES = [
          shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
     Case("beneficiaries:priority_list", "other commune", query=lambda w: f"?commune={w.b.commune.pk}",
          owner=COMMUNE_OWNER),
+    # Recipients not yet visited (follow-up visits): the other commune's recipient never shows.
+    Case("beneficiaries:priority_list", "not visited", mode="list", viewers=("commune",),
+         query=lambda w: "?chua-tham=1", token=lambda w, side: getattr(w, side).handout.recipient_name,
+         shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
     Case("beneficiaries:priority_export", query=lambda w: f"?commune={w.b.commune.pk}", owner=COMMUNE_OWNER),
     Case("beneficiaries:import_upload", mode="list", viewers=("commune",),
          token=lambda w, side: getattr(w, side).import_job.original_name,
