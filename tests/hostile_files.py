@@ -200,3 +200,22 @@ def xls_encrypted() -> bytes:
     stream = _biff_workbook([(0, 0, "x")])
     bof_len = 4 + 16  # FILEPASS follows the globals' BOF
     return ole_file(stream[:bof_len] + _record(0x002F, struct.pack("<H", 0) + b"\x00" * 4) + stream[bof_len:])
+
+
+def xls_hidden_sheet() -> bytes:
+    """A sheet whose records sit inside another record's body: read from the start the
+    stream shows one unknown record, but a reader starts at the position BOUNDSHEET gives
+    and finds a value at IV65536 there."""
+    import struct
+
+    far = _biff_workbook([(0, 0, "x"), (65535, 255, 1)])
+    sheet_start = far.index(struct.pack("<HH", 0x0809, 16), 4)  # the sheet's BOF
+    globals_len = sheet_start
+    hidden = far[sheet_start:].rstrip(b"\x00")
+    # Same globals, the sheet wrapped in an unknown record (type 0x0FFF); BOUNDSHEET points
+    # inside it.
+    wrapped = _record(0x0FFF, hidden)
+    stream = bytearray(far[:globals_len] + wrapped)
+    at = stream.index(struct.pack("<H", 0x0085))
+    struct.pack_into("<I", stream, at + 4, globals_len + 4)
+    return ole_file(bytes(stream).ljust(4096, b"\x00"))

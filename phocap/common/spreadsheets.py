@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import time
 import zipfile
 import zlib
@@ -257,7 +258,7 @@ _FREESECT, _ENDOFCHAIN = 0xFFFFFFFF, 0xFFFFFFFE
 # Records that put a value in one cell: row (u16) and column (u16) first.
 _BIFF_CELLS = {0x00FD, 0x0203, 0x027E, 0x0205, 0x0006, 0x0204, 0x00D6}
 _BIFF_MULRK = 0x00BD  # row, first column, ..., last column (u16 at the end)
-_BIFF_BOF, _BIFF_FILEPASS = 0x0809, 0x002F
+_BIFF_BOF, _BIFF_EOF, _BIFF_FILEPASS, _BIFF_BOUNDSHEET = 0x0809, 0x000A, 0x002F, 0x0085
 
 
 def _broken_xls() -> UnsafeFileError:
@@ -269,8 +270,6 @@ def _ole_stream(data: bytes, names: tuple[str, ...], budget: Budget) -> bytes | 
     """The first stream named one of `names` in an OLE compound file (the .xls container),
     read through its allocation tables; None if there is none. Every chain is bounded by
     the file's own sector count, so a looping table cannot spin."""
-    import struct
-
     if len(data) < 512:
         raise _broken_xls()
     sector_size = 1 << struct.unpack_from("<H", data, 0x1E)[0]
@@ -343,26 +342,55 @@ def _ole_stream(data: bytes, names: tuple[str, ...], budget: Budget) -> bytes | 
 
 def check_xls(data: bytes, *, limits: Limits = DEFAULT_LIMITS, budget: Budget | None = None) -> None:
     """Refuse an old .xls whose sheets reach past the row/column limits, that is encrypted,
-    or that takes longer than the budget to walk. A file that is no workbook passes (the
-    reader names it)."""
-    import struct
-
+    that is damaged, or that takes longer than the budget to walk. An OLE file without a
+    workbook stream passes (the reader names it)."""
     budget = budget or Budget(limits.seconds)
+    try:
+        _walk_xls(data, limits, budget)
+    except (struct.error, IndexError, ValueError, OverflowError, MemoryError):
+        raise _broken_xls() from None
+
+
+def _walk_xls(data: bytes, limits: Limits, budget: Budget) -> None:
+    """The records from the start (the globals, then whatever follows), and again from
+    each sheet's position as BOUNDSHEET gives it, since a reader starts there: a sheet
+    placed mid-record cannot hide its cells from the walk."""
     stream = _ole_stream(data, ("Workbook", "Book"), budget)
     if stream is None:
         return  # an OLE file without a workbook (an encrypted .xlsx is found by file_kind)
-    pos, end, count = 0, len(stream), 0
+    counter = [0]
+    sheets = _walk_records(stream, 0, limits, budget, counter, to_eof=False)
+    for offset in sorted(set(sheets)):
+        _walk_records(stream, offset, limits, budget, counter, to_eof=True)
+    budget.check()
+
+
+def _walk_records(stream: bytes, pos: int, limits: Limits, budget: Budget, counter: list[int], *,
+                  to_eof: bool) -> list[int]:
+    """Check the cells of the records from `pos` (to the first EOF record if `to_eof`,
+    else to the end of the stream); returns the sheet positions BOUNDSHEET records give."""
+    end = len(stream)
+    if pos >= end:
+        raise _broken_xls()
+    sheets: list[int] = []
     max_row = max_col = 0
     while pos + 4 <= end:
         kind, length = struct.unpack_from("<HH", stream, pos)
         body = pos + 4
         pos = body + length
-        count += 1
-        if count % 20_000 == 0:
+        if pos > end:
+            raise _broken_xls()  # a record cut short: the stream is truncated
+        counter[0] += 1
+        if counter[0] % 20_000 == 0:
             budget.check()
         if kind == _BIFF_FILEPASS:
             raise UnsafeFileError(_("File đang được đặt mật khẩu. Hãy bỏ mật khẩu rồi tải lên lại."),
                                   code="file_encrypted")
+        if kind == _BIFF_EOF and to_eof:
+            return sheets
+        if kind == _BIFF_BOUNDSHEET and length >= 4:
+            sheets.append(struct.unpack_from("<I", stream, body)[0])
+            continue
         if kind == _BIFF_BOF:
             max_row = max_col = 0  # a new sheet (or the workbook globals)
             continue
@@ -376,4 +404,4 @@ def check_xls(data: bytes, *, limits: Limits = DEFAULT_LIMITS, budget: Budget | 
         if row + 1 > max_row or col + 1 > max_col:
             max_row, max_col = max(max_row, row + 1), max(max_col, col + 1)
             _check(max_row, max_col, limits)
-    budget.check()
+    return sheets

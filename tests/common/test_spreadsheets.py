@@ -89,3 +89,17 @@ def test_a_real_xls_passes_and_reads():
     check_workbook(data)
     rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     assert rows == [["IMEI"], ["356938035643809"]]
+
+
+def test_an_xls_sheet_hidden_inside_another_record_is_still_walked():
+    """The walk starts again where BOUNDSHEET puts each sheet, as a reader does."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    data = hostile_files.xls_hidden_sheet()
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+    assert (sheet.height, sheet.width) == (65536, 256)  # what a reader would build
+    with pytest.raises(UnsafeFileError) as e:
+        check_workbook(data)
+    assert e.value.code == "sheet_too_large"
