@@ -178,6 +178,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "beneficiaries.tasks.import_jobs_recover_task",
         "schedule": 120.0,
     },
+    "intake-jobs-recover": {
+        "task": "distribution.tasks.intake_jobs_recover_task",
+        "schedule": 120.0,
+    },
     # Reports, exports, inspector workbooks: every phocap.common.jobs.BackgroundJob kind.
     "background-jobs-recover": {
         "task": "phocap.common.tasks.background_jobs_recover_task",

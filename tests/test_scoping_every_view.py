@@ -308,6 +308,10 @@ CASES = [
          shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
     Case("beneficiaries:priority_list", "other commune", query=lambda w: f"?commune={w.b.commune.pk}",
          owner=COMMUNE_OWNER),
+    # Recipients not yet visited (follow-up visits): the other commune's recipient never shows.
+    Case("beneficiaries:priority_list", "not visited", mode="list", viewers=("commune",),
+         query=lambda w: "?chua-tham=1", token=lambda w, side: getattr(w, side).handout.recipient_name,
+         shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
     Case("beneficiaries:priority_export", query=lambda w: f"?commune={w.b.commune.pk}", owner=COMMUNE_OWNER),
     Case("beneficiaries:import_upload", mode="list", viewers=("commune",),
          token=lambda w, side: getattr(w, side).import_job.original_name,
@@ -333,6 +337,12 @@ CASES = [
          owner=DISTRICT_OWNER),
     Case("distribution:device_intake", "source choices", mode="list", viewers=("district",),
          shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
+    Case("distribution:intake_job", kwargs=_b("intake_job"), owner=DISTRICT_OWNER),
+    Case("distribution:intake_job_status", kwargs=_b("intake_job"), owner=DISTRICT_OWNER),
+    Case("distribution:intake_job_confirm", kwargs=_b("intake_job"), get=False, post=lambda w: {},
+         owner=DISTRICT_OWNER),
+    # A clean sheet has no error list: its owner is sent back to the job's page with a message.
+    Case("distribution:intake_job_errors", kwargs=_b("intake_job"), owner=DISTRICT_OWNER, owner_get=(302,)),
     Case("distribution:device_detail", kwargs=lambda w: {"imei": w.b.stock_device.imei}, owner=COMMUNE_OWNER),
     Case("distribution:device_resolve", kwargs=lambda w: {"imei": w.b.missing_device.imei}, get=False,
          post=lambda w: {"resolution": "found", "reason": "Tìm thấy ở kho xã"}, redirect_ok=True, owner=COMMUNE_OWNER),
