@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def test_concurrent_duplicates_do_the_work_once(api, users, commune_stock, households):
     key = uuid.uuid4()
     data = {"household": households.poor.pk, "recipient_name": "Lý Thị Mai", "citizen_id": "006185004321",
-            "imei": commune_stock[0].imei, "handed_at": "2023-09-02T09:41:00+07:00"}
+            "imei": commune_stock[0].imei, "handed_at": "2023-09-02T09:41:00+07:00", "consent": True}
     clients = [api(users.commune) for _ in range(4)]
     responses = run_together(*[lambda c=c: post(c, reverse("handout-list"), data, key) for c in clients])
     assert [r.status_code for r in responses] == [201] * 4, [getattr(r, "content", r) for r in responses]
@@ -29,7 +29,7 @@ def test_concurrent_duplicates_do_the_work_once(api, users, commune_stock, house
 
 def test_concurrent_different_keys_one_phone_one_winner(api, users, commune_stock, households):
     """Two officials hand out the same phone offline; the second sync gets the conflict."""
-    base = {"citizen_id": None, "imei": commune_stock[0].imei, "handed_at": "2023-09-02T09:41:00+07:00"}
+    base = {"citizen_id": None, "imei": commune_stock[0].imei, "handed_at": "2023-09-02T09:41:00+07:00", "consent": True}
     a = {**base, "household": households.poor.pk, "recipient_name": "Lý Thị Mai", "citizen_id": "006185004321"}
     b = {**base, "household": households.near_poor.pk, "recipient_name": "Nông Thị Hoa",
          "citizen_id": "006190007777"}
