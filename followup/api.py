@@ -146,6 +146,8 @@ class VillageRecipientsSerializer(serializers.Serializer):
     village = serializers.IntegerField()
     commune = serializers.IntegerField()
     recipients = RecipientSerializer(many=True)
+    phone_statuses = serializers.ListField(child=serializers.ListField(child=serializers.CharField()),
+                                           help_text="[value, label] pairs, labels in the user's language.")
 
 
 @extend_schema(responses={200: VillageRecipientsSerializer, 404: ERRORS[404]})
@@ -166,4 +168,5 @@ def village_recipients(request, pk: int):
              "latest_visit": {f: getattr(latest[h.pk], f) for f in fields} if h.pk in latest else None}
             for h in handouts]
     return Response(VillageRecipientsSerializer(
-        {"village": village.pk, "commune": village.parent_id, "recipients": rows}).data)
+        {"village": village.pk, "commune": village.parent_id, "recipients": rows,
+         "phone_statuses": [[value, str(label)] for value, label in Visit.PhoneStatus.choices]}).data)
