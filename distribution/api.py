@@ -247,7 +247,8 @@ def _handout_programme(user, data: dict, *, households: dict | None = None, cach
     return cache[name]
 
 
-def _record_handout(user, data: dict, programme: Programme, preload=None) -> Response:
+def _record_handout(user, data: dict, programme: Programme, preload=None, out: HandoutSerializer | None = None
+                    ) -> Response:
     from beneficiaries.models import Household, Person
 
     # The service locks and reads the household and the member; its first rule is that only
@@ -266,7 +267,9 @@ def _record_handout(user, data: dict, programme: Programme, preload=None) -> Res
         if e.code == Code.NOT_COMMUNE_OFFICIAL:
             raise Http404
         raise
-    return Response(HandoutSerializer(handout).data, status=status.HTTP_201_CREATED)
+    # A batch renders every item with one serializer (its fields are built once, not per item).
+    data = out.to_representation(handout) if out is not None else HandoutSerializer(handout).data
+    return Response(data, status=status.HTTP_201_CREATED)
 
 
 # --- a batch of queued hand-outs (the offline session's sync) --------------------------------
@@ -401,13 +404,15 @@ class HandoutSync(APIView):
                         data["_refused"] = exc
             preload.add_programmes(programmes, [d.get("citizen_id") or "" for d in valid])
 
+            out = HandoutSerializer()
+
             def work(i: int) -> Response:
                 data = keyed[i][2]
                 if not isinstance(data, dict):
                     raise data
                 if "_refused" in data:
                     raise data["_refused"]
-                return _record_handout(request.user, data, data["_programme"], preload=preload)
+                return _record_handout(request.user, data, data["_programme"], preload=preload, out=out)
 
             answers = run_idempotent_items(request, [(k, r) for k, r, _d in keyed], work, view=self,
                                            single_path=reverse("handout-list"))

@@ -58,7 +58,11 @@ def test_mixed_batch_each_item_answered_and_only_refusals_undone(api, users, com
         households.poor.pk: commune_stock[0].imei, households.near_poor.pk: commune_stock[2].imei}
     # the registry heard both on commit: the households have one adult fewer without a phone
     households.poor.refresh_from_db()
-    assert households.poor.adults_without_phone == 0
+    households.near_poor.refresh_from_db()
+    assert households.poor.adults_without_phone == households.near_poor.adults_without_phone == 0
+    # ...in each household's history, with the reason and the official
+    latest = households.near_poor.history.first()
+    assert (latest.history_change_reason, latest.adults_without_phone) == ("cấp phát điện thoại", 0)
     assert IdempotencyKey.objects.count() == 5  # every keyed item, its answer stored
 
 
