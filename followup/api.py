@@ -57,7 +57,9 @@ class VisitCreateSerializer(serializers.Serializer):
 
 
 def _record_visit(user, data: dict) -> Response:
-    handout = get_object_or_404(selectors.recipients(user=user), pk=data["handout"])
+    # Reversed hand-outs too: a phone returned while the visit waited offline is refused with
+    # its own code (handout_not_active), not as if it did not exist.
+    handout = get_object_or_404(selectors.recipients(user=user, active_only=False), pk=data["handout"])
     visit = services.visit_record(
         handout=handout, by=user, visited_on=data["visited_on"], vneid_level=data["vneid_level"],
         online_service_used=data["online_service_used"], cashless_account_open=data["cashless_account_open"],

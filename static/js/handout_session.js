@@ -388,6 +388,16 @@
     };
   }
 
+  // The server's words for a refused item, with what it said of each field.
+  function explain(a) {
+    var parts = [a.detail || ""];
+    Object.keys(a.fields || {}).forEach(function (f) {
+      var said = a.fields[f];
+      parts.push(f + ": " + (Array.isArray(said) ? said.join(" ") : typeof said === "string" ? said : JSON.stringify(said)));
+    });
+    return parts.join(" ").trim() || String(a.http_status);
+  }
+
   // One chunk of records of one kind: resolves with how many the server took; a refusal marks
   // its record as a conflict; rejects with {stop: message} (the chunk stays pending).
   function sendChunk(records) {
@@ -416,7 +426,7 @@
               s.queue.delete(r.key);
             } else {
               s.queue.put(Object.assign({}, r, { status: "conflict",
-                conflict: { code: a.code || "invalid", detail: a.detail || JSON.stringify(a.fields || a) } }));
+                conflict: { code: a.code || "invalid", detail: explain(a) } }));
             }
           });
         }).then(function () { return taken; });

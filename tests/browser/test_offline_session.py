@@ -277,10 +277,11 @@ def test_digital_team_records_a_visit_offline_and_syncs_it(small_phone, live_ser
     from tests.factories import member
 
     member(tree.ban_con, Role.DIGITAL_TEAM, "to_cns_bancon")
-    one = village_households[0]
-    handout = services.handout_create(programme=programme, household=one, by=users.commune,
-                                      imei=commune_stock[0].imei, handed_out_on=datetime.date(2023, 9, 8),
-                                      person=one.people.get())
+    one, two = village_households[:2]
+    handout, returned = (services.handout_create(programme=programme, household=h, by=users.commune,
+                                                 imei=device.imei, handed_out_on=datetime.date(2023, 9, 8),
+                                                 person=h.people.get())
+                         for h, device in ((one, commune_stock[0]), (two, commune_stock[1])))
     page = small_phone
     open_session(page, live_server, login, "Bản Còn", username="to_cns_bancon", first="#rc-list li.rc")
     assert page.locator("#hh-section").is_hidden()  # visits only: no hand-outs for the team
@@ -302,17 +303,28 @@ def test_digital_team_records_a_visit_offline_and_syncs_it(small_phone, live_ser
     page.fill("#vis-note", "Đã hướng dẫn cài VNeID")
     page.click("#visit-save")
     page.locator("#queue-list li[data-kind=visit]").wait_for()
-    assert queue_count(page) == "1" and not Visit.objects.exists()
+    page.locator("#rc-list li.rc", has_text="Lý Thị Hai").locator("button").click()
+    page.click("#visit-save")  # the defaults: not activated, in use
+    page.locator("#queue-list li[data-kind=visit]").nth(1).wait_for()
+    assert queue_count(page) == "2" and not Visit.objects.exists()
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
     page.reload()  # no signal: the kept page, the queue from IndexedDB
-    page.locator("#queue-list li[data-kind=visit]").wait_for()
-    assert queue_count(page) == "1"
+    page.locator("#queue-list li[data-kind=visit]").nth(1).wait_for()
+    assert queue_count(page) == "2"
 
+    # Meanwhile the second phone came back to the commune: that visit is refused at sync.
+    services.handout_reverse(handout=returned, by=users.commune, reason="Trả lại máy")
     page.context.set_offline(False)
     page.wait_for_function("() => navigator.onLine")
+    page.on("dialog", lambda dialog: dialog.accept())
     page.click("#sync-button")
-    page.locator("#open-session").wait_for()  # all sent: the session's personal data is gone
+    refused = page.locator("#conflict-list li.conflict[data-kind=visit]")
+    refused.wait_for()
+    assert refused.get_attribute("data-code") == "handout_not_active" and "thu hồi" in refused.inner_text()
+    assert queue_count(page) == "0" and Visit.objects.count() == 1
+    refused.locator("button.discard").click()
+    page.locator("#open-session").wait_for()  # all settled: the session's personal data is gone
     visit = Visit.objects.get()
     assert (visit.handout, visit.visited_by.username, visit.vneid_level) == (handout, "to_cns_bancon", 2)
     assert visit.online_service_used and visit.cashless_account_open and visit.cashless_used

@@ -99,3 +99,12 @@ def test_village_recipients_for_the_team(api, users, tree, team, handouts):  # n
     other = member(tree.na_phai, Role.DIGITAL_TEAM, "to_cns_naphai")
     for user in (other, users.other_commune, users.district):
         assert api(user).get(reverse("village-recipients", args=[tree.ban_con.pk])).status_code == 404, user
+
+
+def test_visit_to_a_returned_phone_is_refused_with_its_code(api, users, team, handouts):  # noqa: F811
+    from distribution import services as dist
+
+    dist.handout_reverse(handout=handouts[0], by=users.commune, reason="Trả lại máy")
+    r = post(api(team), reverse("visit-create"), visit(handouts[0]))
+    assert r.status_code == 400 and r.json()["code"] == "handout_not_active"
+    assert not Visit.objects.exists()
