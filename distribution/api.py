@@ -289,9 +289,9 @@ class SyncRequestSerializer(serializers.Serializer):
 
 class SyncItemResultSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="The item's idempotency_key, as sent.")
-    status = serializers.ChoiceField(
-        ["created", "replayed", "conflict", "invalid"],
-        help_text="created: done now; replayed: the key was answered before (by this endpoint or the single "
+    # A plain string, as every "status" of the API (one shared enum name would collide).
+    status = serializers.CharField(
+        help_text="created, replayed, conflict or invalid. created: done now; replayed: the key was answered before (by this endpoint or the single "
                   "write) and the stored answer follows (http_status, code, detail, the object); conflict: "
                   "refused by the current state (a 409 code); invalid: refused input, 404 or 403.")
     http_status = serializers.IntegerField(help_text="What the single write answered or would answer.")
