@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from simple_history.utils import bulk_update_with_history
 
 from phocap.accounts.models import User
 from phocap.areas.models import AdminUnit
@@ -378,15 +379,27 @@ def household_phones_changed(*, changes: list[dict]) -> None:
     ids = sorted({c["household_id"] for c in changes})
     households = {h.pk: h for h in locked(Household.objects.filter(pk__in=ids))}
     changed = set()
+    # A sync of many hand-outs: the members who lacked a smartphone are read and flipped in two
+    # statements (under their households' locks) instead of one UPDATE each.
+    lacking = None
+    if len(changes) > 1 and all(c["delta"] > 0 for c in changes):
+        gaining = {c["person_id"] for c in changes if c.get("person_id") is not None}
+        lacking = set(Person.objects.filter(pk__in=gaining, has_smartphone=False).values_list("pk", flat=True))
+        if lacking:
+            Person.objects.filter(pk__in=lacking).update(has_smartphone=True)
     for change in changes:
         household, person_id = households.get(change["household_id"]), change.get("person_id")
         if household is None:
             continue
         before = household.adults_without_phone
         if change["delta"] > 0:
-            # One conditional UPDATE: did the member lack a smartphone until now?
-            lacked = person_id is None or Person.objects.filter(pk=person_id, has_smartphone=False).update(
-                has_smartphone=True) == 1
+            if lacking is not None:
+                lacked = person_id is None or person_id in lacking
+                lacking.discard(person_id)
+            else:
+                # One conditional UPDATE: did the member lack a smartphone until now?
+                lacked = person_id is None or Person.objects.filter(pk=person_id, has_smartphone=False).update(
+                    has_smartphone=True) == 1
             if lacked:
                 household.adults_without_phone = max(0, before - 1)
         else:
@@ -399,6 +412,14 @@ def household_phones_changed(*, changes: list[dict]) -> None:
         if household.adults_without_phone != before:
             changed.add(household.pk)
     reason = messages.encode(Code.REASON_PHONE_HANDED_OUT if changes[-1]["delta"] > 0 else Code.REASON_PHONE_TAKEN_BACK)
+    if len(changed) > 1:
+        # Many households (a sync): one UPDATE and one INSERT of their history rows.
+        now, rows = timezone.now(), [households[pk] for pk in sorted(changed)]
+        for household in rows:
+            household.updated_at, household._change_reason = now, reason
+        bulk_update_with_history(rows, Household, ["adults_without_phone", "updated_at"],
+                                 default_change_reason=reason)
+        return
     for pk in changed:
         households[pk]._change_reason = reason
         households[pk].save(update_fields=["adults_without_phone", "updated_at"])

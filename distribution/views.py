@@ -374,18 +374,33 @@ def handout_create(request, household_pk):
         "stock": selectors.stock_devices(household.commune, programme=programme)})
 
 
-@unit_role_required(Role.COMMUNE_OFFICIAL)
+# The offline session records hand-outs (commune officials) and follow-up visits (them, and the
+# community digital technology team of a commune or a village).
+SESSION_ROLES = (Role.COMMUNE_OFFICIAL, Role.DIGITAL_TEAM)
+
+
+@unit_role_required(*SESSION_ROLES)
 def handout_session(request):
-    """The offline hand-out session: an app shell the service worker keeps; the village's
-    priority list, the commune's stock and the queue of hand-outs live in IndexedDB
-    (static/js/handout_session.js) and go through the write API."""
+    """The offline session: an app shell the service worker keeps; the village's priority list,
+    the commune's stock, the recipients to visit and the queue of hand-outs and visits live in
+    IndexedDB (static/js/handout_session.js) and go through the write API."""
     from phocap.areas.models import AdminUnit
 
-    commune, communes = _commune_for(request)
-    programme = pick_programme(request.user, commune=commune, running=True, fallback=False)
+    units = user_units(request.user, roles=SESSION_ROLES)
+    communes = list({(u.parent if u.level == AdminUnit.Level.VILLAGE else u).pk:
+                     (u.parent if u.level == AdminUnit.Level.VILLAGE else u) for u in units}.values())
+    if not communes:
+        raise PermissionDenied
+    commune = next((c for c in communes if str(c.pk) == request.GET.get("xa", "")), communes[0])
+    can_hand_out = is_officer_of(request.user, commune, roles=[Role.COMMUNE_OFFICIAL])
     villages = AdminUnit.objects.filter(parent=commune, level=AdminUnit.Level.VILLAGE).order_by("name")
+    if not can_hand_out and not any(u.pk == commune.pk for u in units):
+        villages = villages.filter(pk__in=[u.pk for u in units])  # a village team: its villages only
+    programme = (pick_programme(request.user, commune=commune, running=True, fallback=False)
+                 if can_hand_out else None)
     return render(request, "distribution/handout_session.html", {
-        "commune": commune, "communes": communes, "programme": programme, "villages": villages})
+        "commune": commune, "communes": communes, "programme": programme, "villages": villages,
+        "can_hand_out": can_hand_out})
 
 
 def _handout_or_404(request, pk):
