@@ -171,12 +171,14 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, budge
                 if m and m.group(2):
                     _check(*_ref(m.group(2)), limits)
             # Every row and cell starts with its position as "r" (counts), none is prefixed
-            # or without attributes: else the exact scan.
-            if text.count(b"<row") != text.count(b'<row r="') or text.count(b"<c ") != text.count(b'<c r="') or (
-                    b"<c>" in text or b"<c/>" in text or b":c " in text or b":row" in text):
+            # or without attributes: else the exact scan. A piece whose "<c" tags are all
+            # cells with a position (the usual piece) needs two scans for its cells, not four.
+            numbers = _ROW_NUMBER.findall(text)
+            if text.count(b"<row") != len(numbers) or b":c " in text or b":row" in text or (
+                    text.count(b"<c") != text.count(b'<c r="') and (
+                        text.count(b"<c ") != text.count(b'<c r="') or b"<c>" in text or b"<c/>" in text)):
                 odd = True  # positions not all written as usual: exact scan below
                 continue
-            numbers = _ROW_NUMBER.findall(text)
             if numbers:
                 max_row = max(max_row, max(map(int, numbers)))
             for letters in set(_WIDE_CELL.findall(text)):
