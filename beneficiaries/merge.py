@@ -139,7 +139,10 @@ def resolve(*, commune: AdminUnit, staged: list[StagedRow], labels: dict[str, st
             if adults > members or awp > adults:
                 plan.errors.append(_err(r, col["adults"], _("số người trưởng thành lớn hơn số nhân khẩu.")))
                 continue
-            plan.new.append(r._replace(members=members, adults=adults, adults_without_phone=awp))
+            if members is r.members and adults is r.adults and awp is r.adults_without_phone:
+                plan.new.append(r)  # the usual row: all three counts typed
+            else:
+                plan.new.append(r._replace(members=members, adults=adults, adults_without_phone=awp))
             continue
         old = snapshot[hid]
         # An empty cell or an absent column keeps the registry's value.

@@ -196,6 +196,7 @@ def normalise_rows(source: Table | Book, *, progress=None) -> tuple[list[StagedR
     categories: dict = {}
     counts: dict = {}
     ethnicities: dict = {}
+    id_checks: dict = {}
 
     staged: list[StagedRow] = []
     errors: list[dict] = []
@@ -303,7 +304,17 @@ def normalise_rows(source: Table | Book, *, progress=None) -> tuple[list[StagedR
                     cid = raw_id  # bare 0-9 digits: clean_id would return them unchanged
                 else:
                     cid = clean_id(raw_id)
-                kind, problem = check_id(cid, birth_year=birth, sex=sex or "")
+                if cid.isdigit() and cid.isascii():
+                    # check_id reads only the length, the first 6 digits, the birth year and
+                    # the sex: checked once per combination (~100k distinct IDs, a few
+                    # thousand combinations).
+                    key = (len(cid), cid[:6], birth, sex)
+                    try:
+                        kind, problem = id_checks[key]
+                    except KeyError:
+                        kind, problem = id_checks[key] = check_id(cid, birth_year=birth, sex=sex or "")
+                else:
+                    kind, problem = check_id(cid, birth_year=birth, sex=sex or "")
                 if problem:
                     err("citizen_id", _("số “%(v)s” %(problem)s") % {"v": _text(raw_id), "problem": problem})
             if not code and not cid:
