@@ -11,7 +11,6 @@ full run takes minutes; --ie-sample 0 runs it on every row).
 
 import io
 import multiprocessing
-import os
 import resource
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -28,6 +27,7 @@ from beneficiaries.models import Household, ImportJob, Person
 from beneficiaries.samples import household_rows, village_names, xlsx_bytes
 from phocap.areas.models import AdminUnit
 from phocap.areas.services import village_get_or_create
+from phocap.common.benchmarks import server_cpu
 
 
 class HouseholdResource(resources.ModelResource):
@@ -48,21 +48,8 @@ class _Rollback(Exception):
 
 
 def _cpu() -> tuple[float, float]:
-    """(this process's CPU seconds, its database backend's) — the backend's from /proc when
-    PostgreSQL runs on this machine, else 0. Unlike wall time, CPU time hardly moves with
-    the machine's load: what the import costs, on which side."""
-    backend = 0.0
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            pid = cursor.fetchone()[0]
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            backend = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, IndexError, ValueError):
-            pass
-    return time.process_time(), backend
+    """(this process's CPU seconds, its database backend's, 0 when unknown)."""
+    return time.process_time(), server_cpu() or 0.0
 
 
 class Command(BaseCommand):
