@@ -42,7 +42,7 @@ from phocap.common.updates import require_editable
 from .citizen_ids import require_valid_id
 from .errors import Code
 from .imports import ImportFileError, column_labels, normalise_rows, read_book
-from .merge import merge_staged, resolve, staging_fingerprint
+from .merge import merge_staged, resolve, staging_fingerprint, staging_record
 from .models import (
     Category,
     Household,
@@ -158,8 +158,7 @@ def _validate(job_id: int) -> ImportJob:
     path = _staging_file(job_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as f:
-        pickle.dump({"new": plan.new, "updates": plan.updates, "new_villages": plan.new_villages,
-                     "fingerprint": staging_fingerprint(job.commune_id), "errors": errors}, f,
+        pickle.dump(staging_record(plan, fingerprint=staging_fingerprint(job.commune_id), errors=errors), f,
                     protocol=pickle.HIGHEST_PROTOCOL)
     ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.VALIDATING).update(
         status=ImportJob.Status.VALIDATED, staging_path=str(path), done_rows=total,

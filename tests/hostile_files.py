@@ -57,6 +57,13 @@ def far_cell(*, declared: bool = True) -> bytes:
                     '</row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>')
 
 
+def cell_below_its_row(ref: str = "CV1048576") -> bytes:
+    """A cell whose own reference is far below the row element it is written in: readers
+    place a cell by its reference (1 row written, 1,048,576 × 100 cells to build)."""
+    return workbook(SHEET_HEAD + '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c>'
+                    f'<c r="{ref}"><v>1</v></c></row></sheetData></worksheet>')
+
+
 @functools.lru_cache(maxsize=1)
 def zip_bomb(megabytes: int = 60) -> bytes:
     """A sheet padded with `megabytes` MB of blanks: ~1000:1 compression."""

@@ -96,7 +96,12 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3}\d{1,7})(?::([A
 # scan reads only these; a sheet written any other way (positions left implicit, single
 # quotes, prefixes, spaces around "=") gets the exact, slower scan with a pull parser.
 _ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
-_WIDE_CELL = re.compile(rb'<c r="([A-Z]{2,3})\d')
+_WIDE_CELL = re.compile(rb'<c r="([A-Z]{2,3})(\d+)')
+# A cell is placed by its own reference, not by its row element: one-letter cells with
+# more digits than any row number read so far, or with exactly as many (read only when
+# that many digits could break a limit).
+_LONG_CELL_ROWS = {d: re.compile(rb'<c r="[A-Z]\d{%d}' % (d + 1)) for d in range(1, 8)}
+_CELL_ROWS = {d: re.compile(rb'<c r="[A-Z](\d{%d})"' % d) for d in range(1, 8)}
 _ENTITY = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 CHUNK = 1 << 20
 
@@ -185,16 +190,28 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, budge
                 if m and m.group(2):
                     _check(*_ref(m.group(2)), limits)
             # Every row and cell starts with its position as "r" (counts), none is prefixed
-            # or without attributes: else the exact scan.
-            if text.count(b"<row") != text.count(b'<row r="') or text.count(b"<c ") != text.count(b'<c r="') or (
-                    b"<c>" in text or b"<c/>" in text or b":c " in text or b":row" in text):
+            # or without attributes: else the exact scan. A piece whose "<c" tags are all
+            # cells with a position (the usual piece) needs two scans for its cells, not four.
+            numbers = _ROW_NUMBER.findall(text)
+            if text.count(b"<row") != len(numbers) or b":c " in text or b":row" in text or (
+                    text.count(b"<c") != text.count(b'<c r="') and (
+                        text.count(b"<c ") != text.count(b'<c r="') or b"<c>" in text or b"<c/>" in text)):
                 odd = True  # positions not all written as usual: exact scan below
                 continue
-            numbers = _ROW_NUMBER.findall(text)
             if numbers:
                 max_row = max(max_row, max(map(int, numbers)))
-            for letters in set(_WIDE_CELL.findall(text)):
+            for letters, row in set(_WIDE_CELL.findall(text)):
                 max_col = max(max_col, column_number(letters))
+                max_row = max(max_row, int(row))
+            digits = min(len(str(max_row)), 7)
+            if _LONG_CELL_ROWS[digits].search(text):
+                odd = True  # a cell far below the rows: the exact scan places every cell
+                continue
+            try:
+                _check(10 ** digits - 1, max(max_col, 26), limits)
+            except UnsafeFileError:
+                for row in _CELL_ROWS[digits].findall(text):
+                    max_row = max(max_row, int(row))
             _check(max_row, max(max_col, 1), limits)
         if odd:
             _exact_scan(zf, info, limits, budget, room)

@@ -15,6 +15,9 @@ from tests import hostile_files
     (hostile_files.billion_laughs, "xml_entities"),
     (hostile_files.million_rows, "sheet_too_large"),
     (hostile_files.implicit_wide_row, "sheet_too_large"),
+    (hostile_files.cell_below_its_row, "sheet_too_large"),
+    (lambda: hostile_files.cell_below_its_row("B900000"), "sheet_too_large"),
+    (lambda: hostile_files.cell_below_its_row("CV99999"), "sheet_too_large"),
     (hostile_files.zip_encrypted_entry, "file_encrypted"),
 ])
 def test_hostile_workbooks_are_refused_before_parsing(make, code):
@@ -103,3 +106,8 @@ def test_an_xls_sheet_hidden_inside_another_record_is_still_walked():
     with pytest.raises(UnsafeFileError) as e:
         check_workbook(data)
     assert e.value.code == "sheet_too_large"
+
+
+def test_a_cell_below_its_row_within_the_limits_passes():
+    # 50,000 rows x 26 columns: a big but possible list, placed by the cell's own reference.
+    check_workbook(hostile_files.cell_below_its_row("Z50000"))
