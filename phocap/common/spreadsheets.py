@@ -63,6 +63,8 @@ TEXTS = {
                                     "%(max_rows)s dòng, %(max_cols)s cột). Hãy xoá các ô thừa ở xa bảng (Ctrl+End "
                                     "cho biết ô cuối), lưu lại rồi tải lên lại."),
     "file_encrypted": gettext_lazy("File đang được đặt mật khẩu. Hãy bỏ mật khẩu rồi tải lên lại."),
+    "file_broken": gettext_lazy("File bị hỏng hoặc không đầy đủ (có thể tải lên bị gián đoạn). "
+                                "Hãy mở bằng Excel, lưu lại thành .xlsx rồi tải lên lại."),
     "xml_entities": gettext_lazy("File chứa khai báo XML không được phép (DOCTYPE/ENTITY). "
                                  "Hãy mở bằng Excel, lưu lại thành .xlsx rồi tải lên lại."),
 }
@@ -289,8 +291,7 @@ _BIFF_BOF, _BIFF_EOF, _BIFF_FILEPASS, _BIFF_BOUNDSHEET = 0x0809, 0x000A, 0x002F,
 
 
 def _broken_xls() -> UnsafeFileError:
-    return UnsafeFileError(_("File bị hỏng hoặc không đầy đủ (có thể tải lên bị gián đoạn). "
-                             "Hãy mở bằng Excel, lưu lại thành .xlsx rồi tải lên lại."), code="file_broken")
+    return UnsafeFileError.of("file_broken")
 
 
 def _ole_stream(data: bytes, names: tuple[str, ...], budget: Budget) -> bytes | None:
@@ -411,8 +412,7 @@ def _walk_records(stream: bytes, pos: int, limits: Limits, budget: Budget, count
         if counter[0] % 20_000 == 0:
             budget.check()
         if kind == _BIFF_FILEPASS:
-            raise UnsafeFileError(_("File đang được đặt mật khẩu. Hãy bỏ mật khẩu rồi tải lên lại."),
-                                  code="file_encrypted")
+            raise UnsafeFileError.of("file_encrypted")
         if kind == _BIFF_EOF and to_eof:
             return sheets
         if kind == _BIFF_BOUNDSHEET and length >= 4:
