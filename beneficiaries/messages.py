@@ -17,8 +17,7 @@ TEXTS = {
     Code.FILE_ENCRYPTED: SPREADSHEET_TEXTS["file_encrypted"],
     Code.NOT_A_SPREADSHEET: gettext_lazy("Đây không phải file bảng tính. Hãy mở bằng Excel và chọn "
                                          "Tệp → Lưu thành → Sổ làm việc Excel (*.xlsx) rồi tải lên lại."),
-    Code.FILE_BROKEN: gettext_lazy("File bị hỏng hoặc không đầy đủ (có thể tải lên bị gián đoạn). "
-                                   "Hãy mở bằng Excel, lưu lại thành .xlsx rồi tải lên lại."),
+    Code.FILE_BROKEN: SPREADSHEET_TEXTS["file_broken"],
     Code.FILE_NO_DATA: gettext_lazy("File không có dữ liệu."),
     Code.FILE_NO_SHEET: gettext_lazy("File không có trang tính nào."),
     Code.TOO_MANY_ROWS: gettext_lazy("File có %(n)d dòng, quá giới hạn %(max)d dòng. Hãy chia thành nhiều file."),

@@ -25,14 +25,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from simple_history.utils import bulk_update_with_history
 
 from phocap.accounts.models import User
 from phocap.areas.models import AdminUnit
-from phocap.common import messages
+from phocap.common import jobs, messages
 from phocap.common.errors import DomainError
 from phocap.common.locking import locked
 from phocap.common.tasks import enqueue, enqueue_on_commit
@@ -42,7 +42,7 @@ from phocap.common.updates import require_editable
 from .citizen_ids import require_valid_id
 from .errors import Code
 from .imports import ImportFileError, column_labels, normalise_rows, read_book
-from .merge import merge_staged, resolve, staging_fingerprint
+from .merge import merge_staged, resolve, staging_fingerprint, staging_record
 from .models import (
     Category,
     Household,
@@ -80,11 +80,10 @@ def _gc_paused():
 
 
 def _claim(job_id: int, from_status: str, to_status: str) -> bool:
-    """Move the job forward only if nobody else did: one conditional UPDATE. Claiming a
-    phase starts its lease (heartbeat_at, renewed by progress) and counts an attempt."""
+    """Move the job forward only if nobody else did (phocap.common.jobs.claim: starts the
+    phase's lease and counts an attempt)."""
     assert to_status in ImportJob.ALLOWED_TRANSITIONS[from_status]
-    return ImportJob.objects.filter(pk=job_id, status=from_status).update(
-        status=to_status, heartbeat_at=timezone.now(), attempts=F("attempts") + 1) == 1
+    return jobs.claim(ImportJob, job_id, from_status, to_status)
 
 
 def _staging_file(job_id: int) -> Path:
@@ -159,8 +158,7 @@ def _validate(job_id: int) -> ImportJob:
     path = _staging_file(job_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as f:
-        pickle.dump({"new": plan.new, "updates": plan.updates, "new_villages": plan.new_villages,
-                     "fingerprint": staging_fingerprint(job.commune_id), "errors": errors}, f,
+        pickle.dump(staging_record(plan, fingerprint=staging_fingerprint(job.commune_id), errors=errors), f,
                     protocol=pickle.HIGHEST_PROTOCOL)
     ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.VALIDATING).update(
         status=ImportJob.Status.VALIDATED, staging_path=str(path), done_rows=total,
@@ -287,16 +285,11 @@ def import_jobs_recover(*, now: datetime.datetime | None = None) -> dict[str, in
     now = now or timezone.now()
     S = ImportJob.Status
     counts = {"requeued": 0, "failed": 0}
-    stale = now - JOB_LEASE
-    for job_id, phase in ImportJob.objects.filter(
-            status__in=[S.VALIDATING, S.MERGING], heartbeat_at__lt=stale).values_list("pk", "status"):
-        back = S.UPLOADED if phase == S.VALIDATING else S.VALIDATED  # a merge is one transaction
-        retried = ImportJob.objects.filter(pk=job_id, status=phase, heartbeat_at__lt=stale,
-                                           attempts__lt=MAX_ATTEMPTS).update(status=back, done_rows=0)
-        if not retried:
-            counts["failed"] += ImportJob.objects.filter(pk=job_id, status=phase, heartbeat_at__lt=stale).update(
-                status=S.FAILED, message=messages.encode(Code.IMPORT_STOPPED, n=MAX_ATTEMPTS))
-        log.warning("import_job_stale", extra={"job_id": job_id, "phase": phase, "retried": bool(retried)})
+    # A phase whose worker died goes back one step (a merge is one transaction).
+    _back, counts["failed"] = jobs.take_back_stale(
+        ImportJob, phases={S.VALIDATING: S.UPLOADED, S.MERGING: S.VALIDATED}, now=now, reset={"done_rows": 0},
+        lease=JOB_LEASE, max_attempts=MAX_ATTEMPTS,
+        failed={"status": S.FAILED, "message": messages.encode(Code.IMPORT_STOPPED, n=MAX_ATTEMPTS)})
     waiting = now - QUEUE_GRACE
     for job_id in ImportJob.objects.filter(status=S.UPLOADED, created_at__lt=waiting).values_list("pk", flat=True):
         counts["requeued"] += enqueue(import_job_validate_task, job_id)
@@ -385,15 +378,27 @@ def household_phones_changed(*, changes: list[dict]) -> None:
     ids = sorted({c["household_id"] for c in changes})
     households = {h.pk: h for h in locked(Household.objects.filter(pk__in=ids))}
     changed = set()
+    # A sync of many hand-outs: the members who lacked a smartphone are read and flipped in two
+    # statements (under their households' locks) instead of one UPDATE each.
+    lacking = None
+    if len(changes) > 1 and all(c["delta"] > 0 for c in changes):
+        gaining = {c["person_id"] for c in changes if c.get("person_id") is not None}
+        lacking = set(Person.objects.filter(pk__in=gaining, has_smartphone=False).values_list("pk", flat=True))
+        if lacking:
+            Person.objects.filter(pk__in=lacking).update(has_smartphone=True)
     for change in changes:
         household, person_id = households.get(change["household_id"]), change.get("person_id")
         if household is None:
             continue
         before = household.adults_without_phone
         if change["delta"] > 0:
-            # One conditional UPDATE: did the member lack a smartphone until now?
-            lacked = person_id is None or Person.objects.filter(pk=person_id, has_smartphone=False).update(
-                has_smartphone=True) == 1
+            if lacking is not None:
+                lacked = person_id is None or person_id in lacking
+                lacking.discard(person_id)
+            else:
+                # One conditional UPDATE: did the member lack a smartphone until now?
+                lacked = person_id is None or Person.objects.filter(pk=person_id, has_smartphone=False).update(
+                    has_smartphone=True) == 1
             if lacked:
                 household.adults_without_phone = max(0, before - 1)
         else:
@@ -406,6 +411,14 @@ def household_phones_changed(*, changes: list[dict]) -> None:
         if household.adults_without_phone != before:
             changed.add(household.pk)
     reason = messages.encode(Code.REASON_PHONE_HANDED_OUT if changes[-1]["delta"] > 0 else Code.REASON_PHONE_TAKEN_BACK)
+    if len(changed) > 1:
+        # Many households (a sync): one UPDATE and one INSERT of their history rows.
+        now, rows = timezone.now(), [households[pk] for pk in sorted(changed)]
+        for household in rows:
+            household.updated_at, household._change_reason = now, reason
+        bulk_update_with_history(rows, Household, ["adults_without_phone", "updated_at"],
+                                 default_change_reason=reason)
+        return
     for pk in changed:
         households[pk]._change_reason = reason
         households[pk].save(update_fields=["adults_without_phone", "updated_at"])

@@ -152,19 +152,28 @@ def _priority_context(request):
 @login_and_membership_required
 def priority_list(request):
     communes, commune, village, programme = _priority_context(request)
-    page, rows = None, []
+    # "Chưa được thăm": households holding a phone whose recipient the community digital
+    # technology team has not visited yet (follow-up visits).
+    not_visited = request.GET.get("chua-tham") == "1"
+    page, rows, unvisited = None, [], 0
     if commune is not None:
-        page = paginate(request, selectors.priority_list(commune=commune, programme=programme, village=village))
+        page = paginate(request, selectors.PriorityList(commune=commune, programme=programme, village=village,
+                                                        not_visited=not_visited))
         masker = selectors.IdMasker(request.user)
         rows = list(_rows(page, masker))
         masker.log(request.path)
         _with_verdicts(rows, programme)
+        unvisited = selectors.not_visited_count(commune=commune, programme=programme, village=village)
     query = request.GET.copy()
     query.pop("page", None)
+    tabs = request.GET.copy()
+    for key in ("page", "chua-tham"):
+        tabs.pop(key, None)
     return render(request, "beneficiaries/priority_list.html", {
         "communes": communes, "commune": commune, "village": village, "programme": programme,
         "villages": selectors.villages_of(commune) if commune else [], "page_obj": page, "rows": rows,
-        "start": (page.start_index() if page else 1), "query": query.urlencode()})
+        "start": (page.start_index() if page else 1), "query": query.urlencode(), "tabs": tabs.urlencode(),
+        "not_visited": not_visited, "unvisited": unvisited})
 
 
 @login_and_membership_required
@@ -173,7 +182,8 @@ def priority_export(request):
     if commune is None:
         raise Http404
     masker = selectors.IdMasker(request.user)
-    qs = selectors.priority_list(commune=commune, programme=programme, village=village)
+    qs = selectors.PriorityList(commune=commune, programme=programme, village=village,
+                                not_visited=request.GET.get("chua-tham") == "1")
     headers = [_("TT"), _("Mã hộ"), _("Chủ hộ"), _("Số CCCD"), _("Thôn/bản"), _("Diện"),
                _("Người lớn"), _("Chưa có ĐTTM"), _("Đã nhận điện thoại"), _("Điện thoại"), _("Đối tượng")]
 

@@ -23,6 +23,8 @@ class Code(StrEnum):
     SOURCE_OTHER_UNIT = "source_other_unit"
     SOURCE_CAPACITY_EXCEEDED = "source_capacity_exceeded"
     IMEI_ALREADY_REGISTERED = "imei_already_registered"
+    IMEI_SHEET_UNUSABLE = "imei_sheet_unusable"  # not a spreadsheet by name, or too large to store
+    INTAKE_JOB_NOT_AWAITING = "intake_job_not_awaiting"
     # batches
     NOT_DIRECT_CHILD = "not_direct_child"
     NO_DISPATCH_TO_VILLAGE = "no_dispatch_to_village"

@@ -104,6 +104,7 @@ NOT_INTERFACE = {
     "distribution:handout_scan": "the signed scan a user uploaded",
     "coverage:report_download": "a stored report, built in the language of the page that asked for it "
                                 "(tests/coverage: test_the_report_is_written_in_the_requesters_language)",
+    "audit:inspector_download": "a stored workbook, built in the language of the page that asked for it",
     "beneficiaries:import_template": "Vietnamese column headers are the import file format",
     "beneficiaries:import_annotated": "the user's own file, with the error column added",
 }

@@ -337,6 +337,7 @@ def _map_table(grid: list[list], version: str, *, sheet: str = "") -> Table:
         best = {**best, "village": len(header)}
         header.append(HEADERS["village"][0])
     village_col, category_col = best["village"], best["category"]
+    cid_col, code_col = best.get("citizen_id", -1), best.get("code", -1)
     section = None  # the village of the last section row
     # Total rows are skipped, not the end of the list: a list with a subtotal per village
     # ("Cộng thôn Bản Còn") goes on below it. After the first total, only rows that look
@@ -371,7 +372,11 @@ def _map_table(grid: list[list], version: str, *, sheet: str = "") -> Table:
             if village:
                 section = village
                 continue
-        if not _looks_like_household(values, best):
+        # A name, a category and an ID or household code: a household, not a line of the
+        # signature block (inline: every row passes here).
+        if not (name is not None and not (name.__class__ is str and (not name or name.isspace()))
+                and category is not None and not (category.__class__ is str and (not category or category.isspace()))
+                and (_filled(values, cid_col) or _filled(values, code_col))):
             if after_total:
                 continue
             if _is_footer(values):
@@ -472,13 +477,6 @@ def _filled(values, j) -> bool:
         return False
     v = values[j]
     return v is not None and not (v.__class__ is str and (not v or v.isspace()))
-
-
-def _looks_like_household(values, cols) -> bool:
-    """A name, a category and an ID or household code: not a line of the signature block.
-    Called for every row: plain lookups, no closure."""
-    return (_filled(values, cols["head_name"]) and _filled(values, cols["category"])
-            and (_filled(values, cols.get("citizen_id", -1)) or _filled(values, cols.get("code", -1))))
 
 
 def _is_total_row(values, cols) -> bool:

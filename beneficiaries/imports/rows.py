@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import phonenumbers
 
-from phocap.common.grids import cell_text
+from phocap.common.grids import cell_text, whole_number
 
 from ..citizen_ids import check_id, clean_id
 from ..errors import Code
@@ -65,21 +65,6 @@ def _cell(value):
 
 
 _text = cell_text
-
-
-def _int(value) -> int | None:
-    """Whole number or None; raises ValueError on anything else."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise ValueError
-    if isinstance(value, float):
-        if value != int(value):
-            raise ValueError
-        return int(value)
-    if isinstance(value, int):
-        return value
-    return int(str(value).strip())
 
 
 def _birth_year(value, this_year: int) -> int | None:
@@ -139,7 +124,7 @@ def _categories(value, year_value, this_year: int) -> tuple[tuple, tuple]:
     year_value = _cell(year_value)
     if year_value is not None:
         try:
-            year = _int(year_value)
+            year = whole_number(year_value)
             if not (1990 <= year <= this_year + 1):
                 raise ValueError
             cats = tuple((c, y or year) for c, y in cats)
@@ -157,7 +142,7 @@ def _counts(*cells) -> tuple:
     for key, value in zip(_COUNT_KEYS, cells, strict=True):
         value = _cell(value)
         try:
-            number = _int(value)
+            number = whole_number(value)
             if number is not None and not (0 <= number <= 99):
                 raise ValueError
         except (ValueError, TypeError):
@@ -194,6 +179,7 @@ def normalise_rows(source: Table | Book, *, progress=None) -> tuple[list[StagedR
     categories: dict = {}
     counts: dict = {}
     ethnicities: dict = {}
+    id_checks: dict = {}
 
     staged: list[StagedRow] = []
     errors: list[dict] = []
@@ -299,7 +285,17 @@ def normalise_rows(source: Table | Book, *, progress=None) -> tuple[list[StagedR
                     cid = raw_id  # bare 0-9 digits: clean_id would return them unchanged
                 else:
                     cid = clean_id(raw_id)
-                kind, problem = check_id(cid, birth_year=birth, sex=sex or "")
+                if cid.isdigit() and cid.isascii():
+                    # check_id reads only the length, the first 6 digits, the birth year and
+                    # the sex: checked once per combination (~100k distinct IDs, a few
+                    # thousand combinations).
+                    key = (len(cid), cid[:6], birth, sex)
+                    try:
+                        kind, problem = id_checks[key]
+                    except KeyError:
+                        kind, problem = id_checks[key] = check_id(cid, birth_year=birth, sex=sex or "")
+                else:
+                    kind, problem = check_id(cid, birth_year=birth, sex=sex or "")
                 if problem:
                     err("citizen_id", Code.ROW_ID_INVALID, {"v": _text(raw_id), "problem": problem})
             if not code and not cid:

@@ -142,3 +142,23 @@ def cell_text(value) -> str:
     if isinstance(value, float) and value == int(value):
         value = int(value)
     return " ".join(str(value).split())
+
+
+def whole_number(value, *, thousands: bool = False) -> int | None:
+    """A cell as a whole number, None when it is empty; ValueError for anything else
+    (a fraction, a word, True/False, a date). With `thousands`, "1.234", "1,234" and
+    "1 234" are 1234 (figures typed with a thousands separator)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, float):
+        if not value.is_integer():  # a fraction, NaN or infinity
+            raise ValueError(value)
+        return int(value)
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    if thousands:
+        text = text.replace(".", "").replace(",", "").replace(" ", "")
+    return int(text)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from phocap.areas.models import AdminUnit
-from phocap.common.grids import SpreadsheetError, cell_text, read_grid
+from phocap.common.grids import SpreadsheetError, cell_text, read_grid, whole_number
 from phocap.common.text import fold
 
 from .errors import Code
@@ -63,20 +63,11 @@ _text = cell_text
 
 
 def _count(value) -> int | None:
-    """A whole number ≥ 0, None when empty; ValueError otherwise."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise ValueError
-    if isinstance(value, float):
-        if value != int(value):
-            raise ValueError
-        value = int(value)
-    if isinstance(value, str):
-        value = int(value.strip().replace(".", "").replace(",", "").replace(" ", ""))
-    if value < 0:
-        raise ValueError
-    return value
+    """A whole number ≥ 0 (thousands separators allowed), None when empty; ValueError otherwise."""
+    number = whole_number(value, thousands=True)
+    if number is not None and number < 0:
+        raise ValueError(number)
+    return number
 
 
 def _bare(name: str) -> str:

@@ -18,6 +18,10 @@ HOSTILE = {
     "encrypted": (lambda: hostile_files.ENCRYPTED, "x.xlsx", "file_encrypted"),
     "renamed image": (lambda: hostile_files.PNG, "anh.xlsx", "not_a_spreadsheet"),
     "truncated": (lambda: corpus.two_bad_rows()[:700], "x.xlsx", "file_broken"),
+    # Old .xls: a value at IV65536 (a dense grid of 65,536 x 256), a password, a cut file.
+    "xls far cell": (hostile_files.xls_far_cell, "x.xls", "sheet_too_large"),
+    "xls encrypted": (hostile_files.xls_encrypted, "x.xls", "file_encrypted"),
+    "xls truncated": (lambda: hostile_files.xls([(0, 0, "Họ và tên chủ hộ")])[:1500], "x.xls", "file_broken"),
 }
 
 
