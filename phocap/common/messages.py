@@ -19,6 +19,8 @@ from collections.abc import Mapping
 
 from django.utils.functional import Promise
 
+from .formatting import format_number
+
 MARK = "§"  # starts an encoded message; no reason typed by a person starts with it
 
 _TEXTS: dict[str, Promise | str] = {}
@@ -51,9 +53,16 @@ def render(code: str, params: Mapping | None = None) -> str:
     return str(template) % {k: _param(v) for k, v in params.items()}
 
 
+def number(value: int | float) -> dict:
+    """A parameter shown as a number in the reader's style ("65.536" / "65,536")."""
+    return {"number": value}
+
+
 def _param(value):
     if isinstance(value, dict) and "code" in value:
         return render(value["code"], value.get("params"))
+    if isinstance(value, dict) and "number" in value:
+        return format_number(value["number"])
     if isinstance(value, list | tuple):
         return ", ".join(str(_param(v)) for v in value)
     return value
