@@ -17,9 +17,8 @@ import json
 import re
 from collections.abc import Mapping
 
+from django.utils import formats
 from django.utils.functional import Promise
-
-from .formatting import format_number
 
 MARK = "§"  # starts an encoded message; no reason typed by a person starts with it
 
@@ -50,19 +49,25 @@ def render(code: str, params: Mapping | None = None) -> str:
         return code if not params else f"{code} {json.dumps(params, ensure_ascii=False)}"
     if not params:
         return str(template)
-    return str(template) % {k: _param(v) for k, v in params.items()}
+    text = str(template)
+    return text % {k: _figure(v) if k in FIGURES and f"%({k})s" in text else _param(v) for k, v in params.items()}
 
 
-def number(value: int | float) -> dict:
-    """A parameter shown as a number in the reader's style ("65.536" / "65,536")."""
-    return {"number": value}
+# Parameters that are counts: grouped as the reader's language writes them ("65.536",
+# "65,536") where the template takes them as text (%(n)s). Others (years, row numbers,
+# codes) are shown as stored.
+FIGURES = frozenset({"rows", "max_rows", "n", "max", "qty", "total", "done"})
+
+
+def _figure(value):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return formats.number_format(value, force_grouping=True)
+    return _param(value)
 
 
 def _param(value):
     if isinstance(value, dict) and "code" in value:
         return render(value["code"], value.get("params"))
-    if isinstance(value, dict) and "number" in value:
-        return format_number(value["number"])
     if isinstance(value, list | tuple):
         return ", ".join(str(_param(v)) for v in value)
     return value

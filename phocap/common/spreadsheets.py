@@ -88,8 +88,8 @@ def _too_big() -> UnsafeFileError:
 
 
 def dimension_error(rows: int, cols: int, limits: Limits) -> UnsafeFileError:
-    return UnsafeFileError.of("sheet_too_large", rows=messages.number(rows), cols=cols,
-                              max_rows=messages.number(limits.max_rows), max_cols=limits.max_cols)
+    return UnsafeFileError.of("sheet_too_large", rows=rows, cols=cols, max_rows=limits.max_rows,
+                              max_cols=limits.max_cols)
 
 
 _REF = re.compile(rb"([A-Z]{1,3})(\d{1,7})")

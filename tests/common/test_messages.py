@@ -6,8 +6,7 @@ from phocap.common import messages
 
 
 def test_a_hostile_sheet_is_described_with_the_readers_numbers():
-    stored = messages.encode("sheet_too_large", rows=messages.number(65536), cols=256,
-                             max_rows=messages.number(250000), max_cols=100)
+    stored = messages.encode("sheet_too_large", rows=65536, cols=256, max_rows=250000, max_cols=100)
     with translation.override("vi"):
         assert "65.536 dòng × 256 cột" in messages.text(stored)
     with translation.override("en"):
