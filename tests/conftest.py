@@ -54,25 +54,15 @@ def _eager_celery_unless_worker(request, settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Each test starts with an empty cache: spent submit tokens, debounce marks and
-    throttles of one test must not decide another's outcome."""
-    from django.core.cache import cache
-
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
 def _default_language():
-    """Each test starts in the default language: a request in English leaves English
-    active in the thread (the middleware activates a language, nothing deactivates it), and
-    stored messages are worded when read, in the active language."""
+    """Each test starts in the default language: a request in English activates it for the
+    thread, and a later test reading a stored message would otherwise get English."""
     from django.conf import settings
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
     yield
-    translation.deactivate()
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
