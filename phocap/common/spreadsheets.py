@@ -65,6 +65,8 @@ TEXTS = {
     "file_encrypted": gettext_lazy("File đang được đặt mật khẩu. Hãy bỏ mật khẩu rồi tải lên lại."),
     "xml_entities": gettext_lazy("File chứa khai báo XML không được phép (DOCTYPE/ENTITY). "
                                  "Hãy mở bằng Excel, lưu lại thành .xlsx rồi tải lên lại."),
+    "file_broken": gettext_lazy("File bị hỏng hoặc không đầy đủ (có thể tải lên bị gián đoạn). "
+                                "Hãy mở bằng Excel, lưu lại thành .xlsx rồi tải lên lại."),
 }
 messages.register(TEXTS)
 
@@ -86,8 +88,9 @@ def _too_big() -> UnsafeFileError:
 
 
 def dimension_error(rows: int, cols: int, limits: Limits) -> UnsafeFileError:
-    return UnsafeFileError.of("sheet_too_large", rows=rows, cols=cols, max_rows=limits.max_rows,
-                              max_cols=limits.max_cols)
+    # Figures as the message always showed them, with Vietnamese thousands dots ("1.048.576").
+    return UnsafeFileError.of("sheet_too_large", rows=f"{rows:,}".replace(",", "."), cols=cols,
+                              max_rows=f"{limits.max_rows:,}".replace(",", "."), max_cols=limits.max_cols)
 
 
 _REF = re.compile(rb"([A-Z]{1,3})(\d{1,7})")
@@ -289,8 +292,7 @@ _BIFF_BOF, _BIFF_EOF, _BIFF_FILEPASS, _BIFF_BOUNDSHEET = 0x0809, 0x000A, 0x002F,
 
 
 def _broken_xls() -> UnsafeFileError:
-    return UnsafeFileError(_("File bị hỏng hoặc không đầy đủ (có thể tải lên bị gián đoạn). "
-                             "Hãy mở bằng Excel, lưu lại thành .xlsx rồi tải lên lại."), code="file_broken")
+    return UnsafeFileError.of("file_broken")
 
 
 def _ole_stream(data: bytes, names: tuple[str, ...], budget: Budget) -> bytes | None:
@@ -411,8 +413,7 @@ def _walk_records(stream: bytes, pos: int, limits: Limits, budget: Budget, count
         if counter[0] % 20_000 == 0:
             budget.check()
         if kind == _BIFF_FILEPASS:
-            raise UnsafeFileError(_("File đang được đặt mật khẩu. Hãy bỏ mật khẩu rồi tải lên lại."),
-                                  code="file_encrypted")
+            raise UnsafeFileError.of("file_encrypted")
         if kind == _BIFF_EOF and to_eof:
             return sheets
         if kind == _BIFF_BOUNDSHEET and length >= 4:
