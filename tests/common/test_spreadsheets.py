@@ -53,7 +53,7 @@ def test_other_kinds_are_left_to_the_reader(data):
 def test_an_xls_with_a_far_cell_is_refused_before_parsing():
     with pytest.raises(UnsafeFileError) as e:
         check_workbook(hostile_files.xls_far_cell())
-    assert e.value.code == "sheet_too_large" and e.value.params["rows"] == 65536 and e.value.message
+    assert e.value.code == "sheet_too_large" and "65.536" in e.value.message
 
 
 def test_an_xls_past_the_row_limit_is_refused():
