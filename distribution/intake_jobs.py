@@ -10,9 +10,10 @@
   intake_jobs_recover  beat's sweep: jobs never queued, or whose worker died, queued again
                        or failed with a message
 
-Same status and lease fields as the household import (`beneficiaries.ImportJob`): a
-phase is claimed by a conditional UPDATE that starts its lease (`heartbeat_at`) and counts
-an attempt, so a redelivered task does nothing.
+Same status and lease fields as the household import (`beneficiaries.ImportJob`) and the
+same lease helpers (`phocap.common.jobs.claim`, `take_back_stale`): a phase is claimed by a
+conditional UPDATE that starts its lease (`heartbeat_at`) and counts an attempt, so a
+redelivered task does nothing.
 """
 
 from __future__ import annotations
@@ -20,18 +21,16 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import logging
 from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from phocap.accounts.models import User
 from phocap.accounts.scoping import can_write_unit
-from phocap.common import messages
+from phocap.common import jobs, messages
 from phocap.common.errors import DomainError
 from phocap.common.locking import locked
 from phocap.common.spreadsheets import UnsafeFileError
@@ -43,8 +42,6 @@ from . import services
 from .errors import Code
 from .models import Device, IntakeJob
 
-log = logging.getLogger(__name__)
-
 ERRORS_KEPT_ON_JOB = 200
 REGISTERED_KEPT_ON_JOB = 200
 # Reading a sheet is bounded to seconds (imeis.SHEET_LIMITS); a lease this long means the
@@ -53,12 +50,6 @@ JOB_LEASE = datetime.timedelta(minutes=5)
 QUEUE_GRACE = datetime.timedelta(minutes=2)
 MAX_ATTEMPTS = 2
 EXTENSIONS = (".xlsx", ".xls", ".ods")
-
-
-def _claim(job_id: int, from_status: str, to_status: str) -> bool:
-    assert to_status in IntakeJob.ALLOWED_TRANSITIONS[from_status]
-    return IntakeJob.objects.filter(pk=job_id, status=from_status).update(
-        status=to_status, heartbeat_at=timezone.now(), attempts=F("attempts") + 1) == 1
 
 
 def _check_source(*, programme: Programme, donation, procurement, by: User):
@@ -105,7 +96,7 @@ def intake_job_create(*, programme: Programme, data: bytes, filename: str, by: U
 
 def intake_job_validate(*, job_id: int) -> IntakeJob:
     """Read and check the sheet (worker only); write no device. Safe to run twice."""
-    if not _claim(job_id, IntakeJob.Status.UPLOADED, IntakeJob.Status.VALIDATING):
+    if not jobs.claim(IntakeJob, job_id, IntakeJob.Status.UPLOADED, IntakeJob.Status.VALIDATING):
         return IntakeJob.objects.get(pk=job_id)
     job = IntakeJob.objects.get(pk=job_id)
     try:
@@ -200,15 +191,11 @@ def intake_jobs_recover(*, now: datetime.datetime | None = None) -> dict[str, in
     now = now or timezone.now()
     S = IntakeJob.Status
     counts = {"requeued": 0, "failed": 0}
-    stale = now - JOB_LEASE
-    for job_id in IntakeJob.objects.filter(status=S.VALIDATING, heartbeat_at__lt=stale).values_list("pk", flat=True):
-        retried = IntakeJob.objects.filter(pk=job_id, status=S.VALIDATING, heartbeat_at__lt=stale,
-                                           attempts__lt=MAX_ATTEMPTS).update(status=S.UPLOADED)
-        if not retried:
-            counts["failed"] += IntakeJob.objects.filter(pk=job_id, status=S.VALIDATING, heartbeat_at__lt=stale).update(
-                status=S.FAILED, heartbeat_at=None, validated_at=now, failure_code=Code.IMEI_WORKER_STOPPED,
-                message=messages.encode(Code.IMEI_WORKER_STOPPED, n=MAX_ATTEMPTS))
-        log.warning("intake_job_stale", extra={"job_id": job_id, "retried": bool(retried)})
+    _back, counts["failed"] = jobs.take_back_stale(
+        IntakeJob, phases={S.VALIDATING: S.UPLOADED}, now=now, lease=JOB_LEASE, max_attempts=MAX_ATTEMPTS,
+        failed={"status": S.FAILED, "heartbeat_at": None, "validated_at": now,
+                "failure_code": Code.IMEI_WORKER_STOPPED,
+                "message": messages.encode(Code.IMEI_WORKER_STOPPED, n=MAX_ATTEMPTS)})
     # Retried jobs were created long ago, so they are queued here too.
     for job_id in IntakeJob.objects.filter(status=S.UPLOADED, created_at__lt=now - QUEUE_GRACE).values_list(
             "pk", flat=True):
