@@ -497,7 +497,8 @@ class IntakeJob(StatusTransitionsMixin, models.Model):
     """An IMEI sheet uploaded at intake. The worker reads and checks it (the web process
     never parses an upload); the official reviews what it found and confirms; the intake
     service then registers the phones. Its status/lease fields have the same names and
-    meaning as the household import's (`ImportJob`), so both can move to one job base."""
+    meaning as the household import's (`ImportJob`); both claim and recover through the lease
+    helpers of `phocap.common.jobs`."""
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Đã tải lên")
