@@ -60,8 +60,8 @@ def test_the_chart_communes_are_ranked_in_the_database_like_a_sort_of_all(progra
     for n, row in enumerate(rows):
         CoverageSummary.objects.filter(pk=row.pk).update(phones_handed_out=(n * 37) % 50)
     expected = sorted(
-        ((round((coverage_ratio(r.phones_handed_out, r.target_adults) or 0) * 100, 1), r.commune_id, r.commune.name)
-         for r in CoverageSummary.objects.filter(programme=programme, province=tree.bk).select_related("commune")))
+        (round((coverage_ratio(r.phones_handed_out, r.target_adults) or 0) * 100, 1), r.commune_id, r.commune.name)
+         for r in CoverageSummary.objects.filter(programme=programme, province=tree.bk).select_related("commune"))
     total, chart = selectors.commune_coverage(programme=programme, unit=tree.bk)
     assert total == len(expected) > selectors.CHART_FITS
     each = selectors.CHART_EACH_END
