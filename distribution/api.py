@@ -6,10 +6,15 @@ Writes call the services and go through phocap.api.views.WriteView (Idempotency-
 {"code", "detail"} errors). Objects outside the user's area answer 404.
 """
 
+import uuid
+
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -20,10 +25,12 @@ from drf_spectacular.utils import (
 from rest_framework import generics, permissions, serializers, status, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from phocap.accounts.models import Role
 from phocap.accounts.scoping import can_access_unit, can_write_unit, scope_queryset
 from phocap.api.errors import ApiError
+from phocap.api.idempotency import run_idempotent_items
 from phocap.api.views import ERRORS, WriteView
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
@@ -155,6 +162,8 @@ class HandoutSerializer(serializers.ModelSerializer):
         fields = ["id", "programme", "commune", "household", "person", "device", "imei", "recipient_name",
                   "citizen_id", "handed_at", "handed_out_on", "status", "created_at", "reversed_at",
                   "reversal_reason"]
+        # The model field has no verbose name (its migration stays): the form label of the browsable API.
+        extra_kwargs = {"reversed_at": {"label": gettext_lazy("thời điểm thu hồi"), "read_only": True}}
 
 
 class HandoutCreateSerializer(serializers.Serializer):
@@ -168,6 +177,20 @@ class HandoutCreateSerializer(serializers.Serializer):
     handed_at = serializers.DateTimeField(help_text="When the phone was handed over (ISO 8601).")
     programme = serializers.IntegerField(required=False, allow_null=True,
                                          help_text="Default: the commune's running programme.")
+    consent = serializers.BooleanField(
+        help_text="The recipient agreed to the processing of their personal data (Decree 13/2023/NĐ-CP); "
+                  "must be true, as on the hand-out form.")
+    exception_reason = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=500,
+        help_text="Only for a household or recipient outside the programme's eligibility: why the phone is "
+                  "given anyway (kept with the rules it breaks). Without it such a hand-out is refused with the "
+                  "rule's code.")
+
+    def validate_consent(self, value):
+        if not value:
+            raise serializers.ValidationError(_("Cần người nhận đồng ý cho xử lý dữ liệu cá nhân "
+                                                "(Nghị định 13/2023/NĐ-CP)."))
+        return value
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -176,7 +199,8 @@ class ReasonSerializer(serializers.Serializer):
 
 HANDOUT_EXAMPLE = OpenApiExample("Hand-out recorded offline", request_only=True, value={
     "household": 812, "person": 2031, "recipient_name": None, "citizen_id": "006080001234",
-    "imei": "356938035643809", "handed_at": "2023-09-02T09:41:00+07:00", "programme": None})
+    "imei": "356938035643809", "handed_at": "2023-09-02T09:41:00+07:00", "programme": None, "consent": True,
+    "exception_reason": None})
 CONFLICT_EXAMPLE = OpenApiExample("The phone was handed out elsewhere meanwhile", response_only=True,
                                   status_codes=["409"], value={
                                       "code": "device_handed_out",
@@ -200,32 +224,203 @@ class HandoutListCreate(WriteView, generics.ListAPIView):
         return selectors.handouts_for(user=self.request.user)
 
     def write(self, request):
-        from beneficiaries.models import Household, Person
-
         data = _valid(HandoutCreateSerializer, request)
-        if data.get("programme") is not None:
-            programme = _programme(request.user, data["programme"])
-        else:
-            household = get_object_or_404(scope_queryset(Household.objects.select_related("commune"), request.user,
-                                                         "commune", roles=[Role.COMMUNE_OFFICIAL]),
-                                          pk=data["household"])
-            programme = _programme(request.user, None, commune=household.commune)
-        # The service locks and reads the household and the member; its first rule is that only
-        # the household's commune officials hand out (scoping.is_officer_of): anyone else, and a
-        # household that does not exist, gets 404 as for any object outside the user's area.
-        try:
-            handout = services.handout_create(
-                programme=programme, household=Household(pk=data["household"]), by=request.user, imei=data["imei"],
-                person=Person(pk=data["person"]) if data.get("person") is not None else None,
-                recipient_name=data.get("recipient_name") or "", recipient_citizen_id=data.get("citizen_id") or "",
-                handed_at=data["handed_at"])
-        except Household.DoesNotExist:
+        return _record_handout(request.user, data, _handout_programme(request.user, data))
+
+
+def _handout_programme(user, data: dict, *, households: dict | None = None, cache: dict | None = None) -> Programme:
+    """The programme named in the hand-out, else the running programme of its household's
+    commune (404 for a household outside the user's communes). `households`, `cache`: rows a
+    batch already read, and the answers already found (per programme id or commune)."""
+    from beneficiaries.models import Household
+
+    cache = {} if cache is None else cache
+    if data.get("programme") is not None:
+        name = ("programme", data["programme"])
+        if name not in cache:
+            cache[name] = _programme(user, data["programme"])
+        return cache[name]
+    household = (households or {}).get(data["household"])
+    if household is None:
+        household = get_object_or_404(scope_queryset(Household.objects.select_related("commune"), user,
+                                                     "commune", roles=[Role.COMMUNE_OFFICIAL]), pk=data["household"])
+    name = ("commune", household.commune_id)
+    if name not in cache:
+        cache[name] = _programme(user, None, commune=household.commune)
+    return cache[name]
+
+
+def _record_handout(user, data: dict, programme: Programme, preload=None, out: HandoutSerializer | None = None
+                    ) -> Response:
+    from beneficiaries.models import Household, Person
+
+    # The service locks and reads the household and the member; its first rule is that only
+    # the household's commune officials hand out (scoping.is_officer_of): anyone else, and a
+    # household that does not exist, gets 404 as for any object outside the user's area.
+    try:
+        handout = services.handout_create(
+            programme=programme, household=Household(pk=data["household"]), by=user, imei=data["imei"],
+            person=Person(pk=data["person"]) if data.get("person") is not None else None,
+            recipient_name=data.get("recipient_name") or "", recipient_citizen_id=data.get("citizen_id") or "",
+            handed_at=data["handed_at"], consent=data["consent"], exception_reason=data.get("exception_reason") or "",
+            preload=preload)
+    except Household.DoesNotExist:
+        raise Http404
+    except DomainError as e:
+        if e.code == Code.NOT_COMMUNE_OFFICIAL:
             raise Http404
-        except DomainError as e:
-            if e.code == Code.NOT_COMMUNE_OFFICIAL:
-                raise Http404
-            raise
-        return Response(HandoutSerializer(handout).data, status=status.HTTP_201_CREATED)
+        raise
+    # A batch renders every item with one serializer (its fields are built once, not per item).
+    data = out.to_representation(handout) if out is not None else HandoutSerializer(handout).data
+    return Response(data, status=status.HTTP_201_CREATED)
+
+
+# --- a batch of queued hand-outs (the offline session's sync) --------------------------------
+
+MAX_SYNC_ITEMS = 200
+
+
+class HandoutSyncItemSerializer(HandoutCreateSerializer):
+    idempotency_key = serializers.UUIDField(help_text="Made by the client when the hand-out was recorded.")
+
+
+class SyncRequestSerializer(serializers.Serializer):
+    items = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=MAX_SYNC_ITEMS,
+                                  help_text=f"At most {MAX_SYNC_ITEMS}; each one as in the single write, "
+                                            "plus its idempotency_key.")
+
+
+class SyncItemResultSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The item's idempotency_key, as sent.")
+    # A plain string, as every "status" of the API (one shared enum name would collide).
+    status = serializers.CharField(
+        help_text="created, replayed, conflict or invalid. created: done now; replayed: the key was answered before (by this endpoint or the single "
+                  "write) and the stored answer follows (http_status, code, detail, the object); conflict: "
+                  "refused by the current state (a 409 code); invalid: refused input, 404 or 403.")
+    http_status = serializers.IntegerField(help_text="What the single write answered or would answer.")
+    code = serializers.CharField(allow_null=True, help_text="The error code, as the single write's.")
+    detail = serializers.CharField(allow_null=True, help_text="In the user's language.")
+    fields = serializers.DictField(required=False, help_text="Per-field messages (code 'invalid').")
+
+
+class HandoutSyncResultSerializer(SyncItemResultSerializer):
+    handout = HandoutSerializer(allow_null=True)
+
+
+class SyncAnswerSerializer(serializers.Serializer):
+    items = HandoutSyncResultSerializer(many=True)
+
+
+def sync_results(raw_items: list, entries: list, answers, object_name: str) -> list[dict]:
+    """One answer per item in the order sent (items without a usable key are answered here)."""
+    out, answered = [], iter(answers)
+    for raw, entry in zip(raw_items, entries, strict=True):
+        key = raw.get("idempotency_key") if isinstance(raw, dict) else None
+        if entry is None:
+            response, replayed = Response({"code": "idempotency_key_invalid", "detail": _(
+                "Idempotency-Key phải là một UUID.")}, status=status.HTTP_400_BAD_REQUEST), False
+        else:
+            response, replayed = next(answered)
+        ok, body = response.status_code < 300, response.data
+        out.append({
+            "key": str(key) if key is not None else None,
+            "status": "replayed" if replayed else "created" if ok else
+            "conflict" if response.status_code == status.HTTP_409_CONFLICT else "invalid",
+            "http_status": response.status_code,
+            "code": None if ok else body.get("code"), "detail": None if ok else body.get("detail"),
+            **({"fields": body["fields"]} if not ok and "fields" in body else {}),
+            object_name: body if ok else None,
+        })
+    return out
+
+
+def sync_entries(raw_items: list, serializer_class) -> list:
+    """Per item: None (no usable idempotency key), or (key, raw body, validated data or the
+    ValidationError its own write answers with)."""
+    entries = []
+    for raw in raw_items:
+        try:
+            key = uuid.UUID(str(raw.get("idempotency_key", "")).strip())
+        except ValueError:
+            entries.append(None)
+            continue
+        serializer = serializer_class(data=raw)
+        data = serializer.validated_data if serializer.is_valid() else serializers.ValidationError(serializer.errors)
+        entries.append((key, raw, data))
+    return entries
+
+
+SYNC_EXAMPLE = OpenApiExample("Two hand-outs recorded offline", request_only=True, value={"items": [
+    {"idempotency_key": "0b7f2c1e-5d1a-4c4e-9d0e-3f1a2b3c4d5e", "household": 812, "person": 2031,
+     "citizen_id": "006080001234", "imei": "356938035643809", "handed_at": "2023-09-02T09:41:00+07:00",
+     "consent": True, "exception_reason": None},
+    {"idempotency_key": "6a1d9e3b-2c4f-4b8a-8e7d-1c2b3a4d5e6f", "household": 815, "person": None,
+     "recipient_name": "Lý Thị Mai", "citizen_id": "006185004321", "imei": "490154203237518",
+     "handed_at": "2023-09-02T10:05:00+07:00", "consent": True,
+     "exception_reason": "Hộ mới nghèo năm nay, chưa có trong danh sách"}]})
+SYNC_ANSWER_EXAMPLE = OpenApiExample("One created, one conflict", response_only=True, status_codes=["200"], value={
+    "items": [
+        {"key": "0b7f2c1e-5d1a-4c4e-9d0e-3f1a2b3c4d5e", "status": "created", "http_status": 201, "code": None,
+         "detail": None, "handout": {"id": 4411, "programme": 1, "commune": 57, "household": 812, "person": 2031,
+                                     "device": 9120, "imei": "356938035643809", "recipient_name": "Hoàng Văn An",
+                                     "citizen_id": "006080001234", "handed_at": "2023-09-02T09:41:00+07:00",
+                                     "handed_out_on": "2023-09-02", "status": "active",
+                                     "created_at": "2023-09-04T08:00:02+07:00", "reversed_at": None,
+                                     "reversal_reason": ""}},
+        {"key": "6a1d9e3b-2c4f-4b8a-8e7d-1c2b3a4d5e6f", "status": "conflict", "http_status": 409,
+         "code": "device_handed_out", "detail": "IMEI 490154203237518 đã được cấp phát cho một hộ tại Xã Côn Minh "
+                                                "ngày 01/09/2023.", "handout": None}]})
+
+
+@extend_schema(
+    summary="Sync a queue of hand-outs recorded offline (one request for up to 200)",
+    description=(
+        "Each item is the single write (POST /api/v1/handouts/) with its own idempotency_key instead of the "
+        "header: done once, its answer stored under the key, a replay answered as the first time (status "
+        "'replayed'); each item runs the hand-out service in its own savepoint, so a refusal undoes only that "
+        "item. Conflict codes as the single write: device_handed_out, household_already_received, "
+        "device_not_in_stock, citizen_id_already_received. The request answers 200 with one result per item, "
+        "in order; 400 only when `items` itself is malformed."),
+    request=SyncRequestSerializer, responses={200: SyncAnswerSerializer, 400: ERRORS[400]},
+    examples=[SYNC_EXAMPLE, SYNC_ANSWER_EXAMPLE])
+class HandoutSync(APIView):
+    def post(self, request):
+        from beneficiaries.models import Household
+
+        raw_items = _valid(SyncRequestSerializer, request)["items"]
+        entries = sync_entries(raw_items, HandoutSyncItemSerializer)
+        keyed = [e for e in entries if e is not None]
+        valid = [d for _k, _r, d in keyed if isinstance(d, dict)]
+        with transaction.atomic():
+            preload = services.HandoutPreload.load(
+                by=request.user, household_ids=[d["household"] for d in valid], imeis=[d["imei"] for d in valid],
+                citizen_ids=[d.get("citizen_id") or "" for d in valid], programmes=[])
+            # The programme of each item, found once per programme or commune.
+            found, programmes = {}, []
+            for _key, _raw, data in keyed:
+                if isinstance(data, dict):
+                    try:
+                        data["_programme"] = _handout_programme(request.user, data, households=preload.households,
+                                                                cache=found)
+                        programmes.append(data["_programme"])
+                    except (Http404, DomainError, Household.DoesNotExist) as exc:
+                        data["_refused"] = exc
+            preload.add_programmes(programmes, [d.get("citizen_id") or "" for d in valid])
+
+            out = HandoutSerializer()
+
+            def work(i: int) -> Response:
+                data = keyed[i][2]
+                if not isinstance(data, dict):
+                    raise data
+                if "_refused" in data:
+                    raise data["_refused"]
+                return _record_handout(request.user, data, data["_programme"], preload=preload, out=out)
+
+            answers = run_idempotent_items(request, [(k, r) for k, r, _d in keyed], work, view=self,
+                                           single_path=reverse("handout-list"))
+            preload.announce()
+        return Response({"items": sync_results(raw_items, entries, answers, "handout")})
 
 
 class HandoutDetail(generics.RetrieveAPIView):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("devices/intake/", api.DeviceIntake.as_view(), name="device-intake"),
     path("batches/dispatch/", api.BatchDispatch.as_view(), name="batch-dispatch"),
     path("batches/<int:pk>/receive/", api.BatchReceive.as_view(), name="batch-receive"),
+    path("handouts/sync/", api.HandoutSync.as_view(), name="handout-sync"),
     path("handouts/", api.HandoutListCreate.as_view(), name="handout-list"),
     path("handouts/<int:pk>/", api.HandoutDetail.as_view(), name="handout-detail"),
     path("handouts/<int:pk>/reverse/", api.HandoutReverse.as_view(), name="handout-reverse"),

@@ -3,6 +3,8 @@ the ledger row and the device's projection are written together; coverage hears 
 changed communes after commit."""
 
 import datetime
+import functools
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
@@ -14,13 +16,13 @@ from beneficiaries import eligibility
 from beneficiaries.citizen_ids import mask_id, require_valid_id
 from beneficiaries.signals import phones_changed
 from phocap.accounts.models import Role, User
-from phocap.accounts.scoping import can_write_unit, is_officer_of
+from phocap.accounts.scoping import can_write_unit, is_officer_of, memberships
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
 from phocap.common.formatting import format_date
 from phocap.common.locking import locked
 from phocap.programmes.models import Programme
-from phocap.programmes.services import programme_check_open
+from phocap.programmes.services import programme_check_open, programme_fresh
 
 from . import imeis as imei_rules
 from .errors import Code
@@ -450,16 +452,116 @@ def household_may_receive(*, programme: Programme, household, done: int) -> bool
 CLOCK_SKEW = datetime.timedelta(minutes=5)
 
 
+@dataclass
+class HandoutPreload:
+    """What a sync of many hand-outs by one official reads once instead of per hand-out
+    (`POST /api/v1/handouts/sync/`): the households (locked, pk order), their members, the
+    phones (locked, pk order, after the households as everywhere), the programmes' status, the
+    active hand-outs of those households and citizen IDs. `handout_create(preload=...)` applies
+    the same rules to these rows and falls back to its own reads for anything not loaded.
+
+    Each hand-out updates the preload as a commit would (the household's hand-outs, the citizen
+    IDs, the phone's status, and the registry's count of adults without a phone), so a later
+    item of the same batch sees it. The registry and coverage hear about the whole batch once,
+    on commit (`announce`)."""
+
+    households: dict = field(default_factory=dict)
+    people: dict = field(default_factory=dict)
+    devices: dict = field(default_factory=dict)
+    programmes: dict = field(default_factory=dict)
+    held: dict = field(default_factory=dict)          # (programme id, household id) -> [person id]
+    citizen_ids_checked: set = field(default_factory=set)
+    citizen_ids_taken: set = field(default_factory=set)  # (programme id, citizen ID)
+    changes: list = field(default_factory=list)
+    communes: set = field(default_factory=set)
+
+    @classmethod
+    def load(cls, *, by: User, household_ids, imeis, citizen_ids, programmes) -> "HandoutPreload":
+        """Six queries whatever the number of items. Only households of communes where `by`
+        hands out are locked; any other is left to the service's own checks (404)."""
+        from beneficiaries.models import Household, Person
+
+        households = Household.objects.select_related("commune").filter(pk__in=set(household_ids))
+        if not getattr(by, "is_superuser", False):
+            households = households.filter(commune_id__in=[m.unit_id for m in memberships(by)
+                                                           if m.role == Role.COMMUNE_OFFICIAL])
+        self = cls(households={h.pk: h for h in locked(households)})
+        self.people = {p.pk: p for p in Person.objects.filter(household_id__in=list(self.households))}
+        valid = [i for i in set(imeis) if imei_rules.is_valid_imei(i)]
+        self.devices = {d.imei: d for d in locked(Device.objects.filter(imei__in=valid))} if valid else {}
+        self.add_programmes(programmes, citizen_ids)
+        return self
+
+    def add_programmes(self, programmes, citizen_ids=()) -> None:
+        programmes = [p for p in programmes if p.pk not in self.programmes]
+        if not programmes:
+            return
+        self.programmes.update(programme_fresh(programmes))
+        pids = [p.pk for p in programmes]
+        for pid in pids:
+            for hid in self.households:
+                self.held[(pid, hid)] = []
+        for pid, hid, person_id in (Handout.objects.active().filter(programme_id__in=pids,
+                                                                      household_id__in=list(self.households))
+                                    .values_list("programme_id", "household_id", "person_id")):
+            self.held[(pid, hid)].append(person_id)
+        cids = {c for c in citizen_ids if c} | {p.citizen_id for p in self.people.values() if p.citizen_id}
+        self.citizen_ids_checked |= {(pid, c) for pid in pids for c in cids}
+        self.citizen_ids_taken |= set(Handout.objects.active().filter(
+            programme_id__in=pids, recipient_citizen_id__in=cids).values_list("programme_id", "recipient_citizen_id"))
+
+    def citizen_id_taken(self, programme: Programme, citizen_id: str) -> bool:
+        if (programme.pk, citizen_id) in self.citizen_ids_checked:
+            return (programme.pk, citizen_id) in self.citizen_ids_taken
+        return Handout.objects.active().filter(programme=programme, recipient_citizen_id=citizen_id).exists()
+
+    def handed_out(self, handout: Handout, household, person) -> None:
+        self.held.setdefault((handout.programme_id, household.pk), []).append(handout.person_id)
+        self.citizen_ids_taken.add((handout.programme_id, handout.recipient_citizen_id))
+        self.citizen_ids_checked.add((handout.programme_id, handout.recipient_citizen_id))
+        # What the registry will record on commit (beneficiaries.services.household_phones_changed):
+        # a member without a smartphone now has one; the household has one adult fewer without.
+        if person is None or not person.has_smartphone:
+            household.adults_without_phone = max(0, (household.adults_without_phone or 0) - 1)
+        if person is not None:
+            person.has_smartphone = True
+        self.changes.append({"household_id": household.pk, "person_id": handout.person_id, "delta": +1})
+        self.communes.add(handout.commune_id)
+
+    def announce(self) -> None:
+        """On commit: the registry first (all the batch's changes in one event), then coverage."""
+        changes, communes = list(self.changes), set(self.communes)
+        if changes:
+            transaction.on_commit(lambda: phones_changed.send(sender=Handout, changes=changes))
+        if communes:
+            transaction.on_commit(lambda: devices_changed.send(sender=Device, commune_ids=communes))
+
+
+def _refusing_concurrent_change(service):
+    """A unique constraint that fired inside the service's transaction (or savepoint, now rolled
+    back) is a refusal: another session got there first."""
+    @functools.wraps(service)
+    def wrapper(**kwargs):
+        try:
+            return service(**kwargs)
+        except IntegrityError:
+            raise DomainError(_("Máy hoặc người nhận này vừa được cấp phát ở một phiên khác."),
+                              code=Code.CONCURRENT_CHANGE) from None
+    return wrapper
+
+
+@_refusing_concurrent_change
 @transaction.atomic
 def handout_create(*, programme: Programme, household, by: User, imei: str, recipient_name: str = "",
                    recipient_citizen_id: str = "", handed_out_on: datetime.date | None = None,
                    handed_at: datetime.datetime | None = None, person=None, exception_reason: str = "",
-                   consent: bool = False) -> Handout:
+                   consent: bool = False, preload: HandoutPreload | None = None) -> Handout:
     """A commune official gives a phone from the commune's stock to a person of an active household.
 
     `handed_at` is the moment written down at the hand-out (an offline session sends it
     later); the day of the hand-out is then its local date. Outside the programme's declared
-    eligibility it needs `exception_reason`, kept on the hand-out with the rules it breaks."""
+    eligibility it needs `exception_reason`, kept on the hand-out with the rules it breaks.
+    `preload`: rows a batch sync read once for all its items (HandoutPreload)."""
     from beneficiaries.models import Household, Person
 
     if handed_at is not None:
@@ -470,7 +572,10 @@ def handout_create(*, programme: Programme, household, by: User, imei: str, reci
         raise TypeError("handout_create needs handed_out_on or handed_at")
 
     # The household lock serialises hand-outs to one household (double submits included).
-    household = locked(Household.objects.select_related("commune")).get(pk=household.pk)
+    if preload is not None and household.pk in preload.households:
+        household = preload.households[household.pk]  # locked by the preload
+    else:
+        household = locked(Household.objects.select_related("commune")).get(pk=household.pk)
     commune = household.commune
     if not is_officer_of(by, commune, roles=[Role.COMMUNE_OFFICIAL]):
         raise DomainError(_("Chỉ cán bộ xã %(unit)s được cấp phát cho hộ của xã.") % {"unit": commune.name}, code=Code.NOT_COMMUNE_OFFICIAL)
@@ -482,13 +587,20 @@ def handout_create(*, programme: Programme, household, by: User, imei: str, reci
         raise DomainError(_("Ngày cấp không được sau hôm nay."), code=Code.DATE_IN_FUTURE)
     if handed_out_on < programme.start_date:
         raise DomainError(_("Ngày cấp trước ngày bắt đầu chương trình."), code=Code.DATE_BEFORE_PROGRAMME)
-    programme_check_open(programme=programme, on=handed_out_on)
+    programme_check_open(programme=programme, on=handed_out_on,
+                         fresh=preload.programmes.get(programme.pk) if preload is not None else None)
 
     # One read for both rules below: whom of the household the programme already served.
-    held = list(Handout.objects.active().filter(programme=programme, household=household)
-                .values_list("person_id", flat=True))
+    if preload is not None and (programme.pk, household.pk) in preload.held:
+        held = list(preload.held[(programme.pk, household.pk)])
+    else:
+        held = list(Handout.objects.active().filter(programme=programme, household=household)
+                    .values_list("person_id", flat=True))
     if person is not None:
-        person = Person.objects.filter(pk=person.pk).first()
+        if preload is not None and person.pk in preload.people:
+            person = preload.people[person.pk]
+        else:
+            person = Person.objects.filter(pk=person.pk).first()
         if person is None or person.household_id != household.pk or not person.is_active:
             raise DomainError(_("Người nhận không thuộc hộ này."), code=Code.PERSON_NOT_IN_HOUSEHOLD)
         if person.pk in held:
@@ -512,34 +624,40 @@ def handout_create(*, programme: Programme, household, by: User, imei: str, reci
                           % {"name": household.head_name, "why": verdict.message}, code=verdict.codes[0])
     if verdict.eligible:
         exception_reason = ""  # nothing to excuse: no exception is recorded
-    if Handout.objects.active().filter(programme=programme, recipient_citizen_id=recipient_citizen_id).exists():
+    if (preload.citizen_id_taken(programme, recipient_citizen_id) if preload is not None else
+            Handout.objects.active().filter(programme=programme, recipient_citizen_id=recipient_citizen_id).exists()):
         raise DomainError(_("Người có số CCCD %(id)s đã được cấp điện thoại trong chương trình.")
                           % {"id": mask_id(recipient_citizen_id)}, code=Code.CITIZEN_ID_ALREADY_RECEIVED)
 
     imei = imei_rules.require_valid_imei(imei)
-    device = locked(Device.objects.filter(imei=imei)).first()
+    if preload is not None and imei in preload.devices:
+        device = preload.devices[imei]  # locked by the preload
+    else:
+        device = locked(Device.objects.filter(imei=imei)).first()
     if device is None:
         raise DomainError(_("IMEI %(imei)s chưa được đăng ký.") % {"imei": imei}, code=Code.IMEI_NOT_REGISTERED)
     if problem := _describe_unavailable(device, programme, commune):
         raise problem
 
-    try:
-        with transaction.atomic():
-            handout = Handout.objects.create(
-                programme=programme, household=household, person=person, device=device, commune=commune,
-                recipient_name=recipient_name, recipient_citizen_id=recipient_citizen_id,
-                handed_out_on=handed_out_on, handed_at=handed_at, created_by=by, exception_reason=exception_reason,
-                exception_rules=verdict.codes if exception_reason else [],
-                # Decree 13/2023: when the recipient agreed to the processing of their data.
-                consent_at=timezone.now() if consent else None)
-    except IntegrityError:
-        raise DomainError(_("Máy hoặc người nhận này vừa được cấp phát ở một phiên khác."), code=Code.CONCURRENT_CHANGE)
+    # A unique constraint the locks could not catch (SQLite; a citizen ID in another household)
+    # raises IntegrityError here: _refusing_concurrent_change turns it into a refusal once this
+    # savepoint is rolled back (no savepoint of its own: two statements fewer per hand-out).
+    handout = Handout.objects.create(
+        programme=programme, household=household, person=person, device=device, commune=commune,
+        recipient_name=recipient_name, recipient_citizen_id=recipient_citizen_id,
+        handed_out_on=handed_out_on, handed_at=handed_at, created_by=by, exception_reason=exception_reason,
+        exception_rules=verdict.codes if exception_reason else [],
+        # Decree 13/2023: when the recipient agreed to the processing of their data.
+        consent_at=timezone.now() if consent else None)
     DeviceMovement.build(device, Kind.HANDOUT, by=by, status_after=S.HANDED_OUT, from_unit_id=commune.pk,
                          to_unit_id=commune.pk, handout=handout).save()
     device.status = S.HANDED_OUT
     device.save(update_fields=["status"])
-    _registry_learns(handout, +1)
-    _communes_changed(commune)
+    if preload is not None:
+        preload.handed_out(handout, household, person)  # told on commit with the whole batch
+    else:
+        _registry_learns(handout, +1)
+        _communes_changed(commune)
     return handout
 
 

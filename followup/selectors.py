@@ -11,12 +11,15 @@ from .models import Visit
 from .services import VISIT_ROLES
 
 
-def recipients(*, user, programme=None, not_visited: bool = False, q: str = "") -> QuerySet:
+def recipients(*, user, programme=None, not_visited: bool = False, q: str = "", active_only: bool = True) -> QuerySet:
     """Active hand-outs where the user records visits (their village or commune), newest
-    first, each with `latest_visit_id` annotated; optionally only those never visited."""
+    first, each with `latest_visit_id` annotated; optionally only those never visited.
+    `active_only=False` keeps reversed ones too (an API write then gets the service's refusal
+    for them rather than a 404)."""
     Handout = apps.get_model("distribution", "Handout")
-    qs = (Handout.objects.filter(status=Handout.Status.ACTIVE)
-          .select_related("household__village", "commune"))
+    qs = Handout.objects.select_related("household__village", "commune")
+    if active_only:
+        qs = qs.filter(status=Handout.Status.ACTIVE)
     # The household's village for village teams; its commune for commune members.
     qs = scope_queryset(qs, user, ("household__village", "commune"), roles=VISIT_ROLES)
     if programme is not None:

@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("donations.api_urls")),
     path("", include("beneficiaries.api_urls")),
     path("", include("distribution.api_urls")),
+    path("", include("followup.api_urls")),
     path("", include("programme_coverage.api_urls")),
     path("", include(router.urls)),
 ]

@@ -23,6 +23,7 @@ savepoint of it, and the last test checks that nothing leaked from one test to t
 
 import io
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -109,6 +110,16 @@ class Case:
     @property
     def id(self) -> str:
         return f"{self.name}{'[' + self.variant + ']' if self.variant else ''}"
+
+
+class Json(dict):
+    """A POST body sent as JSON (an API write whose body is not a flat form)."""
+
+
+def _send(client, url, data):
+    if isinstance(data, Json):
+        return client.post(url, json.dumps(data), content_type="application/json")
+    return client.post(url, data)
 
 
 def _b(attr):
@@ -308,6 +319,10 @@ CASES = [
          shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
     Case("beneficiaries:priority_list", "other commune", query=lambda w: f"?commune={w.b.commune.pk}",
          owner=COMMUNE_OWNER),
+    # Recipients not yet visited (follow-up visits): the other commune's recipient never shows.
+    Case("beneficiaries:priority_list", "not visited", mode="list", viewers=("commune",),
+         query=lambda w: "?chua-tham=1", token=lambda w, side: getattr(w, side).handout.recipient_name,
+         shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
     Case("beneficiaries:priority_export", query=lambda w: f"?commune={w.b.commune.pk}", owner=COMMUNE_OWNER),
     Case("beneficiaries:import_upload", mode="list", viewers=("commune",),
          token=lambda w, side: getattr(w, side).import_job.original_name,
@@ -333,6 +348,12 @@ CASES = [
          owner=DISTRICT_OWNER),
     Case("distribution:device_intake", "source choices", mode="list", viewers=("district",),
          shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
+    Case("distribution:intake_job", kwargs=_b("intake_job"), owner=DISTRICT_OWNER),
+    Case("distribution:intake_job_status", kwargs=_b("intake_job"), owner=DISTRICT_OWNER),
+    Case("distribution:intake_job_confirm", kwargs=_b("intake_job"), get=False, post=lambda w: {},
+         owner=DISTRICT_OWNER),
+    # A clean sheet has no error list: its owner is sent back to the job's page with a message.
+    Case("distribution:intake_job_errors", kwargs=_b("intake_job"), owner=DISTRICT_OWNER, owner_get=(302,)),
     Case("distribution:device_detail", kwargs=lambda w: {"imei": w.b.stock_device.imei}, owner=COMMUNE_OWNER),
     Case("distribution:device_resolve", kwargs=lambda w: {"imei": w.b.missing_device.imei}, get=False,
          post=lambda w: {"resolution": "found", "reason": "Tìm thấy ở kho xã"}, redirect_ok=True, owner=COMMUNE_OWNER),
@@ -453,13 +474,28 @@ CASES = [
     Case("handout-list", "post", mode="inject", get=False,
          attackers=("commune", "district", "auditor", "auditor_commune"),
          post=lambda w: {"household": w.b.household.pk, "recipient_name": "Lý Thị Nhận", "citizen_id": "006190055555",
-                         "imei": w.b.stock_device.imei, "handed_at": "2023-09-02T09:00:00+07:00"},
+                         "imei": w.b.stock_device.imei, "handed_at": "2023-09-02T09:00:00+07:00", "consent": True},
          owner=COMMUNE_OWNER, owner_post=(201,)),
+    Case("handout-sync", mode="inject", get=False,
+         attackers=("commune", "district", "auditor", "auditor_commune"),
+         post=lambda w: Json(items=[{"idempotency_key": str(uuid.uuid4()), "household": w.b.household.pk,
+                                     "recipient_name": "Lý Thị Nhận", "citizen_id": "006190055556",
+                                     "imei": w.b.stock_device.imei, "handed_at": "2023-09-02T09:00:00+07:00",
+                                     "consent": True}]),
+         owner=COMMUNE_OWNER, owner_post=(200,)),
     Case("handout-detail", kwargs=_b("handout"), owner=COMMUNE_OWNER),
     Case("handout-reverse", kwargs=_b("handout"), get=False, post=lambda w: {"reason": "Trả lại máy"},
          owner=COMMUNE_OWNER, owner_post=(200,)),
     Case("commune-stock", kwargs=lambda w: {"pk": w.b.commune.pk}, owner=COMMUNE_OWNER),
     Case("village-priority", kwargs=lambda w: {"pk": w.b.village.pk}, owner=COMMUNE_OWNER),
+    Case("village-recipients", kwargs=lambda w: {"pk": w.b.village.pk}, owner=COMMUNE_OWNER),
+    Case("visit-create", mode="inject", get=False, attackers=("commune", "district", "auditor", "auditor_commune"),
+         post=lambda w: {"handout": w.b.handout.pk, "visited_on": "2023-10-05", "vneid_level": 1},
+         owner=COMMUNE_OWNER, owner_post=(201,)),
+    Case("visit-sync", mode="inject", get=False, attackers=("commune", "district", "auditor", "auditor_commune"),
+         post=lambda w: Json(items=[{"idempotency_key": str(uuid.uuid4()), "handout": w.b.handout.pk,
+                                     "visited_on": "2023-10-05", "vneid_level": 1}]),
+         owner=COMMUNE_OWNER, owner_post=(200,)),
     Case("device-intake", mode="inject", get=False,
          attackers=("district", "commune", "auditor", "auditor_district", "auditor_commune"),
          post=lambda w: {"programme": w.programme.pk, "procurement": w.b.procurement.pk, "condition": "new",
@@ -626,11 +662,11 @@ def test_object_views_refuse_the_other_area(case, world, clients):
             _assert_refused(case, who, "GET", r, before)
             assert world.b.token not in body_text(r)
         if case.post:
-            r = clients(who).post(url, case.post(world))
+            r = _send(clients(who), url, case.post(world))
             _assert_refused(case, who, "POST", r, before)
     if case.post:
         for who in case.post_attackers:
-            r = clients(who).post(url, case.post(world))
+            r = _send(clients(who), url, case.post(world))
             _assert_refused(case, who, "POST", r, before)
     assert not _diff(before, fingerprint()), f"{case.id}: a refused request changed {_diff(before, fingerprint())}"
     # Positive control: the object's own officer is served on the same URL.
@@ -639,7 +675,7 @@ def test_object_views_refuse_the_other_area(case, world, clients):
         r = owner.get(url)
         assert r.status_code in case.owner_get, f"{case.id}: owner GET → {r.status_code}"
     if case.post:
-        r = owner.post(url, case.post(world))
+        r = _send(owner, url, case.post(world))
         assert r.status_code in case.owner_post, f"{case.id}: owner POST → {r.status_code}"
         if case.owner_changes:
             assert _diff(before, fingerprint()), f"{case.id}: the owner's POST changed nothing (bad test data?)"
@@ -662,14 +698,14 @@ def test_commune_official_cannot_reach_their_district_objects(case, world, clien
         r = c.get(url)
         assert r.status_code in REFUSED, f"{case.id}: GET → {r.status_code}"
     if case.post:
-        r = c.post(url, case.post(own_side))
+        r = _send(c, url, case.post(own_side))
         assert r.status_code in REFUSED, f"{case.id}: POST → {r.status_code}"
     assert not _diff(before, fingerprint())
     officer = clients("district")
     if case.get:
         assert officer.get(url).status_code in case.owner_get
     if case.post:
-        assert officer.post(url, case.post(own_side)).status_code in case.owner_post
+        assert _send(officer, url, case.post(own_side)).status_code in case.owner_post
         assert _diff(before, fingerprint()), f"{case.id}: Na Rì's own POST changed nothing"
 
 
@@ -702,12 +738,12 @@ def test_forms_refuse_ids_of_the_other_area(case, world, clients):
     url = _url(case, world)
     before = fingerprint()
     for who in dict.fromkeys((*case.attackers, *ALWAYS, "anonymous")):
-        r = clients(who).post(url, case.post(world))
+        r = _send(clients(who), url, case.post(world))
         assert r.status_code in (200, 302, *REFUSED), f"{case.id}: {who} → {r.status_code}"
         if r.status_code == 302 and who != "anonymous":
             pytest.fail(f"{case.id}: {who} was redirected as after a save ({r['Location']})")
         assert not _diff(before, fingerprint()), f"{case.id}: {who} changed {_diff(before, fingerprint())}"
-    r = clients(case.owner).post(url, case.post(world))
+    r = _send(clients(case.owner), url, case.post(world))
     assert r.status_code in case.owner_post, f"{case.id}: owner → {r.status_code}"
     assert _diff(before, fingerprint()), f"{case.id}: the owner's POST changed nothing (bad test data?)"
 

@@ -103,3 +103,54 @@ def _replay(request: Request, key: uuid.UUID, print_: str) -> Response:
         raise ApiError(_("Idempotency-Key này đã được dùng cho một yêu cầu khác; hãy tạo khóa mới."),
                        code="idempotency_key_reused", status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
     return Response(record.body, status=record.status_code, headers={REPLAY_HEADER: "true"})
+
+
+# --- many writes in one request (a sync batch) -------------------------------------------
+
+def item_fingerprint(path: str, item: dict) -> str:
+    text = json.dumps(["POST", path, _canonical(item)], sort_keys=True, cls=JSONEncoder)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def run_idempotent_items(request: Request, items: list[tuple[uuid.UUID, dict]],
+                         work: Callable[[int], Response], *, view=None,
+                         single_path: str | None = None) -> list[tuple[Response, bool]]:
+    """Each item of a batch is a write of its own, with its own key: done once, its answer stored
+    under (user, key), a replay answered as the first time (`(response, replayed)` per item, in
+    order). Runs inside the caller's transaction; the key rows are claimed in one statement
+    (`INSERT … ON CONFLICT DO NOTHING`: a key another request is working on waits for it, then
+    replays its answer) and the answers stored in one. `work(i)` does item i; a refusal it
+    raises becomes that item's answer, and the service's own savepoint has undone its writes.
+    An item whose key was already used for another body gets 422 (nothing stored); a key the
+    single write (`single_path`) answered is replayed too (a queue sent one by one before, whose
+    answer was lost)."""
+    context = {"request": request, "view": view}
+    path = request.path[:255]
+    prints = [item_fingerprint(path, body) for _key, body in items]
+    IdempotencyKey.objects.bulk_create(
+        [IdempotencyKey(user=request.user, key=key, method="POST", path=path, fingerprint=fp, status_code=0)
+         for (key, _body), fp in zip(items, prints, strict=True)], ignore_conflicts=True)
+    records = {r.key: r for r in IdempotencyKey.objects.filter(user=request.user, key__in=[k for k, _b in items])}
+    answers: list[tuple[Response, bool]] = []
+    done = []
+    for i, ((key, _body), fp) in enumerate(zip(items, prints, strict=True)):
+        record = records[key]
+        if record.fingerprint != fp and not (record.path == single_path and record.status_code):
+            answers.append((Response({"code": "idempotency_key_reused", "detail": _(
+                "Idempotency-Key này đã được dùng cho một yêu cầu khác; hãy tạo khóa mới.")},
+                status=status.HTTP_422_UNPROCESSABLE_ENTITY), False))
+        elif record.status_code:  # answered before (or earlier in this batch): the same answer
+            answers.append((Response(record.body, status=record.status_code), True))
+        else:
+            try:
+                response = work(i)
+            except Exception as exc:  # noqa: BLE001 - converted by the API's handler or re-raised
+                response = exception_handler(exc, context)
+                if response is None:
+                    raise
+            record.status_code = response.status_code
+            record.body = json.loads(json.dumps(response.data, cls=JSONEncoder))
+            done.append(record)
+            answers.append((response, False))
+    IdempotencyKey.objects.bulk_update(done, ["status_code", "body"])
+    return answers

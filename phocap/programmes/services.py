@@ -153,10 +153,16 @@ def programme_set_status(*, programme: Programme, status: str, by, reason: str =
     return programme
 
 
-def programme_check_open(*, programme: Programme, on: datetime.date) -> None:
+def programme_fresh(programmes) -> dict[int, Programme]:
+    """The programmes' status and dates as the database has them now (one query)."""
+    return Programme.objects.only("name", "status", "start_date", "end_date").in_bulk([p.pk for p in programmes])
+
+
+def programme_check_open(*, programme: Programme, on: datetime.date, fresh: Programme | None = None) -> None:
     """New batches and hand-outs happen only in an active programme, between its dates.
-    Read from the database: the caller's object may predate a closure or an extension."""
-    programme = Programme.objects.only("name", "status", "start_date", "end_date").get(pk=programme.pk)
+    Read from the database: the caller's object may predate a closure or an extension
+    (`fresh`: already read by `programme_fresh` in this transaction, for a batch of writes)."""
+    programme = fresh or programme_fresh([programme])[programme.pk]
     if programme.status == Programme.Status.DRAFT:
         raise DomainError(_("Chương trình “%(p)s” đang soạn, chưa triển khai; chưa bàn giao hay cấp phát được.")
                           % {"p": programme.name}, code=Code.PROGRAMME_DRAFT)
@@ -270,7 +276,8 @@ def target_import_validate(*, job_id: int) -> None:
             data = fh.read()
         rows, errors = read_targets(data, job.original_name, province=job.programme.province)
     except SpreadsheetError as e:
-        TargetImportJob.objects.filter(pk=job_id).update(status=TargetImportJob.Status.FAILED, message=e.message)
+        # The reason as a code: the page words it in its reader's language.
+        TargetImportJob.objects.filter(pk=job_id).update(status=TargetImportJob.Status.FAILED, message=e.stored)
         return
     TargetImportJob.objects.filter(pk=job_id).update(status=TargetImportJob.Status.VALIDATED, rows=rows,
                                                      errors=errors)

@@ -2,23 +2,28 @@
 //   meta        the open session (user, commune, village, programme, when it expires)
 //   households  the village's priority list      } personal data kept only for the session:
 //   stock       the commune's phones in stock    } cleared at sync, logout, or expiry
-//   queue       hand-outs recorded, not yet sent (kept until sent or discarded by the official)
+//   recipients  the village's recipients to visit }
+//   queue       hand-outs and visits recorded, not yet sent (`kind`; kept until sent or discarded)
 // Loaded on every page so that logging out, or a session past its expiry, clears the
 // cached personal data wherever the official is.
 (function () {
   "use strict";
   var NAME = "phocap-offline";
-  var CACHED = ["meta", "households", "stock"];
+  var CACHED = ["meta", "households", "stock", "recipients"];
 
   function open() {
     return new Promise(function (resolve, reject) {
-      var req = indexedDB.open(NAME, 1);
-      req.onupgradeneeded = function () {
+      // Version 2 adds the recipients to visit; a queue kept by version 1 stays as it is.
+      var req = indexedDB.open(NAME, 2);
+      req.onupgradeneeded = function (event) {
         var db = req.result;
-        db.createObjectStore("meta");
-        db.createObjectStore("households", { keyPath: "id" });
-        db.createObjectStore("stock", { keyPath: "imei" });
-        db.createObjectStore("queue", { keyPath: "key" });
+        if (event.oldVersion < 1) {
+          db.createObjectStore("meta");
+          db.createObjectStore("households", { keyPath: "id" });
+          db.createObjectStore("stock", { keyPath: "imei" });
+          db.createObjectStore("queue", { keyPath: "key" });
+        }
+        if (event.oldVersion < 2) db.createObjectStore("recipients", { keyPath: "handout" });
       };
       req.onsuccess = function () { resolve(req.result); };
       req.onerror = function () { reject(req.error); };
@@ -55,12 +60,13 @@
   }
 
   // A new session replaces the cached data of the previous one in one transaction.
-  function saveSession(meta, households, stock) {
+  function saveSession(meta, households, stock, recipients) {
     return run(CACHED, "readwrite", function (s) {
       CACHED.forEach(function (n) { s[n].clear(); });
       s.meta.put(meta, "session");
       households.forEach(function (h) { s.households.put(h); });
       stock.forEach(function (d) { s.stock.put(d); });
+      (recipients || []).forEach(function (r) { s.recipients.put(r); });
     });
   }
 

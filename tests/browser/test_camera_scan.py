@@ -113,3 +113,47 @@ def test_native_barcode_detector_is_used_where_the_browser_has_one(camera_page, 
     assert page.evaluate("() => [window.detectorFormats, window.detectCalls >= 3, typeof window.ZXing]") == [
         ["code_128"], True, "undefined"]  # the misread was refused, not written; no ZXing loaded
     assert page.filmed in page.locator(".scan-ack.ok").inner_text()
+
+
+@pytest.mark.usefixtures("users")
+def test_fake_camera_reads_the_imei_on_dispatch_and_receipt(camera_page, live_server, login, tree, users, programme):
+    """The province scans a box into a batch to Na Rì; Na Rì's officer scans the same box into
+    the receipt's damaged lines and adds the reason: the phone arrives flagged damaged."""
+    from distribution import services
+    from distribution.models import Batch, BatchLine, Device
+    from tests.factories import make_procurement
+
+    page = camera_page
+    purchase = make_procurement(programme, tree.bk, quantity=1, unit_price_vnd=2_000_000)
+    services.devices_register(programme=programme, unit=tree.bk, imeis=[page.filmed], by=users.province,
+                              procurement=purchase)
+
+    login(page, live_server, "tinh")
+    page.goto(live_server.url + reverse("distribution:batch_create"))
+    page.select_option("#id_programme", str(programme.pk))
+    page.select_option("#id_to_unit", str(tree.na_ri.pk))
+    page.click("button.scan-button")
+    page.wait_for_function("id => document.getElementById('id_imeis').value.includes(id)", arg=page.filmed)
+    page.click(".scanner button")  # a list: the camera stayed open for the next box
+    assert page.input_value("#id_imeis").split() == [page.filmed]
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    page.locator("form.card button[type=submit]").click()
+    page.wait_for_url("**/dot/*/")
+    batch = Batch.objects.get()
+    assert (batch.to_unit, list(batch.lines.values_list("device__imei", flat=True))) == (tree.na_ri, [page.filmed])
+
+    page.context.clear_cookies()
+    login(page, live_server, "huyen_nari")
+    page.goto(live_server.url + reverse("distribution:batch_receive", args=[batch.pk]))
+    page.locator("#id_damaged").locator("xpath=..").locator("button.scan-button").click()
+    page.wait_for_function("id => document.getElementById('id_damaged').value.includes(id)", arg=page.filmed)
+    assert page.filmed in page.locator(".scan-ack.ok").inner_text()
+    page.click(".scanner button")
+    page.locator("#id_damaged").press("End")
+    page.locator("#id_damaged").type("vỡ màn hình")
+    assert page.input_value("#id_damaged") == f"{page.filmed} vỡ màn hình"
+    page.locator("form.card button[type=submit]").click()
+    page.wait_for_url(f"**/dot/{batch.pk}/")
+    device = Device.objects.get(imei=page.filmed)
+    assert (device.status, device.condition, device.holder_unit) == ("in_stock", "damaged", tree.na_ri)
+    assert BatchLine.objects.get(batch=batch).reason == "vỡ màn hình"

@@ -16,7 +16,14 @@ from tests.factories import make_household
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# Every step waits on a condition (an element, a count, the service worker's state); this is only
+# the bound on how long a loaded machine may take to reach it, not a pause.
+PATIENCE_MS = 90_000
 
+
+def patient(page):
+    page.set_default_timeout(PATIENCE_MS)
+    return page
 
 @pytest.fixture
 def village_households(tree):
@@ -25,22 +32,27 @@ def village_households(tree):
                                     ("Nông Văn Ba", 2, "006080000033"), ("Ma Thị Bốn", 3, "006190000044")]]
 
 
-def open_session(page, live_server, login, village):
-    login(page, live_server, "xa_conminh")
+def open_session(page, live_server, login, village, *, username="xa_conminh", first="#hh-list li.hh"):
+    patient(page)
+    login(page, live_server, username)
     page.goto(live_server.url + reverse("distribution:handout_session"))
-    # The service worker is in charge before the signal goes (it keeps the page).
-    page.wait_for_function("() => navigator.serviceWorker.getRegistration().then((r) => !!(r && r.active))")
+    # The service worker is in charge before the signal goes (it keeps the page): installed and
+    # active (its precache done), then controlling the page once reloaded.
+    page.wait_for_function("() => navigator.serviceWorker.getRegistration().then((r) => !!(r && r.active))",
+                           polling=250, timeout=PATIENCE_MS)
     page.reload()
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", polling=250, timeout=PATIENCE_MS)
     page.select_option("#village", label=village)
-    page.click("#open-button")
-    page.locator("#hh-list li.hh").first.wait_for()
+    page.locator("#open-button:enabled").click()
+    page.locator(first).first.wait_for()
 
 
 def record(page, household_name: str, imei: str):
     page.locator("#hh-list li.hh", has_text=household_name).locator("button").click()
+    page.locator("#record").wait_for()
     page.fill("#rec-imei", imei[-4:])
     page.locator("#rec-stock button", has_text=imei).click()  # picked from the cached stock
+    page.check("#rec-consent")  # Decree 13/2023: the recipient agreed
     page.click("#record-save")
     page.locator("#queue-list li", has_text=imei).wait_for()
 
@@ -78,7 +90,7 @@ def test_offline_session_records_syncs_and_resolves_a_conflict(small_phone, live
     page.locator("#queue-list li").nth(2).wait_for()
     assert queue_count(page) == "3"
     assert page.inner_text("#net") == "Không có mạng: các lượt cấp phát được ghi trên máy"
-    second = page.context.new_page()
+    second = patient(page.context.new_page())
     second.goto(live_server.url + reverse("distribution:handout_session"))
     second.locator("#queue-list li").nth(2).wait_for()
     assert second.inner_text("#queue-count") == "3"
@@ -98,7 +110,7 @@ def test_offline_session_records_syncs_and_resolves_a_conflict(small_phone, live
     assert conflict.get_attribute("data-code") == "device_handed_out"
     assert phones[0] in conflict.inner_text() and "Hoàng Văn Một" in conflict.inner_text()
     assert conflict.locator("button.choose-phone").count() == 1 and conflict.locator("button.discard").count() == 1
-    page.wait_for_function("() => document.getElementById('queue-count').textContent === '0'")
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '0'", polling=250)
     assert sorted(Handout.objects.filter(household__in=[two, three]).values_list("device__imei", flat=True)) == \
         phones[1:3]
 
@@ -195,6 +207,7 @@ def test_lost_answer_is_replayed_once_and_each_conflict_offers_its_choices(
     one, two, three, four = village_households
     # Page.route does not see requests a service worker could take: this context has none.
     context, page = _page(_browser, viewport=PHONE_360, is_mobile=True, has_touch=True, service_workers="block")
+    patient(page)
     page.on("dialog", lambda dialog: dialog.accept())
     login(page, live_server, "xa_conminh")
     page.goto(live_server.url + reverse("distribution:handout_session"))
@@ -221,15 +234,16 @@ def test_lost_answer_is_replayed_once_and_each_conflict_offers_its_choices(
         else:
             route.continue_()
 
-    page.route("**/api/v1/handouts/", lose_first_answer)
+    page.route("**/api/v1/handouts/sync/", lose_first_answer)
     context.set_offline(False)
     page.click("#sync-button")
     page.wait_for_function("() => document.getElementById('sync-status').textContent.includes('Không có mạng')")
-    assert lost == [201] and Handout.objects.filter(household=one).count() == 1
+    # The whole chunk was done on the server: one hand-out, two refusals stored under their keys.
+    assert lost == [200] and Handout.objects.filter(household=one).count() == 1
     assert queue_count(page) == "3"  # still queued: the phone cannot know it arrived
 
     page.click("#sync-button")  # the same key again: the server answers as the first time
-    page.wait_for_function("() => document.querySelectorAll('#conflict-list li.conflict').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('#conflict-list li.conflict').length === 2", polling=250)
     assert Handout.objects.filter(household=one).count() == 1  # nothing twice
     assert queue_count(page) == "0"
     received = page.locator("#conflict-list li[data-code=household_already_received]")
@@ -241,7 +255,7 @@ def test_lost_answer_is_replayed_once_and_each_conflict_offers_its_choices(
     assert left.locator("button.choose-phone").count() == 1
 
     received.locator("button.discard").click()  # the household was served at the office
-    page.wait_for_function("() => document.querySelectorAll('#conflict-list li.conflict').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#conflict-list li.conflict').length === 1", polling=250)
     left.locator("button.choose-phone").click()
     left.locator("input.resolve-imei").fill(phones[4])
     left.locator("button.resend").click()
@@ -251,3 +265,68 @@ def test_lost_answer_is_replayed_once_and_each_conflict_offers_its_choices(
     got = dict(Handout.objects.values_list("household_id", "device__imei"))
     assert got == {one.pk: phones[0], two.pk: phones[3], three.pk: phones[4]}
     context.close()
+
+
+@pytest.mark.usefixtures("programme")
+def test_digital_team_records_a_visit_offline_and_syncs_it(small_phone, live_server, login, tree, users, programme,
+                                                           commune_stock, village_households):  # noqa: F811
+    """Issue 14: the community digital technology team of a village records a follow-up visit
+    with no signal in the same session's queue; it reaches the server at sync, once."""
+    from followup.models import Visit
+    from phocap.accounts.models import Role
+    from tests.factories import member
+
+    member(tree.ban_con, Role.DIGITAL_TEAM, "to_cns_bancon")
+    one, two = village_households[:2]
+    handout, returned = (services.handout_create(programme=programme, household=h, by=users.commune,
+                                                 imei=device.imei, handed_out_on=datetime.date(2023, 9, 8),
+                                                 person=h.people.get())
+                         for h, device in ((one, commune_stock[0]), (two, commune_stock[1])))
+    page = small_phone
+    open_session(page, live_server, login, "Bản Còn", username="to_cns_bancon", first="#rc-list li.rc")
+    assert page.locator("#hh-section").is_hidden()  # visits only: no hand-outs for the team
+    row = page.locator("#rc-list li.rc", has_text="Hoàng Văn Một")
+    assert "chưa thăm" in row.inner_text()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+    page.context.set_offline(True)
+    page.wait_for_function("() => !navigator.onLine")
+    row.locator("button").click()
+    page.locator("#visit").wait_for()
+    page.check("input[name=vis-vneid][value='2']")
+    page.check("#vis-online")
+    page.check("#vis-cashless")  # used a cashless payment without an account: refused on the phone
+    page.click("#visit-save")
+    page.locator("#visit-error").wait_for()
+    page.check("#vis-account")
+    page.select_option("#vis-phone", "in_use")
+    page.fill("#vis-note", "Đã hướng dẫn cài VNeID")
+    page.click("#visit-save")
+    page.locator("#queue-list li[data-kind=visit]").wait_for()
+    page.locator("#rc-list li.rc", has_text="Lý Thị Hai").locator("button").click()
+    page.click("#visit-save")  # the defaults: not activated, in use
+    page.locator("#queue-list li[data-kind=visit]").nth(1).wait_for()
+    assert queue_count(page) == "2" and not Visit.objects.exists()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+    page.reload()  # no signal: the kept page, the queue from IndexedDB
+    page.locator("#queue-list li[data-kind=visit]").nth(1).wait_for()
+    assert queue_count(page) == "2"
+
+    # Meanwhile the second phone came back to the commune: that visit is refused at sync.
+    services.handout_reverse(handout=returned, by=users.commune, reason="Trả lại máy")
+    page.context.set_offline(False)
+    page.wait_for_function("() => navigator.onLine")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("#sync-button")
+    refused = page.locator("#conflict-list li.conflict[data-kind=visit]")
+    refused.wait_for()
+    assert refused.get_attribute("data-code") == "handout_not_active" and "thu hồi" in refused.inner_text()
+    assert queue_count(page) == "0" and Visit.objects.count() == 1
+    refused.locator("button.discard").click()
+    page.locator("#open-session").wait_for()  # all settled: the session's personal data is gone
+    visit = Visit.objects.get()
+    assert (visit.handout, visit.visited_by.username, visit.vneid_level) == (handout, "to_cns_bancon", 2)
+    assert visit.online_service_used and visit.cashless_account_open and visit.cashless_used
+    assert visit.note == "Đã hướng dẫn cài VNeID" and visit.visited_on == datetime.date.today()
+    assert queue_count(page) == "0"

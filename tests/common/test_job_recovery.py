@@ -13,8 +13,10 @@ from kombu.exceptions import OperationalError
 
 from audit.models import InspectorJob
 from beneficiaries import services as registry
+from beneficiaries.errors import Code
 from beneficiaries.models import ImportJob
 from beneficiaries.samples import household_rows, xlsx_bytes
+from phocap.common import messages
 from phocap.common.jobs import background_jobs_recover
 from phocap.exports.models import ExportJob
 from programme_coverage import services as coverage
@@ -68,7 +70,8 @@ def test_a_check_whose_worker_died_is_retried_then_failed_with_a_message(tree, u
     ImportJob.objects.filter(pk=job.pk).update(status="validating", heartbeat_at=timezone.now(), attempts=2)
     assert registry.import_jobs_recover(now=timezone.now() + LATER)["failed"] == 1
     job.refresh_from_db()
-    assert job.status == "failed" and "dừng giữa chừng" in job.message
+    assert job.status == "failed" and messages.decode(job.message) == (Code.IMPORT_STOPPED, {"n": 2})
+    assert "dừng giữa chừng 2 lần" in messages.text(job.message)
 
 
 def test_a_merge_whose_worker_died_is_merged_again(tree, users):

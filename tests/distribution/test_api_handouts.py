@@ -13,7 +13,7 @@ WHEN = "2023-09-02T09:41:00+07:00"
 
 def body(households, device, **changes):
     return {"household": households.poor.pk, "person": None, "recipient_name": "Lý Thị Mai",
-            "citizen_id": "006185004321", "imei": device.imei, "handed_at": WHEN, "programme": None, **changes}
+            "citizen_id": "006185004321", "imei": device.imei, "handed_at": WHEN, "programme": None, "consent": True, **changes}
 
 
 def post(client, url, data, key=None):
@@ -195,3 +195,18 @@ def test_village_priority_lists_households_and_people(api, users, tree, commune_
     assert [p["full_name"] for p in row["people"]] == ["Hoàng Văn Pản", "Lý Thị Mai"]
     assert row["people"][0]["citizen_id"] == "006080001234"
     assert api(users.other_commune).get(reverse("village-priority", args=[tree.ban_con.pk])).status_code == 404
+
+
+def test_consent_is_required_and_an_exception_needs_its_reason(api, users, commune_stock, households):
+    from beneficiaries.models import Household
+
+    client = api(users.commune)
+    r = post(client, reverse("handout-list"), body(households, commune_stock[0], consent=False))
+    assert r.status_code == 400 and "consent" in r.json()["fields"] and not Handout.objects.exists()
+    Household.objects.filter(pk=households.poor.pk).update(adults_without_phone=0)
+    r = post(client, reverse("handout-list"), body(households, commune_stock[0]))
+    assert r.status_code == 400 and r.json()["code"] == "no_adult_without_phone"
+    r = post(client, reverse("handout-list"), body(households, commune_stock[0], exception_reason="Máy cũ hỏng"))
+    assert r.status_code == 201 and r.json()["id"]
+    h = Handout.objects.get()
+    assert h.exception_reason == "Máy cũ hỏng" and h.consent_at is not None

@@ -35,8 +35,23 @@ def test_session_page_for_the_commune_official_lists_the_villages(tree, users, p
     assert f'data-programme="{programme.pk}"' in body
 
 
-def test_session_page_is_for_commune_officials_only(tree, users, programme, client_for):
+def test_session_page_is_for_commune_officials_and_digital_teams(tree, users, programme, client_for):
+    from phocap.accounts.models import Role
+    from tests.factories import member
+
     assert client_for(users.district).get(reverse("distribution:handout_session")).status_code == 403
+    assert client_for(users.auditor).get(reverse("distribution:handout_session")).status_code == 403
+    # A village team records visits only, in its own village.
+    page = client_for(member(tree.ban_con, Role.DIGITAL_TEAM)).get(reverse("distribution:handout_session"))
+    body = page.content.decode()
+    assert page.status_code == 200 and 'data-hand-out=""' in body and 'data-programme=""' in body
+    assert tree.ban_con.name in body and tree.na_phai.name not in body and tree.con_minh.full_name in body
+    # A commune team: every village of its commune, still no hand-outs.
+    body = client_for(member(tree.con_minh, Role.DIGITAL_TEAM)).get(
+        reverse("distribution:handout_session")).content.decode()
+    assert tree.ban_con.name in body and tree.na_phai.name in body and 'data-hand-out=""' in body
+    body = client_for(users.commune).get(reverse("distribution:handout_session")).content.decode()
+    assert 'data-hand-out="1"' in body
 
 
 def _strings(client) -> dict:

@@ -2,14 +2,17 @@
 
 Builds a throw-away 2025-scheme province (a commune, a village, N households with their
 heads, N phones received into the commune's stock, a commune official with a token), queues
-N hand-outs as the offline app stores them (JSON body + Idempotency-Key), then sends them one
-request each, in order, through the whole Django stack (middleware, token auth, the
-hand-out view, the services, the registry's and coverage's on-commit listeners).
+N hand-outs as the offline app stores them (each with its idempotency key), then sends them as
+the app does: through `POST /api/v1/handouts/sync/` in chunks of --chunk (200), through the
+whole Django stack (middleware, token auth, the view, the services, the registry's and
+coverage's on-commit listeners). --single also sends another N, one request each to
+`POST /api/v1/handouts/` (the path before the batch endpoint), and prints both.
 
 By default everything runs in one transaction rolled back at the end; the on-commit work
 (the registry's phones_changed, coverage's devices_changed) is run after each request as a
 commit would run it. With --keep each request commits for real and the data stays.
-Prints one line: handouts=N sync_s=... queries_per_handout=...
+Prints one line: handouts=N sync_s=... queries_per_handout=... (with --single, then
+single_sync_s=... single_queries_per_handout=... ratio=...)
 """
 
 import datetime
@@ -23,6 +26,8 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
+from phocap.common.benchmarks import server_cpu
+
 
 class Rollback(Exception):
     pass
@@ -35,19 +40,33 @@ class Command(BaseCommand):
         parser.add_argument("--handouts", type=int, default=500)
         parser.add_argument("--keep", action="store_true",
                             help="commit every request (and keep the benchmark data) instead of rolling back")
+        parser.add_argument("--chunk", type=int, default=200, help="hand-outs per sync request (at most 200)")
+        parser.add_argument("--single", action="store_true",
+                            help="also time the same count sent one request each (POST /api/v1/handouts/)")
         parser.add_argument("--top-queries", type=int, default=0,
                             help="also print the N statement shapes that took the most time (to stderr)")
 
-    def handle(self, *args, handouts: int, keep: bool, top_queries: int = 0, **options):
-        n, self.top_queries = max(handouts, 1), top_queries
+    def handle(self, *args, handouts: int, keep: bool, top_queries: int = 0, chunk: int = 200, single: bool = False,
+               **options):
+        n, self.top_queries, self.chunk = max(handouts, 1), top_queries, max(1, min(chunk, 200))
+        line = self._measure(n, keep, batch=True)
+        if single:
+            one = self._measure(n, keep, batch=False)
+            sync_s = float(line.split("sync_s=")[1].split()[0])
+            single_s = float(one.split("sync_s=")[1].split()[0])
+            line += (f" single_sync_s={single_s:.3f} single_queries_per_handout={one.rsplit('=', 1)[1]}"
+                     f" ratio={single_s / sync_s:.1f}")
+        self.stdout.write(line)
+
+    def _measure(self, n: int, keep: bool, *, batch: bool) -> str:
         if connection.vendor != "postgresql":
             self.stderr.write(f"note: running on {connection.vendor}; the target is measured on PostgreSQL")
         if keep:
-            line = self._run(n, commit=True)
+            line = self._run(n, commit=True, batch=batch)
         else:
             try:
                 with transaction.atomic():
-                    line = self._run(n, commit=False)
+                    line = self._run(n, commit=False, batch=batch)
                     raise Rollback
             except Rollback:
                 pass
@@ -56,7 +75,7 @@ class Command(BaseCommand):
 
             # The coverage rebuilds queued for the rolled-back commune would find nothing.
             self.stderr.write(f"purged {app.control.purge()} queued task(s) of the rolled-back data")
-        self.stdout.write(line)
+        return line
 
     def _world(self, n: int):
         from rest_framework.authtoken.models import Token
@@ -113,10 +132,10 @@ class Command(BaseCommand):
         queue = [(str(uuid.uuid4()), {
             "household": h.pk, "person": heads[h.pk], "recipient_name": None, "citizen_id": h.head_citizen_id,
             "imei": imei, "handed_at": (handed_at + datetime.timedelta(minutes=i)).isoformat(),
-            "programme": programme.pk}) for i, (h, imei) in enumerate(zip(households, imeis, strict=True))]
+            "programme": programme.pk, "consent": True}) for i, (h, imei) in enumerate(zip(households, imeis, strict=True))]
         return token.key, queue
 
-    def _run(self, n: int, *, commit: bool) -> str:
+    def _run(self, n: int, *, commit: bool, batch: bool) -> str:
         from distribution.models import Handout
 
         if commit:
@@ -127,7 +146,12 @@ class Command(BaseCommand):
             self._run_on_commit()
         host = next((h for h in settings.ALLOWED_HOSTS if h not in ("*", "")), "localhost").lstrip(".")
         client = Client(HTTP_AUTHORIZATION=f"Token {key}", SERVER_NAME=host)
-        url = reverse("handout-list")
+        url = reverse("handout-sync" if batch else "handout-list")
+        if batch:  # what the app sends: its queue in chunks, each record with its key
+            items = [{"idempotency_key": idem, **body} for idem, body in queue]
+            requests = [(None, {"items": items[i:i + self.chunk]}) for i in range(0, n, self.chunk)]
+        else:
+            requests = queue
         count = 0
 
         slow: dict = {}
@@ -147,21 +171,25 @@ class Command(BaseCommand):
 
         statuses: dict[int, int] = {}
         with connection.execute_wrapper(counter):
-            server = _server_cpu()
+            server = server_cpu()
             start, cpu = time.perf_counter(), time.process_time()
-            for idem, body in queue:
-                r = client.post(url, json.dumps(body), content_type="application/json",
-                                HTTP_IDEMPOTENCY_KEY=idem, secure=True)
-                statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+            for idem, body in requests:
+                headers = {"HTTP_IDEMPOTENCY_KEY": idem} if idem else {}
+                r = client.post(url, json.dumps(body), content_type="application/json", secure=True, **headers)
+                outcomes = ([item["http_status"] for item in r.json()["items"]] if batch and r.status_code == 200
+                            else [r.status_code])
+                for code in outcomes:
+                    statuses[code] = statuses.get(code, 0) + 1
                 if not commit:
                     self._run_on_commit()
             sync_s, cpu_s = time.perf_counter() - start, time.process_time() - cpu
-            server_s = _server_cpu() - server if server is not None else None
+            server_s = server_cpu() - server if server is not None else None
         for shape, (calls, seconds) in sorted(slow.items(), key=lambda kv: -kv[1][1])[:self.top_queries]:
             self.stderr.write(f"{seconds:7.3f}s {calls:5d}x {shape}")
         done = Handout.objects.filter(device__imei__in=[b["imei"] for _k, b in queue]).count()
         coverage = "queued (broker)" if settings.CELERY_BROKER_URL else "inline (eager, no broker)"
-        self.stderr.write(f"statuses={statuses} handouts_recorded={done} mode={'commit' if commit else 'rollback'} "
+        self.stderr.write(f"{'batch' if batch else 'single'}: statuses={statuses} handouts_recorded={done} "
+                          f"mode={'commit' if commit else 'rollback'} "
                           f"database={connection.vendor} coverage_rebuilds={coverage} "
                           f"client_cpu_s={cpu_s:.3f} server_cpu_s={'n/a' if server_s is None else f'{server_s:.3f}'} "
                           "(CPU actually spent by this process and its database backend; the rest of sync_s "
@@ -177,21 +205,3 @@ class Command(BaseCommand):
             callbacks, connection.run_on_commit = connection.run_on_commit, []
             for _sids, func, _robust in callbacks:
                 func()
-
-
-def _server_cpu() -> float | None:
-    """CPU seconds used so far by this connection's PostgreSQL backend, when the server runs on
-    this machine (read from /proc); None elsewhere."""
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        import os
-
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-    except (OSError, IndexError, ValueError):
-        return None
