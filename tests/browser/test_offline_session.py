@@ -79,6 +79,13 @@ def test_offline_session_records_syncs_and_resolves_a_conflict(small_phone, live
     page.context.set_offline(True)
     page.wait_for_function("() => !navigator.onLine")
     assert page.evaluate("() => fetch('/healthz').then(() => 'reached', () => 'no network')") == "no network"
+    # Without the recipient's consent nothing is queued (Decree 13/2023, as on the web form).
+    page.locator("#hh-list li.hh", has_text=one.head_name).locator("button").click()
+    page.fill("#rec-imei", phones[0])
+    page.click("#record-save")
+    page.locator("#record-error", has_text="đồng ý").wait_for()
+    assert page.locator("#queue-list li").count() == 0
+    page.click("#record-cancel")
     record(page, one.head_name, phones[0])
     record(page, two.head_name, phones[1])
     record(page, three.head_name, phones[2])
@@ -124,6 +131,7 @@ def test_offline_session_records_syncs_and_resolves_a_conflict(small_phone, live
 
     handouts = {h.household_id: h for h in Handout.objects.select_related("device")}
     assert len(handouts) == Handout.objects.count() == 4  # nothing twice
+    assert all(handouts[h.pk].consent_at is not None for h in (one, two, three))  # recorded offline
     assert handouts[one.pk].device.imei == phones[3]
     assert handouts[one.pk].recipient_citizen_id == "006080000011"
     assert handouts[two.pk].device.imei == phones[1] and handouts[three.pk].device.imei == phones[2]
