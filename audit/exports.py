@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from phocap.common.excel import XLSX_CONTENT_TYPE, append_sheet, workbook_bytes
+from phocap.common.excel import append_sheet, workbook_bytes
 
 from . import selectors
 from .registry import AUDITED
@@ -26,26 +25,42 @@ def _changes_text(entry: selectors.Entry) -> str:
     return "; ".join(f"{c.label}: {c.old} → {c.new}" for c in entry.changes)
 
 
-def build_inspector_workbook(*, programme) -> Workbook:
+PROGRESS_EVERY = 500
+
+
+def build_inspector_workbook(*, programme, progress=None) -> Workbook:
+    """`progress(done, total)` counts the records (every audited model's rows of the
+    programme) and renews the job's lease while the sheets are written."""
     wb = Workbook(write_only=True)
-    for audited in AUDITED.values():
-        model = audited.model
-        qs = model.objects.filter(audited.programme_q(programme)).order_by("pk")
-        fields = list(model._meta.concrete_fields)
+    sheets = [(audited, audited.model.objects.filter(audited.programme_q(programme)).order_by("pk"))
+              for audited in AUDITED.values()]
+    total = sum(qs.count() for _audited, qs in sheets) if progress else 0
+    done = 0
+
+    def counted(rows):
+        nonlocal done
+        for row in rows:
+            done += 1
+            if progress and done % PROGRESS_EVERY == 0:
+                progress(done, total)
+            yield row
+
+    history = _("lịch sử")  # outside the f-string, where makemessages finds it
+    for audited, qs in sheets:
+        fields = list(audited.model._meta.concrete_fields)
         append_sheet(wb, [selectors.field_label(f) for f in fields],
-                  ([_value(obj, f) for f in fields] for obj in qs.iterator(chunk_size=2000)),
-                  title=str(audited.label))
+                     counted([_value(obj, f) for f in fields] for obj in qs.iterator(chunk_size=2000)),
+                     title=str(audited.label))
         ids = qs.values_list("pk", flat=True)
         append_sheet(wb, [_("Mã bản ghi"), _("Thời điểm"), _("Người thực hiện"), _("Thao tác"), _("Lý do"),
-                       _("Thay đổi (cũ → mới)")],
-                  ([e.object_id, e.date, str(e.user or ""), e.kind_label, e.reason, _changes_text(e)]
-                   for e in selectors.programme_history(audited, ids)),
-                  title=f"{audited.label} - {_('lịch sử')}")
+                          _("Thay đổi (cũ → mới)")],
+                     ([e.object_id, e.date, str(e.user or ""), e.kind_label, e.reason, _changes_text(e)]
+                      for e in selectors.programme_history(audited, ids)),
+                     title=f"{audited.label} - {history}")
+        if progress:
+            progress(done, total)
     return wb
 
 
-def inspector_response(*, programme, filename: str) -> HttpResponse:
-    response = HttpResponse(workbook_bytes(build_inspector_workbook(programme=programme)),
-                            content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def inspector_workbook_bytes(*, programme, progress=None) -> bytes:
+    return workbook_bytes(build_inspector_workbook(programme=programme, progress=progress))

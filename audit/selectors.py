@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
+from phocap.common import messages
+
 from .registry import Audited
 
 
@@ -52,7 +54,7 @@ def _entries(audited: Audited, records: Iterator) -> Iterator[Entry]:
             changes = [Change(c.field, labels.get(c.field, c.field), c.old, c.new) for c in delta.changes]
         yield Entry(history_id=record.history_id, object_id=record.id, date=record.history_date,
                     user=record.history_user, kind=record.history_type,
-                    kind_label=record.get_history_type_display(), reason=record.history_change_reason or "",
+                    kind_label=record.get_history_type_display(), reason=messages.text(record.history_change_reason),
                     changes=changes)
         previous = record
 

@@ -11,6 +11,7 @@ from phocap.accounts.models import Role
 from phocap.accounts.scoping import scope_queryset
 from phocap.api.views import ERRORS, WriteView
 from phocap.areas.models import AdminUnit
+from phocap.common import messages
 
 from . import imports, services
 from .models import Household, ImportJob
@@ -50,11 +51,37 @@ class HouseholdList(generics.ListAPIView):
         return super().get_serializer_context() | {"masker": IdMasker(self.request.user)}
 
 
+class ImportRowErrorSerializer(serializers.Serializer):
+    """A problem of one row: the code is stable, the message is in the request's language."""
+
+    sheet = serializers.CharField(default="")
+    row = serializers.IntegerField()
+    column = serializers.CharField()
+    code = serializers.CharField(default="")
+    message = serializers.SerializerMethodField()
+
+    def get_message(self, error) -> str:
+        return messages.error_text(error)
+
+
 class ImportJobSerializer(serializers.ModelSerializer):
+    # Why the whole file failed, in the request's language, and its code.
+    message = serializers.SerializerMethodField()
+    message_code = serializers.SerializerMethodField()
+    errors = ImportRowErrorSerializer(many=True, read_only=True)  # the first ones; error_total counts all
+
     class Meta:
         model = ImportJob
         fields = ["id", "status", "original_name", "file_hash", "total_rows", "done_rows", "created_count",
-                  "updated_count", "unchanged_count", "invalid_count", "created_at", "merged_at"]
+                  "updated_count", "unchanged_count", "invalid_count", "created_at", "merged_at", "message",
+                  "message_code", "error_total", "errors"]
+
+    def get_message(self, job) -> str:
+        return messages.text(job.message)
+
+    def get_message_code(self, job) -> str:
+        found = messages.decode(job.message)
+        return found[0] if found else ""
 
 
 def _jobs(user):

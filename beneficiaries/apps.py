@@ -7,6 +7,9 @@ class BeneficiariesConfig(AppConfig):
     verbose_name = _("Hộ gia đình")
 
     def ready(self) -> None:
+        from . import messages
+
+        messages.register()
         from .receivers import on_phones_changed
         from .signals import phones_changed
 

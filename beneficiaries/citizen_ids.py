@@ -9,6 +9,7 @@ last two digits of the birth year, then 6 random digits. CMND (chứng minh nhâ
 
 from django.utils.translation import gettext as _
 
+from phocap.common import messages
 from phocap.common.errors import DomainError
 
 from .errors import Code
@@ -56,30 +57,34 @@ def clean_id(value, *, from_number: bool = False) -> str:
     return text
 
 
-def check_id(number: str, *, birth_year: int | None = None, sex: str = "") -> tuple[str, str | None]:
-    """(kind, error message or None) for a cleaned ID number."""
+def check_id(number: str, *, birth_year: int | None = None, sex: str = "") -> tuple[str, dict | None]:
+    """(kind, problem or None) for a cleaned ID number; the problem is a message
+    ({"code", "params"}, `phocap.common.messages`) so an import row can store it."""
     if not number.isdigit():
-        return "", _("chỉ được gồm chữ số (CCCD 12 số hoặc CMND 9 số).")
+        return "", _problem(Code.ID_NOT_DIGITS)
     if len(number) == 9:
         return CMND, None
     if len(number) != 12:
-        return "", _("có %(n)d chữ số; CCCD phải có 12 số, CMND cũ 9 số.") % {"n": len(number)}
+        return "", _problem(Code.ID_LENGTH, n=len(number))
     province = number[:3]
     if province not in CCCD_PROVINCES:
-        return CCCD, _("3 số đầu (%(code)s) không phải mã tỉnh nào.") % {"code": province}
+        return CCCD, _problem(Code.ID_PROVINCE, code=province)
     gender_century = int(number[3])
     if gender_century > 3:
-        return CCCD, _("số thứ 4 phải từ 0 đến 3 (thế kỷ và giới tính).")
+        return CCCD, _problem(Code.ID_CENTURY_DIGIT)
     if birth_year:
         century = 1900 if gender_century in (0, 1) else 2000
         if not (century <= birth_year < century + 100) or number[4:6] != f"{birth_year % 100:02d}":
-            return CCCD, _("không khớp năm sinh %(year)d (số thứ 4–6 là thế kỷ và năm sinh).") % {
-                "year": birth_year}
+            return CCCD, _problem(Code.ID_BIRTH_YEAR, year=birth_year)
     if sex:
         expected = "female" if gender_century % 2 else "male"
         if sex != expected:
-            return CCCD, _("số thứ 4 (%(d)d) không khớp giới tính.") % {"d": gender_century}
+            return CCCD, _problem(Code.ID_SEX_DIGIT, d=gender_century)
     return CCCD, None
+
+
+def _problem(code: Code, /, **params) -> dict:
+    return {"code": str(code), "params": params}
 
 
 def require_valid_id(number: str, *, birth_year: int | None = None, sex: str = "") -> str:
@@ -87,7 +92,7 @@ def require_valid_id(number: str, *, birth_year: int | None = None, sex: str = "
     (through ``DomainError.as_validation_error``) and services refuse an ID with this one rule."""
     kind, problem = check_id(number, birth_year=birth_year, sex=sex)
     if problem:
-        raise DomainError(_("Số CCCD/CMND %(cid)s %(p)s") % {"cid": number, "p": problem},
+        raise DomainError(_("Số CCCD/CMND %(cid)s %(p)s") % {"cid": number, "p": messages.render(**problem)},
                           code=Code.CITIZEN_ID_INVALID)
     return kind
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import zlib
 
+from django.utils.translation import gettext as _
+
 from beneficiaries import services
 from beneficiaries.models import Household, ImportJob
 from beneficiaries.samples import VILLAGE_STEMS, household_rows, xlsx_bytes
+from phocap.common import messages
 
 PROVINCE_CCCD = "006"  # Bắc Kạn
 
@@ -28,7 +31,7 @@ def load(*, programme, stdout) -> None:
     for index, target in enumerate(targets):
         commune = target.commune
         if Household.objects.filter(commune=commune).exists():
-            stdout.write(f"  {commune.name}: đã có hộ, bỏ qua")
+            stdout.write("  " + _("%(c)s: đã có hộ, bỏ qua") % {"c": commune.name})
             continue
         seed = zlib.crc32(commune.code.encode())
         n = 200 + seed % 201  # 200–400 households
@@ -39,8 +42,9 @@ def load(*, programme, stdout) -> None:
                                          queue=False)
         job = services.import_job_validate(job_id=job.pk)
         if job.status != ImportJob.Status.VALIDATED:
-            stdout.write(f"  {commune.name}: lỗi {job.message}")
+            stdout.write("  " + _("%(c)s: lỗi %(m)s") % {"c": commune.name, "m": messages.text(job.message)})
             continue
         services.import_job_confirm(job=job, skip_invalid=True, queue=False)
         job = services.import_job_merge(job_id=job.pk)
-        stdout.write(f"  {commune.name}: {job.created_count} hộ, {len(job.new_villages)} thôn mới ({job.status})")
+        stdout.write("  " + _("%(c)s: %(n)d hộ, %(v)d thôn mới (%(s)s)") % {
+            "c": commune.name, "n": job.created_count, "v": len(job.new_villages), "s": job.get_status_display()})

@@ -245,6 +245,10 @@ class Household(models.Model):
             models.Index(fields=["commune", "head_citizen_id"], name="household_commune_headid"),
             # The registry list and API page through a commune in this order (selectors.REGISTRY_ORDER).
             models.Index(fields=["commune", "priority_rank", "head_name_ascii", "id"], name="household_commune_order"),
+            # The priority list pages through a commune's active households in this order
+            # (selectors.PRIORITY_ORDER, read by selectors.PriorityList).
+            models.Index(fields=["commune", "priority_rank", "-adults_without_phone", "head_name_ascii", "id"],
+                         condition=Q(status="active"), name="household_priority_order"),
         ]
 
     def __str__(self) -> str:

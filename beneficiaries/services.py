@@ -25,7 +25,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -33,6 +32,7 @@ from simple_history.utils import bulk_update_with_history
 
 from phocap.accounts.models import User
 from phocap.areas.models import AdminUnit
+from phocap.common import jobs, messages
 from phocap.common.errors import DomainError
 from phocap.common.locking import locked
 from phocap.common.tasks import enqueue, enqueue_on_commit
@@ -42,7 +42,7 @@ from phocap.common.updates import require_editable
 from .citizen_ids import require_valid_id
 from .errors import Code
 from .imports import ImportFileError, column_labels, normalise_rows, read_book
-from .merge import merge_staged, resolve, staging_fingerprint
+from .merge import merge_staged, resolve, staging_fingerprint, staging_record
 from .models import (
     Category,
     Household,
@@ -80,11 +80,10 @@ def _gc_paused():
 
 
 def _claim(job_id: int, from_status: str, to_status: str) -> bool:
-    """Move the job forward only if nobody else did: one conditional UPDATE. Claiming a
-    phase starts its lease (heartbeat_at, renewed by progress) and counts an attempt."""
+    """Move the job forward only if nobody else did (phocap.common.jobs.claim: starts the
+    phase's lease and counts an attempt)."""
     assert to_status in ImportJob.ALLOWED_TRANSITIONS[from_status]
-    return ImportJob.objects.filter(pk=job_id, status=from_status).update(
-        status=to_status, heartbeat_at=timezone.now(), attempts=F("attempts") + 1) == 1
+    return jobs.claim(ImportJob, job_id, from_status, to_status)
 
 
 def _staging_file(job_id: int) -> Path:
@@ -151,7 +150,7 @@ def _validate(job_id: int) -> ImportJob:
         plan = resolve(commune=job.commune, staged=staged, labels=labels)
     except ImportFileError as e:
         ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.VALIDATING).update(
-            status=ImportJob.Status.FAILED, message=str(e), validated_at=timezone.now())
+            status=ImportJob.Status.FAILED, message=messages.stored(e), validated_at=timezone.now())
         return ImportJob.objects.get(pk=job_id)
     errors = sorted(errors + plan.errors, key=lambda e: (sheet_order.get(e.get("sheet", ""), 0), e["row"],
                                                          e["column"]))
@@ -159,8 +158,7 @@ def _validate(job_id: int) -> ImportJob:
     path = _staging_file(job_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as f:
-        pickle.dump({"new": plan.new, "updates": plan.updates, "new_villages": plan.new_villages,
-                     "fingerprint": staging_fingerprint(job.commune_id), "errors": errors}, f,
+        pickle.dump(staging_record(plan, fingerprint=staging_fingerprint(job.commune_id), errors=errors), f,
                     protocol=pickle.HIGHEST_PROTOCOL)
     ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.VALIDATING).update(
         status=ImportJob.Status.VALIDATED, staging_path=str(path), done_rows=total,
@@ -175,13 +173,13 @@ def import_job_give_up(*, job_id: int) -> None:
     """A validation that ran out of time: the job fails with a message (nothing was written)."""
     ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.VALIDATING).update(
         status=ImportJob.Status.FAILED, validated_at=timezone.now(),
-        message=_("Kiểm tra file quá lâu nên đã dừng; chưa ghi gì. Hãy chia file theo thôn rồi tải lên lại."))
+        message=messages.encode(Code.IMPORT_TOO_SLOW))
 
 
 def import_job_write_error_file(*, job_id: int) -> ImportJob:
-    """The upload annotated with every problem, for the official to fix and upload again.
-    Runs in the worker (it reads the upload again, through the same checks); the web
-    process only serves the stored copy."""
+    """The upload annotated with every problem, for the official to fix and upload again,
+    once per language (`error_file_name` finds the reader's). Runs in the worker (it reads
+    the upload again, through the same checks); the web process only serves a stored copy."""
     job = ImportJob.objects.get(pk=job_id)
     if job.error_file or job.status == ImportJob.Status.FAILED or not job.error_total:
         return job
@@ -189,16 +187,37 @@ def import_job_write_error_file(*, job_id: int) -> ImportJob:
 
     with job.file.open("rb") as f:
         data = f.read()
+    languages = [code for code, _name in settings.LANGUAGES]
     try:
-        content = annotated_bytes(data=data, filename=job.original_name, errors=staged_errors(job),
-                                  header_rows={s["name"]: s.get("header_row") for s in job.sheets if s["read"]})
+        contents = annotated_bytes(data=data, filename=job.original_name, errors=staged_errors(job),
+                                   header_rows={s["name"]: s.get("header_row") for s in job.sheets if s["read"]},
+                                   languages=tuple(languages))
     except ImportFileError as e:
         log.warning("import job %s: no error file (%s)", job_id, e)
         return job
     stem = Path(job.original_name).stem[:60] or "danh-sach"
-    job.error_file.save(f"{job.file_hash[:16]}-{stem}-loi.xlsx", ContentFile(content), save=False)
-    ImportJob.objects.filter(pk=job_id).update(error_file=job.error_file.name)
+    storage = job.error_file.storage
+    main = job.error_file.field.generate_filename(job, f"{job.file_hash[:16]}-{stem}-loi.xlsx")
+    main = storage.save(main, ContentFile(contents[settings.LANGUAGE_CODE]))
+    for language in languages:
+        if language != settings.LANGUAGE_CODE:
+            other = error_file_name(main, language)
+            if storage.exists(other):
+                storage.delete(other)
+            storage.save(other, ContentFile(contents[language]))
+    # Set last, so a reader never finds the file of one language without the other's.
+    ImportJob.objects.filter(pk=job_id).update(error_file=main)
+    job.error_file.name = main
     return job
+
+
+def error_file_name(name: str, language: str) -> str:
+    """The stored error file in `language`: the default language's is the job's
+    `error_file`, another's sits next to it as "<name>.<language>.xlsx"."""
+    if language == settings.LANGUAGE_CODE:
+        return name
+    stem, _dot, ext = name.rpartition(".")
+    return f"{stem}.{language}.{ext}"
 
 
 def staged_errors(job: ImportJob) -> list[dict]:
@@ -242,9 +261,8 @@ def import_job_merge(*, job_id: int) -> ImportJob:
                 staged = pickle.load(f)  # noqa: S301 - our own staging file
             counts = merge_staged(job, staged)
     except (DomainError, IntegrityError, OSError) as e:
-        message = str(e) if isinstance(e, DomainError) else _(
-            "Không nhập được: dữ liệu đã thay đổi trong lúc chờ xác nhận (%(e)s). Hãy tải file lên lại.") % {
-            "e": type(e).__name__}
+        message = messages.stored(e) if isinstance(e, DomainError) else messages.encode(
+            Code.IMPORT_DATA_CHANGED, e=type(e).__name__)
         log.warning("import job %s failed to merge: %s", job_id, e)
         ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.MERGING).update(
             status=ImportJob.Status.FAILED, message=message)
@@ -267,18 +285,11 @@ def import_jobs_recover(*, now: datetime.datetime | None = None) -> dict[str, in
     now = now or timezone.now()
     S = ImportJob.Status
     counts = {"requeued": 0, "failed": 0}
-    stale = now - JOB_LEASE
-    for job_id, phase in ImportJob.objects.filter(
-            status__in=[S.VALIDATING, S.MERGING], heartbeat_at__lt=stale).values_list("pk", "status"):
-        back = S.UPLOADED if phase == S.VALIDATING else S.VALIDATED  # a merge is one transaction
-        retried = ImportJob.objects.filter(pk=job_id, status=phase, heartbeat_at__lt=stale,
-                                           attempts__lt=MAX_ATTEMPTS).update(status=back, done_rows=0)
-        if not retried:
-            counts["failed"] += ImportJob.objects.filter(pk=job_id, status=phase, heartbeat_at__lt=stale).update(
-                status=S.FAILED, message=_("Việc xử lý file bị dừng giữa chừng %(n)d lần (máy chủ khởi động lại "
-                                           "hoặc hết bộ nhớ). Hãy chia file nhỏ hơn rồi tải lên lại.")
-                % {"n": MAX_ATTEMPTS})
-        log.warning("import_job_stale", extra={"job_id": job_id, "phase": phase, "retried": bool(retried)})
+    # A phase whose worker died goes back one step (a merge is one transaction).
+    _back, counts["failed"] = jobs.take_back_stale(
+        ImportJob, phases={S.VALIDATING: S.UPLOADED, S.MERGING: S.VALIDATED}, now=now, reset={"done_rows": 0},
+        lease=JOB_LEASE, max_attempts=MAX_ATTEMPTS,
+        failed={"status": S.FAILED, "message": messages.encode(Code.IMPORT_STOPPED, n=MAX_ATTEMPTS)})
     waiting = now - QUEUE_GRACE
     for job_id in ImportJob.objects.filter(status=S.UPLOADED, created_at__lt=waiting).values_list("pk", flat=True):
         counts["requeued"] += enqueue(import_job_validate_task, job_id)
@@ -399,7 +410,7 @@ def household_phones_changed(*, changes: list[dict]) -> None:
             household.adults_without_phone = min(household.adults, before + 1)
         if household.adults_without_phone != before:
             changed.add(household.pk)
-    reason = "cấp phát điện thoại" if changes[-1]["delta"] > 0 else "thu hồi điện thoại"  # stored, source language
+    reason = messages.encode(Code.REASON_PHONE_HANDED_OUT if changes[-1]["delta"] > 0 else Code.REASON_PHONE_TAKEN_BACK)
     if len(changed) > 1:
         # Many households (a sync): one UPDATE and one INSERT of their history rows.
         now, rows = timezone.now(), [households[pk] for pk in sorted(changed)]
@@ -415,7 +426,8 @@ def household_phones_changed(*, changes: list[dict]) -> None:
 
 
 __all__ = ["import_job_create", "import_job_validate", "import_job_confirm", "import_job_merge",
-           "household_update", "household_phones_changed", "households_rehome", "resolve", "staged_errors"]
+           "household_update", "household_phones_changed", "households_rehome", "resolve", "staged_errors",
+           "error_file_name"]
 
 
 # --- re-homing (a programme carried onto the 2025 units) ---------------------------------

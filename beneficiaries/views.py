@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,6 +12,7 @@ from phocap.accounts.decorators import login_and_membership_required, unit_role_
 from phocap.accounts.models import Role
 from phocap.accounts.scoping import can_write_unit, user_units
 from phocap.areas.models import AdminUnit
+from phocap.common import messages as stored_messages
 from phocap.common.actions import attempt, submit
 from phocap.common.excel import XLSX_CONTENT_TYPE, xlsx_response
 from phocap.common.pagination import paginate
@@ -150,19 +152,28 @@ def _priority_context(request):
 @login_and_membership_required
 def priority_list(request):
     communes, commune, village, programme = _priority_context(request)
-    page, rows = None, []
+    # "Chưa được thăm": households holding a phone whose recipient the community digital
+    # technology team has not visited yet (follow-up visits).
+    not_visited = request.GET.get("chua-tham") == "1"
+    page, rows, unvisited = None, [], 0
     if commune is not None:
-        page = paginate(request, selectors.priority_list(commune=commune, programme=programme, village=village))
+        page = paginate(request, selectors.PriorityList(commune=commune, programme=programme, village=village,
+                                                        not_visited=not_visited))
         masker = selectors.IdMasker(request.user)
         rows = list(_rows(page, masker))
         masker.log(request.path)
         _with_verdicts(rows, programme)
+        unvisited = selectors.not_visited_count(commune=commune, programme=programme, village=village)
     query = request.GET.copy()
     query.pop("page", None)
+    tabs = request.GET.copy()
+    for key in ("page", "chua-tham"):
+        tabs.pop(key, None)
     return render(request, "beneficiaries/priority_list.html", {
         "communes": communes, "commune": commune, "village": village, "programme": programme,
         "villages": selectors.villages_of(commune) if commune else [], "page_obj": page, "rows": rows,
-        "start": (page.start_index() if page else 1), "query": query.urlencode()})
+        "start": (page.start_index() if page else 1), "query": query.urlencode(), "tabs": tabs.urlencode(),
+        "not_visited": not_visited, "unvisited": unvisited})
 
 
 @login_and_membership_required
@@ -171,7 +182,8 @@ def priority_export(request):
     if commune is None:
         raise Http404
     masker = selectors.IdMasker(request.user)
-    qs = selectors.priority_list(commune=commune, programme=programme, village=village)
+    qs = selectors.PriorityList(commune=commune, programme=programme, village=village,
+                                not_visited=request.GET.get("chua-tham") == "1")
     headers = [_("TT"), _("Mã hộ"), _("Chủ hộ"), _("Số CCCD"), _("Thôn/bản"), _("Diện"),
                _("Người lớn"), _("Chưa có ĐTTM"), _("Đã nhận điện thoại"), _("Điện thoại"), _("Đối tượng")]
 
@@ -247,14 +259,20 @@ def import_annotated(request, pk):
     job = get_object_or_404(_jobs(request.user), pk=pk)
     if not job.error_file:
         if job.status == ImportJob.Status.FAILED:
-            messages.error(request, _("File này không đọc được nên không có bản ghi lỗi: %(m)s") % {"m": job.message})
+            messages.error(request, _("File này không đọc được nên không có bản ghi lỗi: %(m)s") % {
+                "m": stored_messages.text(job.message)})
         elif job.error_total:
             messages.info(request, _("Bản ghi lỗi đang được chuẩn bị; hãy thử lại sau ít phút."))
         else:
             messages.info(request, _("File không có lỗi nào."))
         return redirect("beneficiaries:import_review", pk=job.pk)
     stem = job.original_name.rsplit(".", 1)[0][:60]
-    return FileResponse(job.error_file.open("rb"), as_attachment=True, filename=f"{stem}-loi.xlsx",
+    # The copy in the reader's language; a job written before there was one per language has only its own.
+    storage, name = job.error_file.storage, services.error_file_name(job.error_file.name, get_language())
+    if not storage.exists(name):
+        name = job.error_file.name
+    suffix = pgettext("error file name", "loi")
+    return FileResponse(storage.open(name, "rb"), as_attachment=True, filename=f"{stem}-{suffix}.xlsx",
                         content_type=XLSX_CONTENT_TYPE)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -15,6 +16,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from phocap.common import messages
 from phocap.common.excel import safe_cell, workbook_bytes
 
 from .imports import HEADERS, TEMPLATE_VERSION
@@ -91,16 +93,27 @@ def template_bytes(*, commune, villages: list[str]) -> bytes:
     return workbook_bytes(wb)
 
 
-def annotated_bytes(*, data: bytes, filename: str, errors: list[dict], header_rows: dict[str, int | None]) -> bytes:
+def annotated_bytes(*, data: bytes, filename: str, errors: list[dict], header_rows: dict[str, int | None],
+                    languages: tuple[str, ...] = ()) -> dict[str, bytes]:
     """Each sheet the import read, as it was, row for row, with a first column "Lỗi cần
-    sửa" naming every problem of the row (so Excel row numbers stay the same)."""
-    by_row: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for e in errors:
-        by_row[e.get("sheet", ""), e["row"]].append(f"{e['column']}: {e['message']}")
-    wb = Workbook(write_only=True)
-    red = Font(color="B3261E", bold=True)
+    sửa" naming every problem of the row (so Excel row numbers stay the same): one
+    workbook per language ({language: bytes}; the active one when none is given), the
+    upload read once."""
     read = [(name, grid) for name, grid in original_sheets(data, filename) if name in header_rows] or \
         original_sheets(data, filename)[:1]
+    out = {}
+    for language in languages or (translation.get_language(),):
+        with translation.override(language):
+            out[language] = _annotated(read, errors, header_rows)
+    return out
+
+
+def _annotated(read: list, errors: list[dict], header_rows: dict[str, int | None]) -> bytes:
+    by_row: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for e in errors:
+        by_row[e.get("sheet", ""), e["row"]].append(f"{e['column']}: {messages.error_text(e)}")
+    wb = Workbook(write_only=True)
+    red = Font(color="B3261E", bold=True)
     for name, grid in read:
         ws = wb.create_sheet((name or _("Danh sách (có lỗi)"))[:31])
         header_row = header_rows.get(name)

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -161,6 +162,8 @@ class HandoutSerializer(serializers.ModelSerializer):
         fields = ["id", "programme", "commune", "household", "person", "device", "imei", "recipient_name",
                   "citizen_id", "handed_at", "handed_out_on", "status", "created_at", "reversed_at",
                   "reversal_reason"]
+        # The model field has no verbose name (its migration stays): the form label of the browsable API.
+        extra_kwargs = {"reversed_at": {"label": gettext_lazy("thời điểm thu hồi"), "read_only": True}}
 
 
 class HandoutCreateSerializer(serializers.Serializer):

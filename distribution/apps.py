@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class DistributionConfig(AppConfig):
     name = "distribution"
     verbose_name = _("Phân phối điện thoại")
+
+    def ready(self) -> None:
+        from . import messages
+
+        messages.register()

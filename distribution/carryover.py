@@ -34,11 +34,13 @@ from phocap.accounts.scoping import can_write_unit
 from phocap.areas.conversion import province_conversion
 from phocap.areas.models import AdminUnit
 from phocap.areas.services import village_get_or_create
+from phocap.common import messages
 from phocap.common.errors import DomainError
 from phocap.common.locking import locked
 from phocap.programmes.models import Programme
 from phocap.programmes.services import programme_rehome
 
+from .errors import Code
 from .models import Batch, CarryOver, Device, DeviceMovement, Handout
 
 Kind = DeviceMovement.Kind
@@ -238,7 +240,8 @@ def _run(carry_id: int) -> CarryOver | None:
     programme = locked(Programme, no_key=True).get(pk=carry.programme_id)
     if programme.scheme != AdminUnit.Scheme.LEGACY:
         raise DomainError(_("Chương trình đã theo đơn vị hành chính mới."), code=CarryCode.NOT_LEGACY)
-    by, reason = carry.created_by, _("Chuyển sang đơn vị hành chính mới (%(p)s)") % {"p": carry.to_province}
+    # Stored as a code: the history shows it in the reader's language. 100 characters fit a history reason.
+    by, reason = carry.created_by, messages.encode(Code.REASON_CARRIED_OVER, 100, p=str(carry.to_province))
     report = build_report(programme=programme, to_province=carry.to_province, choices=carry.choices)
     if report["blockers"]:
         raise DomainError(" ".join(report["blockers"]), code=CarryCode.BLOCKED)
@@ -321,7 +324,7 @@ def carryover_undo(*, carry: CarryOver, by) -> CarryOver:
     if (blocker := undo_blocker(carry)) is not None:
         raise DomainError(blocker, code=CarryCode.TOO_LATE)
     programme = locked(Programme, no_key=True).get(pk=carry.programme_id)
-    reason = _("Hoàn tác việc chuyển sang đơn vị hành chính mới")
+    reason = messages.encode(Code.REASON_CARRY_OVER_UNDONE)
     snap = carry.snapshot
     households_rehome(moves={pk: (c, v) for pk, c, v in snap["households"]}, by=by, reason=reason)
     # Phones still in stock where the carry-over put them go back, with a ledger row each.

@@ -15,6 +15,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from beneficiaries.citizen_ids import check_id
 from phocap.accounts.models import Role, User
@@ -190,10 +191,12 @@ def load(*, programme: Programme, stdout=None) -> None:
     if stdout:
         in_transit = Device.objects.filter(programme=programme, status=Device.Status.IN_TRANSIT).count()
         missing = Device.objects.filter(programme=programme, status=Device.Status.MISSING).count()
-        stdout.write(f"Phân phối: {Device.objects.filter(programme=programme).count()} máy "
-                     f"(mới nhập {registered}), {Batch.objects.filter(programme=programme).count()} đợt, "
-                     f"{in_transit} máy đang chuyển, {missing} máy thất lạc, "
-                     f"{Handout.objects.filter(programme=programme).count()} lượt cấp phát (mới {handed}).")
+        stdout.write(_("Phân phối: %(devices)d máy (mới nhập %(registered)d), %(batches)d đợt, %(in_transit)d máy "
+                       "đang chuyển, %(missing)d máy thất lạc, %(handouts)d lượt cấp phát (mới %(handed)d).") % {
+            "devices": Device.objects.filter(programme=programme).count(), "registered": registered,
+            "batches": Batch.objects.filter(programme=programme).count(), "in_transit": in_transit,
+            "missing": missing, "handouts": Handout.objects.filter(programme=programme).count(),
+            "handed": handed})
 
 
 def _hand_out_in_con_minh(programme: Programme, communes: list[AdminUnit]) -> int:
@@ -280,5 +283,6 @@ def _thai_nguyen_2026(stdout=None) -> None:
                                       f"Cán bộ {commune.full_name}"))
             services.batch_receive(batch=batch, by=official, at=TN_RECEIPT_AT)
     if stdout:
-        stdout.write(f"Thái Nguyên 2026: {Device.objects.filter(programme=programme).count()} máy, "
-                     f"{Batch.objects.filter(programme=programme).count()} đợt tỉnh → xã.")
+        stdout.write(_("Thái Nguyên 2026: %(devices)d máy, %(batches)d đợt tỉnh → xã.") % {
+            "devices": Device.objects.filter(programme=programme).count(),
+            "batches": Batch.objects.filter(programme=programme).count()})

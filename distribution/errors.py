@@ -23,6 +23,8 @@ class Code(StrEnum):
     SOURCE_OTHER_UNIT = "source_other_unit"
     SOURCE_CAPACITY_EXCEEDED = "source_capacity_exceeded"
     IMEI_ALREADY_REGISTERED = "imei_already_registered"
+    IMEI_SHEET_UNUSABLE = "imei_sheet_unusable"  # not a spreadsheet by name, or too large to store
+    INTAKE_JOB_NOT_AWAITING = "intake_job_not_awaiting"
     # batches
     NOT_DIRECT_CHILD = "not_direct_child"
     NO_DISPATCH_TO_VILLAGE = "no_dispatch_to_village"
@@ -63,3 +65,6 @@ class Code(StrEnum):
     SCAN_TYPE_INVALID = "scan_type_invalid"
     SCAN_TOO_LARGE = "scan_too_large"
     SCAN_BATCH_NOT_SENT = "scan_batch_not_sent"
+    # Reasons the carry-over writes on the history and ledger rows it makes (distribution.messages).
+    REASON_CARRIED_OVER = "reason_carried_over"
+    REASON_CARRY_OVER_UNDONE = "reason_carry_over_undone"

@@ -9,11 +9,14 @@ from phocap.accounts.scoping import user_units
 from phocap.areas.models import AdminUnit
 from phocap.common.errors import DomainError
 from phocap.common.forms import OnceOnlyForm
-from phocap.common.spreadsheets import UnsafeFileError
 from phocap.programmes.models import Programme
 
 from . import imeis as imei_rules
+from .intake_jobs import EXTENSIONS
 from .models import BatchLine, Device
+
+# A typed or pasted list is checked in the request; longer lists come as a file (a job).
+MAX_TYPED = 5000
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
 IMEI_HELP = gettext_lazy("Mỗi dòng một IMEI: gõ, quét mã vạch (máy quét gõ kèm Enter) hoặc dán danh sách.")
@@ -53,20 +56,26 @@ class IntakeForm(ProgrammeChoiceMixin, OnceOnlyForm):
         self.fields["procurement"].queryset = Procurement.objects.writable_by(user).order_by("-purchased_on", "-pk")
 
     def clean(self):
+        """A typed or pasted list is checked here (small: MAX_TYPED lines); a file is only
+        named and sized: the worker reads it (distribution.intake_jobs)."""
         data = super().clean()
         if bool(data.get("donation")) == bool(data.get("procurement")):
             raise forms.ValidationError(_("Chọn đúng một nguồn: khoản ủng hộ hiện vật hoặc đợt mua sắm."))
-        lines = imei_rules.lines_from_text(data.get("imeis", ""))
+        text = data.get("imeis", "")
         upload = data.get("file")
         if upload:
-            if not upload.name.lower().endswith((".xlsx", ".xls", ".ods")):
+            if text.strip():
+                raise forms.ValidationError(_("Chọn một cách: gõ/dán danh sách IMEI hoặc tải tệp Excel, không cả hai."))
+            if not upload.name.lower().endswith(EXTENSIONS):
                 raise forms.ValidationError(_("Tệp phải là Excel (.xlsx)."))
-            try:
-                lines += imei_rules.lines_from_xlsx(upload)
-            except UnsafeFileError as e:
-                raise forms.ValidationError(e.message, code=e.code) from None
-            except Exception:
-                raise forms.ValidationError(_("Không đọc được tệp Excel; hãy lưu lại dạng .xlsx và thử lại."))
+            if upload.size > imei_rules.MAX_SHEET_BYTES:
+                raise forms.ValidationError(_("Tệp IMEI quá lớn (tối đa %(mb)d MB).")
+                                            % {"mb": imei_rules.MAX_SHEET_BYTES // 1_000_000})
+            return data
+        lines = imei_rules.lines_from_text(text)
+        if len(lines) > MAX_TYPED:
+            raise forms.ValidationError(_("Danh sách gõ/dán có %(n)s IMEI, tối đa %(max)s; hãy tải lên tệp Excel.")
+                                        % {"n": len(lines), "max": MAX_TYPED})
         clean, errors = imei_rules.validate(lines)
         if errors:
             raise forms.ValidationError(errors)

@@ -10,7 +10,14 @@ from stdnum import imei as stdnum_imei
 from stdnum import luhn
 
 from phocap.common.errors import DomainError
-from phocap.common.spreadsheets import Limits, UnsafeFileError, check_workbook
+from phocap.common.spreadsheets import (
+    Budget,
+    Limits,
+    UnsafeFileError,
+    check_workbook,
+    dimension_error,
+    file_kind,
+)
 
 from .errors import Code
 
@@ -47,19 +54,46 @@ def lines_from_text(text: str) -> list[tuple[int, str]]:
 SHEET_LIMITS = Limits(max_rows=100_000, max_cols=50, max_cells=1_000_000, seconds=10)
 
 
-def lines_from_xlsx(fileobj) -> list[tuple[int, str]]:
-    """The IMEI column of the first sheet (header "IMEI" if there is one, else column A).
-    The sheet passes the same hostile-file checks as the household import first
-    (UnsafeFileError: a zip bomb, a far cell, entity declarations, too slow)."""
+def _file_error(message: str, code: str) -> UnsafeFileError:
+    return UnsafeFileError(message, code=code)
+
+
+def lines_from_sheet(data: bytes, filename: str = "") -> list[tuple[int, str]]:
+    """The IMEI column of the first sheet (header "IMEI" if there is one, else column A),
+    as (Excel row number, text). Only the intake job's worker calls this: the web process
+    never parses an upload. The sheet passes the same hostile-file checks as the household
+    import first (a zip bomb, a far cell, entity declarations, an .xls reaching past the
+    limits, too slow); every refusal is an UnsafeFileError with a message and a code."""
     from python_calamine import CalamineWorkbook
 
-    data = fileobj.read(MAX_SHEET_BYTES + 1)
+    if not data:
+        raise _file_error(_("File rỗng. Hãy chọn file Excel có cột IMEI."), "file_empty")
     if len(data) > MAX_SHEET_BYTES:
-        raise UnsafeFileError(_("Tệp IMEI quá lớn (tối đa %(mb)d MB).") % {"mb": MAX_SHEET_BYTES // 1_000_000},
-                              code="file_too_large")
-    check_workbook(data, limits=SHEET_LIMITS)
-    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    rows = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        raise _file_error(_("Tệp IMEI quá lớn (tối đa %(mb)d MB).") % {"mb": MAX_SHEET_BYTES // 1_000_000},
+                          "file_too_large")
+    kind = file_kind(data)
+    if kind == "encrypted":
+        raise _file_error(_("File đang được đặt mật khẩu. Hãy bỏ mật khẩu rồi tải lên lại."), "file_encrypted")
+    if not kind and not (filename or "").lower().endswith(".ods"):
+        raise _file_error(_("Đây không phải file bảng tính. Hãy mở bằng Excel và chọn "
+                            "Tệp → Lưu thành → Sổ làm việc Excel (*.xlsx) rồi tải lên lại."), "not_a_spreadsheet")
+    budget = Budget(SHEET_LIMITS.seconds)
+    check_workbook(data, limits=SHEET_LIMITS, budget=budget)
+    try:
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        # The checks above bound what the dense grid can be; this is the last word.
+        if sheet.height > SHEET_LIMITS.max_rows or sheet.width > SHEET_LIMITS.max_cols:
+            raise dimension_error(sheet.height, sheet.width, SHEET_LIMITS)
+        rows = sheet.to_python(skip_empty_area=False)
+    except UnsafeFileError:
+        raise
+    except Exception as e:
+        if "password" in str(e).lower() or "encrypt" in str(e).lower():
+            raise _file_error(_("File đang được đặt mật khẩu. Hãy bỏ mật khẩu rồi tải lên lại."),
+                              "file_encrypted") from None
+        raise _file_error(_("File bị hỏng hoặc không đầy đủ (có thể tải lên bị gián đoạn). "
+                            "Hãy mở bằng Excel, lưu lại thành .xlsx rồi tải lên lại."), "file_broken") from None
+    budget.check()
     col, start = 0, 0
     for i, row in enumerate(rows[:10]):
         for j, cell in enumerate(row):
@@ -78,28 +112,38 @@ def lines_from_xlsx(fileobj) -> list[tuple[int, str]]:
         if isinstance(cell, float) and cell.is_integer():
             cell = int(cell)  # Excel keeps long numbers as floats
         result.append((i, str(cell).strip()))
+    budget.check()
     return result
 
 
-def validate(lines: Iterable[tuple[int, str]]) -> tuple[list[str], list[str]]:
-    """(clean IMEIs in order, error messages). Spaces/dashes inside an IMEI are tolerated."""
+def check_lines(lines: Iterable[tuple[int, str]]) -> tuple[list[str], list[dict]]:
+    """(clean IMEIs in order, problems [{"row", "kind", "message"}]); kind is "format",
+    "luhn" or "duplicate". Spaces/dashes inside an IMEI are tolerated."""
     imeis: list[str] = []
-    errors: list[str] = []
+    problems: list[dict] = []
     seen: dict[str, int] = {}
     for no, raw in lines:
         value = re.sub(r"[\s\-.]", "", raw)
         if not (len(value) == 15 and value.isdigit()):
-            errors.append(_("Dòng %(no)s: “%(v)s” không phải IMEI (cần đúng 15 chữ số).") % {"no": no, "v": raw})
+            problems.append({"row": no, "kind": "format", "message": _(
+                "Dòng %(no)s: “%(v)s” không phải IMEI (cần đúng 15 chữ số).") % {"no": no, "v": raw}})
         elif not stdnum_imei.is_valid(value):
-            errors.append(_("Dòng %(no)s: IMEI %(v)s sai chữ số kiểm tra (Luhn), hãy quét hoặc gõ lại.")
-                          % {"no": no, "v": value})
+            problems.append({"row": no, "kind": "luhn", "message": _(
+                "Dòng %(no)s: IMEI %(v)s sai chữ số kiểm tra (Luhn), hãy quét hoặc gõ lại.") % {"no": no, "v": value}})
         elif value in seen:
-            errors.append(_("Dòng %(no)s: IMEI %(v)s bị lặp lại (đã có ở dòng %(first)s).")
-                          % {"no": no, "v": value, "first": seen[value]})
+            problems.append({"row": no, "kind": "duplicate", "message": _(
+                "Dòng %(no)s: IMEI %(v)s bị lặp lại (đã có ở dòng %(first)s).")
+                % {"no": no, "v": value, "first": seen[value]}})
         else:
             seen[value] = no
             imeis.append(value)
-    return imeis, errors
+    return imeis, problems
+
+
+def validate(lines: Iterable[tuple[int, str]]) -> tuple[list[str], list[str]]:
+    """(clean IMEIs in order, error messages). Spaces/dashes inside an IMEI are tolerated."""
+    imeis, problems = check_lines(lines)
+    return imeis, [p["message"] for p in problems]
 
 
 def luhn_complete(prefix14: str) -> str:

@@ -313,7 +313,13 @@ class Handout(StatusTransitionsMixin, models.Model):
             models.CheckConstraint(condition=Q(status="active") | Q(reversed_at__isnull=False),
                                    name="handout_reversed_has_date"),
         ]
-        indexes = [models.Index(fields=["household", "programme", "status"], name="handout_household")]
+        indexes = [
+            models.Index(fields=["household", "programme", "status"], name="handout_household"),
+            # The few hand-outs outside the eligibility rules, newest first (coverage
+            # dashboards list them): a partial index instead of reading every hand-out.
+            models.Index(fields=["programme", "-handed_out_on", "-id"], name="handout_exceptions",
+                         condition=Q(status="active") & ~Q(exception_reason="")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.recipient_name} — {self.device_id}"
@@ -468,3 +474,92 @@ class CarryOver(StatusTransitionsMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme} → {self.to_province}"
+
+
+class IntakeJobQuerySet(ScopedQuerySet):
+    unit_field = "unit"
+
+
+class IntakeJob(StatusTransitionsMixin, models.Model):
+    """An IMEI sheet uploaded at intake. The worker reads and checks it (the web process
+    never parses an upload); the official reviews what it found and confirms; the intake
+    service then registers the phones. Its status/lease fields have the same names and
+    meaning as the household import's (`ImportJob`), so both can move to one job base."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Đã tải lên")
+        VALIDATING = "validating", _("Đang kiểm tra")
+        VALIDATED = "validated", _("Đã kiểm tra")
+        FAILED = "failed", _("Không đọc được / lỗi")
+        REGISTERED = "registered", _("Đã nhập kho")
+
+    # A task claims a phase with a conditional UPDATE; the recovery sweep
+    # (services.intake_jobs_recover) puts a validation whose worker died back to uploaded.
+    ALLOWED_TRANSITIONS = {
+        Status.UPLOADED: {Status.VALIDATING},
+        Status.VALIDATING: {Status.VALIDATED, Status.FAILED, Status.UPLOADED},
+        Status.VALIDATED: {Status.REGISTERED},
+        Status.FAILED: set(),
+        Status.REGISTERED: set(),
+    }
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("chương trình"))
+    # The unit that received the source: the phones go into its stock.
+    unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị"))
+    source_donation = models.ForeignKey("donations.Donation", on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="+", verbose_name=_("khoản ủng hộ hiện vật"))
+    source_procurement = models.ForeignKey("donations.Procurement", on_delete=models.PROTECT, null=True,
+                                           blank=True, related_name="+", verbose_name=_("đợt mua sắm"))
+    model = models.CharField(_("loại máy"), max_length=120, blank=True)
+    condition = models.CharField(_("tình trạng"), max_length=10, default="new")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("người tải lên"))
+    file = models.FileField(_("file"), upload_to="imports/imeis/%Y/%m/", max_length=255)
+    original_name = models.CharField(_("tên file"), max_length=255)
+    file_hash = models.CharField(_("mã băm SHA-256"), max_length=64)
+    status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.UPLOADED)
+    total_rows = models.PositiveIntegerField(default=0)  # non-empty cells of the IMEI column
+    imeis = models.JSONField(default=list, blank=True)  # the valid IMEIs, in sheet order
+    duplicate_count = models.PositiveIntegerField(default=0)  # repeated inside the sheet
+    registered_before = models.JSONField(default=list, blank=True)  # already in the registry (first ones)
+    errors = models.JSONField(default=list, blank=True)  # [{"row", "message"}], the first ones
+    error_total = models.PositiveIntegerField(default=0)
+    # Every problem as a CSV, written by the worker; the web process only serves it.
+    error_file = models.FileField(upload_to="imports/imeis/errors/%Y/%m/", max_length=255, blank=True)
+    message = models.TextField(blank=True)  # why the whole file failed
+    failure_code = models.CharField(max_length=40, blank=True)  # and its code (file_encrypted, ...)
+    registered_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    registered_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)  # lease of the running phase
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    objects = IntakeJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lượt nhập IMEI từ file")
+        verbose_name_plural = _("lượt nhập IMEI từ file")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["uploaded", "validating", "validated", "failed",
+                                                           "registered"]), name="intakejob_status_valid"),
+            models.CheckConstraint(condition=Q(source_donation__isnull=True, source_procurement__isnull=False)
+                                   | Q(source_donation__isnull=False, source_procurement__isnull=True),
+                                   name="intakejob_one_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.original_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("distribution:intake_job", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.UPLOADED, self.Status.VALIDATING)
+
+    @property
+    def source(self):
+        return self.source_donation or self.source_procurement

@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
+from django.utils.translation import gettext as _
 
 from phocap.accounts.scoping import user_units
 from phocap.areas.models import AdminUnit
@@ -125,7 +126,11 @@ def handouts_for(*, user):
 @dataclass
 class Drift:
     imei: str
-    problem: str
+    problem: str  # in the active language
+
+
+def _projection(status, unit, batch) -> str:
+    return _("%(status)s, đơn vị %(unit)s, đợt %(batch)s") % {"status": status, "unit": unit, "batch": batch}
 
 
 def device_drift(*, chunk_size: int = 5000) -> list[Drift]:
@@ -145,29 +150,29 @@ def device_drift(*, chunk_size: int = 5000) -> list[Drift]:
     drift: list[Drift] = []
     for imei, status, unit_id, batch_id, l_status, l_unit, l_batch in rows.iterator(chunk_size=chunk_size):
         if l_status is None:
-            drift.append(Drift(imei, "no ledger row"))
+            drift.append(Drift(imei, _("không có dòng sổ cái nào")))
             continue
         exp_unit = None if l_status == S.IN_TRANSIT else l_unit
         exp_batch = l_batch if l_status == S.IN_TRANSIT else None
         if (status, unit_id, batch_id) != (l_status, exp_unit, exp_batch):
-            drift.append(Drift(imei, f"projection ({status}, unit {unit_id}, batch {batch_id}) != ledger "
-                                     f"({l_status}, unit {exp_unit}, batch {exp_batch})"))
+            drift.append(Drift(imei, _("vị trí hiện ghi (%(now)s) ≠ theo sổ cái (%(ledger)s)") % {
+                "now": _projection(status, unit_id, batch_id), "ledger": _projection(l_status, exp_unit, exp_batch)}))
     open_line = BatchLine.objects.filter(device=OuterRef("pk"), batch=OuterRef("batch"),
                                          outcome=BatchLine.Outcome.IN_TRANSIT)
     for imei in (Device.objects.filter(status=S.IN_TRANSIT).filter(~Exists(open_line))
                  .values_list("imei", flat=True)):
-        drift.append(Drift(imei, "in transit without an open line in its batch"))
+        drift.append(Drift(imei, _("đang vận chuyển nhưng đợt của máy không có dòng đang mở")))
     for imei in (BatchLine.objects.filter(outcome=BatchLine.Outcome.IN_TRANSIT)
                  .exclude(device__status=S.IN_TRANSIT, device__batch=F("batch"))
                  .values_list("device__imei", flat=True)):
-        drift.append(Drift(imei, "open batch line but the device is not in that batch"))
+        drift.append(Drift(imei, _("có dòng đợt đang mở nhưng máy không thuộc đợt đó")))
     active = Handout.objects.filter(device=OuterRef("pk"), commune=OuterRef("holder_unit"),
                                     status=Handout.Status.ACTIVE)
     for imei in (Device.objects.filter(status=S.HANDED_OUT).filter(~Exists(active))
                  .values_list("imei", flat=True)):
-        drift.append(Drift(imei, "handed out without an active hand-out in its commune"))
+        drift.append(Drift(imei, _("đã cấp nhưng xã giữ máy không có lượt cấp phát còn hiệu lực")))
     for imei in (Handout.objects.active().exclude(device__status=S.HANDED_OUT)
                  .values_list("device__imei", flat=True)):
-        drift.append(Drift(imei, "active hand-out but the device is not handed out"))
+        drift.append(Drift(imei, _("có lượt cấp phát còn hiệu lực nhưng máy không ở trạng thái đã cấp")))
     return drift
 

@@ -2,7 +2,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from phocap.common.pdf import pdf_response, render_pdf
 from phocap.exports.services import export_or_job, wants_export
 from phocap.programmes.selectors import pick_programme, visible_programmes
 
-from . import selectors, services
+from . import intake_jobs, selectors, services
 from .forms import (
     DispatchForm,
     HandoutForm,
@@ -31,7 +31,7 @@ from .forms import (
     ScanForm,
 )
 from .gift_trace import gifts_trace
-from .models import Batch, BatchLine, Device, Handout
+from .models import Batch, BatchLine, Device, Handout, IntakeJob
 
 WRITERS = (Role.PROVINCE_STAFF, Role.DISTRICT_OFFICER, Role.COMMUNE_OFFICIAL)
 SENDERS = (Role.PROVINCE_STAFF, Role.DISTRICT_OFFICER)
@@ -64,6 +64,12 @@ def device_intake(request):
     form = IntakeForm(request.POST or None, request.FILES or None, user=request.user)
 
     def save(**d):
+        if d.get("file"):
+            # The web process never parses an upload: it is stored and a worker reads it.
+            job = intake_jobs.intake_job_create(
+                programme=d["programme"], data=d["file"].read(), filename=d["file"].name, by=request.user,
+                donation=d["donation"], procurement=d["procurement"], model=d["model"], condition=d["condition"])
+            return redirect(job)
         source = d["donation"] or d["procurement"]
         devices = services.devices_register(
             programme=d["programme"], unit=source.unit, imeis=d["imei_list"], by=request.user,
@@ -73,7 +79,64 @@ def device_intake(request):
 
     if response := submit(request, form, save, resent_to=reverse("distribution:device_list")):
         return response
-    return render(request, "distribution/device_intake.html", {"form": form})
+    return render(request, "distribution/device_intake.html",
+                  {"form": form, "jobs": _intake_jobs(request.user).select_related("unit")[:10]})
+
+
+def _intake_jobs(user):
+    return IntakeJob.objects.writable_by(user, roles=WRITERS)
+
+
+@unit_role_required(*WRITERS)
+def intake_job(request, pk):
+    """What the worker found in an uploaded IMEI sheet; the official confirms here."""
+    job = get_object_or_404(_intake_jobs(request.user).select_related(
+        "unit", "programme", "source_donation__donor", "source_procurement", "created_by"), pk=pk)
+    source = job.source
+    already = (Device.objects.filter(**{"source_donation" if job.source_donation_id else "source_procurement": source})
+               .count())
+    capacity = (source.phones_count if job.source_donation_id else source.quantity) or 0
+    return render(request, "distribution/intake_job.html", {
+        "job": job, "source": source, "already": already, "capacity": capacity,
+        "room": max(capacity - already, 0), "over": job.status == IntakeJob.Status.VALIDATED
+        and already + len(job.imeis) > capacity, "count": len(job.imeis),
+        "more_errors": max(job.error_total - len(job.errors), 0)})
+
+
+@unit_role_required(*WRITERS)
+def intake_job_status(request, pk):
+    """Small JSON the job page polls while the worker reads the sheet."""
+    job = get_object_or_404(_intake_jobs(request.user), pk=pk)
+    return JsonResponse({"status": job.status, "status_label": job.get_status_display(), "running": job.is_running})
+
+
+@require_POST
+@unit_role_required(*WRITERS)
+def intake_job_confirm(request, pk):
+    job = get_object_or_404(_intake_jobs(request.user), pk=pk)
+    if devices := attempt(request, intake_jobs.intake_job_confirm, job=job, by=request.user):
+        n = len(devices.value)
+        messages.success(request, ngettext("Đã nhập kho %(n)s máy tại %(unit)s.", "Đã nhập kho %(n)s máy tại %(unit)s.",
+                                           n) % {"n": n, "unit": job.unit})
+    return redirect(job)
+
+
+@unit_role_required(*WRITERS)
+def intake_job_errors(request, pk):
+    """Every problem of the sheet as the worker wrote it (CSV); the web process never reads
+    the upload. A sheet that could not be read has no such file: back to its page, with why."""
+    job = get_object_or_404(_intake_jobs(request.user), pk=pk)
+    if not job.error_file:
+        if job.status == IntakeJob.Status.FAILED:
+            messages.error(request, _("File này không đọc được nên không có danh sách lỗi: %(m)s") % {"m": job.message})
+        elif job.is_running:
+            messages.info(request, _("File đang được kiểm tra; hãy thử lại sau ít phút."))
+        else:
+            messages.info(request, _("File không có lỗi nào."))
+        return redirect(job)
+    stem = job.original_name.rsplit(".", 1)[0][:60]
+    return FileResponse(job.error_file.open("rb"), as_attachment=True, filename=f"{stem}-loi.csv",
+                        content_type="text/csv; charset=utf-8")
 
 
 @login_and_membership_required
@@ -264,14 +327,14 @@ def _commune_for(request):
 
 @unit_role_required(Role.COMMUNE_OFFICIAL)
 def handout_pick(request):
-    from beneficiaries.selectors import priority_list
+    from beneficiaries.selectors import PriorityList
 
     commune, communes = _commune_for(request)
     programme = pick_programme(request.user, commune=commune, running=True, fallback=False)
     page_obj = None
     stock = 0
     if programme is not None:
-        page_obj = paginate(request, priority_list(commune=commune, programme=programme))
+        page_obj = paginate(request, PriorityList(commune=commune, programme=programme))
         stock = selectors.stock_at(commune, programme=programme, usable_only=True)
     return render(request, "distribution/handout_pick.html", {
         "commune": commune, "communes": communes, "programme": programme, "page_obj": page_obj,

@@ -14,6 +14,7 @@ donors are found by tax code or name, pledges by donor and occasion.
 import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from phocap.areas.models import AdminUnit
 from phocap.common.text import fold
@@ -189,6 +190,7 @@ def load(*, programme: Programme, stdout=None) -> None:
         from .selectors import programme_totals
 
         t = programme_totals(programme)
-        stdout.write(f"Quỹ: đã nhận {format_vnd(t['cash_received_vnd'])}, {t['phones_in_kind']} máy hiện vật, "
-                     f"{t['donors']} nhà tài trợ; cam kết {format_vnd(t['cash_pledged_vnd'])}; "
-                     f"đã chi {format_vnd(t['cash_spent_vnd'])}.")
+        stdout.write(_("Quỹ: đã nhận %(received)s, %(phones)d máy hiện vật, %(donors)d nhà tài trợ; cam kết "
+                       "%(pledged)s; đã chi %(spent)s.") % {
+            "received": format_vnd(t["cash_received_vnd"]), "phones": t["phones_in_kind"], "donors": t["donors"],
+            "pledged": format_vnd(t["cash_pledged_vnd"]), "spent": format_vnd(t["cash_spent_vnd"])})

@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Count, ExpressionWrapper, F, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce
+from django.utils.translation import gettext as _
 
 from phocap.accounts.models import WRITE_ROLES
 from phocap.accounts.scoping import scope_q, scope_queryset, user_units
@@ -225,14 +226,16 @@ def allocation_differences(programme_id: int | None = None) -> list[str]:
     for pk, price, qty, reversed_at, got, phones in rows:
         amount, quantity = (0, 0) if reversed_at else (price * qty, qty)
         if (got, phones) != (amount, quantity):
-            out.append(f"procurement {pk}: allocated {got} VND / {phones} phones, "
-                       f"expected {amount} VND / {quantity} phones")
+            out.append(_("đợt mua %(pk)d: đã phân bổ %(got)d VND / %(phones)d máy, cần %(amount)d VND / "
+                         "%(quantity)d máy") % {"pk": pk, "got": got, "phones": phones, "amount": amount,
+                                                "quantity": quantity})
     rows = gifts.annotate(allocated=allocated).values_list(
         "pk", "cash_vnd", "reverses_id", "reversed_at", "allocated").order_by("pk")
     for pk, cash, reverses_id, reversed_at, got in rows:
         holds = 0 if (reverses_id or reversed_at) else cash
         if got > holds:
-            out.append(f"donation {pk}: allocated {got} VND, holds {holds} VND")
+            out.append(_("khoản ủng hộ %(pk)d: đã phân bổ %(got)d VND, chỉ có %(holds)d VND")
+                       % {"pk": pk, "got": got, "holds": holds})
     return out
 
 
@@ -260,9 +263,11 @@ def fund_account(programme: Programme) -> dict:
     balance = gifts["received"] - allocated_to_gifts["allocated"]
     differences = allocation_differences(programme.pk)
     if gifts["received"] != spent + balance:
-        differences.append(f"cash received {gifts['received']} != spent {spent} + balance {balance}")
+        differences.append(_("tiền đã nhận %(received)d ≠ đã chi %(spent)d + còn lại %(balance)d")
+                           % {"received": gifts["received"], "spent": spent, "balance": balance})
     if bought != allocated_to_gifts["phones"]:
-        differences.append(f"phones bought {bought} != phones counted for gifts {allocated_to_gifts['phones']}")
+        differences.append(_("máy đã mua %(bought)d ≠ máy tính cho các khoản ủng hộ %(counted)d")
+                           % {"bought": bought, "counted": allocated_to_gifts["phones"]})
     return {
         "cash_received_vnd": gifts["received"], "cash_spent_vnd": spent, "cash_balance_vnd": balance,
         "cash_allocated_vnd": allocated_to_gifts["allocated"], "phones_bought": bought,
@@ -279,6 +284,7 @@ def fund_allocations(programme: Programme):
 
 
 def fund_drift() -> list[str]:
-    """Every programme's account differences (the nightly check), prefixed by programme."""
-    return [f"programme {p.pk}: {d}" for p in Programme.objects.order_by("pk")
+    """Every programme's account differences (the nightly check), prefixed by programme,
+    in the active language."""
+    return [_("chương trình %(pk)d: %(d)s") % {"pk": p.pk, "d": d} for p in Programme.objects.order_by("pk")
             for d in fund_account(p)["differences"]]

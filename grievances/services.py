@@ -13,6 +13,7 @@ from phocap.accounts.models import Role
 from phocap.accounts.scoping import can_write_unit, is_officer_of, officers_of
 from phocap.common.errors import DomainError
 from phocap.common.locking import locked
+from phocap.notifications.kinds import choice
 from phocap.notifications.services import notify
 
 from .errors import Code
@@ -40,7 +41,8 @@ def _create(**values) -> Grievance:
 
 
 def notice_params(g: Grievance) -> dict:
-    return {"commune": g.commune.full_name, "kind": str(g.get_kind_display()), "due": f"{g.deadline:%d/%m/%Y}"}
+    # The kind as its code: the notification is labelled in the reader's language.
+    return {"commune": g.commune.full_name, "kind": choice(Grievance, "kind", g.kind), "due": f"{g.deadline:%d/%m/%Y}"}
 
 
 @transaction.atomic

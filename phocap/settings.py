@@ -178,8 +178,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "beneficiaries.tasks.import_jobs_recover_task",
         "schedule": 120.0,
     },
-    "report-jobs-recover": {
-        "task": "programme_coverage.tasks.report_jobs_recover_task",
+    "intake-jobs-recover": {
+        "task": "distribution.tasks.intake_jobs_recover_task",
+        "schedule": 120.0,
+    },
+    # Reports, exports, inspector workbooks: every phocap.common.jobs.BackgroundJob kind.
+    "background-jobs-recover": {
+        "task": "phocap.common.tasks.background_jobs_recover_task",
         "schedule": 120.0,
     },
     "pledges-mark-overdue": {
@@ -311,6 +316,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "phocap.api.errors.exception_handler",
     # Browsable-API page names in the user's language (phocap/api/naming.py).
     "VIEW_NAME_FUNCTION": "phocap.api.naming.view_name",
+    # Docstrings (English) as page descriptions on English pages only (phocap/api/naming.py).
+    "VIEW_DESCRIPTION_FUNCTION": "phocap.api.naming.view_description",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "phocap API",

@@ -3,6 +3,8 @@
 Idempotent: a rebuild recomputes the same figures from the registry and the ledger; only
 the "computed at" time moves forward."""
 
+from django.utils.translation import gettext as _
+
 from phocap.common.formatting import format_percent
 from phocap.programmes.models import Programme
 
@@ -18,5 +20,6 @@ def load(*, programme: Programme, stdout=None) -> None:
         figures = unit_figures(programme=programme, unit=programme.province)
         rows = CoverageSummary.objects.filter(programme=programme).count()
         coverage = format_percent(figures["coverage"])
-        stdout.write(f"Phổ cập: {rows} xã, {figures['phones_handed_out']} máy đã trao, "
-                     f"{figures['households_reached']} hộ đã nhận, tỷ lệ {coverage}")
+        stdout.write(_("Phổ cập: %(rows)d xã, %(phones)d máy đã trao, %(households)d hộ đã nhận, tỷ lệ %(rate)s")
+                     % {"rows": rows, "phones": figures["phones_handed_out"],
+                        "households": figures["households_reached"], "rate": coverage})

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from phocap.accounts.scoping import ScopedQuerySet
 from phocap.areas.models import AdminUnit
-from phocap.common.transitions import StatusTransitionsMixin
+from phocap.common.jobs import BackgroundJob
 
 # The figures of a summary row, in the order reports and the API show them. The API,
 # the report and the dashboards all use these keys.
@@ -187,56 +187,27 @@ class ReportJobQuerySet(ScopedQuerySet):
             requested_by=user)
 
 
-class ReportJob(StatusTransitionsMixin, models.Model):
-    """An .xlsx coverage report built by a Celery task; downloadable when done."""
+class ReportJob(BackgroundJob):
+    """An .xlsx coverage report built by a Celery task; downloadable when done
+    (phocap.common.jobs: status, progress, lease, recovery)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Đang chờ")
-        RUNNING = "running", _("Đang tạo")
-        DONE = "done", _("Hoàn thành")
-        FAILED = "failed", _("Lỗi")
-
-    ALLOWED_TRANSITIONS = {
-        Status.QUEUED: {Status.RUNNING, Status.FAILED},
-        Status.RUNNING: {Status.DONE, Status.FAILED, Status.QUEUED},  # QUEUED: its worker died
-        Status.DONE: set(),
-        Status.FAILED: set(),
-    }
+    UPLOAD_TO = "coverage/reports/"
+    BUILD_TASK = "programme_coverage.tasks.report_job_build_task"
+    STOPPED_MESSAGE = _("Báo cáo bị dừng giữa chừng %(n)d lần; hãy tạo lại.")
 
     programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE, related_name="+",
                                   verbose_name=_("chương trình"))
     unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                      related_name="+", verbose_name=_("người yêu cầu"))
-    status = models.CharField(_("trạng thái"), max_length=8, choices=Status.choices, default=Status.QUEUED)
-    rows_total = models.PositiveIntegerField(default=0)
-    rows_done = models.PositiveIntegerField(default=0)
-    file = models.FileField(_("tệp"), upload_to="coverage/reports/", blank=True)
-    error = models.TextField(_("lỗi"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # Lease of a running build, renewed by its progress (services.report_jobs_recover).
-    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
-    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = ReportJobQuerySet.as_manager()
 
-    class Meta:
+    class Meta(BackgroundJob.Meta):
         verbose_name = _("báo cáo phổ cập")
         verbose_name_plural = _("báo cáo phổ cập")
         ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(condition=Q(rows_done__lte=F("rows_total")), name="reportjob_progress_bounded"),
-            models.CheckConstraint(condition=~Q(status="done") | ~Q(file=""), name="reportjob_done_has_file"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.programme_id}/{self.unit_id} #{self.pk}"
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        return int(self.rows_done * 100 / self.rows_total) if self.rows_total else 0
 

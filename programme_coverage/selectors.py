@@ -120,22 +120,40 @@ def unit_figures(*, programme: Programme, unit: AdminUnit) -> dict:
     return _finish(values)
 
 
-def children_figures(*, programme: Programme, unit: AdminUnit) -> list[dict]:
+def upper_units(unit: AdminUnit) -> dict[int, tuple[str, str, str]]:
+    """The units above the communes within `unit` (itself, and a province's districts):
+    {pk: (level, code, name)}. One small query that both the child table (district names)
+    and the phones by place (stock above the communes) read."""
+    upper_q = Q(pk=unit.pk)
+    if unit.level == AdminUnit.Level.PROVINCE:
+        upper_q |= Q(parent=unit, level=AdminUnit.Level.DISTRICT)
+    return {pk: (level, code, name) for pk, level, code, name in
+            AdminUnit.objects.filter(upper_q).values_list("pk", "level", "code", "name")}
+
+
+def children_figures(*, programme: Programme, unit: AdminUnit,
+                     upper: dict[int, tuple[str, str, str]] | None = None) -> list[dict]:
     """One entry per child unit: {unit_id, code, name, level, <figures>, coverage}. One or two
     queries: districts of a (legacy) province by grouping commune rows; communes of a
-    district or 2025 province are their rows; villages of a commune by direct counts."""
+    district or 2025 province are their rows; villages of a commune by direct counts.
+    `upper` (from `upper_units`) saves the query of the districts' names."""
     rows = CoverageSummary.objects.filter(programme=programme).within(unit)
     if unit.level == AdminUnit.Level.PROVINCE and unit.scheme == AdminUnit.Scheme.LEGACY:
-        # Ordered by id, not path: sorting thousands of groups on a collated text column
-        # costs more than the aggregate itself (ids follow the official code order).
-        grouped = (rows.values("district_id").order_by("district_id")
+        # Grouped on the summary table alone (a hash aggregate on district_id), in id
+        # order (ids follow the official code order); the names come from `upper`, not
+        # from a join of every row to the units that the groups would then be sorted on.
+        grouped = (rows.values_list("district_id").order_by("district_id")
                    # A group always has rows, so plain SUM (no COALESCE) is never NULL.
-                   .annotate(code=F("district__code"), name=F("district__name"),
-                             **{f: Sum(f) for f in FIGURES},
-                             oldest=Min("computed_at"), latest=Max("computed_at")))
-        return [_finish({**r, "unit_id": r.pop("district_id"), "computed_at": r.pop("latest"),
-                         "oldest_computed_at": r.pop("oldest"), "level": AdminUnit.Level.DISTRICT})
-                for r in grouped]
+                   .annotate(*(Sum(f) for f in FIGURES), Min("computed_at"), Max("computed_at")))
+        names = upper if upper is not None else upper_units(unit)
+        n = len(FIGURES)
+        result = []
+        for row in grouped:
+            _level, code, name = names.get(row[0], ("", "", ""))
+            result.append(_finish({**dict(zip(FIGURES, row[1:n + 1], strict=True)), "unit_id": row[0],
+                                   "code": code, "name": name, "oldest_computed_at": row[n + 1],
+                                   "computed_at": row[n + 2], "level": AdminUnit.Level.DISTRICT}))
+        return result
     if unit.level in (AdminUnit.Level.PROVINCE, AdminUnit.Level.DISTRICT):
         flat = rows.order_by("commune__path").values(
             "commune_id", "computed_at", *FIGURES, code=F("commune__code"), name=F("commune__name"))
@@ -158,15 +176,17 @@ def children_figures(*, programme: Programme, unit: AdminUnit) -> list[dict]:
 
 def commune_coverage(*, programme: Programme, unit: AdminUnit) -> list[dict]:
     """Every commune of the unit with its coverage (percent, one decimal), lowest first
-    (name order among equals): what the chart and the lowest/highest lists are cut from."""
+    (path order among equals): what the chart and the lowest/highest lists are cut from.
+    Rows come back as tuples, unsorted, and are sorted here: the database sorting 10,000
+    joined rows on a text column cost more than the rest of the query."""
     if unit.level == AdminUnit.Level.VILLAGE:
         return []
-    rows = (CoverageSummary.objects.filter(programme=programme).within(unit)
-            .order_by("commune__path").values("phones_handed_out", "target_adults", name=F("commune__name")))
-    communes = [{"name": r["name"], "handed_out": r["phones_handed_out"], "target": r["target_adults"],
-                 "coverage": round((coverage_ratio(r["phones_handed_out"], r["target_adults"]) or 0) * 100, 1)}
-                for r in rows]
-    return sorted(communes, key=lambda c: c["coverage"])
+    rows = (CoverageSummary.objects.filter(programme=programme).within(unit).order_by()
+            .values_list("phones_handed_out", "target_adults", "commune__name", "commune__path"))
+    keyed = sorted(((round((coverage_ratio(done, target) or 0) * 100, 1), path, name, done, target)
+                    for done, target, name, path in rows), key=lambda r: (r[0], r[1]))
+    return [{"name": name, "handed_out": done, "target": target, "coverage": coverage}
+            for coverage, _path, name, done, target in keyed]
 
 
 def commune_chart(communes: list[dict], *, fits: int = CHART_FITS, each_end: int = CHART_EACH_END) -> list[dict]:
@@ -199,7 +219,8 @@ def month_series(pairs) -> list[dict]:
     return series
 
 
-def device_places(*, programme: Programme, unit: AdminUnit, figures: dict) -> dict:
+def device_places(*, programme: Programme, unit: AdminUnit, figures: dict,
+                  upper: dict[int, tuple[str, str, str]] | None = None) -> dict:
     """Phones of the programme in stock at each level within the unit, in transit into it,
     missing. Commune stock comes from the summary rows (`figures`); stock above the
     communes, transit to districts and missing phones are direct counts over devices
@@ -216,10 +237,7 @@ def device_places(*, programme: Programme, unit: AdminUnit, figures: dict) -> di
     # The few units above the communes (the unit, and a province's districts), then their
     # phones through the (holder_unit, status) index: the thousands of phones in commune
     # stock are never read.
-    upper_q = Q(pk=unit.pk)
-    if unit.level == AdminUnit.Level.PROVINCE:
-        upper_q |= Q(parent=unit, level=AdminUnit.Level.DISTRICT)
-    upper = dict(AdminUnit.objects.filter(upper_q).values_list("pk", "level"))
+    upper = {pk: level for pk, (level, _code, _name) in (upper if upper is not None else upper_units(unit)).items()}
     stock = (Device.objects.filter(programme=programme, status=Device.Status.IN_STOCK, holder_unit_id__in=list(upper))
              .values("holder_unit_id").order_by().annotate(n=Count("pk")))
     for row in stock:
@@ -250,11 +268,12 @@ def _total_of(children: list[dict]) -> dict:
                     "oldest_computed_at": min(oldest, default=None)})
 
 
-def unit_and_children(*, programme: Programme, unit: AdminUnit) -> tuple[dict, list[dict]]:
+def unit_and_children(*, programme: Programme, unit: AdminUnit,
+                      upper: dict[int, tuple[str, str, str]] | None = None) -> tuple[dict, list[dict]]:
     """The unit's figures and its children's (dashboards and the API). A province's or
     district's totals are summed from the grouped child rows: one pass over the summary
     table, not two."""
-    children = children_figures(programme=programme, unit=unit)
+    children = children_figures(programme=programme, unit=unit, upper=upper)
     if unit.level in (AdminUnit.Level.PROVINCE, AdminUnit.Level.DISTRICT):
         return _total_of(children), children
     return unit_figures(programme=programme, unit=unit), children
@@ -263,7 +282,9 @@ def unit_and_children(*, programme: Programme, unit: AdminUnit) -> tuple[dict, l
 def dashboard(*, programme: Programme, unit: AdminUnit) -> dict:
     """Everything a dashboard page shows, in a fixed number of queries; the fund only at
     province level."""
-    figures, children = unit_and_children(programme=programme, unit=unit)
+    above = unit.level in (AdminUnit.Level.PROVINCE, AdminUnit.Level.DISTRICT)
+    upper = upper_units(unit) if above else None
+    figures, children = unit_and_children(programme=programme, unit=unit, upper=upper)
     communes = commune_coverage(programme=programme, unit=unit)
     many = len(communes) > 2 * EXTREMES
     return {
@@ -274,9 +295,10 @@ def dashboard(*, programme: Programme, unit: AdminUnit) -> dict:
         "lowest_communes": communes[:EXTREMES] if many else [],
         "highest_communes": communes[::-1][:EXTREMES] if many else [],
         "chart_months": handouts_by_month(programme=programme, unit=unit),
-        "places": device_places(programme=programme, unit=unit, figures=figures),
+        "places": device_places(programme=programme, unit=unit, figures=figures, upper=upper),
         "fund": programme_totals(programme) if unit.level == AdminUnit.Level.PROVINCE else None,
-        "ancestors": list(AdminUnit.objects.ancestors(unit)),
+        # A province has none: no query.
+        "ancestors": list(AdminUnit.objects.ancestors(unit)) if unit.parent_id else [],
         "exceptions": list(eligibility_exceptions(programme=programme, unit=unit)),
     }
 

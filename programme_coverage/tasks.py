@@ -39,10 +39,6 @@ def coverage_rebuild_all_task() -> int:
 
 @shared_task(acks_late=True)
 def report_job_build_task(job_id: int, language: str | None = None) -> None:
+    # `language`: messages queued before jobs stored their requester's language.
     services.report_job_build(job_id=job_id, language=language)
 
-
-@shared_task
-def report_jobs_recover_task() -> dict:
-    """Beat, every 2 minutes: report jobs never queued or whose worker died."""
-    return services.report_jobs_recover()

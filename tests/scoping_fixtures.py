@@ -28,6 +28,23 @@ def imei(side: str, n: int) -> str:
     return make_imei(n, series=1 if side == "a" else 2)
 
 
+def imei_sheet(imeis: list[str]) -> bytes:
+    """An intake sheet: a title, a header "Số IMEI", one IMEI a row."""
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Danh sách máy"])
+    ws.append(["STT", "Số IMEI"])
+    for i, value in enumerate(imeis, start=1):
+        ws.append([i, value])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 @functools.cache
 def _household_file(side: str, village: str) -> bytes:
     from beneficiaries.samples import household_rows, xlsx_bytes
@@ -112,6 +129,14 @@ def build_side(side: str, *, programme, district, commune, village, district_use
                                         queue=False)
     job = hh_services.import_job_validate(job_id=job.pk)
 
+    # An IMEI sheet for the purchase, read by the worker, waiting for confirmation.
+    from distribution import intake_jobs
+
+    intake_job = intake_jobs.intake_job_create(
+        programme=programme, data=imei_sheet([imei(side, 8)]), filename=f"imei-{token}.xlsx", by=district_user,
+        procurement=procurement, queue=False)
+    intake_job = intake_jobs.intake_job_validate(job_id=intake_job.pk)
+
     report = ReportJob(programme=programme, unit=district, requested_by=district_user,
                        status=ReportJob.Status.DONE, rows_total=1, rows_done=1)
     report.file.save(f"bao-cao-{side}.xlsx", ContentFile(_report_file(token, district.name)), save=False)
@@ -134,7 +159,7 @@ def build_side(side: str, *, programme, district, commune, village, district_use
         households=households, household=households[1], handout=handout,
         batch=received, open_batch=on_road,
         stock_device=device(1), missing_device=device(3), district_device=device(5),
-        import_job=job, report=report, grievance=grievance,
+        import_job=job, intake_job=intake_job, report=report, grievance=grievance,
     )
 
 

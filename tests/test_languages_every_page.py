@@ -29,7 +29,12 @@ VI_LETTERS = "àáảãạăắằẳẵặâấầẩẫậèéẻẽẹêế�
 VI_WORD = re.compile(rf"[\w]*[{VI_LETTERS}][\w]*", re.I)
 # The language switch names each language in itself.
 OWN_NAMES = {"tiếng", "việt"}
-ENGLISH_LEAKS = ["Api Root", "Skip to main content", "Tokens", "Auth Token"]
+ENGLISH_LEAKS = ["Api Root", "Skip to main content", "Tokens", "Auth Token",
+                 # DRF's templates hard-code these (templates/rest_framework/ overrides them)
+                 "HTML form", "Raw data", "Make a GET request", "Make a POST request", "Media type",
+                 "Specify a format", "Are you sure you want to delete", "not currently supported in HTML input",
+                 # a view's docstring (English) as the page's description
+                 "Programmes of the provinces the user works in"]
 
 
 def _page_text(response) -> str:
@@ -99,6 +104,7 @@ NOT_INTERFACE = {
     "distribution:handout_scan": "the signed scan a user uploaded",
     "coverage:report_download": "a stored report, built in the language of the page that asked for it "
                                 "(tests/coverage: test_the_report_is_written_in_the_requesters_language)",
+    "audit:inspector_download": "a stored workbook, built in the language of the page that asked for it",
     "beneficiaries:import_template": "Vietnamese column headers are the import file format",
     "beneficiaries:import_annotated": "the user's own file, with the error column added",
 }
@@ -146,7 +152,8 @@ def test_admin_and_browsable_api_speak_the_chosen_language(world, data_words):
     c = Client()
     c.force_login(admin)
     phrases = _english_phrases()
-    urls = [*_admin_urls(), reverse("api-root") + "?format=api", reverse("programme-list") + "?format=api"]
+    urls = [*_admin_urls(), reverse("api-root") + "?format=api", reverse("programme-list") + "?format=api",
+            reverse("handout-list") + "?format=api"]
     for url in urls:
         english = _get(c, url, "en")
         assert english.status_code == 200, url
@@ -155,3 +162,34 @@ def test_admin_and_browsable_api_speak_the_chosen_language(world, data_words):
         _check_vietnamese(_page_text(vietnamese), phrases, f"{url} (vi)")
     assert "Chuyển đến nội dung chính" in _page_text(_get(c, "/admin/", "vi"))
     assert "Gốc API" in _page_text(_get(c, reverse("api-root") + "?format=api", "vi"))
+    # The forms of a list that takes POST: DRF's tabs and raw form in the page's language.
+    handouts = reverse("handout-list") + "?format=api"
+    vietnamese, english = _get(c, handouts, "vi").content.decode(), _get(c, handouts, "en").content.decode()
+    for vi, en in (("Biểu mẫu HTML", "HTML form"), ("Dữ liệu thô", "Raw data"), ("Kiểu dữ liệu", "Media type"),
+                   ("Gửi yêu cầu POST tới Danh sách và ghi cấp phát", "Make a POST request on the Handout List")):
+        assert vi in vietnamese and en not in vietnamese, vi
+        assert en in english and vi not in english, en
+    # English pages keep the view's docstring as its description.
+    assert "Programmes of the provinces" in _page_text(_get(c, reverse("programme-list") + "?format=api", "en"))
+
+
+def test_every_browsable_api_page_has_a_vietnamese_name():
+    """DRF names a page after its view class ("Handout List Create"): locale/vi names each."""
+    from django.urls import get_resolver
+    from django.utils import translation
+    from rest_framework.views import APIView, get_view_name
+
+    def views(resolver):
+        for p in resolver.url_patterns:
+            if hasattr(p, "url_patterns"):
+                yield from views(p)
+            elif (cls := getattr(p.callback, "cls", None)) and issubclass(cls, APIView):
+                view = cls()
+                view.suffix = p.callback.initkwargs.get("suffix")
+                view.name = p.callback.initkwargs.get("name")
+                yield get_view_name(view)
+
+    names = set(views(get_resolver()))
+    with translation.override("vi"):
+        missing = sorted(n for n in names if translation.gettext(n) == n)
+    assert len(names) > 20 and not missing, missing

@@ -80,7 +80,7 @@ ADMIN_NAMESPACE = "admin"
 
 # Models whose rows must not move when a request is refused.
 FINGERPRINT_APPS = ("donations", "beneficiaries", "distribution", "coverage", "areas", "programmes", "accounts",
-                    "followup", "grievances")
+                    "followup", "grievances", "audit")
 
 
 @dataclass(frozen=True)
@@ -180,6 +180,21 @@ def _target_job(w):
         programme=w.programme, file="imports/targets/xa.xlsx", original_name="xa.xlsx", status="validated",
         rows=[{"row": 2, "commune_id": w.b.commune.pk, "commune": w.b.commune.name, "code": w.b.commune.code,
                "baseline": 777, "target": None}])
+
+
+def _inspector_job(w):
+    """The province user's finished inspector workbook of the programme."""
+    from django.core.files.base import ContentFile
+
+    from audit.models import InspectorJob
+
+    job = InspectorJob.objects.filter(programme=w.programme, requested_by=w.users.province).first()
+    if job is None:
+        job = InspectorJob(programme=w.programme, requested_by=w.users.province, status="done", rows_total=1,
+                           rows_done=1)
+        job.file.save("kiem-tra.xlsx", ContentFile(b"PK\x03\x04"), save=False)
+        job.save()
+    return {"pk": job.pk}
 
 
 def _carry(w):
@@ -304,6 +319,10 @@ CASES = [
          shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
     Case("beneficiaries:priority_list", "other commune", query=lambda w: f"?commune={w.b.commune.pk}",
          owner=COMMUNE_OWNER),
+    # Recipients not yet visited (follow-up visits): the other commune's recipient never shows.
+    Case("beneficiaries:priority_list", "not visited", mode="list", viewers=("commune",),
+         query=lambda w: "?chua-tham=1", token=lambda w, side: getattr(w, side).handout.recipient_name,
+         shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),
     Case("beneficiaries:priority_export", query=lambda w: f"?commune={w.b.commune.pk}", owner=COMMUNE_OWNER),
     Case("beneficiaries:import_upload", mode="list", viewers=("commune",),
          token=lambda w, side: getattr(w, side).import_job.original_name,
@@ -329,6 +348,12 @@ CASES = [
          owner=DISTRICT_OWNER),
     Case("distribution:device_intake", "source choices", mode="list", viewers=("district",),
          shows=(("district", "a"), (DISTRICT_OWNER, "b"))),
+    Case("distribution:intake_job", kwargs=_b("intake_job"), owner=DISTRICT_OWNER),
+    Case("distribution:intake_job_status", kwargs=_b("intake_job"), owner=DISTRICT_OWNER),
+    Case("distribution:intake_job_confirm", kwargs=_b("intake_job"), get=False, post=lambda w: {},
+         owner=DISTRICT_OWNER),
+    # A clean sheet has no error list: its owner is sent back to the job's page with a message.
+    Case("distribution:intake_job_errors", kwargs=_b("intake_job"), owner=DISTRICT_OWNER, owner_get=(302,)),
     Case("distribution:device_detail", kwargs=lambda w: {"imei": w.b.stock_device.imei}, owner=COMMUNE_OWNER),
     Case("distribution:device_resolve", kwargs=lambda w: {"imei": w.b.missing_device.imei}, get=False,
          post=lambda w: {"resolution": "found", "reason": "Tìm thấy ở kho xã"}, redirect_ok=True, owner=COMMUNE_OWNER),
@@ -420,7 +445,11 @@ CASES = [
     Case("audit:object", kwargs=lambda w: {"kind": "batch", "pk": w.b.batch.pk}, owner=COMMUNE_OWNER),
     Case("audit:object", "household", kwargs=lambda w: {"kind": "household", "pk": w.b.household.pk},
          owner=COMMUNE_OWNER),
-    Case("audit:inspector_export", kwargs=_prog, attackers=("tn_staff", "district", "commune"), owner="province"),
+    Case("audit:inspector_export", kwargs=_prog, get=False, post=lambda w: {}, attackers=PROVINCE_ONLY,
+         post_attackers=PROVINCE_ONLY, owner="province"),
+    # The requester's own job only (the district and commune officers asked for none).
+    Case("audit:inspector_job", kwargs=_inspector_job, owner="province"),
+    Case("audit:inspector_download", kwargs=_inspector_job, owner="province"),
     # --- API (/api/v1/) --------------------------------------------------------------------
     Case("programme-totals", kwargs=lambda w: {"pk": w.programme.pk}, attackers=("tn_staff",), owner="province"),
     Case("household-list", mode="list", shows=(("commune", "a"), (COMMUNE_OWNER, "b"))),

@@ -240,24 +240,28 @@ class Decoder:
         """Convert the grid's text cells to NFC Unicode; returns the garbled cells by
         Excel row: [(column index, text as typed, likely font)]."""
         cache = self.cache
+        get = cache.get
         counts = {"": 0, TCVN3: 0, VNI: 0}
+        plain = 0
         pending: list[tuple[int, int, tuple[str, str, tuple]]] = []
         for i, row in enumerate(grid):
             for j, v in enumerate(row):
+                # 1.4M cells per 100k rows: plain locals, one test for the usual cell.
                 if v.__class__ is not str or v.isascii():
                     continue
-                reading = cache.get(v)
+                reading = get(v)
                 if reading is None:
                     reading = cache[v] = read_cell(v)
-                kind = reading[0]
-                if kind == "":
-                    counts[""] += 1
+                if not reading[0]:
+                    plain += 1
                     if reading[1] is not v:
                         row[j] = reading[1]  # NFC
                     continue
+                kind = reading[0]
                 if kind in counts:
                     counts[kind] += 1
                 pending.append((i, j, reading))
+        counts[""] = plain
         garbled: dict[int, list[tuple[int, str, str]]] = {}
         touched: set[int] = set()
         if not counts[TCVN3] and not counts[VNI]:

@@ -15,9 +15,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from phocap.common import messages
 from phocap.common.errors import DomainError
 from phocap.common.grids import spread_merged
 from phocap.common.spreadsheets import Budget, Limits, UnsafeFileError, check_workbook, file_kind
@@ -39,10 +38,15 @@ READ_SECONDS = 60.0
 
 class ImportFileError(DomainError):
     """The whole file cannot be used (not a spreadsheet, encrypted, empty, no header...).
-    Its code says why (file_encrypted, sheet_too_large, no_header, ...)."""
+    Its code says why (file_encrypted, sheet_too_large, no_header, ...); the failed job
+    stores the code and params (`beneficiaries.messages`), not the worker's wording."""
 
-    def __init__(self, message, *, code: str = Code.IMPORT_FILE_UNUSABLE):
-        super().__init__(message, code=code)
+    def __init__(self, message, *, code: str = Code.IMPORT_FILE_UNUSABLE, params: dict | None = None):
+        super().__init__(message, code=code, params=params)
+
+    @classmethod
+    def of(cls, code: Code, /, **params) -> ImportFileError:
+        return cls(messages.render(code, params), code=code, params=params)
 
 
 @dataclass
@@ -85,25 +89,21 @@ def _budget() -> Budget:
 
 
 def _unsafe(e: UnsafeFileError) -> ImportFileError:
-    return ImportFileError(e.message, code=e.code)
+    return ImportFileError(e.message, code=e.code, params=e.params)
 
 
 def read_book(data: bytes, filename: str = "") -> Book:
     """Open the file, read every sheet that holds a household list; raise ImportFileError
     if none can be used. Hostile files are refused before any parser sees them."""
     if not data:
-        raise ImportFileError(_("File rỗng. Hãy chọn file Excel danh sách hộ (.xlsx)."), code="file_empty")
+        raise ImportFileError.of(Code.FILE_EMPTY)
     if len(data) > MAX_FILE_BYTES:
-        raise ImportFileError(_("File quá lớn (%(mb).0f MB); tối đa %(max)d MB. Hãy chia theo thôn.") % {
-            "mb": len(data) / 1e6, "max": MAX_FILE_BYTES // 1_000_000}, code="file_too_large")
+        raise ImportFileError.of(Code.FILE_TOO_LARGE, mb=len(data) / 1e6, max=MAX_FILE_BYTES // 1_000_000)
     kind = _sniff_kind(data, filename)
     if kind == "encrypted":
-        raise ImportFileError(_("File đang được đặt mật khẩu. Hãy mở bằng Excel, bỏ mật khẩu "
-                                "(Tệp → Thông tin → Bảo vệ sổ làm việc) rồi tải lên lại."), code="file_encrypted")
+        raise ImportFileError.of(Code.FILE_ENCRYPTED)
     if kind == "unknown":
-        raise ImportFileError(_("Đây không phải file bảng tính. Hãy mở bằng Excel và chọn "
-                                "Tệp → Lưu thành → Sổ làm việc Excel (*.xlsx) rồi tải lên lại."),
-                              code="not_a_spreadsheet")
+        raise ImportFileError.of(Code.NOT_A_SPREADSHEET)
     budget = _budget()
     try:
         if kind == "csv":
@@ -121,19 +121,19 @@ def read_table(data: bytes, filename: str = "") -> Table:
     return read_book(data, filename).tables[0]
 
 
-_SKIP_NAMES = (("tong hop", gettext_lazy("trang tổng hợp")), ("bia", gettext_lazy("trang bìa")),
-               ("huong dan", gettext_lazy("trang hướng dẫn")), ("danh muc", gettext_lazy("trang danh mục")),
-               ("bao cao", gettext_lazy("trang báo cáo")))
+_SKIP_NAMES = (("tong hop", Code.SHEET_SUMMARY), ("bia", Code.SHEET_COVER), ("huong dan", Code.SHEET_GUIDE),
+               ("danh muc", Code.SHEET_CATALOGUE), ("bao cao", Code.SHEET_REPORT))
 # Default sheet names say nothing about a village.
 _PLAIN_SHEET = re.compile(r"^(?:sheet|trang tinh|trang|bang tinh|danh sach|ds|data|du lieu)\s*\d*$")
 
 
 def _skip_reason(name: str) -> str:
+    """Why a sheet was skipped, as stored on the job (`messages.text` shows it)."""
     folded = fold(name)
     for word, reason in _SKIP_NAMES:
         if re.search(rf"(^|\W){word}($|\W)", folded):
-            return str(reason)
-    return _("không có bảng danh sách hộ (dòng tiêu đề có “Họ và tên chủ hộ”)")
+            return messages.encode(reason)
+    return messages.encode(Code.SHEET_NO_LIST)
 
 
 def _book(sheets, version: str, budget: Budget) -> Book:
@@ -144,19 +144,19 @@ def _book(sheets, version: str, budget: Budget) -> Book:
     for name, visible, grid in sheets:
         budget.check()
         if not visible:
-            report.append({"name": name, "read": False, "reason": _("trang ẩn"), "rows": 0})
+            report.append({"name": name, "read": False, "reason": messages.encode(Code.SHEET_HIDDEN), "rows": 0})
             continue
         if not grid or all(_is_blank(r) for r in grid):
-            report.append({"name": name, "read": False, "reason": _("trang trống"), "rows": 0})
-            first_error = first_error or ImportFileError(_("File không có dữ liệu."), code="file_no_data")
+            report.append({"name": name, "read": False, "reason": messages.encode(Code.SHEET_EMPTY), "rows": 0})
+            first_error = first_error or ImportFileError.of(Code.FILE_NO_DATA)
             continue
         garbled = decoder.convert(grid, sheet=name)
         try:
             table = _map_table(grid, version, sheet=name)
         except ImportFileError as e:
-            if e.code not in ("no_header", "header_only"):
+            if e.code not in (Code.NO_HEADER, Code.HEADER_ONLY):
                 raise
-            reason = _skip_reason(name) if e.code == "no_header" else _("chỉ có dòng tiêu đề")
+            reason = _skip_reason(name) if e.code == Code.NO_HEADER else messages.encode(Code.SHEET_HEADER_ONLY)
             report.append({"name": name, "read": False, "reason": reason, "rows": 0})
             first_error = first_error or e
             continue
@@ -165,11 +165,10 @@ def _book(sheets, version: str, budget: Budget) -> Book:
         report.append({"name": name, "read": True, "reason": "", "rows": len(table.rows),
                        "header_row": table.header_row})
     if not tables:
-        raise first_error or ImportFileError(_("File không có trang tính nào."), code="file_no_sheet")
+        raise first_error or ImportFileError.of(Code.FILE_NO_SHEET)
     total = sum(len(t.rows) for t in tables)
     if total > MAX_ROWS:
-        raise ImportFileError(_("File có %(n)d dòng, quá giới hạn %(max)d dòng. Hãy chia thành nhiều file.")
-                              % {"n": total, "max": MAX_ROWS}, code="too_many_rows")
+        raise ImportFileError.of(Code.TOO_MANY_ROWS, n=total, max=MAX_ROWS)
     return Book(tables=tables, sheets=report, conversions=decoder.report())
 
 
@@ -191,8 +190,7 @@ def _read_csv(data: bytes) -> list[list]:
         else:
             text = data.decode("cp1258", errors="replace")
     if "\x00" in text:
-        raise ImportFileError(_("Đây không phải file bảng tính. Hãy lưu thành Sổ làm việc Excel (*.xlsx)."),
-                              code="not_a_spreadsheet")
+        raise ImportFileError.of(Code.NOT_A_SPREADSHEET)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -233,12 +231,10 @@ def _read_workbook(data: bytes, budget: Budget) -> tuple[list[tuple[str, bool, l
         raise
     except Exception as e:
         if "password" in str(e).lower() or "encrypt" in str(e).lower():
-            raise ImportFileError(_("File đang được đặt mật khẩu. Hãy bỏ mật khẩu rồi tải lên lại."),
-                                  code="file_encrypted") from None
-        raise ImportFileError(_("File bị hỏng hoặc không đầy đủ (có thể tải lên bị gián đoạn). "
-                                "Hãy mở bằng Excel, lưu lại thành .xlsx rồi tải lên lại."), code="file_broken") from None
+            raise ImportFileError.of(Code.FILE_ENCRYPTED) from None
+        raise ImportFileError.of(Code.FILE_BROKEN) from None
     if not sheets:
-        raise ImportFileError(_("File không có trang tính nào."), code="file_no_sheet")
+        raise ImportFileError.of(Code.FILE_NO_SHEET)
     return sheets, version
 
 
@@ -320,18 +316,16 @@ def _is_column_numbers(values) -> bool:
 def _map_table(grid: list[list], version: str, *, sheet: str = "") -> Table:
     best_row, span, best, header = _find_header(grid)
     if best_row is None or len(best) < 3:
-        raise ImportFileError(_("Không tìm thấy dòng tiêu đề trong 20 dòng đầu (cần ít nhất các cột "
-                                "“Họ và tên chủ hộ”, “Thôn/bản”, “Phân loại hộ”). Hãy dùng file mẫu."),
-                              code="no_header")
+        raise ImportFileError.of(Code.NO_HEADER)
     missing = [HEADERS[k][0] for k in ("head_name", "village", "category") if k not in best]
     if "code" not in best and "citizen_id" not in best:
-        missing.append(_("Mã hộ hoặc Số CCCD"))
+        missing.append(messages.message(Code.COLUMN_CODE_OR_ID))
     # A list grouped by village ("I. Thôn Bản Còn" on a row of its own above its
     # households) may have no village column: the section rows, or else the sheet's
     # name, stand in for it.
     by_section = missing == [HEADERS["village"][0]]
     if missing and not by_section:
-        raise ImportFileError(_("Thiếu cột: %(cols)s.") % {"cols": ", ".join(missing)}, code="missing_columns")
+        raise ImportFileError.of(Code.MISSING_COLUMNS, cols=missing)
     unknown = [h for j, h in enumerate(header) if h and j not in best.values()
                and fold_header(h) not in IGNORED_HEADERS]
     first_data = best_row + span
@@ -343,6 +337,7 @@ def _map_table(grid: list[list], version: str, *, sheet: str = "") -> Table:
         best = {**best, "village": len(header)}
         header.append(HEADERS["village"][0])
     village_col, category_col = best["village"], best["category"]
+    cid_col, code_col = best.get("citizen_id", -1), best.get("code", -1)
     section = None  # the village of the last section row
     # Total rows are skipped, not the end of the list: a list with a subtotal per village
     # ("Cộng thôn Bản Còn") goes on below it. After the first total, only rows that look
@@ -377,7 +372,11 @@ def _map_table(grid: list[list], version: str, *, sheet: str = "") -> Table:
             if village:
                 section = village
                 continue
-        if not _looks_like_household(values, best):
+        # A name, a category and an ID or household code: a household, not a line of the
+        # signature block (inline: every row passes here).
+        if not (name is not None and not (name.__class__ is str and (not name or name.isspace()))
+                and category is not None and not (category.__class__ is str and (not category or category.isspace()))
+                and (_filled(values, cid_col) or _filled(values, code_col))):
             if after_total:
                 continue
             if _is_footer(values):
@@ -394,8 +393,7 @@ def _map_table(grid: list[list], version: str, *, sheet: str = "") -> Table:
         rows.append((i + 1, values))
     if by_section and section is None:
         if not sheet or _PLAIN_SHEET.match(fold(sheet)):
-            raise ImportFileError(_("Thiếu cột: %(cols)s.") % {"cols": HEADERS["village"][0]},
-                                  code="missing_columns")
+            raise ImportFileError.of(Code.MISSING_COLUMNS, cols=[HEADERS["village"][0]])
         # One sheet per village: the sheet's name is the village of its rows.
         for _row_no, values in rows:
             if len(values) <= village_col:
@@ -404,10 +402,9 @@ def _map_table(grid: list[list], version: str, *, sheet: str = "") -> Table:
                                                and not values[village_col].strip()):
                 values[village_col] = " ".join(sheet.split())
     if not rows:
-        raise ImportFileError(_("File chỉ có dòng tiêu đề, không có hộ nào."), code="header_only")
+        raise ImportFileError.of(Code.HEADER_ONLY)
     if len(rows) > MAX_ROWS:
-        raise ImportFileError(_("File có %(n)d dòng, quá giới hạn %(max)d dòng. Hãy chia thành nhiều file.")
-                              % {"n": len(rows), "max": MAX_ROWS}, code="too_many_rows")
+        raise ImportFileError.of(Code.TOO_MANY_ROWS, n=len(rows), max=MAX_ROWS)
     return Table(header_row=best_row + span, headers=header, columns=best, rows=rows,
                  unknown_headers=unknown, template_version=version, sheet=sheet)
 
@@ -480,13 +477,6 @@ def _filled(values, j) -> bool:
         return False
     v = values[j]
     return v is not None and not (v.__class__ is str and (not v or v.isspace()))
-
-
-def _looks_like_household(values, cols) -> bool:
-    """A name, a category and an ID or household code: not a line of the signature block.
-    Called for every row: plain lookups, no closure."""
-    return (_filled(values, cols["head_name"]) and _filled(values, cols["category"])
-            and (_filled(values, cols.get("citizen_id", -1)) or _filled(values, cols.get("code", -1))))
 
 
 def _is_total_row(values, cols) -> bool:

@@ -1,5 +1,6 @@
 """Cell parsers: one data row of the table → a `StagedRow` or errors named by the Excel
-row number and the header as written in the file."""
+row number and the header as written in the file. An error holds a code and the cell as
+typed (`beneficiaries.messages` words it in the reader's language when shown)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ import re
 from typing import NamedTuple
 
 import phonenumbers
-from django.utils.translation import gettext as _
 
-from phocap.common.grids import cell_text
+from phocap.common.grids import cell_text, whole_number
 
 from ..citizen_ids import check_id, clean_id
+from ..errors import Code
 from ..models import Sex
 from .encodings import NAMES
 from .reading import Book, Table
@@ -66,21 +67,6 @@ def _cell(value):
 _text = cell_text
 
 
-def _int(value) -> int | None:
-    """Whole number or None; raises ValueError on anything else."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise ValueError
-    if isinstance(value, float):
-        if value != int(value):
-            raise ValueError
-        return int(value)
-    if isinstance(value, int):
-        return value
-    return int(str(value).strip())
-
-
 def _birth_year(value, this_year: int) -> int | None:
     if value is None or value == "":
         return None
@@ -128,23 +114,22 @@ def _phone(value) -> str | None:
 
 
 def _categories(value, year_value, this_year: int) -> tuple[tuple, tuple]:
-    """(((category, year), ...), ((column key, message), ...)) for the category and year cells."""
+    """(((category, year), ...), ((column key, code, params), ...)) for the category and year cells."""
     problems = []
     cats, unknown = categories_in(_cell(value))
     if unknown:
-        problems.append(("category", _("không hiểu “%(v)s”; dùng: Hộ nghèo, Hộ cận nghèo, Gia đình chính sách, "
-                                       "Bảo trợ xã hội, Khác.") % {"v": ", ".join(unknown)}))
+        problems.append(("category", Code.ROW_CATEGORY_UNKNOWN, {"v": ", ".join(unknown)}))
     elif not cats:
-        problems.append(("category", _("chưa ghi phân loại hộ (Hộ nghèo, Hộ cận nghèo, Gia đình chính sách, ...).")))
+        problems.append(("category", Code.ROW_CATEGORY_MISSING, None))
     year_value = _cell(year_value)
     if year_value is not None:
         try:
-            year = _int(year_value)
+            year = whole_number(year_value)
             if not (1990 <= year <= this_year + 1):
                 raise ValueError
             cats = tuple((c, y or year) for c, y in cats)
         except (ValueError, TypeError):
-            problems.append(("category_year", _("năm công nhận không hợp lệ.")))
+            problems.append(("category_year", Code.ROW_CATEGORY_YEAR_INVALID, None))
     return cats, tuple(problems)
 
 
@@ -152,28 +137,25 @@ _COUNT_KEYS = ("members", "adults", "adults_without_phone")
 
 
 def _counts(*cells) -> tuple:
-    """(members, adults, adults_without_phone, ((column key, message), ...)) for the three cells."""
+    """(members, adults, adults_without_phone, ((column key, code, params), ...)) for the three cells."""
     numbers, problems = [], []
     for key, value in zip(_COUNT_KEYS, cells, strict=True):
         value = _cell(value)
         try:
-            number = _int(value)
+            number = whole_number(value)
             if number is not None and not (0 <= number <= 99):
                 raise ValueError
         except (ValueError, TypeError):
-            problems.append((key, _("“%(v)s” không phải số người hợp lệ (0–99).") % {"v": _text(value)}))
+            problems.append((key, Code.ROW_COUNT_INVALID, {"v": _text(value)}))
             number = None
         numbers.append(number)
     members, adults, awp = numbers
     if members is not None and members < 1:
-        problems.append(("members", _("hộ phải có ít nhất 1 nhân khẩu.")))
+        problems.append(("members", Code.ROW_MEMBERS_ZERO, None))
     if adults is not None and members is not None and adults > members:
-        problems.append(("adults", _("số người trưởng thành (%(a)d) lớn hơn số nhân khẩu (%(m)d).") % {
-            "a": adults, "m": members}))
+        problems.append(("adults", Code.ROW_ADULTS_OVER_MEMBERS, {"a": adults, "m": members}))
     if awp is not None and adults is not None and awp > adults:
-        problems.append(("adults_without_phone",
-                         _("số người chưa có ĐTTM (%(w)d) lớn hơn số người trưởng thành (%(a)d).")
-                         % {"w": awp, "a": adults}))
+        problems.append(("adults_without_phone", Code.ROW_WITHOUT_PHONE_OVER_ADULTS, {"w": awp, "a": adults}))
     return members, adults, awp, tuple(problems)
 
 
@@ -184,7 +166,8 @@ _ROW_KEYS = ("head_name", "code", "birth", "sex", "citizen_id", "village", "cate
 
 def normalise_rows(source: Table | Book, *, progress=None) -> tuple[list[StagedRow], list[dict]]:
     """(staged rows, errors) of a table or of every table of a book. Each error is
-    {"sheet", "row", "column", "message"}; messages quote the cell as typed."""
+    {"sheet", "row", "column", "code", "params"}; params quote the cell as typed
+    (`phocap.common.messages.error_text` words it when shown)."""
     tables = source.tables if isinstance(source, Book) else [source]
     this_year = datetime.date.today().year
     # Sexes, villages, categories, counts, birth years and ethnicities repeat a few values:
@@ -196,6 +179,7 @@ def normalise_rows(source: Table | Book, *, progress=None) -> tuple[list[StagedR
     categories: dict = {}
     counts: dict = {}
     ethnicities: dict = {}
+    id_checks: dict = {}
 
     staged: list[StagedRow] = []
     errors: list[dict] = []
@@ -206,15 +190,15 @@ def normalise_rows(source: Table | Book, *, progress=None) -> tuple[list[StagedR
         sheet = table.sheet
         labels = column_labels(table)
 
-        def err(key, message, sheet=sheet, labels=labels):
+        def err(key, code, params=None, sheet=sheet, labels=labels):
             # row_no: the row the loop below is on when this is called.
             errors.append({"sheet": sheet, "row": row_no,  # noqa: B023 - the current row, on purpose
-                           "column": labels[key], "message": message})
+                           "column": labels[key], "code": str(code), "params": params})
 
-        def seen_at(where, sheet=sheet) -> str:
+        def seen_at(where, sheet=sheet) -> dict:
             if where[0] == sheet:
-                return _("dòng %(r)d") % {"r": where[1]}
-            return _("dòng %(r)d trang “%(s)s”") % {"r": where[1], "s": where[0]}
+                return {"code": str(Code.ROW_AT), "params": {"r": where[1]}}
+            return {"code": str(Code.ROW_AT_SHEET), "params": {"r": where[1], "s": where[0]}}
 
         cols = table.columns
         width = max(cols.values()) + 1
@@ -240,9 +224,8 @@ def normalise_rows(source: Table | Book, *, progress=None) -> tuple[list[StagedR
                 for j, typed, likely in garbled[row_no]:
                     if j in field_of:
                         key = field_of[j]
-                        err(key if key in labels else "head_name", _(
-                            "“%(v)s” không đọc được: có vẻ gõ bằng phông %(font)s nhưng không chuyển được "
-                            "sang Unicode. Hãy gõ lại ô này bằng Unicode.") % {"v": typed, "font": NAMES[likely]})
+                        err(key if key in labels else "head_name", Code.ROW_CELL_GARBLED,
+                            {"v": typed, "font": NAMES[likely]})
             if by_sex_columns:
                 # The national form: the birth year under "Nam" or "Nữ" gives the sex too.
                 male, female = _cell(values[j_birth_male]), _cell(values[j_birth_female])
@@ -261,13 +244,13 @@ def normalise_rows(source: Table | Book, *, progress=None) -> tuple[list[StagedR
             v = values[j_name]
             name = " ".join(v.split()) if v.__class__ is str else _text(v)
             if not name:
-                err("head_name", _("chưa có họ tên chủ hộ."))
+                err("head_name", Code.ROW_NAME_MISSING)
             elif len(name) > 120:
-                err("head_name", _("họ tên quá dài (tối đa 120 ký tự)."))
+                err("head_name", Code.ROW_NAME_TOO_LONG)
             v = values[j_code]
             code = " ".join(v.split()) if v.__class__ is str else _text(v)
             if len(code) > 40:
-                err("code", _("mã hộ quá dài (tối đa 40 ký tự)."))
+                err("code", Code.ROW_CODE_TOO_LONG)
 
             v = values[j_birth]
             try:
@@ -280,8 +263,7 @@ def normalise_rows(source: Table | Book, *, progress=None) -> tuple[list[StagedR
                 births[v.__class__, v] = birth
             if birth is _BAD:
                 birth = None
-                err("birth", _("“%(v)s” không phải năm sinh hoặc ngày sinh hợp lệ (vd 1975 hoặc 25/03/1975).")
-                    % {"v": _text(_cell(v))})
+                err("birth", Code.ROW_BIRTH_INVALID, {"v": _text(_cell(v))})
 
             v = values[j_sex]
             key = v if v.__class__ is str else (v.__class__, v)
@@ -292,7 +274,7 @@ def normalise_rows(source: Table | Book, *, progress=None) -> tuple[list[StagedR
                 sex = sexes[key] = None if raw is None else (_SEX.get(fold_cached(raw)) or _BAD)
             if sex is _BAD:
                 sex = None
-                err("sex", _("“%(v)s”: ghi “Nam” hoặc “Nữ”.") % {"v": _text(v)})
+                err("sex", Code.ROW_SEX_INVALID, {"v": _text(v)})
 
             cid, kind = "", ""
             raw_id = values[j_cid]
@@ -303,12 +285,21 @@ def normalise_rows(source: Table | Book, *, progress=None) -> tuple[list[StagedR
                     cid = raw_id  # bare 0-9 digits: clean_id would return them unchanged
                 else:
                     cid = clean_id(raw_id)
-                kind, problem = check_id(cid, birth_year=birth, sex=sex or "")
+                if cid.isdigit() and cid.isascii():
+                    # check_id reads only the length, the first 6 digits, the birth year and
+                    # the sex: checked once per combination (~100k distinct IDs, a few
+                    # thousand combinations).
+                    key = (len(cid), cid[:6], birth, sex)
+                    try:
+                        kind, problem = id_checks[key]
+                    except KeyError:
+                        kind, problem = id_checks[key] = check_id(cid, birth_year=birth, sex=sex or "")
+                else:
+                    kind, problem = check_id(cid, birth_year=birth, sex=sex or "")
                 if problem:
-                    err("citizen_id", _("số “%(v)s” %(problem)s") % {"v": _text(raw_id), "problem": problem})
+                    err("citizen_id", Code.ROW_ID_INVALID, {"v": _text(raw_id), "problem": problem})
             if not code and not cid:
-                err("citizen_id" if has_cid else "code",
-                    _("cần Mã hộ hoặc Số CCCD của chủ hộ để nhận ra hộ."))
+                err("citizen_id" if has_cid else "code", Code.ROW_NEEDS_CODE_OR_ID)
 
             v = values[j_village]
             key = v if v.__class__ is str else (v.__class__, v)
@@ -317,9 +308,9 @@ def normalise_rows(source: Table | Book, *, progress=None) -> tuple[list[StagedR
             except KeyError:
                 village = villages[key] = _text(v)
             if not village:
-                err("village", _("chưa ghi thôn/bản."))
+                err("village", Code.ROW_VILLAGE_MISSING)
             elif len(village) > 100:
-                err("village", _("tên thôn quá dài."))
+                err("village", Code.ROW_VILLAGE_TOO_LONG)
 
             v, y = values[j_cat], values[j_year]
             key = (v.__class__, v, y.__class__, y)
@@ -328,8 +319,8 @@ def normalise_rows(source: Table | Book, *, progress=None) -> tuple[list[StagedR
             except KeyError:
                 cats, problems = categories[key] = _categories(v, y, this_year)
             if problems:
-                for k, message in problems:
-                    err(k, message)
+                for k, why, params in problems:  # not `code`: the row's household code is read below
+                    err(k, why, params)
 
             v, a, w = values[j_members], values[j_adults], values[j_awp]
             key = (v.__class__, v, a.__class__, a, w.__class__, w)
@@ -338,8 +329,8 @@ def normalise_rows(source: Table | Book, *, progress=None) -> tuple[list[StagedR
             except KeyError:
                 members, adults, awp, problems = counts[key] = _counts(v, a, w)
             if problems:
-                for k, message in problems:
-                    err(k, message)
+                for k, why, params in problems:  # not `code`: the row's household code is read below
+                    err(k, why, params)
 
             v = values[j_phone]
             if v is None or v == "" or (v.__class__ is str and v.isspace()):
@@ -349,8 +340,7 @@ def normalise_rows(source: Table | Book, *, progress=None) -> tuple[list[StagedR
             else:
                 phone = _phone(v)
                 if phone is None:
-                    err("phone", _("số điện thoại “%(v)s” không hợp lệ (số Việt Nam: 10 số bắt đầu bằng 0, "
-                                   "hoặc +84).") % {"v": _text(v)})
+                    err("phone", Code.ROW_PHONE_INVALID, {"v": _text(v)})
             # Empty cells and absent columns are None: the registry keeps what it has.
             v = values[j_address]
             address = (" ".join(v.split()) if v.__class__ is str else _text(v))[:255] or None
@@ -364,12 +354,12 @@ def normalise_rows(source: Table | Book, *, progress=None) -> tuple[list[StagedR
                 ethnicity = ethnicities[key] = _text(v)[:40] or None
             if code:
                 if code in seen_codes:
-                    err("code", _("mã hộ %(c)s trùng với %(where)s.") % {"c": code, "where": seen_at(seen_codes[code])})
+                    err("code", Code.ROW_CODE_REPEATED, {"c": code, "where": seen_at(seen_codes[code])})
                 else:
                     seen_codes[code] = (sheet, row_no)
             if cid:
                 if cid in seen_ids:
-                    err("citizen_id", _("số %(c)s trùng với %(where)s.") % {"c": cid, "where": seen_at(seen_ids[cid])})
+                    err("citizen_id", Code.ROW_ID_REPEATED, {"c": cid, "where": seen_at(seen_ids[cid])})
                 else:
                     seen_ids[cid] = (sheet, row_no)
             if len(errors) != errors_before:

@@ -59,6 +59,8 @@ _PUNCT = re.compile(r"[\(\)\[\]\*:;.,]")
 _FOLDED_TO_FIELD = {v: k for k, (_label, variants) in HEADERS.items() for v in variants}
 _CONTAINS = sorted(((v, k) for v, k in _FOLDED_TO_FIELD.items() if len(v) >= 6),
                    key=lambda t: -len(t[0]))
+# Compiled once: header detection tries every cell of the first rows against each.
+_CONTAINS_PATTERNS = [(re.compile(rf"(^|[ /]){re.escape(v)}($|[ /])"), k) for v, k in _CONTAINS]
 
 
 def fold_header(text) -> str:
@@ -71,14 +73,20 @@ def fold_header(text) -> str:
 
 def match_header(text) -> str | None:
     """The field a header means, or None."""
-    folded = fold_header(text)
+    return _match_folded(fold_header(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _match_folded(folded: str) -> str | None:
+    # Header detection tries every cell of the first rows, alone and paired with the cell
+    # below: the same texts again and again, each against ~100 variant patterns.
     if not folded or folded in IGNORED_HEADERS:
         return None
     if folded in _FOLDED_TO_FIELD:
         return _FOLDED_TO_FIELD[folded]
     # "Số CCCD chủ hộ (12 số)", "Thôn/bản nơi ở": the longest known variant it contains.
-    for variant, key in _CONTAINS:
-        if re.search(rf"(^|[ /]){re.escape(variant)}($|[ /])", folded):
+    for pattern, key in _CONTAINS_PATTERNS:
+        if pattern.search(folded):
             return key
     return None
 

@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import IO
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from phocap.common.text import fold
 
@@ -45,13 +47,9 @@ PLAN = (
 MANAGED_FIELDS = ("name", "full_name", "division_type", "name_ascii", "parent_id", "path", "depth")
 
 
-SCHEME_LABELS = {"legacy": "trước 1/7/2025", "2025": "từ 1/7/2025"}
-LEVEL_LABELS = {"province": "tỉnh", "district": "huyện", "commune": "xã"}
-
-
-def vn_number(n: int) -> str:
-    """10051 -> "10.051" (Vietnamese thousands separator)."""
-    return f"{n:,}".replace(",", ".")
+# Lazy: the command prints them in the language it runs in (--language).
+SCHEME_LABELS = {"legacy": gettext_lazy("trước 1/7/2025"), "2025": gettext_lazy("từ 1/7/2025")}
+LEVEL_LABELS = {"province": gettext_lazy("tỉnh"), "district": gettext_lazy("huyện"), "commune": gettext_lazy("xã")}
 
 
 def read_data(path: Path | str | None = None) -> dict:
@@ -86,7 +84,7 @@ def load_admin_units(*, stdout: IO[str] | None = None, path: Path | str | None =
         "units": {},
         "mappings": _empty_counts(),
     }
-    official_levels = sorted({level for _, level, _, _ in PLAN})
+    official_levels = sorted({row[1] for row in PLAN})
 
     with transaction.atomic():
         # Every official unit already in the database, once: (scheme, level, code) -> row.
@@ -151,10 +149,9 @@ def load_admin_units(*, stdout: IO[str] | None = None, path: Path | str | None =
                 AdminUnit.objects.bulk_update(to_update, MANAGED_FIELDS, batch_size=BATCH_SIZE)
             counts["created"] += len(to_create)
             counts["updated"] += len(to_update)
-            say(
-                f"{SCHEME_LABELS[scheme]}, {LEVEL_LABELS[level]}: thêm mới {len(to_create)}, "
-                f"cập nhật {len(to_update)}, giữ nguyên {counts['unchanged']}"
-            )
+            say(_("%(scheme)s, %(level)s: thêm mới %(new)d, cập nhật %(updated)d, giữ nguyên %(same)d") % {
+                "scheme": SCHEME_LABELS[scheme], "level": LEVEL_LABELS[level], "new": len(to_create),
+                "updated": len(to_update), "same": counts["unchanged"]})
 
         # Units the loader does not own (villages) below a unit whose path changed.
         for old_path, new_path in moved:
@@ -185,7 +182,8 @@ def load_admin_units(*, stdout: IO[str] | None = None, path: Path | str | None =
         if new_links:
             UnitMapping.objects.bulk_create(new_links, batch_size=BATCH_SIZE)
         mcounts["created"] = len(new_links)
-        say(f"cặp chuyển đổi: thêm mới {len(new_links)}, giữ nguyên {mcounts['unchanged']}")
+        say(_("cặp chuyển đổi: thêm mới %(new)d, giữ nguyên %(same)d") % {
+            "new": len(new_links), "same": mcounts["unchanged"]})
 
     for total in ("created", "updated", "unchanged"):
         result[total] = mcounts[total] + sum(

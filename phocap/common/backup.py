@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 ARCHIVE_PATTERN = re.compile(r"^phocap-\d{8}-\d{6}\.tar$")
 
@@ -39,8 +40,8 @@ class PgTarget:
     def of(cls, alias: str = DEFAULT_DB_ALIAS) -> "PgTarget":
         connection = connections[alias]
         if connection.vendor != "postgresql":
-            raise BackupError("Backups need PostgreSQL (DATABASE_URL=postgres://…); this database is "
-                              f"{connection.vendor}.")
+            raise BackupError(_("Sao lưu cần PostgreSQL (DATABASE_URL=postgres://…); cơ sở dữ liệu này là "
+                                "%(vendor)s.") % {"vendor": connection.vendor})
         s = connection.settings_dict
         return cls(name=s["NAME"], host=s.get("HOST") or "", port=str(s.get("PORT") or ""),
                    user=s.get("USER") or "", password=s.get("PASSWORD") or "")
@@ -67,10 +68,10 @@ def _client_major(tool: str) -> int:
         out = subprocess.run([tool, "--version"], capture_output=True, text=True,  # noqa: S603
                              check=True).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
-        raise BackupError(f"{tool} is not installed (Debian: apt-get install postgresql-client).") from exc
+        raise BackupError(_("Chưa cài %(tool)s (Debian: apt-get install postgresql-client).") % {"tool": tool}) from exc
     match = re.search(r"\)\s+(\d+)", out)
     if not match:
-        raise BackupError(f"Cannot read the version of {tool}: {out.strip()!r}.")
+        raise BackupError(_("Không đọc được phiên bản của %(tool)s: %(out)r.") % {"tool": tool, "out": out.strip()})
     return int(match.group(1))
 
 
@@ -81,14 +82,14 @@ def _check_client(tool: str, alias: str = DEFAULT_DB_ALIAS) -> None:
         server = int(cursor.fetchone()[0]) // 10000
     client = _client_major(tool)
     if client < server:
-        raise BackupError(f"{tool} {client} is older than the PostgreSQL {server} server; install "
-                          f"postgresql-client-{server}.")
+        raise BackupError(_("%(tool)s %(client)s cũ hơn máy chủ PostgreSQL %(server)s; hãy cài "
+                            "postgresql-client-%(server)s.") % {"tool": tool, "client": client, "server": server})
 
 
 def _run(cmd: list[str], target: PgTarget) -> None:
     result = subprocess.run(cmd, capture_output=True, text=True, env=target.env())  # noqa: S603
     if result.returncode != 0:
-        raise BackupError(f"{cmd[0]} failed: {result.stderr.strip()[-2000:]}")
+        raise BackupError(_("%(cmd)s lỗi: %(err)s") % {"cmd": cmd[0], "err": result.stderr.strip()[-2000:]})
 
 
 def _migrations_state() -> dict:
@@ -145,17 +146,18 @@ def restore(*, archive: Path) -> dict:
     target = PgTarget.of()
     _check_client("pg_restore")
     if not database_is_empty():
-        raise BackupError(f"Database {target.name} is not empty; restore only into a new, empty database "
-                          "(createdb, then DATABASE_URL pointing at it).")
+        raise BackupError(_("Cơ sở dữ liệu %(db)s không trống; chỉ khôi phục vào một cơ sở dữ liệu mới, trống "
+                            "(createdb, rồi đặt DATABASE_URL trỏ tới nó).") % {"db": target.name})
     media = Path(settings.MEDIA_ROOT)
     if media.is_dir() and any(p.is_file() for p in media.rglob("*")):
-        raise BackupError(f"MEDIA_ROOT {media} already holds files; restore into an empty directory.")
+        raise BackupError(_("MEDIA_ROOT %(media)s đã có file; hãy khôi phục vào một thư mục trống.") % {"media": media})
     if not tarfile.is_tarfile(archive):
-        raise BackupError(f"{archive} is not a phocap backup archive.")
+        raise BackupError(_("%(f)s không phải bản sao lưu phocap.") % {"f": archive})
     with tempfile.TemporaryDirectory(prefix="phocap-restore-") as tmp, tarfile.open(archive) as tar:
         names = set(tar.getnames())
         if not {"manifest.json", "database.dump"} <= names:
-            raise BackupError(f"{archive} is not a phocap backup archive (no manifest.json/database.dump).")
+            raise BackupError(_("%(f)s không phải bản sao lưu phocap (không có manifest.json/database.dump).")
+                              % {"f": archive})
         tar.extractall(tmp, filter="data")  # no absolute paths, links out or devices
         manifest = json.loads((Path(tmp) / "manifest.json").read_text())
         connections[DEFAULT_DB_ALIAS].close()

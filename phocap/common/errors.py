@@ -24,12 +24,16 @@ class DomainError(Exception):
 
     ``message`` is for the user, already translated; ``code`` is stable, for programs
     (the API returns it, tests assert it). Each app lists its codes in one place.
+    ``params`` (optional) fill the code's registered text when the refusal is stored.
     """
 
-    def __init__(self, message, *, code: str = CommonCode.INVALID):
+    def __init__(self, message, *, code: str = CommonCode.INVALID, params: dict | None = None):
         super().__init__(message)
         self.message = message
         self.code = str(code)
+        # With params, the code's registered text (phocap.common.messages) renders the
+        # message again in another language: what a job stores instead of the message.
+        self.params = params
 
     def as_validation_error(self) -> ValidationError:
         """The same refusal for a form field (a form and a service share one rule)."""

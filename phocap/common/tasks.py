@@ -29,6 +29,15 @@ def backup_task() -> str:
     return str(backup(keep=settings.BACKUP_KEEP))
 
 
+@shared_task
+def background_jobs_recover_task() -> dict:
+    """Beat, every 2 minutes: jobs of every BackgroundJob kind never queued or whose worker
+    died (phocap.common.jobs)."""
+    from .jobs import background_jobs_recover
+
+    return background_jobs_recover()
+
+
 # Raised by apply_async when the broker cannot be reached (Redis down, network).
 BROKER_DOWN = (KombuOperationalError, ConnectionError, OSError)
 
@@ -38,7 +47,7 @@ def enqueue(task, *args, countdown: float | None = None) -> bool:
 
     Callers run after their write committed: a queue outage must never turn a committed
     write into a 500. Jobs that were not queued are found and queued again by the
-    recovery sweeps beat runs (`import_jobs_recover_task`, `report_jobs_recover_task`)."""
+    recovery sweeps beat runs (`import_jobs_recover_task`, `background_jobs_recover_task`)."""
     try:
         task.apply_async(args=args, countdown=countdown)
     except BROKER_DOWN as exc:

@@ -9,14 +9,15 @@ import io
 import logging
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.functional import Promise
 from openpyxl import Workbook
 
+from phocap.common import jobs
 from phocap.common.excel import XLSX_CONTENT_TYPE, append_sheet, safe_cell, workbook_bytes
+from phocap.common.tasks import enqueue_on_commit
 
 from .models import ExportJob
 from .registry import Export, get_export
@@ -84,39 +85,28 @@ def file_response(data: bytes, name: str, fmt: str) -> HttpResponse:
 @transaction.atomic
 def export_job_create(*, key: str, user, params: QueryDict, fmt: str) -> ExportJob:
     get_export(key)  # an unknown key fails here, not in the task
-    job = ExportJob.objects.create(user=user, key=key, params={k: params.getlist(k) for k in params}, fmt=fmt)
+    job = ExportJob.objects.create(user=user, key=key, params={k: params.getlist(k) for k in params}, fmt=fmt,
+                                   language=jobs.requester_language())
     from .tasks import export_job_build_task
 
-    transaction.on_commit(lambda: export_job_build_task.delay(job.pk))
+    enqueue_on_commit(export_job_build_task, job.pk)
     return job
 
 
 def export_job_build(*, job_id: int) -> ExportJob | None:
-    """Build the job's file; a second delivery does nothing (conditional claim)."""
-    if not ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(status=ExportJob.Status.RUNNING):
-        return None
-    job = ExportJob.objects.select_related("user").get(pk=job_id)
-    try:
+    """Build the job's file (phocap.common.jobs.run_job: a second delivery does nothing)."""
+    def build_file(job, progress):
+        user = job.user
         export = get_export(job.key)
         params = QueryDict(mutable=True)
         for k, values in job.params.items():
             params.setlist(k, values)
-        total = export.queryset(job.user, params).count()
-        ExportJob.objects.filter(pk=job_id).update(rows_total=total)
+        total = export.queryset(user, params).count()
+        progress(0, total)
+        data = build(export, user, params, job.fmt, lambda done: progress(done, total))
+        return filename(export, job.fmt), data
 
-        def progress(done):
-            ExportJob.objects.filter(pk=job_id).update(rows_done=min(done, total))
-
-        data = build(export, job.user, params, job.fmt, progress)
-        job.file.save(filename(export, job.fmt), ContentFile(data), save=False)
-        job.status, job.finished_at, job.rows_done, job.rows_total = ExportJob.Status.DONE, timezone.now(), total, total
-        job.save(update_fields=["file", "status", "finished_at", "rows_done", "rows_total"])
-    except Exception as exc:
-        logger.exception("export %s failed", job_id)
-        ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.FAILED, error=str(exc)[:2000],
-                                                   finished_at=timezone.now())
-        job.refresh_from_db()
-    return job
+    return jobs.run_job(ExportJob, job_id, build_file)
 
 
 def export_or_job(request, key: str, **path_params):

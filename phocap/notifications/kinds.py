@@ -1,6 +1,12 @@
 """The kinds of notification and their text (Vietnamese msgids, shown in the reader's
-language; `params` fill the placeholders)."""
+language; `params` fill the placeholders).
 
+A notification is stored once and read later, in whatever language the reader then uses,
+so `params` hold no translated text: a value that has a label (a model field's choice)
+is stored as `choice(...)` — the field and its code — and labelled when displayed."""
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
 TEXTS = {
@@ -15,3 +21,20 @@ TEXTS = {
     "grievance_assigned": _("Phản ánh mới tại %(commune)s: %(kind)s (hạn xử lý %(due)s)."),
     "grievance_overdue": _("Phản ánh tại %(commune)s đã quá hạn xử lý (%(due)s)."),
 }
+
+
+def choice(model, field: str, value: str) -> dict:
+    """A param labelled on display: `{"choice": "<app_label>.<Model>.<field>", "value": code}`."""
+    return {"choice": f"{model._meta.label}.{field}", "value": value}
+
+
+def param_text(value):
+    """A stored param as text in the active language (a plain value is shown as it is)."""
+    if isinstance(value, dict) and "choice" in value:
+        label, _sep, field = value["choice"].rpartition(".")
+        try:
+            choices = dict(apps.get_model(label)._meta.get_field(field).flatchoices)
+        except (LookupError, FieldDoesNotExist):  # a model or field that no longer exists: show the code
+            return value.get("value", "")
+        return str(choices.get(value.get("value"), value.get("value", "")))
+    return value

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .kinds import TEXTS
+from .kinds import TEXTS, param_text
 
 
 class Notification(models.Model):
@@ -37,6 +37,6 @@ class Notification(models.Model):
         if template is None:
             return self.kind
         try:
-            return str(template) % self.params
+            return str(template) % {k: param_text(v) for k, v in self.params.items()}
         except (KeyError, TypeError, ValueError):
             return str(template)

@@ -6,3 +6,8 @@ class ProgrammesConfig(AppConfig):
     name = "phocap.programmes"
     label = "programmes"
     verbose_name = _("Chương trình")
+
+    def ready(self) -> None:
+        from . import messages
+
+        messages.register()

@@ -6,6 +6,7 @@ Everything here is idempotent: running it again finds the rows and changes nothi
 import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from phocap.accounts.models import Role, User
 from phocap.accounts.services import membership_grant, user_create
@@ -79,7 +80,8 @@ def load_thai_nguyen_2026(*, stdout=None) -> Programme | None:
             scheme=AdminUnit.Scheme.NEW, level=AdminUnit.Level.COMMUNE, code=code)
         membership_grant(user=_user(username, full_name), unit=unit, role=role)
     if stdout:
-        stdout.write(f"Chương trình: {programme.name} (id {programme.pk}), {programme.targets.count()} xã mục tiêu.")
+        stdout.write(_("Chương trình: %(name)s (id %(id)d), %(n)d xã mục tiêu.") % {
+            "name": programme.name, "id": programme.pk, "n": programme.targets.count()})
     return programme
 
 
@@ -124,7 +126,7 @@ def load(*, stdout=None) -> Programme:
     _user("demo_admin", "Quản trị Hệ thống", superuser=True)
     load_thai_nguyen_2026(stdout=stdout)
     if stdout:
-        stdout.write(f"Chương trình: {programme.name} (id {programme.pk}), "
-                     f"{programme.targets.count()} xã mục tiêu, "
-                     f"{sum(t.baseline_adults for t in programme.targets.all())} người lớn chưa có ĐTTM.")
+        stdout.write(_("Chương trình: %(name)s (id %(id)d), %(n)d xã mục tiêu, %(adults)d người lớn chưa có ĐTTM.")
+                     % {"name": programme.name, "id": programme.pk, "n": programme.targets.count(),
+                        "adults": sum(t.baseline_adults for t in programme.targets.all())})
     return programme

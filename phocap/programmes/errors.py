@@ -27,3 +27,16 @@ class Code(StrEnum):
     PROVINCE_NOT_IN_SCHEME = "province_not_in_scheme"
     REASON_REQUIRED = "reason_required"
     TARGET_NEGATIVE = "target_negative"
+
+    # The target list import (phocap/programmes/imports.py): why the file failed and each
+    # row's problem, stored as code + params and worded for the reader (programmes.messages).
+    TARGET_NO_HEADER = "target_no_header"
+    TARGET_TOO_MANY_ROWS = "target_too_many_rows"
+    TARGET_HEADER_ONLY = "target_header_only"
+    TARGET_CODE_NOT_IN_PROVINCE = "target_code_not_in_province"
+    TARGET_NAME_NOT_IN_PROVINCE = "target_name_not_in_province"
+    TARGET_NAME_AMBIGUOUS = "target_name_ambiguous"
+    TARGET_COMMUNE_MISSING = "target_commune_missing"
+    TARGET_COUNT_INVALID = "target_count_invalid"
+    TARGET_BASELINE_MISSING = "target_baseline_missing"
+    TARGET_COMMUNE_REPEATED = "target_commune_repeated"

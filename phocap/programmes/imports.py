@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from phocap.areas.models import AdminUnit
-from phocap.common.grids import SpreadsheetError, cell_text, read_grid
+from phocap.common.grids import SpreadsheetError, cell_text, read_grid, whole_number
 from phocap.common.text import fold
+
+from .errors import Code
 
 HEADER_SEARCH_ROWS = 20
 MAX_ROWS = 5_000  # far above the 3,321 communes of the whole country (2025)
@@ -61,20 +63,11 @@ _text = cell_text
 
 
 def _count(value) -> int | None:
-    """A whole number ≥ 0, None when empty; ValueError otherwise."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise ValueError
-    if isinstance(value, float):
-        if value != int(value):
-            raise ValueError
-        value = int(value)
-    if isinstance(value, str):
-        value = int(value.strip().replace(".", "").replace(",", "").replace(" ", ""))
-    if value < 0:
-        raise ValueError
-    return value
+    """A whole number ≥ 0 (thousands separators allowed), None when empty; ValueError otherwise."""
+    number = whole_number(value, thousands=True)
+    if number is not None and number < 0:
+        raise ValueError(number)
+    return number
 
 
 def _bare(name: str) -> str:
@@ -83,7 +76,7 @@ def _bare(name: str) -> str:
 
 def read_targets(data: bytes, filename: str, *, province: AdminUnit) -> tuple[list[dict], list[dict]]:
     """(rows, errors): rows are {"row", "commune_id", "commune", "code", "baseline", "target"};
-    errors are {"row", "column", "message"}. A commune row with neither figure is not a target
+    errors are {"row", "column", "code", "params"} (worded when shown). A commune row with neither figure is not a target
     (the template lists every commune). Raises SpreadsheetError if the file is unusable."""
     grid = read_grid(data, filename)
     header_row, cols = None, {}
@@ -96,8 +89,7 @@ def read_targets(data: bytes, filename: str, *, province: AdminUnit) -> tuple[li
         if "baseline" in found and ("code" in found or "commune" in found) and len(found) > len(cols):
             header_row, cols = i, found
     if header_row is None:
-        raise SpreadsheetError(_("Không tìm thấy dòng tiêu đề trong 20 dòng đầu (cần cột “Mã xã” hoặc "
-                                 "“Xã/phường” và cột “Số người lớn chưa có ĐTTM”). Hãy dùng file mẫu."))
+        raise SpreadsheetError.of(Code.TARGET_NO_HEADER)
     written = {k: _text(grid[header_row][j]) or str(HEADERS[k][0]) for k, j in cols.items()}
 
     communes = list(AdminUnit.objects.subtree(province).filter(level=AdminUnit.Level.COMMUNE)
@@ -121,15 +113,16 @@ def read_targets(data: bytes, filename: str, *, province: AdminUnit) -> tuple[li
         if not code and _TOTAL.match(fold(name or _text(values[0] if values else ""))):
             continue  # a total row
 
-        def err(key, message, row=excel_row):
-            errors.append({"row": row, "column": written.get(key, str(HEADERS[key][0])), "message": message})
+        def err(key, code, row=excel_row, **params):
+            errors.append({"row": row, "column": written.get(key, str(HEADERS[key][0])), "code": str(code),
+                           "params": params})
 
         commune = None
         if code:
             code = code.zfill(5) if code.isdigit() else code
             commune = by_code.get(code)
             if commune is None:
-                err("code", _("Mã %(c)s không phải xã/phường nào của %(p)s.") % {"c": code, "p": province})
+                err("code", Code.TARGET_CODE_NOT_IN_PROVINCE, c=code, p=str(province))
                 continue
         elif name:
             matches = by_name.get(_bare(name), [])
@@ -137,15 +130,14 @@ def read_targets(data: bytes, filename: str, *, province: AdminUnit) -> tuple[li
             if len(matches) > 1 and district:
                 matches = [m for m in matches if m.parent and _bare(m.parent.name) == _bare(district)]
             if not matches:
-                err("commune", _("“%(n)s” không phải xã/phường nào của %(p)s.") % {"n": name, "p": province})
+                err("commune", Code.TARGET_NAME_NOT_IN_PROVINCE, n=name, p=str(province))
                 continue
             if len(matches) > 1:
-                err("commune", _("Có %(k)s xã tên “%(n)s” trong tỉnh; hãy ghi mã xã hoặc huyện.")
-                    % {"k": len(matches), "n": name})
+                err("commune", Code.TARGET_NAME_AMBIGUOUS, k=len(matches), n=name)
                 continue
             commune = matches[0]
         else:
-            err("commune", _("Thiếu tên hoặc mã xã."))
+            err("commune", Code.TARGET_COMMUNE_MISSING)
             continue
         if _text(cell(values, "baseline")) == "" and _text(cell(values, "target")) == "":
             skipped += 1  # a commune of the template left empty: not a target
@@ -153,27 +145,26 @@ def read_targets(data: bytes, filename: str, *, province: AdminUnit) -> tuple[li
         try:
             baseline = _count(cell(values, "baseline"))
         except ValueError:
-            err("baseline", _("“%(v)s” không phải số nguyên không âm.") % {"v": _text(cell(values, "baseline"))})
+            err("baseline", Code.TARGET_COUNT_INVALID, v=_text(cell(values, "baseline")))
             continue
         if baseline is None:
-            err("baseline", _("Thiếu số người lớn chưa có ĐTTM."))
+            err("baseline", Code.TARGET_BASELINE_MISSING)
             continue
         try:
             target = _count(cell(values, "target"))
         except ValueError:
-            err("target", _("“%(v)s” không phải số nguyên không âm.") % {"v": _text(cell(values, "target"))})
+            err("target", Code.TARGET_COUNT_INVALID, v=_text(cell(values, "target")))
             continue
         if commune.pk in seen:
-            err("commune", _("%(c)s đã có ở dòng %(r)s.") % {"c": commune.name, "r": seen[commune.pk]})
+            err("commune", Code.TARGET_COMMUNE_REPEATED, c=commune.name, r=seen[commune.pk])
             continue
         seen[commune.pk] = excel_row
         rows.append({"row": excel_row, "commune_id": commune.pk, "commune": commune.name, "code": commune.code,
                      "baseline": baseline, "target": target})
         if len(rows) > MAX_ROWS:
-            raise SpreadsheetError(_("File có hơn %(max)d dòng; danh sách xã mục tiêu không thể dài như vậy.")
-                                   % {"max": MAX_ROWS})
+            raise SpreadsheetError.of(Code.TARGET_TOO_MANY_ROWS, max=MAX_ROWS)
     if not rows and not errors:
-        raise SpreadsheetError(_("File chỉ có dòng tiêu đề, không có xã nào."))
+        raise SpreadsheetError.of(Code.TARGET_HEADER_ONLY)
     return rows, errors
 
 

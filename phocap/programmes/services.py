@@ -276,7 +276,8 @@ def target_import_validate(*, job_id: int) -> None:
             data = fh.read()
         rows, errors = read_targets(data, job.original_name, province=job.programme.province)
     except SpreadsheetError as e:
-        TargetImportJob.objects.filter(pk=job_id).update(status=TargetImportJob.Status.FAILED, message=e.message)
+        # The reason as a code: the page words it in its reader's language.
+        TargetImportJob.objects.filter(pk=job_id).update(status=TargetImportJob.Status.FAILED, message=e.stored)
         return
     TargetImportJob.objects.filter(pk=job_id).update(status=TargetImportJob.Status.VALIDATED, rows=rows,
                                                      errors=errors)

@@ -56,25 +56,57 @@ def test_audit_page_shows_changes_in_scope_only(client_for, programme, tree, use
     assert client_for(users.district).get(reverse("audit:object", args=["nothing", 1])).status_code == 404
 
 
-def test_inspector_workbook_has_records_and_history(client_for, programme, tree, users, batch_to_na_ri):
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _inspector_workbook(client, programme, capture):
+    """Ask for the workbook (built by the task after commit), follow it to its page, download."""
+    with capture(execute=True):
+        response = client.post(reverse("audit:inspector_export", args=[programme.pk]))
+    assert response.status_code == 302
+    job_page = client.get(response["Location"])
+    assert job_page.status_code == 200
+    job = job_page.context["job"]
+    assert job.status == "done" and job.percent == 100 and job.rows_total >= 1
+    download = client.get(reverse("audit:inspector_download", args=[job.pk]))
+    assert download.status_code == 200
+    return load_workbook(io.BytesIO(b"".join(download.streaming_content))), job
+
+
+def test_inspector_workbook_has_records_and_history(client_for, programme, tree, users, batch_to_na_ri,
+                                                    django_capture_on_commit_callbacks):
     dist.batch_cancel(batch=batch_to_na_ri, by=users.province, reason="Giao nhầm")
     url = reverse("audit:inspector_export", args=[programme.pk])
-    assert client_for(users.district).get(url).status_code == 403
-    response = client_for(users.auditor).get(url)
-    assert response.status_code == 200
-    wb = load_workbook(io.BytesIO(response.content), read_only=True)
+    assert client_for(users.district).post(url).status_code == 403
+    assert client_for(users.district).get(url).status_code == 405  # asked for with a POST only
+    wb, job = _inspector_workbook(client_for(users.auditor), programme, django_capture_on_commit_callbacks)
     history = [r for r in wb["Đợt bàn giao - lịch sử"].iter_rows(values_only=True)][1:]
     assert [r[0] for r in history] == [batch_to_na_ri.pk, batch_to_na_ri.pk]
     assert isinstance(history[0][1], datetime.datetime)  # a real date cell, not text
     assert "Giao nhầm" in history[1][5]
     records = [r for r in wb["Đợt bàn giao"].iter_rows(values_only=True)][1:]
     assert len(records) == 1
+    # Another user, even of the province, never reaches someone else's workbook.
+    for other in (users.province, users.district):
+        assert client_for(other).get(reverse("audit:inspector_job", args=[job.pk])).status_code == 404
+        assert client_for(other).get(reverse("audit:inspector_download", args=[job.pk])).status_code == 404
 
 
-def test_inspector_workbook_escapes_formulas(client_for, programme, tree, users, batch_to_na_ri):
+def test_inspector_workbook_escapes_formulas(client_for, programme, tree, users, batch_to_na_ri,
+                                             django_capture_on_commit_callbacks):
     dist.batch_cancel(batch=batch_to_na_ri, by=users.province, reason="=HYPERLINK(\"x\")")
-    response = client_for(users.province).get(reverse("audit:inspector_export", args=[programme.pk]))
-    wb = load_workbook(io.BytesIO(response.content))
+    wb, _job = _inspector_workbook(client_for(users.province), programme, django_capture_on_commit_callbacks)
     cells = [c.value for row in wb["Đợt bàn giao"].iter_rows() for c in row]
     assert "'=HYPERLINK(\"x\")" in cells
     assert all(not (isinstance(v, str) and v.startswith("=")) for v in cells)
+
+
+def test_inspector_workbook_is_written_in_the_requesters_language(client_for, programme, tree, users,
+                                                                  batch_to_na_ri, django_capture_on_commit_callbacks):
+    client = client_for(users.province)
+    client.cookies["django_language"] = "en"
+    wb, job = _inspector_workbook(client, programme, django_capture_on_commit_callbacks)
+    assert job.language == "en"
+    assert any(name.endswith(" - history") for name in wb.sheetnames), wb.sheetnames

@@ -66,3 +66,22 @@ def test_confirm_with_invalid_rows_needs_skip_invalid(api, users, tree, run_impo
     r = post(api(users.commune), url, {})
     assert r.status_code == 400 and r.json()["code"] == "import_has_invalid_rows"
     assert post(api(users.commune), url, {"skip_invalid": True}).status_code == 202
+
+
+def test_job_detail_gives_row_error_codes_and_messages_in_the_clients_language(api, users, tree,
+                                                                             django_capture_on_commit_callbacks):
+    from django.conf import settings
+
+    from tests.beneficiaries import shapes
+
+    client = api(users.commune)
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = upload(client, tree.con_minh, shapes.messages_quote_cells().data).json()["id"]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    detail = client.get(reverse("household-import-detail", args=[job_id])).json()
+    assert detail["error_total"] == 2 and detail["message"] == "" and detail["message_code"] == ""
+    by_code = {e["code"]: e["message"] for e in detail["errors"]}
+    assert "“Hộ giàu có” not recognised" in by_code["row_category_unknown"]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    detail = client.get(reverse("household-import-detail", args=[job_id])).json()
+    assert "không hiểu “Hộ giàu có”" in {e["code"]: e["message"] for e in detail["errors"]}["row_category_unknown"]

@@ -80,3 +80,32 @@ def test_scheme_picks_the_2025_commune(tree, files, capsys):
     code, _out, _err = _run(str(files["two_bad_rows_fixed.xlsx"]), "--commune", "06472", "--scheme", "2025",
                             capsys=capsys)
     assert code == 0 and Household.objects.filter(commune=tree.tn_commune).count() == 4
+
+
+@pytest.mark.parametrize(("language", "expected", "absent"), [
+    ("en", ["Row 3, column Số CCCD: number “003180000202” has first 3 digits", "rows with errors"],
+     ["Dòng", "dòng lỗi"]),
+    ("vi", ["Dòng 3, cột Số CCCD: số “003180000202” 3 số đầu", "dòng lỗi"], ["Row 3", "rows with errors"]),
+])
+def test_output_follows_the_language_option(tree, files, capsys, language, expected, absent):
+    code, out, err = _run(str(files["two_bad_rows.xlsx"]), "--commune", "02071", "--language", language,
+                          capsys=capsys)
+    assert code == 1
+    for fragment in expected:
+        assert fragment in out + err, fragment
+    for fragment in absent:
+        assert fragment not in out + err, fragment
+
+
+def test_json_keys_and_codes_are_the_same_in_both_languages(tree, files, capsys):
+    reports = {}
+    for language in ("vi", "en"):
+        _code, out, _err = _run(str(files["two_bad_rows.xlsx"]), "--commune", "02071", "--json", "--dry-run",
+                                "--language", language, capsys=capsys)
+        reports[language] = json.loads(out)
+    vi, en = reports["vi"], reports["en"]
+    assert vi.keys() == en.keys()
+    assert [(e["row"], e["column"], e["code"]) for e in vi["errors"]] == \
+        [(e["row"], e["column"], e["code"]) for e in en["errors"]] == [(3, "Số CCCD", "row_id_invalid"),
+                                                                       (4, "Phân loại hộ", "row_category_missing")]
+    assert vi["errors"][1]["message"] != en["errors"][1]["message"]

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from beneficiaries.models import Household, ImportJob
+from phocap.common import messages
 from tests import hostile_files
 from tests.beneficiaries import corpus
 
@@ -17,6 +18,10 @@ HOSTILE = {
     "encrypted": (lambda: hostile_files.ENCRYPTED, "x.xlsx", "file_encrypted"),
     "renamed image": (lambda: hostile_files.PNG, "anh.xlsx", "not_a_spreadsheet"),
     "truncated": (lambda: corpus.two_bad_rows()[:700], "x.xlsx", "file_broken"),
+    # Old .xls: a value at IV65536 (a dense grid of 65,536 x 256), a password, a cut file.
+    "xls far cell": (hostile_files.xls_far_cell, "x.xls", "sheet_too_large"),
+    "xls encrypted": (hostile_files.xls_encrypted, "x.xls", "file_encrypted"),
+    "xls truncated": (lambda: hostile_files.xls([(0, 0, "Họ và tên chủ hộ")])[:1500], "x.xls", "file_broken"),
 }
 
 
@@ -49,15 +54,15 @@ def test_hostile_upload_fails_cleanly_and_writes_nothing(case, tree, users, clie
                                                           "file": SimpleUploadedFile(name, make())})
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.FAILED and codes == [code]
-    assert job.message and Household.objects.count() == 0 and not job.error_file
+    assert job.message.startswith(messages.MARK + code) and Household.objects.count() == 0 and not job.error_file
     # No page of a failed job re-reads the upload.
     monkeypatch.setattr("beneficiaries.imports.reading.read_book", _never)
     monkeypatch.setattr("beneficiaries.imports.reading.original_sheets", _never)
     review = client.get(reverse("beneficiaries:import_review", args=[job.pk]))
-    assert review.status_code == 200 and job.message in review.content.decode()
+    assert review.status_code == 200 and messages.text(job.message) in review.content.decode()
     assert client.get(reverse("beneficiaries:import_status", args=[job.pk])).json()["status"] == "failed"
     download = client.get(reverse("beneficiaries:import_annotated", args=[job.pk]), follow=True)
-    assert download.status_code == 200 and job.message in download.content.decode()
+    assert download.status_code == 200 and messages.text(job.message) in download.content.decode()
 
 
 def _never(*args, **kwargs):

@@ -15,6 +15,7 @@ from beneficiaries.imports import (
     normalise_rows,
     read_table,
 )
+from phocap.common import messages
 from tests.beneficiaries import corpus
 
 KNOWN = [
@@ -165,7 +166,7 @@ def test_errors_name_excel_row_and_the_files_header(files):
     staged, errors = normalise_rows(_read(files, "two_bad_rows.xlsx"))
     assert len(staged) == 2
     assert [(e["row"], e["column"]) for e in errors] == [(3, "Số CCCD"), (4, "Phân loại hộ")]
-    assert "003" in errors[0]["message"]
+    assert "003" in messages.error_text(errors[0])
 
 
 def test_headers_table_has_a_vietnamese_label_for_every_field():

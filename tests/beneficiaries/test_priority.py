@@ -52,3 +52,32 @@ def test_households_that_received_a_phone_go_last(tree, programme, households, u
     received = registry(user=users.commune, received="yes", programme=programme)
     assert [h.head_name for h in received] == ["Hoàng Văn An"]
     assert registry(user=users.commune, received="no", programme=programme).count() == 3
+
+
+def test_paged_reading_keeps_the_order_of_the_single_query(tree, programme, households, django_assert_max_num_queries):
+    """PriorityList reads the waiting households and the served ones separately; pages,
+    counts and the export's iteration give exactly the single query's order."""
+    from django.core.paginator import Paginator
+
+    from beneficiaries.selectors import PriorityList
+    from tests.factories import make_household
+
+    for i in range(7):
+        make_household(tree.con_minh, f"Hộ thêm {i}", rank=1 + i % 4, village=tree.ban_con)
+    _handout(programme, households["Hoàng Văn An"], tree.con_minh)
+    expected = [h.pk for h in priority_list(commune=tree.con_minh, programme=programme)]
+    paged = PriorityList(commune=tree.con_minh, programme=programme)
+    assert paged.count() == len(expected) == 11
+    assert [h.pk for h in paged] == expected
+    pages = Paginator(paged, 4)
+    seen = []
+    for number in pages.page_range:
+        rows = list(pages.page(number))
+        seen += [h.pk for h in rows]
+    assert seen == expected
+    assert [h.received for h in paged][-1] is True and not any(h.received for h in list(paged)[:-1])
+    with django_assert_max_num_queries(6):  # two counts; ids and rows of each half at the seam
+        list(Paginator(PriorityList(commune=tree.con_minh, programme=programme), 10).page(2))
+    by_village = PriorityList(commune=tree.con_minh, programme=programme, village=tree.ban_con)
+    assert [h.pk for h in by_village] == [
+        h.pk for h in priority_list(commune=tree.con_minh, programme=programme, village=tree.ban_con)]

@@ -9,6 +9,7 @@ from beneficiaries.errors import Code
 from beneficiaries.models import Household, ImportJob, Person
 from beneficiaries.signals import households_changed
 from phocap.areas.models import AdminUnit
+from phocap.common import messages
 from tests.beneficiaries import corpus
 from tests.errors import raises_code
 
@@ -35,7 +36,7 @@ def test_merge_writes_households_people_categories_and_history(tree, run_import,
     assert head.is_head and head.citizen_id == corpus.ID_A and head.id_kind == "cccd"
     record = an.history.get()
     assert record.history_type == "+" and record.history_user == users.commune
-    assert f"#{job.pk}" in record.history_change_reason
+    assert f"#{job.pk}" in messages.text(record.history_change_reason)
 
 
 def test_file_with_errors_cannot_be_merged_by_default(tree, run_import):
@@ -90,13 +91,13 @@ def test_citizen_id_in_another_commune_is_an_error_naming_it(tree, run_import):
     run_import(tree.thuong_giao, corpus.two_bad_rows_fixed())
     job = run_import(tree.con_minh, corpus.two_bad_rows_fixed(), confirm=False)
     assert job.invalid_count == 4
-    assert "Xã Thượng Giáo" in job.errors[0]["message"]
+    assert "Xã Thượng Giáo" in messages.error_text(job.errors[0])
     assert job.errors[0]["column"] == "Số CCCD"
 
 
 def test_unreadable_file_fails_with_its_message_and_writes_nothing(tree, run_import):
     job = run_import(tree.con_minh, corpus.encrypted())
-    assert job.status == ImportJob.Status.FAILED and "mật khẩu" in job.message
+    assert job.status == ImportJob.Status.FAILED and messages.decode(job.message)[0] == Code.FILE_ENCRYPTED
     assert Household.objects.count() == 0
 
 

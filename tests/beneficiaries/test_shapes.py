@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from beneficiaries.models import Household, ImportJob
 from phocap.areas.models import AdminUnit
+from phocap.common import messages
 from tests.beneficiaries import shapes
 
 
@@ -62,7 +63,7 @@ def test_each_shape_imports_as_an_official_expects(name, channel, tree, users, c
     else:
         job, told = _web(client_for(users.commune), tree.con_minh, shape.data)
         assert job.status == (ImportJob.Status.MERGED if shape.ok else ImportJob.Status.VALIDATED), job.message
-        errors = [(e["row"], e["message"]) for e in job.errors]
+        errors = [(e["row"], messages.error_text(e)) for e in job.errors]
         sheets = {s["name"]: s["read"] for s in job.sheets}
         converted = (job.conversions or {}).get("rows", 0)
     for row, fragment in shape.errors:

@@ -41,7 +41,22 @@ def world(tree, users, programme, commune_stock, households, settings, tmp_path)
     job = hh_services.import_job_create(commune=tree.con_minh, data=corpus.two_bad_rows(), filename="ds.xlsx",
                                         by=users.commune)
     coverage_rebuild_programme(programme=programme)
-    return {"handout": handout, "to_commune": to_commune, "to_district": to_district, "job": job,
+    # IMEI sheets of a purchase at Na Rì, read by the worker: one with row errors, repeats and
+    # an IMEI already registered, one that is no spreadsheet at all.
+    from distribution import intake_jobs
+    from tests import hostile_files
+    from tests.factories import make_imei, make_procurement
+    from tests.scoping_fixtures import imei_sheet
+
+    purchase = make_procurement(programme, tree.na_ri, supplier="Cửa hàng Na Rì", unit_price_vnd=1_500_000,
+                                quantity=40)
+    sheet = [make_imei(300 + i) for i in range(25)] + ["12345", make_imei(300), commune_stock[1].imei]
+    intake = {}
+    for name, data in (("checked", imei_sheet(sheet)), ("failed", hostile_files.PNG)):
+        made = intake_jobs.intake_job_create(programme=programme, procurement=purchase, by=users.district,
+                                             data=data, filename=f"danh-sach-imei-{name}.xlsx", queue=False)
+        intake[name] = intake_jobs.intake_job_validate(job_id=made.pk)
+    return {"handout": handout, "to_commune": to_commune, "to_district": to_district, "job": job, "intake": intake,
             "households": households, "stock": commune_stock, "programme": programme, "tree": tree}
 
 
@@ -65,6 +80,7 @@ def commune_pages(w):
         reverse("beneficiaries:household_detail", args=[hh.pk]),
         reverse("beneficiaries:household_edit", args=[hh.pk]),
         reverse("beneficiaries:priority_list"),
+        reverse("beneficiaries:priority_list") + "?chua-tham=1",
         reverse("beneficiaries:import_upload"),
         reverse("beneficiaries:import_review", args=[w["job"].pk]),
         reverse("distribution:index"),
@@ -91,6 +107,8 @@ def district_pages(w):
         reverse("distribution:index"),
         reverse("distribution:device_list"),
         reverse("distribution:device_intake"),
+        reverse("distribution:intake_job", args=[w["intake"]["checked"].pk]),
+        reverse("distribution:intake_job", args=[w["intake"]["failed"].pk]),
         reverse("distribution:batch_list"),
         reverse("distribution:batch_list") + "?huong=di",
         reverse("distribution:batch_create"),

@@ -78,7 +78,7 @@ def test_the_demo_restored_into_a_fresh_database_gives_every_figure_back(tmp_pat
 
     # The live database is not empty: restore refuses it.
     with pytest.raises(CommandError, match="not empty"):
-        call_command("restore", str(archive))
+        call_command("restore", str(archive), language="en")
 
     url = _pg_url(restore_db)
     restored_media = tmp_path / "restored-media"
@@ -94,7 +94,7 @@ def test_the_demo_restored_into_a_fresh_database_gives_every_figure_back(tmp_pat
 
     # A second restore into the now full database is refused, and nothing changes.
     again = _manage("restore", str(archive), database_url=url, media_root=tmp_path / "empty", check=False)
-    assert again.returncode != 0 and "is not empty" in again.stderr
+    assert again.returncode != 0 and "không trống" in again.stderr  # Vietnamese by default
 
 
 @pytest.mark.postgres
@@ -114,6 +114,8 @@ def test_backup_on_sqlite_says_it_needs_postgresql(tmp_path):
     if connection.vendor == "postgresql":
         pytest.skip("SQLite pass only")
     with pytest.raises(CommandError, match="need PostgreSQL"):
+        call_command("backup", output=tmp_path, language="en")
+    with pytest.raises(CommandError, match="cần PostgreSQL"):
         call_command("backup", output=tmp_path)
 
 

@@ -11,9 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from audit.models import InspectorJob
 from beneficiaries import services as registry
+from beneficiaries.errors import Code
 from beneficiaries.models import ImportJob
 from beneficiaries.samples import household_rows, xlsx_bytes
+from phocap.common import messages
+from phocap.common.jobs import background_jobs_recover
+from phocap.exports.models import ExportJob
 from programme_coverage import services as coverage
 from programme_coverage.models import ReportJob
 
@@ -65,7 +70,8 @@ def test_a_check_whose_worker_died_is_retried_then_failed_with_a_message(tree, u
     ImportJob.objects.filter(pk=job.pk).update(status="validating", heartbeat_at=timezone.now(), attempts=2)
     assert registry.import_jobs_recover(now=timezone.now() + LATER)["failed"] == 1
     job.refresh_from_db()
-    assert job.status == "failed" and "dừng giữa chừng" in job.message
+    assert job.status == "failed" and messages.decode(job.message) == (Code.IMPORT_STOPPED, {"n": 2})
+    assert "dừng giữa chừng 2 lần" in messages.text(job.message)
 
 
 def test_a_merge_whose_worker_died_is_merged_again(tree, users):
@@ -93,15 +99,49 @@ def test_a_confirmed_merge_that_was_never_queued_is_queued(tree, users):
     assert ImportJob.objects.get(pk=other.pk).status == "validated"
 
 
-def test_reports_never_queued_or_abandoned_are_built_or_failed(programme, tree, users):
-    queued = ReportJob.objects.create(programme=programme, unit=tree.bk, requested_by=users.province)
-    assert coverage.report_jobs_recover(now=timezone.now() + LATER)["requeued"] == 1
-    assert ReportJob.objects.get(pk=queued.pk).status == "done"
-    stuck = ReportJob.objects.create(programme=programme, unit=tree.bk, requested_by=users.province,
-                                     status="running", heartbeat_at=timezone.now(), attempts=2)
-    assert coverage.report_jobs_recover(now=timezone.now() + LATER)["failed"] == 1
+def _report(programme, tree, users, **values):
+    return ReportJob.objects.create(programme=programme, unit=tree.bk, requested_by=users.province, **values)
+
+
+def _export(programme, tree, users, **values):
+    return ExportJob.objects.create(user=users.province, key="devices", params={}, fmt="csv", **values)
+
+
+def _inspection(programme, tree, users, **values):
+    return InspectorJob.objects.create(programme=programme, requested_by=users.province, **values)
+
+
+@pytest.mark.parametrize("make", [_report, _export, _inspection], ids=["report", "export", "inspector"])
+def test_background_jobs_never_queued_or_abandoned_are_built_or_failed(make, programme, tree, users):
+    """Every BackgroundJob kind (phocap.common.jobs) is swept: one never queued is built,
+    one whose worker died is queued again once and built, then failed with a message."""
+    model = {_report: ReportJob, _export: ExportJob, _inspection: InspectorJob}[make]
+    queued = make(programme, tree, users)
+    assert background_jobs_recover()[model._meta.label] == {"requeued": 0, "failed": 0}  # within the grace
+    assert background_jobs_recover(now=timezone.now() + LATER)[model._meta.label]["requeued"] == 1
+    assert model.objects.get(pk=queued.pk).status == "done"
+    # A worker died while building (lease not renewed): queued again, built by the eager worker.
+    dead = make(programme, tree, users, status="running", heartbeat_at=timezone.now(), attempts=1, rows_total=9,
+                rows_done=4)
+    assert background_jobs_recover()[model._meta.label]["requeued"] == 0  # a live lease is left alone
+    assert model.objects.get(pk=dead.pk).status == "running"
+    counts = background_jobs_recover(now=timezone.now() + LATER)[model._meta.label]
+    assert counts == {"requeued": 1, "failed": 0}
+    dead.refresh_from_db()
+    assert dead.status == "done" and dead.file and dead.attempts == 2
+    # Died again after its last attempt: failed, with a message, no file.
+    stuck = make(programme, tree, users, status="running", heartbeat_at=timezone.now(), attempts=2)
+    assert background_jobs_recover(now=timezone.now() + LATER)[model._meta.label]["failed"] == 1
     stuck.refresh_from_db()
-    assert stuck.status == "failed" and stuck.error
+    assert stuck.status == "failed" and "2" in stuck.error and not stuck.file
+
+
+def test_a_second_delivery_of_a_job_builds_nothing(programme, tree, users):
+    from audit.services import inspector_job_build
+
+    job = _inspection(programme, tree, users)
+    assert inspector_job_build(job_id=job.pk).status == "done"
+    assert inspector_job_build(job_id=job.pk) is None
 
 
 def test_a_coverage_rebuild_that_cannot_be_queued_leaves_no_debounce_flag(broker_down, tree):

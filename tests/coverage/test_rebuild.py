@@ -243,6 +243,30 @@ def test_the_rebuild_sql_takes_other_apps_status_values_from_their_models():
 
     from programme_coverage import services as cov
 
-    for sql in (cov._SUMMARY_SQL, cov._MONTH_INSERT_SQL):
+    for sql in (cov._SUMMARY_SQL, cov._MONTH_INSERT_SQL, cov._HANDOUTS_SUB, cov._VISIT_HANDOUT_JOIN, cov._HX_PG,
+                cov._HANDOUTS_SUB_PG, cov._VISIT_HANDOUT_JOIN_PG, cov._COMBINED_PG_SQL):
         assert re.findall(r"'[a-z_]+'", sql) == []
     assert cov._status_params()["device_in_transit"] == "in_transit"
+
+
+def test_a_commune_rebuild_of_a_programme_not_yet_complete_queues_one_full_rebuild(programme, registry, tree):
+    from django.core.cache import cache
+
+    cache.clear()
+    with mock.patch.object(tasks.coverage_rebuild_programme_task, "apply_async") as queued:
+        services.coverage_rebuild_commune(commune_id=tree.con_minh.pk)
+        services.coverage_rebuild_commune(commune_id=tree.con_minh.pk)
+    assert queued.call_count == 1  # debounced
+    # Once every commune has its row, that is remembered: a commune rebuild no longer
+    # counts the whole province each time.
+    rebuild(programme)
+    cache.clear()
+    services.coverage_rebuild_commune(commune_id=tree.con_minh.pk)
+    assert cache.get(f"coverage:complete:{programme.pk}")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        services.coverage_rebuild_commune(commune_id=tree.con_minh.pk)
+    assert not any("__count" in q["sql"] for q in ctx.captured_queries)
+    assert_rows_exact(programme)

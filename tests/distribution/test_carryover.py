@@ -11,6 +11,7 @@ from distribution import carryover, services
 from distribution.models import CarryOver, Device, DeviceMovement, Handout
 from distribution.selectors import device_drift
 from phocap.areas.models import AdminUnit
+from phocap.common import messages
 from phocap.common.errors import DomainError
 from phocap.programmes.models import Programme
 from tests.factories import build_mapping, make_household, make_unit
@@ -124,7 +125,7 @@ def test_run_then_undo_loses_nothing(programme, tree, users, world, django_captu
     # The ledger and the history keep the old units.
     assert Handout.objects.get(pk=world.handout.pk).commune == tree.con_minh
     assert hh[world.hh.cm1.pk].history.order_by("history_id").first().commune_id == tree.con_minh.pk
-    assert hh[world.hh.cm1.pk].history.first().history_change_reason.startswith("Chuyển sang")
+    assert messages.text(hh[world.hh.cm1.pk].history.first().history_change_reason).startswith("Chuyển sang")
     moved = DeviceMovement.objects.filter(kind="carry_over")
     assert moved.count() == Device.objects.filter(status="in_stock").count() == 7
     assert set(Device.objects.filter(status="in_stock").values_list("holder_unit_id", flat=True)) == {
@@ -132,7 +133,7 @@ def test_run_then_undo_loses_nothing(programme, tree, users, world, django_captu
     assert device_drift() == []
     assert sorted(programme.targets.values_list("commune__code", "baseline_adults")) == [
         ("01912", 480), ("06472", 520)]
-    assert programme.history.first().history_change_reason.startswith("Chuyển sang")
+    assert messages.text(programme.history.first().history_change_reason).startswith("Chuyển sang")
     # Coverage under the new units sees the hand-out where the household now lives.
     from programme_coverage.models import CoverageSummary
     from programme_coverage.services import coverage_rebuild_programme

@@ -136,3 +136,45 @@ def test_not_visited_filter_and_form(client_for, handouts, teams):
                                  "phone_status": "in_use"})
     assert response.status_code == 200 and Visit.objects.count() == 1
     assert "phải có tài khoản" in response.content.decode()
+
+
+# --- the registry's priority page lists recipients not yet visited (issue 14) ----------
+
+def _priority(client, tree, **query):
+    return client.get(reverse("beneficiaries:priority_list"), {"commune": tree.con_minh.pk, **query})
+
+
+def test_priority_page_lists_recipients_not_yet_visited(handouts, teams, tree, programme, users, client_for,
+                                                        households):
+    from beneficiaries.selectors import not_visited_count, priority_list
+
+    in_village, no_village = handouts
+    c = client_for(users.commune)
+    page = _priority(c, tree).content.decode()
+    assert "(2)" in page and "chua-tham=1" in page  # the tab names how many
+    html = _priority(c, tree, **{"chua-tham": "1"}).content.decode()
+    assert households.poor.head_name in html and households.near_poor.head_name in html
+    assert households.moved.head_name not in html and households.other_commune.head_name not in html
+    visit_record(handout=in_village, by=teams["ban_con"], visited_on=datetime.date(2023, 10, 1))
+    html = _priority(c, tree, **{"chua-tham": "1"}).content.decode()
+    assert households.near_poor.head_name in html and households.poor.head_name not in html
+    assert [h.pk for h in priority_list(commune=tree.con_minh, programme=programme, not_visited=True)] == [
+        households.near_poor.pk]
+    assert not_visited_count(commune=tree.con_minh, programme=programme) == 1
+    # A village narrows the list; a reversed hand-out is no recipient any more.
+    assert not_visited_count(commune=tree.con_minh, programme=programme, village=tree.ban_con) == 0
+    dist.handout_reverse(handout=no_village, by=users.commune, reason="Trả lại máy")
+    assert not_visited_count(commune=tree.con_minh, programme=programme) == 0
+    html = _priority(c, tree, **{"chua-tham": "1"}).content.decode()
+    assert "Không có người nhận máy nào chưa được thăm." in html
+
+
+def test_not_visited_tab_in_english_and_scoped(handouts, tree, users, client_for, settings):
+    c = client_for(users.commune)
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = c.get(reverse("beneficiaries:priority_list"), {"commune": tree.con_minh.pk, "chua-tham": "1"}).content.decode()
+    assert "not visited yet" in html.lower()
+    # Another commune's official cannot open Côn Minh's list, tab or not.
+    r = client_for(users.other_commune).get(reverse("beneficiaries:priority_list"),
+                                            {"commune": tree.con_minh.pk, "chua-tham": "1"})
+    assert r.status_code == 404

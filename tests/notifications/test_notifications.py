@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from distribution.models import Batch
 from phocap.notifications.models import Notification
@@ -111,3 +111,35 @@ def test_home_pages_start_with_todos(client_for, programme, tree, users, batch_t
     assert commune_home.index("Việc cần làm") < commune_home.index("Đơn vị của bạn")
     assert "1 người nhận máy chưa được thăm lại" in client_for(team).get(reverse("home")).content.decode()
     assert "Không có việc nào đang chờ" in client_for(users.other_district).get(reverse("home")).content.decode()
+
+
+def test_grievance_kind_is_stored_as_code_and_shown_in_the_reader_language(client_for, programme, tree, users):
+    from grievances import services as grievance_services
+
+    grievance_services.grievance_record(programme=programme, commune=tree.con_minh, kind="defective_phone",
+                                        description="Máy không lên", by=users.commune)
+    n = Notification.objects.get(user=users.commune, kind="grievance_assigned")
+    # No translated text is stored: the kind is its code.
+    assert n.params["kind"] == {"choice": "grievances.Grievance.kind", "value": "defective_phone"}
+    client = client_for(users.commune)
+    assert "Máy bị lỗi, hỏng" in client.get(reverse("notifications:list")).content.decode()
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert "New grievance in" in page and "Defective phone" in page
+    assert "Máy bị lỗi" not in page
+
+
+def test_grievance_notifications_written_before_keep_their_kind_as_code(users):
+    """The data migration turns the Vietnamese label stored by older notifications into the code."""
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    migration = importlib.import_module("phocap.notifications.migrations.0002_grievance_kind_as_code")
+    notify(users=[users.district], kind="grievance_assigned", key="grievance_assigned:1",
+           params={"commune": "Xã Côn Minh", "kind": "Hộ bị bỏ sót", "due": "01/01/2026"})
+    migration.forwards(django_apps, None)
+    n = Notification.objects.get(key="grievance_assigned:1")
+    assert n.params["kind"] == {"choice": "grievances.Grievance.kind", "value": "left_out"}
+    with translation.override("en"):
+        assert "Household wrongly left out" in n.text

@@ -209,3 +209,38 @@ def test_list_page(client_for, users, programme):
     body = client_for(users.commune).get(reverse("programmes:list")).content.decode()
     assert programme.name in body
     assert programme.name not in client_for(users.tn_staff).get(reverse("programmes:list")).content.decode()
+
+
+@pytest.mark.parametrize(("language", "expected", "absent"), [
+    ("en", ["Row 3, column Người lớn chưa có ĐTTM: “năm” is not a whole number"], ["không phải số"]),
+    ("vi", ["Dòng 3, cột Người lớn chưa có ĐTTM: “năm” không phải số nguyên không âm."], ["is not a whole"]),
+])
+def test_target_errors_are_worded_for_the_reader(client_for, upload, users, programme, language, expected, absent):
+    from django.conf import settings
+
+    from phocap.programmes.errors import Code
+
+    c = client_for(users.province)
+    upload(c, programme, xlsx([["Mã xã", "Người lớn chưa có ĐTTM"], ["02065", 5], ["02065", "năm"]]))
+    job = TargetImportJob.objects.get()
+    assert [(e["row"], e["code"], e["params"]) for e in job.errors] == [(3, Code.TARGET_COUNT_INVALID, {"v": "năm"})]
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = c.get(reverse("programmes:target_import", args=[programme.pk, job.pk])).content.decode()
+    for fragment in expected:
+        assert fragment in page, fragment
+    for fragment in absent:
+        assert fragment not in page, fragment
+
+
+def test_a_failed_target_file_is_worded_for_the_reader(client_for, upload, users, programme):
+    from django.conf import settings
+
+    from phocap.common import messages
+
+    c = client_for(users.province)
+    upload(c, programme, b"\x00\x01 not a spreadsheet", "anh.xlsx")
+    job = TargetImportJob.objects.get()
+    assert messages.decode(job.message) == ("grid_not_a_spreadsheet", {})
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = c.get(reverse("programmes:target_import", args=[programme.pk, job.pk])).content.decode()
+    assert "not a spreadsheet" in page and "bảng tính" not in page

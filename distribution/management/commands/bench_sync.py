@@ -26,6 +26,8 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
+from phocap.common.benchmarks import server_cpu
+
 
 class Rollback(Exception):
     pass
@@ -169,7 +171,7 @@ class Command(BaseCommand):
 
         statuses: dict[int, int] = {}
         with connection.execute_wrapper(counter):
-            server = _server_cpu()
+            server = server_cpu()
             start, cpu = time.perf_counter(), time.process_time()
             for idem, body in requests:
                 headers = {"HTTP_IDEMPOTENCY_KEY": idem} if idem else {}
@@ -181,7 +183,7 @@ class Command(BaseCommand):
                 if not commit:
                     self._run_on_commit()
             sync_s, cpu_s = time.perf_counter() - start, time.process_time() - cpu
-            server_s = _server_cpu() - server if server is not None else None
+            server_s = server_cpu() - server if server is not None else None
         for shape, (calls, seconds) in sorted(slow.items(), key=lambda kv: -kv[1][1])[:self.top_queries]:
             self.stderr.write(f"{seconds:7.3f}s {calls:5d}x {shape}")
         done = Handout.objects.filter(device__imei__in=[b["imei"] for _k, b in queue]).count()
@@ -203,21 +205,3 @@ class Command(BaseCommand):
             callbacks, connection.run_on_commit = connection.run_on_commit, []
             for _sids, func, _robust in callbacks:
                 func()
-
-
-def _server_cpu() -> float | None:
-    """CPU seconds used so far by this connection's PostgreSQL backend, when the server runs on
-    this machine (read from /proc); None elsewhere."""
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        import os
-
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-    except (OSError, IndexError, ValueError):
-        return None

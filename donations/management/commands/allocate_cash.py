@@ -4,17 +4,19 @@ For purchases recorded before allocation existed; idempotent (a second run write
     python manage.py allocate_cash [--programme ID]
 """
 
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext_lazy
 
 from donations.services import allocations_backfill
+from phocap.common.commands import Command as BaseCommand
 from phocap.programmes.models import Programme
 
 
 class Command(BaseCommand):
-    help = "Allocate purchases to cash gifts (first received, first spent); idempotent."
+    help = gettext_lazy("Phân bổ các đợt mua máy vào các khoản tiền ủng hộ (nhận trước, chi trước); chạy lại "
+                        "không ghi thêm.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--programme", type=int, help="only this programme's id")
+        parser.add_argument("--programme", type=int, help=gettext_lazy("chỉ chương trình có mã (id) này"))
 
     def handle(self, *args, programme=None, **options):
         programmes = Programme.objects.order_by("pk")

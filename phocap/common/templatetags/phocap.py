@@ -1,5 +1,6 @@
 from django import template
 
+from phocap.common import messages
 from phocap.common.formatting import (
     format_date,
     format_document_date,
@@ -92,3 +93,16 @@ def official_name(unit):
     from phocap.areas.naming import official_name as _official_name
 
     return _official_name(unit) if unit is not None else ""
+
+
+@register.filter
+def stored_text(value):
+    """A text the system stored as a code (phocap.common.messages) in the reader's
+    language; anything else as stored."""
+    return messages.text(value)
+
+
+@register.filter
+def error_text(error):
+    """A stored row error ({"code", "params"} or a legacy {"message"}) in the reader's language."""
+    return messages.error_text(error)

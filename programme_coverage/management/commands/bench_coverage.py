@@ -85,17 +85,22 @@ class Command(BaseCommand):
                             help="share of hand-outs with a follow-up visit (default 0.5; one in five of "
                                  "those visited twice)")
         parser.add_argument("--keep", action="store_true", help="commit the synthetic data instead of rolling back")
+        parser.add_argument("--reuse", action="store_true",
+                            help="time again on the data a previous --keep run left (province 99); builds nothing")
 
-    def handle(self, *args, households, communes, handed_out, visited, keep, **options):
+    def handle(self, *args, households, communes, handed_out, visited, keep, reuse, **options):
         if connection.vendor != "postgresql":
             raise CommandError("bench_coverage cần PostgreSQL (DATABASE_URL=postgres://...).")
         if households < 1 or communes < 1:
             raise CommandError("--households và --communes phải lớn hơn 0.")
-        if AdminUnit.objects.filter(scheme="legacy", level="province", code=PROVINCE_CODE).exists():
+        exists = AdminUnit.objects.filter(scheme="legacy", level="province", code=PROVINCE_CODE).exists()
+        if exists and not reuse:
             raise CommandError(f"Đã có tỉnh mã {PROVINCE_CODE}: dùng một cơ sở dữ liệu khác để đo.")
+        if reuse and not exists:
+            raise CommandError(f"--reuse: chưa có tỉnh mã {PROVINCE_CODE} (chạy trước một lần với --keep).")
         try:
             with transaction.atomic():
-                line = self._run(households, communes, handed_out, visited)
+                line = self._reuse() if reuse else self._run(households, communes, handed_out, visited)
                 if not keep:
                     raise _Rollback
         except _Rollback:
@@ -206,11 +211,34 @@ class Command(BaseCommand):
         t = time.monotonic()
         n_visits = self._visits(programme, Handout, visited)
         with connection.cursor() as c:
-            for model in (AdminUnit, Household, Device, Handout, ProgrammeCommune, apps.get_model("followup", "Visit")):
+            for model in (AdminUnit, Programme, Household, Device, Handout, ProgrammeCommune,
+                          apps.get_model("followup", "Visit")):
                 c.execute(f"ANALYZE {model._meta.db_table}")
         self._log(f"visits: {n_visits} in {time.monotonic() - t:.1f} s; data built in {time.monotonic() - t0:.1f} s")
 
-        programme = Programme.objects.select_related("province").get(pk=programme.pk)
+        return self._measure(programme.pk, first_commune, last_commune, n_households, n_visits)
+
+    def _reuse(self) -> str:
+        """The timings again on the data of an earlier --keep run (rolled back afterwards)."""
+        Household = apps.get_model("beneficiaries", "Household")
+        Visit = apps.get_model("followup", "Visit")
+        province = AdminUnit.objects.get(scheme="legacy", level="province", code=PROVINCE_CODE)
+        programme = Programme.objects.filter(province=province).order_by("pk").first()
+        if programme is None:
+            raise CommandError(f"--reuse: tỉnh mã {PROVINCE_CODE} chưa có chương trình.")
+        communes = AdminUnit.objects.subtree(province).communes().order_by("pk").values_list("pk", flat=True)
+        first_commune, last_commune = communes.first(), communes.last()
+        n_households = Household.objects.filter(commune_id__gte=first_commune, commune_id__lte=last_commune).count()
+        n_visits = Visit.objects.filter(programme=programme).count()
+        return self._measure(programme.pk, first_commune, last_commune, n_households, n_visits)
+
+    def _measure(self, programme_id: int, first_commune: int, last_commune: int, n_households: int,
+                 n_visits: int) -> str:
+        programme = Programme.objects.select_related("province").get(pk=programme_id)
+        n_communes = last_commune - first_commune + 1
+        # The same fixed work before the figures, as a yardstick of how busy the machine is
+        # right now: the ratios below compare runs made at different loads.
+        baseline_ms = self._baseline_ms()
         t = time.monotonic()
         coverage_rebuild_programme(programme=programme)
         full_s = time.monotonic() - t
@@ -225,9 +253,25 @@ class Command(BaseCommand):
             commune_ms.append((time.monotonic() - t) * 1000)
 
         dashboard_ms, queries = self._time_dashboard(programme)
+        commune_median = statistics.median(commune_ms)
         return (f"households={n_households} communes={n_communes} full_rebuild_s={full_s:.2f} "
-                f"commune_rebuild_ms={statistics.median(commune_ms):.1f} dashboard_ms={dashboard_ms:.1f} "
-                f"dashboard_queries={queries} visits={n_visits}")
+                f"commune_rebuild_ms={commune_median:.1f} dashboard_ms={dashboard_ms:.1f} "
+                f"dashboard_queries={queries} visits={n_visits} baseline_ms={baseline_ms:.1f} "
+                f"commune_per_baseline={commune_median / baseline_ms:.2f} "
+                f"dashboard_per_baseline={dashboard_ms / baseline_ms:.2f}")
+
+    @staticmethod
+    def _baseline_ms() -> float:
+        """Median of 5 runs of a fixed query (a sum over 300,000 generated integers in the
+        database, round trip included): ~10-20 ms on an idle machine, more when it is shared."""
+        timings = []
+        with connection.cursor() as c:
+            for _ in range(5):
+                t = time.monotonic()
+                c.execute("SELECT sum(i) FROM generate_series(1, 300000) AS i")
+                c.fetchone()
+                timings.append((time.monotonic() - t) * 1000)
+        return statistics.median(timings)
 
     def _visits(self, programme: Programme, Handout, share: float) -> int:
         """Follow-up visits: the first `share` of hand-outs (by id) visited once, outcomes
@@ -258,7 +302,8 @@ class Command(BaseCommand):
     def _time_dashboard(self, programme: Programme) -> tuple[float, int]:
         from ...views import dashboard
 
-        user = User.objects.create(username="bench-coverage", is_superuser=True, is_staff=True)
+        user, _created = User.objects.get_or_create(username="bench-coverage",
+                                                    defaults={"is_superuser": True, "is_staff": True})
         factory = RequestFactory()
         timings, queries = [], 0
         for _ in range(4):

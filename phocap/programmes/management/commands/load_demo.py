@@ -9,16 +9,19 @@ import importlib
 import time
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from phocap.areas.models import AdminUnit
+from phocap.common.commands import Command as BaseCommand
+from phocap.common.formatting import format_number
 from phocap.programmes import demo as programme_demo
 
 FOUNDATION = ("phocap.common", "phocap.areas", "phocap.accounts", "phocap.programmes")
 
 
 class Command(BaseCommand):
-    help = "Tải dữ liệu mẫu: chương trình phổ cập ĐTTM tỉnh Bắc Kạn 2023 (chạy lại không tạo trùng)."
+    help = gettext_lazy("Tải dữ liệu mẫu: chương trình phổ cập ĐTTM tỉnh Bắc Kạn 2023 (chạy lại không tạo trùng).")
 
     def handle(self, *args, **options):
         started = time.monotonic()
@@ -26,7 +29,7 @@ class Command(BaseCommand):
                                         code=programme_demo.PROVINCE_CODE).exists():
             from phocap.areas.loader import load_admin_units
 
-            self.stdout.write("Chưa có danh mục đơn vị hành chính: đang tải...")
+            self.stdout.write(_("Chưa có danh mục đơn vị hành chính: đang tải..."))
             load_admin_units(stdout=self.stdout)
         programme = programme_demo.load(stdout=self.stdout)
         for config in apps.get_app_configs():
@@ -35,6 +38,6 @@ class Command(BaseCommand):
             module = importlib.import_module(f"{config.name}.demo")
             step = time.monotonic()
             module.load(programme=programme, stdout=self.stdout)
-            self.stdout.write(f"  {config.label}: {time.monotonic() - step:.1f} s")
-        self.stdout.write(self.style.SUCCESS(
-            f"Dữ liệu mẫu đã sẵn sàng ({time.monotonic() - started:.1f} s)."))
+            self.stdout.write(f"  {config.label}: {format_number(time.monotonic() - step, decimals=1)} s")
+        self.stdout.write(self.style.SUCCESS(_("Dữ liệu mẫu đã sẵn sàng (%(s)s s).") % {
+            "s": format_number(time.monotonic() - started, decimals=1)}))
