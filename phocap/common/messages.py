@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Mapping
 
+from django.utils import formats
 from django.utils.functional import Promise
 
 MARK = "§"  # starts an encoded message; no reason typed by a person starts with it
@@ -48,7 +49,20 @@ def render(code: str, params: Mapping | None = None) -> str:
         return code if not params else f"{code} {json.dumps(params, ensure_ascii=False)}"
     if not params:
         return str(template)
-    return str(template) % {k: _param(v) for k, v in params.items()}
+    text = str(template)
+    return text % {k: _figure(v) if k in FIGURES and f"%({k})s" in text else _param(v) for k, v in params.items()}
+
+
+# Parameters that are counts: grouped as the reader's language writes them ("65.536",
+# "65,536") where the template takes them as text (%(n)s). Others (years, row numbers,
+# codes) are shown as stored.
+FIGURES = frozenset({"rows", "max_rows", "n", "max", "qty", "total", "done"})
+
+
+def _figure(value):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return formats.number_format(value, force_grouping=True)
+    return _param(value)
 
 
 def _param(value):
