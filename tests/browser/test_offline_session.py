@@ -36,12 +36,13 @@ def open_session(page, live_server, login, village, *, username="xa_conminh", fi
     patient(page)
     login(page, live_server, username)
     page.goto(live_server.url + reverse("distribution:handout_session"))
-    # The service worker is in charge before the signal goes (it keeps the page): installed and
-    # active (its precache done), then controlling the page once reloaded.
-    page.wait_for_function("() => navigator.serviceWorker.getRegistration().then((r) => !!(r && r.active))",
+    # The service worker is in charge before the signal goes (it keeps the page): installed (its
+    # precache done), activated, and controlling this page (its activation claims the open
+    # pages). No reload here: a reload racing the activation on a loaded machine could land on a
+    # page no worker controls, and the test would wait for nothing.
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null"
+                           " && navigator.serviceWorker.controller.state === 'activated'",
                            polling=250, timeout=PATIENCE_MS)
-    page.reload()
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", polling=250, timeout=PATIENCE_MS)
     page.select_option("#village", label=village)
     page.locator("#open-button:enabled").click()
     page.locator(first).first.wait_for()
