@@ -25,6 +25,18 @@ class Code(StrEnum):
     IMEI_ALREADY_REGISTERED = "imei_already_registered"
     IMEI_SHEET_UNUSABLE = "imei_sheet_unusable"  # not a spreadsheet by name, or too large to store
     INTAKE_JOB_NOT_AWAITING = "intake_job_not_awaiting"
+    # what an intake job stores for the reader (distribution/messages.py words them)
+    IMEI_ROW_FORMAT = "imei_row_format"
+    IMEI_ROW_LUHN = "imei_row_luhn"
+    IMEI_ROW_REPEAT = "imei_row_repeat"
+    IMEI_FILE_EMPTY = "imei_file_empty"
+    IMEI_FILE_TOO_LARGE = "imei_file_too_large"
+    NOT_A_SPREADSHEET = "not_a_spreadsheet"
+    IMEI_FILE_MISSING = "imei_file_missing"
+    IMEI_NONE_FOUND = "imei_none_found"
+    IMEI_READ_TOO_SLOW = "imei_read_too_slow"
+    IMEI_WORKER_STOPPED = "imei_worker_stopped"
+    IMEI_REGISTERED_BEFORE = "imei_registered_before"
     # batches
     NOT_DIRECT_CHILD = "not_direct_child"
     NO_DISPATCH_TO_VILLAGE = "no_dispatch_to_village"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from stdnum import imei as stdnum_imei
 from stdnum import luhn
 
+from phocap.common import messages
 from phocap.common.errors import DomainError
 from phocap.common.spreadsheets import (
     Budget,
@@ -54,8 +55,8 @@ def lines_from_text(text: str) -> list[tuple[int, str]]:
 SHEET_LIMITS = Limits(max_rows=100_000, max_cols=50, max_cells=1_000_000, seconds=10)
 
 
-def _file_error(message: str, code: str) -> UnsafeFileError:
-    return UnsafeFileError(message, code=code)
+def _file_error(code: str, **params) -> UnsafeFileError:
+    return UnsafeFileError.of(code, **params)
 
 
 def lines_from_sheet(data: bytes, filename: str = "") -> list[tuple[int, str]]:
@@ -67,16 +68,14 @@ def lines_from_sheet(data: bytes, filename: str = "") -> list[tuple[int, str]]:
     from python_calamine import CalamineWorkbook
 
     if not data:
-        raise _file_error(_("File rỗng. Hãy chọn file Excel có cột IMEI."), "file_empty")
+        raise _file_error(Code.IMEI_FILE_EMPTY)
     if len(data) > MAX_SHEET_BYTES:
-        raise _file_error(_("Tệp IMEI quá lớn (tối đa %(mb)d MB).") % {"mb": MAX_SHEET_BYTES // 1_000_000},
-                          "file_too_large")
+        raise _file_error(Code.IMEI_FILE_TOO_LARGE, mb=MAX_SHEET_BYTES // 1_000_000)
     kind = file_kind(data)
     if kind == "encrypted":
-        raise _file_error(_("File đang được đặt mật khẩu. Hãy bỏ mật khẩu rồi tải lên lại."), "file_encrypted")
+        raise _file_error("file_encrypted")
     if not kind and not (filename or "").lower().endswith(".ods"):
-        raise _file_error(_("Đây không phải file bảng tính. Hãy mở bằng Excel và chọn "
-                            "Tệp → Lưu thành → Sổ làm việc Excel (*.xlsx) rồi tải lên lại."), "not_a_spreadsheet")
+        raise _file_error(Code.NOT_A_SPREADSHEET)
     budget = Budget(SHEET_LIMITS.seconds)
     check_workbook(data, limits=SHEET_LIMITS, budget=budget)
     try:
@@ -89,10 +88,8 @@ def lines_from_sheet(data: bytes, filename: str = "") -> list[tuple[int, str]]:
         raise
     except Exception as e:
         if "password" in str(e).lower() or "encrypt" in str(e).lower():
-            raise _file_error(_("File đang được đặt mật khẩu. Hãy bỏ mật khẩu rồi tải lên lại."),
-                              "file_encrypted") from None
-        raise _file_error(_("File bị hỏng hoặc không đầy đủ (có thể tải lên bị gián đoạn). "
-                            "Hãy mở bằng Excel, lưu lại thành .xlsx rồi tải lên lại."), "file_broken") from None
+            raise _file_error("file_encrypted") from None
+        raise _file_error("file_broken") from None
     budget.check()
     col, start = 0, 0
     for i, row in enumerate(rows[:10]):
@@ -117,23 +114,21 @@ def lines_from_sheet(data: bytes, filename: str = "") -> list[tuple[int, str]]:
 
 
 def check_lines(lines: Iterable[tuple[int, str]]) -> tuple[list[str], list[dict]]:
-    """(clean IMEIs in order, problems [{"row", "kind", "message"}]); kind is "format",
-    "luhn" or "duplicate". Spaces/dashes inside an IMEI are tolerated."""
+    """(clean IMEIs in order, problems [{"row", "kind", "code", "params"}]); kind is
+    "format", "luhn" or "duplicate", the code's text (distribution/messages.py) is worded
+    in the reader's language. Spaces/dashes inside an IMEI are tolerated."""
     imeis: list[str] = []
     problems: list[dict] = []
     seen: dict[str, int] = {}
     for no, raw in lines:
         value = re.sub(r"[\s\-.]", "", raw)
         if not (len(value) == 15 and value.isdigit()):
-            problems.append({"row": no, "kind": "format", "message": _(
-                "Dòng %(no)s: “%(v)s” không phải IMEI (cần đúng 15 chữ số).") % {"no": no, "v": raw}})
+            problems.append({"row": no, "kind": "format", **messages.message(Code.IMEI_ROW_FORMAT, no=no, v=raw)})
         elif not stdnum_imei.is_valid(value):
-            problems.append({"row": no, "kind": "luhn", "message": _(
-                "Dòng %(no)s: IMEI %(v)s sai chữ số kiểm tra (Luhn), hãy quét hoặc gõ lại.") % {"no": no, "v": value}})
+            problems.append({"row": no, "kind": "luhn", **messages.message(Code.IMEI_ROW_LUHN, no=no, v=value)})
         elif value in seen:
-            problems.append({"row": no, "kind": "duplicate", "message": _(
-                "Dòng %(no)s: IMEI %(v)s bị lặp lại (đã có ở dòng %(first)s).")
-                % {"no": no, "v": value, "first": seen[value]}})
+            problems.append({"row": no, "kind": "duplicate",
+                             **messages.message(Code.IMEI_ROW_REPEAT, no=no, v=value, first=seen[value])})
         else:
             seen[value] = no
             imeis.append(value)
@@ -143,7 +138,7 @@ def check_lines(lines: Iterable[tuple[int, str]]) -> tuple[list[str], list[dict]
 def validate(lines: Iterable[tuple[int, str]]) -> tuple[list[str], list[str]]:
     """(clean IMEIs in order, error messages). Spaces/dashes inside an IMEI are tolerated."""
     imeis, problems = check_lines(lines)
-    return imeis, [p["message"] for p in problems]
+    return imeis, [messages.error_text(p) for p in problems]
 
 
 def luhn_complete(prefix14: str) -> str:

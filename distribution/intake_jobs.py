@@ -10,30 +10,28 @@
   intake_jobs_recover  beat's sweep: jobs never queued, or whose worker died, queued again
                        or failed with a message
 
-Same status and lease fields as the household import (`beneficiaries.ImportJob`): a
-phase is claimed by a conditional UPDATE that starts its lease (`heartbeat_at`) and counts
-an attempt, so a redelivered task does nothing.
+Same status and lease fields as the household import (`beneficiaries.ImportJob`) and the
+same lease helpers (`phocap.common.jobs.claim`, `take_back_stale`): a phase is claimed by a
+conditional UPDATE that starts its lease (`heartbeat_at`) and counts an attempt, so a
+redelivered task does nothing.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
 import hashlib
-import io
-import logging
+import json
 from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from phocap.accounts.models import User
 from phocap.accounts.scoping import can_write_unit
+from phocap.common import jobs, messages
 from phocap.common.errors import DomainError
-from phocap.common.excel import safe_cell
 from phocap.common.locking import locked
 from phocap.common.spreadsheets import UnsafeFileError
 from phocap.common.tasks import enqueue, enqueue_on_commit
@@ -44,8 +42,6 @@ from . import services
 from .errors import Code
 from .models import Device, IntakeJob
 
-log = logging.getLogger(__name__)
-
 ERRORS_KEPT_ON_JOB = 200
 REGISTERED_KEPT_ON_JOB = 200
 # Reading a sheet is bounded to seconds (imeis.SHEET_LIMITS); a lease this long means the
@@ -54,12 +50,6 @@ JOB_LEASE = datetime.timedelta(minutes=5)
 QUEUE_GRACE = datetime.timedelta(minutes=2)
 MAX_ATTEMPTS = 2
 EXTENSIONS = (".xlsx", ".xls", ".ods")
-
-
-def _claim(job_id: int, from_status: str, to_status: str) -> bool:
-    assert to_status in IntakeJob.ALLOWED_TRANSITIONS[from_status]
-    return IntakeJob.objects.filter(pk=job_id, status=from_status).update(
-        status=to_status, heartbeat_at=timezone.now(), attempts=F("attempts") + 1) == 1
 
 
 def _check_source(*, programme: Programme, donation, procurement, by: User):
@@ -106,7 +96,7 @@ def intake_job_create(*, programme: Programme, data: bytes, filename: str, by: U
 
 def intake_job_validate(*, job_id: int) -> IntakeJob:
     """Read and check the sheet (worker only); write no device. Safe to run twice."""
-    if not _claim(job_id, IntakeJob.Status.UPLOADED, IntakeJob.Status.VALIDATING):
+    if not jobs.claim(IntakeJob, job_id, IntakeJob.Status.UPLOADED, IntakeJob.Status.VALIDATING):
         return IntakeJob.objects.get(pk=job_id)
     job = IntakeJob.objects.get(pk=job_id)
     try:
@@ -115,15 +105,14 @@ def intake_job_validate(*, job_id: int) -> IntakeJob:
         lines = imei_rules.lines_from_sheet(data, job.original_name)
     except (UnsafeFileError, OSError) as e:
         if isinstance(e, UnsafeFileError):
-            _fail(job_id, e.message, e.code)
+            _fail(job_id, e.code, messages.stored(e))
         else:
-            _fail(job_id, _("Không đọc được file đã tải lên; hãy tải lên lại."), "file_missing")
+            _fail(job_id, Code.IMEI_FILE_MISSING)
         return IntakeJob.objects.get(pk=job_id)
     del data
     imeis, problems = imei_rules.check_lines(lines)
     if not lines:
-        _fail(job_id, _("Không tìm thấy IMEI nào trong trang đầu của file (cột có tiêu đề “IMEI”, hoặc cột A)."),
-              "no_imei")
+        _fail(job_id, Code.IMEI_NONE_FOUND)
         return IntakeJob.objects.get(pk=job_id)
     taken: list[str] = []
     for i in range(0, len(imeis), 5000):  # IN lists of a bounded size
@@ -137,34 +126,38 @@ def intake_job_validate(*, job_id: int) -> IntakeJob:
         duplicate_count=sum(1 for p in problems if p["kind"] == "duplicate"),
         registered_before=taken[:REGISTERED_KEPT_ON_JOB], errors=problems[:ERRORS_KEPT_ON_JOB],
         error_total=len(problems), error_file=error_file, validated_at=timezone.now(), heartbeat_at=None,
-        message=(_("%(n)s IMEI đã được đăng ký trước đó.") % {"n": len(taken)}) if taken else "")
+        message=messages.encode(Code.IMEI_REGISTERED_BEFORE, n=len(taken)) if taken else "")
     return IntakeJob.objects.get(pk=job_id)
 
 
-def _fail(job_id: int, message: str, code: str) -> None:
+def _fail(job_id: int, code: str, stored: str = "", **params) -> None:
+    """The job failed: its code, and the message stored as code + params (worded in the
+    reader's language when shown)."""
     IntakeJob.objects.filter(pk=job_id, status=IntakeJob.Status.VALIDATING).update(
-        status=IntakeJob.Status.FAILED, message=message, failure_code=code, validated_at=timezone.now(),
-        heartbeat_at=None)
+        status=IntakeJob.Status.FAILED, message=stored or messages.encode(code, **params), failure_code=code,
+        validated_at=timezone.now(), heartbeat_at=None)
 
 
 def _write_error_file(job: IntakeJob, problems: list[dict]) -> str:
-    """Every problem as CSV (UTF-8 with BOM so Excel shows Vietnamese), stored for the web
-    process to serve as is."""
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow([_("Dòng"), _("Lỗi")])
-    for p in problems:
-        writer.writerow([p["row"], safe_cell(p["message"])])
+    """Every problem ({"row", "kind", "code", "params"}) as JSON, written by the worker; the
+    download words it as CSV in the reader's language without reading the upload."""
     stem = Path(job.original_name).stem[:60] or "imei"
-    job.error_file.save(f"{job.file_hash[:16]}-{stem}-loi.csv", ContentFile(("\ufeff" + buf.getvalue()).encode()),
-                        save=False)
+    job.error_file.save(f"{job.file_hash[:16]}-{stem}-loi.json",
+                        ContentFile(json.dumps(problems, ensure_ascii=False).encode()), save=False)
     return job.error_file.name
+
+
+def error_rows(job: IntakeJob) -> list[dict]:
+    """Every problem of the sheet (the job keeps only the first ones)."""
+    if not job.error_file:
+        return list(job.errors)
+    with job.error_file.open("rb") as f:
+        return json.load(f)
 
 
 def intake_job_give_up(*, job_id: int) -> None:
     """A reading that ran out of time: the job fails with a message (nothing was written)."""
-    _fail(job_id, _("Đọc file quá lâu nên đã dừng; chưa ghi gì. Hãy lưu lại file chỉ với cột IMEI rồi tải lên lại."),
-          "file_too_slow")
+    _fail(job_id, Code.IMEI_READ_TOO_SLOW)
 
 
 @transaction.atomic
@@ -198,16 +191,11 @@ def intake_jobs_recover(*, now: datetime.datetime | None = None) -> dict[str, in
     now = now or timezone.now()
     S = IntakeJob.Status
     counts = {"requeued": 0, "failed": 0}
-    stale = now - JOB_LEASE
-    for job_id in IntakeJob.objects.filter(status=S.VALIDATING, heartbeat_at__lt=stale).values_list("pk", flat=True):
-        retried = IntakeJob.objects.filter(pk=job_id, status=S.VALIDATING, heartbeat_at__lt=stale,
-                                           attempts__lt=MAX_ATTEMPTS).update(status=S.UPLOADED)
-        if not retried:
-            counts["failed"] += IntakeJob.objects.filter(pk=job_id, status=S.VALIDATING, heartbeat_at__lt=stale).update(
-                status=S.FAILED, heartbeat_at=None, validated_at=now, failure_code="worker_stopped",
-                message=_("Việc đọc file bị dừng giữa chừng %(n)d lần (máy chủ khởi động lại hoặc hết bộ nhớ). "
-                          "Hãy lưu lại file chỉ với cột IMEI rồi tải lên lại.") % {"n": MAX_ATTEMPTS})
-        log.warning("intake_job_stale", extra={"job_id": job_id, "retried": bool(retried)})
+    _back, counts["failed"] = jobs.take_back_stale(
+        IntakeJob, phases={S.VALIDATING: S.UPLOADED}, now=now, lease=JOB_LEASE, max_attempts=MAX_ATTEMPTS,
+        failed={"status": S.FAILED, "heartbeat_at": None, "validated_at": now,
+                "failure_code": Code.IMEI_WORKER_STOPPED,
+                "message": messages.encode(Code.IMEI_WORKER_STOPPED, n=MAX_ATTEMPTS)})
     # Retried jobs were created long ago, so they are queued here too.
     for job_id in IntakeJob.objects.filter(status=S.UPLOADED, created_at__lt=now - QUEUE_GRACE).values_list(
             "pk", flat=True):

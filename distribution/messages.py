@@ -8,6 +8,23 @@ from phocap.common import messages
 from .errors import Code
 
 TEXTS = {
+    # an IMEI sheet at intake (intake_jobs): its rows and why a whole file failed
+    Code.IMEI_ROW_FORMAT: gettext_lazy("Dòng %(no)s: “%(v)s” không phải IMEI (cần đúng 15 chữ số)."),
+    Code.IMEI_ROW_LUHN: gettext_lazy("Dòng %(no)s: IMEI %(v)s sai chữ số kiểm tra (Luhn), hãy quét hoặc gõ lại."),
+    Code.IMEI_ROW_REPEAT: gettext_lazy("Dòng %(no)s: IMEI %(v)s bị lặp lại (đã có ở dòng %(first)s)."),
+    Code.IMEI_FILE_EMPTY: gettext_lazy("File rỗng. Hãy chọn file Excel có cột IMEI."),
+    Code.IMEI_FILE_TOO_LARGE: gettext_lazy("Tệp IMEI quá lớn (tối đa %(mb)d MB)."),
+    Code.NOT_A_SPREADSHEET: gettext_lazy("Đây không phải file bảng tính. Hãy mở bằng Excel và chọn "
+                                         "Tệp → Lưu thành → Sổ làm việc Excel (*.xlsx) rồi tải lên lại."),
+    Code.IMEI_FILE_MISSING: gettext_lazy("Không đọc được file đã tải lên; hãy tải lên lại."),
+    Code.IMEI_NONE_FOUND: gettext_lazy(
+        "Không tìm thấy IMEI nào trong trang đầu của file (cột có tiêu đề “IMEI”, hoặc cột A)."),
+    Code.IMEI_READ_TOO_SLOW: gettext_lazy(
+        "Đọc file quá lâu nên đã dừng; chưa ghi gì. Hãy lưu lại file chỉ với cột IMEI rồi tải lên lại."),
+    Code.IMEI_WORKER_STOPPED: gettext_lazy(
+        "Việc đọc file bị dừng giữa chừng %(n)d lần (máy chủ khởi động lại hoặc hết bộ nhớ). "
+        "Hãy lưu lại file chỉ với cột IMEI rồi tải lên lại."),
+    Code.IMEI_REGISTERED_BEFORE: gettext_lazy("%(n)s IMEI đã được đăng ký trước đó."),
     Code.REASON_CARRIED_OVER: gettext_lazy("Chuyển sang đơn vị hành chính mới (%(p)s)"),
     Code.REASON_CARRY_OVER_UNDONE: gettext_lazy("Hoàn tác việc chuyển sang đơn vị hành chính mới"),
 }

@@ -112,6 +112,19 @@ class Device(models.Model):
     def source(self):
         return self.source_donation or self.source_procurement
 
+    @property
+    def message_text(self) -> str:
+        """The stored message in the reader's language."""
+        from phocap.common.messages import text
+
+        return text(self.message)
+
+    @property
+    def error_texts(self) -> list[str]:
+        from phocap.common.messages import error_text
+
+        return [error_text(e) for e in self.errors]
+
 
 class BatchQuerySet(ScopedQuerySet):
     # A batch always goes to a child of its sender, so whoever covers the receiver
@@ -484,7 +497,8 @@ class IntakeJob(StatusTransitionsMixin, models.Model):
     """An IMEI sheet uploaded at intake. The worker reads and checks it (the web process
     never parses an upload); the official reviews what it found and confirms; the intake
     service then registers the phones. Its status/lease fields have the same names and
-    meaning as the household import's (`ImportJob`), so both can move to one job base."""
+    meaning as the household import's (`ImportJob`); both claim and recover through the lease
+    helpers of `phocap.common.jobs`."""
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Đã tải lên")
@@ -523,11 +537,11 @@ class IntakeJob(StatusTransitionsMixin, models.Model):
     imeis = models.JSONField(default=list, blank=True)  # the valid IMEIs, in sheet order
     duplicate_count = models.PositiveIntegerField(default=0)  # repeated inside the sheet
     registered_before = models.JSONField(default=list, blank=True)  # already in the registry (first ones)
-    errors = models.JSONField(default=list, blank=True)  # [{"row", "message"}], the first ones
+    errors = models.JSONField(default=list, blank=True)  # [{"row", "kind", "code", "params"}], the first ones
     error_total = models.PositiveIntegerField(default=0)
-    # Every problem as a CSV, written by the worker; the web process only serves it.
+    # Every problem as JSON, written by the worker; the download words it as CSV.
     error_file = models.FileField(upload_to="imports/imeis/errors/%Y/%m/", max_length=255, blank=True)
-    message = models.TextField(blank=True)  # why the whole file failed
+    message = models.TextField(blank=True)  # why the whole file failed, as a stored message (code + params)
     failure_code = models.CharField(max_length=40, blank=True)  # and its code (file_encrypted, ...)
     registered_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -563,3 +577,16 @@ class IntakeJob(StatusTransitionsMixin, models.Model):
     @property
     def source(self):
         return self.source_donation or self.source_procurement
+
+    @property
+    def message_text(self) -> str:
+        """The stored message in the reader's language."""
+        from phocap.common.messages import text
+
+        return text(self.message)
+
+    @property
+    def error_texts(self) -> list[str]:
+        from phocap.common.messages import error_text
+
+        return [error_text(e) for e in self.errors]

@@ -2,7 +2,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -123,20 +123,34 @@ def intake_job_confirm(request, pk):
 
 @unit_role_required(*WRITERS)
 def intake_job_errors(request, pk):
-    """Every problem of the sheet as the worker wrote it (CSV); the web process never reads
-    the upload. A sheet that could not be read has no such file: back to its page, with why."""
+    """Every problem of the sheet, as the worker stored it (code + params), worded as CSV in
+    the reader's language; the web process never reads the upload. A sheet that could not
+    be read has no such list: back to its page, with why."""
+    import csv
+    import io
+
+    from phocap.common import messages as stored_messages
+    from phocap.common.excel import safe_cell
+
     job = get_object_or_404(_intake_jobs(request.user), pk=pk)
-    if not job.error_file:
+    if not job.error_total:
         if job.status == IntakeJob.Status.FAILED:
-            messages.error(request, _("File này không đọc được nên không có danh sách lỗi: %(m)s") % {"m": job.message})
+            messages.error(request, _("File này không đọc được nên không có danh sách lỗi: %(m)s")
+                           % {"m": job.message_text})
         elif job.is_running:
             messages.info(request, _("File đang được kiểm tra; hãy thử lại sau ít phút."))
         else:
             messages.info(request, _("File không có lỗi nào."))
         return redirect(job)
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([_("Dòng"), _("Lỗi")])
+    for problem in intake_jobs.error_rows(job):
+        writer.writerow([problem["row"], safe_cell(stored_messages.error_text(problem))])
     stem = job.original_name.rsplit(".", 1)[0][:60]
-    return FileResponse(job.error_file.open("rb"), as_attachment=True, filename=f"{stem}-loi.csv",
-                        content_type="text/csv; charset=utf-8")
+    response = HttpResponse(("\ufeff" + buf.getvalue()).encode(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{stem}-loi.csv"'
+    return response
 
 
 @login_and_membership_required

@@ -66,12 +66,15 @@ def _eager_celery_unless_worker(request, settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Each test starts with an empty cache: spent submit tokens, debounce marks and
-    throttles of one test must not decide another's outcome."""
-    from django.core.cache import cache
+def _default_language():
+    """Each test starts in the default language: a request in English activates it for the
+    thread, and a later test reading a stored message would otherwise get English."""
+    from django.conf import settings
+    from django.utils import translation
 
-    cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

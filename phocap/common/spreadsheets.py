@@ -88,6 +88,7 @@ def _too_big() -> UnsafeFileError:
 
 
 def dimension_error(rows: int, cols: int, limits: Limits) -> UnsafeFileError:
+    # Counts stay numbers: messages.render groups them as the reader's language does.
     return UnsafeFileError.of("sheet_too_large", rows=rows, cols=cols, max_rows=limits.max_rows,
                               max_cols=limits.max_cols)
 

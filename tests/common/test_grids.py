@@ -40,4 +40,4 @@ def test_programme_targets_accept_separators_and_refuse_negatives():
 def test_household_counts_read_whole_numbers_without_separators():
     assert _counts(4, "2", 1.0)[:3] == (4, 2, 1)
     members, _adults, _awp, problems = _counts("1.234", 2, 1)
-    assert members is None and [key for key, *_error in problems] == ["members"]
+    assert members is None and [problem[0] for problem in problems] == ["members"]

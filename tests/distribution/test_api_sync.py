@@ -6,6 +6,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
+from beneficiaries.errors import Code
 from distribution.models import Device, DeviceMovement, Handout
 from phocap.api.models import IdempotencyKey
 from phocap.common import messages
@@ -63,7 +64,8 @@ def test_mixed_batch_each_item_answered_and_only_refusals_undone(api, users, com
     assert households.poor.adults_without_phone == households.near_poor.adults_without_phone == 0
     # ...in each household's history, with the reason and the official
     latest = households.near_poor.history.first()
-    assert (messages.text(latest.history_change_reason), latest.adults_without_phone) == ("cấp phát điện thoại", 0)
+    assert (messages.decode(latest.history_change_reason), latest.adults_without_phone) == (
+        (Code.REASON_PHONE_HANDED_OUT, {}), 0)
     assert IdempotencyKey.objects.count() == 5  # every keyed item, its answer stored
 
 

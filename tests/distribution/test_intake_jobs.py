@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from distribution import intake_jobs
 from distribution.models import Device, DeviceMovement, IntakeJob
@@ -98,28 +99,39 @@ def test_hostile_sheets_fail_with_a_clear_message_and_nothing_written(
     job = IntakeJob.objects.get()
     assert r.status_code == 302 and r.url == job.get_absolute_url()
     job = _run_worker(job.pk)
-    assert job.status == "failed" and job.failure_code == code and job.message
+    assert job.status == "failed" and job.failure_code == code and job.message_text
+    assert not job.message_text.startswith("§")  # a stored code with a registered text
     assert Device.objects.count() == 0 and DeviceMovement.objects.count() == 0
     page = c.get(job.get_absolute_url())
-    assert page.status_code == 200 and job.message in page.content.decode()
+    assert page.status_code == 200 and escape(job.message_text) in page.content.decode()
     assert reverse("distribution:intake_job_confirm", args=[job.pk]) not in page.content.decode()
     # The error download answers cleanly: back to the job's page with why.
     r = c.get(reverse("distribution:intake_job_errors", args=[job.pk]), follow=True)
-    assert r.status_code == 200 and job.message in r.content.decode()
+    assert r.status_code == 200 and escape(job.message_text) in r.content.decode()
     # And a confirmation is refused.
     with raises_code("intake_job_not_awaiting"):
         intake_jobs.intake_job_confirm(job=job, by=users.province)
     assert Device.objects.count() == 0
 
 
-def test_hostile_sheet_messages_are_in_english_for_an_english_user(users, programme, donation):
+def test_stored_messages_are_worded_in_the_readers_language(users, programme, donation, stock):
+    """The worker stores codes; the page and the error list word them for whoever reads."""
     from django.utils import translation
 
     job = intake_jobs.intake_job_create(programme=programme, donation=donation, by=users.province,
                                         data=hostile_files.PNG, filename="may.xlsx", queue=False)
+    job = _run_worker(job.pk)
     with translation.override("en"):
-        job = _run_worker(job.pk)
-    assert "spreadsheet" in job.message
+        assert "spreadsheet" in job.message_text
+    with translation.override("vi"):
+        assert "bảng tính" in job.message_text
+    job = intake_jobs.intake_job_create(programme=programme, donation=donation, by=users.province,
+                                        data=imei_sheet(["12345", stock[0].imei]), filename="may.xlsx", queue=False)
+    job = _run_worker(job.pk)
+    with translation.override("en"):
+        assert job.error_texts[0].startswith("Row 3") and "already registered" in job.message_text
+    with translation.override("vi"):
+        assert job.error_texts[0].startswith("Dòng 3")
 
 
 def test_errors_with_row_numbers_duplicates_and_registered_ones_block_confirmation(
@@ -137,7 +149,7 @@ def test_errors_with_row_numbers_duplicates_and_registered_ones_block_confirmati
     assert "Dòng 4" in page and stock[0].imei in page
     assert reverse("distribution:intake_job_confirm", args=[job.pk]) not in page
     r = c.get(reverse("distribution:intake_job_errors", args=[job.pk]))
-    body = b"".join(r.streaming_content).decode("utf-8-sig")
+    body = r.content.decode("utf-8-sig")
     assert r.status_code == 200 and "Dòng 5" in body and body.count("\n") == 4
     before = Device.objects.count()
     with raises_code("imei_list_invalid"):
@@ -210,7 +222,8 @@ def test_stale_jobs_are_recovered_like_the_others(users, programme, donation):
     assert counts == {"requeued": 2, "failed": 1}
     assert sorted(call.args[1] for call in queued.call_args_list) == sorted([never_queued.pk, died_once.pk])
     died_twice.refresh_from_db()
-    assert died_twice.status == "failed" and died_twice.failure_code == "worker_stopped" and died_twice.message
+    assert died_twice.status == "failed" and died_twice.failure_code == "imei_worker_stopped"
+    assert died_twice.message_text and not died_twice.message_text.startswith("§")
     # The retried one is read when its task runs again.
     assert _run_worker(died_once.pk).status == "validated"
 
