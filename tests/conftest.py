@@ -36,18 +36,6 @@ def _fresh_cache(request):
 
 
 @pytest.fixture(autouse=True)
-def _default_language():
-    """Each test starts in the default language: a request in English (the language switch)
-    leaves English active in the thread, and stored message codes render in the active
-    language (a registry test read "phone handed out" after an offline-page test)."""
-    from django.utils import translation
-
-    translation.activate("vi")
-    yield
-    translation.activate("vi")
-
-
-@pytest.fixture(autouse=True)
 def _eager_celery_unless_worker(request, settings):
     """Tests run tasks in-process unless they are marked to prove the real worker."""
     from phocap.celery import app
