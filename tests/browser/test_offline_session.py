@@ -36,12 +36,13 @@ def open_session(page, live_server, login, village, *, username="xa_conminh", fi
     patient(page)
     login(page, live_server, username)
     page.goto(live_server.url + reverse("distribution:handout_session"))
-    # The service worker is in charge before the signal goes (it keeps the page): installed and
-    # active (its precache done), then controlling the page once reloaded.
-    page.wait_for_function("() => navigator.serviceWorker.getRegistration().then((r) => !!(r && r.active))",
+    # The service worker is in charge before the signal goes (it keeps the page): installed (its
+    # precache done), activated, and controlling this page (its activation claims the open
+    # pages). No reload here: a reload racing the activation on a loaded machine could land on a
+    # page no worker controls, and the test would wait for nothing.
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null"
+                           " && navigator.serviceWorker.controller.state === 'activated'",
                            polling=250, timeout=PATIENCE_MS)
-    page.reload()
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", polling=250, timeout=PATIENCE_MS)
     page.select_option("#village", label=village)
     page.locator("#open-button:enabled").click()
     page.locator(first).first.wait_for()
@@ -79,6 +80,13 @@ def test_offline_session_records_syncs_and_resolves_a_conflict(small_phone, live
     page.context.set_offline(True)
     page.wait_for_function("() => !navigator.onLine")
     assert page.evaluate("() => fetch('/healthz').then(() => 'reached', () => 'no network')") == "no network"
+    # Without the recipient's consent nothing is queued (Decree 13/2023, as on the web form).
+    page.locator("#hh-list li.hh", has_text=one.head_name).locator("button").click()
+    page.fill("#rec-imei", phones[0])
+    page.click("#record-save")
+    page.locator("#record-error", has_text="đồng ý").wait_for()
+    assert page.locator("#queue-list li").count() == 0
+    page.click("#record-cancel")
     record(page, one.head_name, phones[0])
     record(page, two.head_name, phones[1])
     record(page, three.head_name, phones[2])
@@ -124,6 +132,7 @@ def test_offline_session_records_syncs_and_resolves_a_conflict(small_phone, live
 
     handouts = {h.household_id: h for h in Handout.objects.select_related("device")}
     assert len(handouts) == Handout.objects.count() == 4  # nothing twice
+    assert all(handouts[h.pk].consent_at is not None for h in (one, two, three))  # recorded offline
     assert handouts[one.pk].device.imei == phones[3]
     assert handouts[one.pk].recipient_citizen_id == "006080000011"
     assert handouts[two.pk].device.imei == phones[1] and handouts[three.pk].device.imei == phones[2]

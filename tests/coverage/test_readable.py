@@ -45,3 +45,25 @@ def test_village_rows_show_no_target_rather_than_zero(client_for, users, program
     assert r.context["villages"] is True
     row = r.content.decode().split("<tbody>")[1].split("</tr>")[0]
     assert ">—</td>" in row
+
+
+def test_the_chart_communes_are_ranked_in_the_database_like_a_sort_of_all(programme, tree):
+    """The lowest and highest communes come from the database ranking (only those rows are
+    read with their names): the same as sorting every commune by coverage, ids among equals."""
+    from programme_coverage.models import CoverageSummary, coverage_ratio
+
+    for i in range(40):
+        commune = make_unit(level="commune", code=f"08{i:03d}", name=f"Xã R{i}", parent=tree.na_ri)
+        programme_set_target(programme=programme, commune=commune, baseline_adults=100 + (i * 7) % 13)
+    services.coverage_rebuild_programme(programme=programme)
+    rows = list(CoverageSummary.objects.filter(programme=programme, province=tree.bk).select_related("commune"))
+    for n, row in enumerate(rows):
+        CoverageSummary.objects.filter(pk=row.pk).update(phones_handed_out=(n * 37) % 50)
+    expected = sorted(
+        (round((coverage_ratio(r.phones_handed_out, r.target_adults) or 0) * 100, 1), r.commune_id, r.commune.name)
+         for r in CoverageSummary.objects.filter(programme=programme, province=tree.bk).select_related("commune"))
+    total, chart = selectors.commune_coverage(programme=programme, unit=tree.bk)
+    assert total == len(expected) > selectors.CHART_FITS
+    each = selectors.CHART_EACH_END
+    assert [(c["coverage"], c["name"]) for c in chart] == [(cov, name) for cov, _id, name in
+                                                             expected[:each] + expected[-each:]]

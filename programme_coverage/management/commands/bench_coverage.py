@@ -98,6 +98,11 @@ class Command(BaseCommand):
             raise CommandError(f"Đã có tỉnh mã {PROVINCE_CODE}: dùng một cơ sở dữ liệu khác để đo.")
         if reuse and not exists:
             raise CommandError(f"--reuse: chưa có tỉnh mã {PROVINCE_CODE} (chạy trước một lần với --keep).")
+        if reuse:
+            # Each run rewrites every summary row and rolls back: without a vacuum the dead
+            # rows of earlier runs (autovacuum may not have come by) slow the next one's reads.
+            with connection.cursor() as c:
+                c.execute("VACUUM (ANALYZE) coverage_coveragesummary, coverage_coveragemonth")
         try:
             with transaction.atomic():
                 line = self._reuse() if reuse else self._run(households, communes, handed_out, visited)
