@@ -33,6 +33,7 @@ from phocap.api.errors import ApiError
 from phocap.api.idempotency import run_idempotent_items
 from phocap.api.views import ERRORS, WriteView
 from phocap.areas.models import AdminUnit
+from phocap.common import messages
 from phocap.common.errors import DomainError
 from phocap.programmes.models import Programme
 from phocap.programmes.selectors import pick_programme
@@ -49,10 +50,15 @@ class MovementSerializer(serializers.ModelSerializer):
     status_after = serializers.CharField(read_only=True)
     from_unit = serializers.CharField(source="from_unit.full_name", default=None)
     to_unit = serializers.CharField(source="to_unit.full_name", default=None)
+    reason = serializers.SerializerMethodField()
 
     class Meta:
         model = DeviceMovement
         fields = ["kind", "at", "from_unit", "to_unit", "batch", "handout", "status_after", "reason"]
+
+    def get_reason(self, movement) -> str:
+        """As typed; a reason the system wrote (a carry-over) in the client's language."""
+        return messages.text(movement.reason)
 
 
 class DeviceSerializer(serializers.ModelSerializer):

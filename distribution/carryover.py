@@ -95,7 +95,7 @@ def build_report(*, programme: Programme, to_province: AdminUnit, choices: dict)
     for t in programme.targets.select_related("commune"):
         new = conv.primary.get(t.commune_id)
         if new is None:
-            blockers.append(_("Xã mục tiêu %(c)s không có trong bảng chuyển đổi chính thức.") % {"c": t.commune})
+            blockers.append(messages.encode(Code.BLOCKER_TARGET_NOT_CONVERTED, c=str(t.commune)))
             continue
         row = merged.setdefault(new, {"new": _unit(conv.units[new]), "from": [], "baseline": 0, "target": None})
         row["from"].append(_unit(t.commune))
@@ -115,10 +115,10 @@ def build_report(*, programme: Programme, to_province: AdminUnit, choices: dict)
         news = conv.successors.get(old_id, [])
         total = sum(by_village.values())
         if not news:
-            blockers.append(_("%(c)s (%(n)s hộ) không có trong bảng chuyển đổi chính thức.") % {"c": old, "n": total})
+            blockers.append(messages.encode(Code.BLOCKER_COMMUNE_NOT_CONVERTED, c=str(old), n=total))
             continue
         if any(conv.units[n].parent_id != to_province.pk for n in news):
-            blockers.append(_("%(c)s chuyển sang tỉnh khác, không thuộc %(p)s.") % {"c": old, "p": to_province})
+            blockers.append(messages.encode(Code.BLOCKER_OTHER_PROVINCE, c=str(old), p=str(to_province)))
             continue
         if len(news) == 1:
             moves.append({"old": _unit(old), "new": _unit(conv.units[news[0]]), "households": total})
@@ -132,7 +132,7 @@ def build_report(*, programme: Programme, to_province: AdminUnit, choices: dict)
                                       _("(Chưa ghi thôn/bản)"), "households": n, "choice": dest})
         splits.append(entry)
     if missing:
-        blockers.append(_("Còn %(n)s thôn/bản của xã bị chia chưa chọn xã mới.") % {"n": missing})
+        blockers.append(messages.encode(Code.BLOCKER_VILLAGES_UNCHOSEN, n=missing))
     # Phones.
     stock = (Device.objects.filter(programme=programme, status=S.IN_STOCK, holder_unit_id__isnull=False)
              .values("holder_unit_id").order_by().annotate(n=Count("pk")))
@@ -149,20 +149,17 @@ def build_report(*, programme: Programme, to_province: AdminUnit, choices: dict)
         elif unit.pk in conv.primary:
             stock_moves.append({"from": _unit(unit), "to": _unit(conv.units[conv.primary[unit.pk]]), "phones": r["n"]})
         else:
-            blockers.append(_("%(u)s giữ %(n)s máy nhưng không có trong bảng chuyển đổi.") % {"u": unit, "n": r["n"]})
+            blockers.append(messages.encode(Code.BLOCKER_STOCK_NOT_CONVERTED, u=str(unit), n=r["n"]))
     if district_stock:
-        blockers.append(_("Máy còn trong kho của huyện (cấp huyện đã bãi bỏ): hãy bàn giao xuống xã bằng đợt bàn "
-                          "giao thông thường trước khi chuyển."))
+        blockers.append(messages.encode(Code.BLOCKER_DISTRICT_STOCK))
     transit = list(Batch.objects.filter(programme=programme, status=Batch.Status.DISPATCHED)
                    .select_related("from_unit", "to_unit").order_by("pk"))
     if transit:
-        blockers.append(_("Còn %(n)s đợt bàn giao chưa được xác nhận; hãy xác nhận hoặc hủy trước khi chuyển.")
-                        % {"n": len(transit)})
+        blockers.append(messages.encode(Code.BLOCKER_BATCHES_IN_TRANSIT, n=len(transit)))
     others = Programme.objects.filter(province=programme.province, status=Programme.Status.ACTIVE).exclude(
         pk=programme.pk)
     if others.exists():
-        blockers.append(_("Tỉnh còn chương trình khác đang triển khai theo đơn vị cũ: %(p)s.")
-                        % {"p": ", ".join(p.name for p in others)})
+        blockers.append(messages.encode(Code.BLOCKER_OTHER_PROGRAMMES, p=", ".join(p.name for p in others)))
     return {
         "to_province": _unit(to_province),
         "targets": sorted(merged.values(), key=lambda r: r["new"]["code"]),
@@ -209,7 +206,7 @@ def carryover_start(*, carry: CarryOver, by) -> CarryOver:
     if report["blockers"]:
         carry.report = report
         carry.save(update_fields=["report"])
-        raise DomainError(_("Chưa chuyển được: %(b)s") % {"b": " ".join(report["blockers"])}, code=CarryCode.BLOCKED)
+        raise _blocked(report["blockers"])
     carry.status = CarryOver.Status.RUNNING
     carry.save(update_fields=["status"])
     _say(carry.pk, 0, 1, "queued")
@@ -219,6 +216,12 @@ def carryover_start(*, carry: CarryOver, by) -> CarryOver:
     return carry
 
 
+def _blocked(blockers: list[str]) -> DomainError:
+    """The refusal naming every blocker; with params, so a failed run stores it as a code."""
+    params = {"b": blockers}
+    return DomainError(messages.render(CarryCode.BLOCKED, params), code=CarryCode.BLOCKED, params=params)
+
+
 def carryover_run(*, carry_id: int) -> CarryOver | None:
     """The task's work; safe to run twice (a second delivery finds the plan already done)."""
     try:
@@ -226,7 +229,7 @@ def carryover_run(*, carry_id: int) -> CarryOver | None:
             return _run(carry_id)
     except DomainError as e:
         CarryOver.objects.filter(pk=carry_id, status=CarryOver.Status.RUNNING).update(
-            status=CarryOver.Status.FAILED, error=e.message, finished_at=timezone.now())
+            status=CarryOver.Status.FAILED, error=messages.stored(e), finished_at=timezone.now())
         return CarryOver.objects.get(pk=carry_id)
 
 
@@ -244,7 +247,7 @@ def _run(carry_id: int) -> CarryOver | None:
     by, reason = carry.created_by, messages.encode(Code.REASON_CARRIED_OVER, 100, p=str(carry.to_province))
     report = build_report(programme=programme, to_province=carry.to_province, choices=carry.choices)
     if report["blockers"]:
-        raise DomainError(" ".join(report["blockers"]), code=CarryCode.BLOCKED)
+        raise _blocked(report["blockers"])
     conv = province_conversion(programme.province)
     old_ids = [pk for pk, u in conv.units.items() if u.scheme == AdminUnit.Scheme.LEGACY]
 

@@ -80,3 +80,12 @@ class Code(StrEnum):
     # Reasons the carry-over writes on the history and ledger rows it makes (distribution.messages).
     REASON_CARRIED_OVER = "reason_carried_over"
     REASON_CARRY_OVER_UNDONE = "reason_carry_over_undone"
+    # Why a carry-over cannot run yet (its report's blockers, stored as codes: distribution.messages).
+    BLOCKER_TARGET_NOT_CONVERTED = "blocker_target_not_converted"
+    BLOCKER_COMMUNE_NOT_CONVERTED = "blocker_commune_not_converted"
+    BLOCKER_OTHER_PROVINCE = "blocker_other_province"
+    BLOCKER_VILLAGES_UNCHOSEN = "blocker_villages_unchosen"
+    BLOCKER_STOCK_NOT_CONVERTED = "blocker_stock_not_converted"
+    BLOCKER_DISTRICT_STOCK = "blocker_district_stock"
+    BLOCKER_BATCHES_IN_TRANSIT = "blocker_batches_in_transit"
+    BLOCKER_OTHER_PROGRAMMES = "blocker_other_programmes"

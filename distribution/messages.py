@@ -1,4 +1,5 @@
-"""Reasons distribution stores on history and ledger rows, by code (`errors.Code`),
+"""What distribution stores for people to read later, by code (`errors.Code`): reasons on
+history and ledger rows, a carry-over's blockers and failure, an IMEI intake's problems;
 shown in the reader's language by `phocap.common.messages`; registered from ready()."""
 
 from django.utils.translation import gettext_lazy
@@ -8,6 +9,17 @@ from phocap.common import messages
 from .errors import Code
 
 TEXTS = {
+    "carryover_blocked": gettext_lazy("Chưa chuyển được: %(b)s"),
+    Code.BLOCKER_TARGET_NOT_CONVERTED: gettext_lazy("Xã mục tiêu %(c)s không có trong bảng chuyển đổi chính thức."),
+    Code.BLOCKER_COMMUNE_NOT_CONVERTED: gettext_lazy("%(c)s (%(n)s hộ) không có trong bảng chuyển đổi chính thức."),
+    Code.BLOCKER_OTHER_PROVINCE: gettext_lazy("%(c)s chuyển sang tỉnh khác, không thuộc %(p)s."),
+    Code.BLOCKER_VILLAGES_UNCHOSEN: gettext_lazy("Còn %(n)s thôn/bản của xã bị chia chưa chọn xã mới."),
+    Code.BLOCKER_STOCK_NOT_CONVERTED: gettext_lazy("%(u)s giữ %(n)s máy nhưng không có trong bảng chuyển đổi."),
+    Code.BLOCKER_DISTRICT_STOCK: gettext_lazy("Máy còn trong kho của huyện (cấp huyện đã bãi bỏ): hãy bàn giao xuống "
+                                              "xã bằng đợt bàn giao thông thường trước khi chuyển."),
+    Code.BLOCKER_BATCHES_IN_TRANSIT: gettext_lazy("Còn %(n)s đợt bàn giao chưa được xác nhận; hãy xác nhận hoặc hủy "
+                                                  "trước khi chuyển."),
+    Code.BLOCKER_OTHER_PROGRAMMES: gettext_lazy("Tỉnh còn chương trình khác đang triển khai theo đơn vị cũ: %(p)s."),
     # an IMEI sheet at intake (intake_jobs): its rows and why a whole file failed
     Code.IMEI_ROW_FORMAT: gettext_lazy("Dòng %(no)s: “%(v)s” không phải IMEI (cần đúng 15 chữ số)."),
     Code.IMEI_ROW_LUHN: gettext_lazy("Dòng %(no)s: IMEI %(v)s sai chữ số kiểm tra (Luhn), hãy quét hoặc gõ lại."),

@@ -65,11 +65,19 @@ def _figure(value):
     return _param(value)
 
 
+def _is_message(value) -> bool:
+    return (isinstance(value, dict) and "code" in value) or (isinstance(value, str) and value.startswith(MARK))
+
+
 def _param(value):
     if isinstance(value, dict) and "code" in value:
         return render(value["code"], value.get("params"))
+    if isinstance(value, str) and value.startswith(MARK):
+        return text(value)
     if isinstance(value, list | tuple):
-        return ", ".join(str(_param(v)) for v in value)
+        # Sentences (messages) follow each other; names are listed with commas.
+        sep = " " if value and all(_is_message(v) for v in value) else ", "
+        return sep.join(str(_param(v)) for v in value)
     return value
 
 

@@ -73,7 +73,11 @@ def test_dry_run_reports_what_would_move_and_what_cannot(programme, tree, users,
     plan = carryover.carryover_plan(programme=programme, to_province=tree.tn, by=users.province)
     r = plan.report
     assert not r["can_run"]
-    assert any("huyện" in b for b in r["blockers"])            # phones at Na Rì (2) must move first
+    assert any("huyện" in messages.text(b) for b in r["blockers"])            # phones at Na Rì (2) must move first
+    from django.utils import translation
+
+    with translation.override("en"):  # stored as codes: an English reader reads English
+        assert any("district" in messages.text(b) for b in r["blockers"]), r["blockers"]
     assert r["district_stock"] == [{"unit": {"id": tree.na_ri.pk, "code": tree.na_ri.code, "name": "Huyện Na Rì"},
                                     "phones": 2}]
     assert [s["old"]["code"] for s in r["splits"]] == [tree.kim_hy.code]  # Kim Hỷ needs a choice per village
@@ -128,6 +132,12 @@ def test_run_then_undo_loses_nothing(programme, tree, users, world, django_captu
     assert messages.text(hh[world.hh.cm1.pk].history.first().history_change_reason).startswith("Chuyển sang")
     moved = DeviceMovement.objects.filter(kind="carry_over")
     assert moved.count() == Device.objects.filter(status="in_stock").count() == 7
+    # Stored as a code: an English reader reads English (history and ledger alike).
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert messages.text(moved.first().reason).startswith("Carried over to the new administrative units (")
+        assert messages.text(programme.history.first().history_change_reason).startswith("Carried over")
     assert set(Device.objects.filter(status="in_stock").values_list("holder_unit_id", flat=True)) == {
         tree.tn.pk, world.new.con_minh.pk}
     assert device_drift() == []
