@@ -321,6 +321,7 @@ def merge_staged(job: ImportJob, staged: dict) -> dict:
     # ones are those with an id in the range allocate_ids gave (any other id in that range
     # would have collided with the COPY, or belongs to another commune).
     new_range = (min(ids), max(ids)) if ids else (0, -1)
+    people_before = _last_person_id()
     if ids:
         _insert_heads("h.commune_id = %s AND h.import_job_id = %s AND h.id BETWEEN %s AND %s",
                       [commune.pk, job.pk, *new_range])
@@ -345,6 +346,7 @@ def merge_staged(job: ImportJob, staged: dict) -> dict:
         bulk.drop_temp(tmp)
     if plan.new or plan.updates:
         _write_history(job, commune.pk, new_range, now)
+        _write_people_history(job, commune.pk, people_before, now)
         send_households_changed({commune.pk})
     invalid = job.invalid_count + len({e["row"] for e in plan.errors})
     return {"created_count": len(plan.new), "updated_count": len(plan.updates),
@@ -418,3 +420,31 @@ def _write_history(job: ImportJob, commune_id: int, new_range: tuple[int, int], 
                  f"SELECT {', '.join(exprs)} FROM {hh} AS h WHERE h.commune_id = %s AND h.import_job_id = %s",
                  [*params, commune_id, job.pk])
 
+
+def _last_person_id() -> int:
+    return Person.objects.aggregate(last=Max("pk"))["last"] or 0
+
+
+def _write_people_history(job: ImportJob, commune_id: int, after_id: int, now) -> None:
+    """A "+" history row for each head person the merge created (ids above `after_id`, in
+    the households it wrote), in one INSERT ... SELECT like the households' history: every
+    record the registry holds has its creation in its history, imported or typed."""
+    history_model = Person.history.model
+    reason = messages.encode(Code.REASON_IMPORTED, 100, id=job.pk, name=job.original_name)
+    fixed = {"history_date": now, "history_type": "+", "history_user": job.created_by_id,
+             "history_change_reason": reason}
+    cols, exprs, params = [], [], []
+    for f in history_model._meta.concrete_fields:
+        if f.name == "history_id":
+            continue
+        cols.append(bulk.qn(f.column))
+        if f.name in fixed:
+            exprs.append("%s")
+            params.append(fixed[f.name])
+        else:
+            exprs.append(f"p.{bulk.qn(f.column)}")
+    hh, person = bulk.qn(_table(Household)), bulk.qn(_table(Person))
+    bulk.execute(f"INSERT INTO {bulk.qn(history_model._meta.db_table)} ({', '.join(cols)}) "  # noqa: S608
+                 f"SELECT {', '.join(exprs)} FROM {person} AS p JOIN {hh} AS h ON h.id = p.household_id "
+                 f"WHERE p.id > %s AND h.commune_id = %s AND h.import_job_id = %s",
+                 [*params, after_id, commune_id, job.pk])

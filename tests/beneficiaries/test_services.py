@@ -37,6 +37,13 @@ def test_merge_writes_households_people_categories_and_history(tree, run_import,
     record = an.history.get()
     assert record.history_type == "+" and record.history_user == users.commune
     assert f"#{job.pk}" in messages.text(record.history_change_reason)
+    # The head people the import created have their creation row too (written set-based).
+    for person in Person.objects.filter(household__import_job=job):
+        created = person.history.get()
+        assert (created.history_type, created.history_user, created.full_name) == ("+", users.commune,
+                                                                                    person.full_name)
+        assert f"#{job.pk}" in messages.text(created.history_change_reason)
+    assert Person.history.count() == Person.objects.count() == 3
 
 
 def test_file_with_errors_cannot_be_merged_by_default(tree, run_import):
@@ -85,6 +92,8 @@ def test_changed_row_updates_household_head_and_categories(tree, run_import):
     assert an.people.get().full_name == "Hoàng Văn Ân"
     assert list(an.categories) == ["near_poor"]
     assert [h.history_type for h in an.history.order_by("history_id")] == ["+", "~"]
+    # The existing head was updated, not created again: still its one creation row.
+    assert [h.history_type for h in an.people.get().history.all()] == ["+"]
 
 
 def test_citizen_id_in_another_commune_is_an_error_naming_it(tree, run_import):
