@@ -128,8 +128,9 @@ def build_report(*, programme: Programme, to_province: AdminUnit, choices: dict)
             key = str(village_id) if village_id else f"c{old_id}"
             dest = _destination(conv, old_id, village_id, choices)
             missing += dest is None
-            entry["villages"].append({"key": key, "name": villages[village_id].name if village_id else
-                                      _("(Chưa ghi thôn/bản)"), "households": n, "choice": dest})
+            # No name for households without a village: the page words it in the reader's language.
+            entry["villages"].append({"key": key, "name": villages[village_id].name if village_id else None,
+                                      "households": n, "choice": dest})
         splits.append(entry)
     if missing:
         blockers.append(messages.encode(Code.BLOCKER_VILLAGES_UNCHOSEN, n=missing))

@@ -10,6 +10,8 @@ from .errors import Code
 
 TEXTS = {
     "carryover_blocked": gettext_lazy("Chưa chuyển được: %(b)s"),
+    # the refusals a carry-over run can meet after it was queued (stored on a failed run)
+    "carryover_not_legacy": gettext_lazy("Chương trình đã theo đơn vị hành chính mới."),
     Code.BLOCKER_TARGET_NOT_CONVERTED: gettext_lazy("Xã mục tiêu %(c)s không có trong bảng chuyển đổi chính thức."),
     Code.BLOCKER_COMMUNE_NOT_CONVERTED: gettext_lazy("%(c)s (%(n)s hộ) không có trong bảng chuyển đổi chính thức."),
     Code.BLOCKER_OTHER_PROVINCE: gettext_lazy("%(c)s chuyển sang tỉnh khác, không thuộc %(p)s."),

@@ -128,7 +128,7 @@ def text(stored: str | None) -> str:
 
 def stored(error) -> str:
     """What a job stores for a refusal (a DomainError): its code and params when its code
-    has a registered text, else its message as worded now."""
-    if getattr(error, "params", None) is not None and error.code in _TEXTS:
-        return encode(error.code, **error.params)
+    has a registered text (a fixed sentence needs no params), else its message as worded now."""
+    if getattr(error, "code", None) in _TEXTS:
+        return encode(error.code, **(getattr(error, "params", None) or {}))
     return str(error)

@@ -262,3 +262,28 @@ def test_pages_dry_run_run_and_undo(client_for, programme, tree, users, world, d
     c.post(response.url, {"action": "undo"})
     carry.refresh_from_db()
     assert carry.status == "undone" and Household.objects.get(pk=world.hh.kim2.pk).commune == tree.kim_hy
+
+
+@pytest.mark.django_db
+def test_stored_plan_and_failure_read_in_the_readers_language(programme, tree, users, world,
+                                                              django_capture_on_commit_callbacks):
+    """A plan keeps no wording of its own: the village without a name and a run's refusal
+    are words of whoever reads them (the planner may have worked in Vietnamese)."""
+    from django.utils import translation
+
+    plan = carryover.carryover_plan(programme=programme, to_province=tree.tn, by=users.province)
+    unnamed = [v for s in plan.report["splits"] for v in s["villages"] if v["key"].startswith("c")]
+    assert unnamed and unnamed[0]["name"] is None
+    # A refusal a job stores (here: the programme is already on the new units once the
+    # plan has run) is kept as its code.
+    plan.delete()
+    first = _ready_plan(programme, tree, users, world, django_capture_on_commit_callbacks)
+    assert _run(first, users, django_capture_on_commit_callbacks).status == CarryOver.Status.DONE
+    with pytest.raises(DomainError) as e:
+        carryover.carryover_plan(programme=programme, to_province=tree.tn, by=users.province)
+    stored = messages.stored(e.value)
+    assert messages.decode(stored) == ("carryover_not_legacy", {})
+    with translation.override("en"):
+        assert messages.text(stored) == "The programme is already on the new administrative units."
+    with translation.override("vi"):
+        assert messages.text(stored) == "Chương trình đã theo đơn vị hành chính mới."
