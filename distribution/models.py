@@ -112,19 +112,6 @@ class Device(models.Model):
     def source(self):
         return self.source_donation or self.source_procurement
 
-    @property
-    def message_text(self) -> str:
-        """The stored message in the reader's language."""
-        from phocap.common.messages import text
-
-        return text(self.message)
-
-    @property
-    def error_texts(self) -> list[str]:
-        from phocap.common.messages import error_text
-
-        return [error_text(e) for e in self.errors]
-
 
 class BatchQuerySet(ScopedQuerySet):
     # A batch always goes to a child of its sender, so whoever covers the receiver
