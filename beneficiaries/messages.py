@@ -15,8 +15,7 @@ TEXTS = {
     Code.FILE_EMPTY: gettext_lazy("File rỗng. Hãy chọn file Excel danh sách hộ (.xlsx)."),
     Code.FILE_TOO_LARGE: gettext_lazy("File quá lớn (%(mb).0f MB); tối đa %(max)d MB. Hãy chia theo thôn."),
     Code.FILE_ENCRYPTED: SPREADSHEET_TEXTS["file_encrypted"],
-    Code.NOT_A_SPREADSHEET: gettext_lazy("Đây không phải file bảng tính. Hãy mở bằng Excel và chọn "
-                                         "Tệp → Lưu thành → Sổ làm việc Excel (*.xlsx) rồi tải lên lại."),
+    Code.NOT_A_SPREADSHEET: SPREADSHEET_TEXTS["not_a_spreadsheet"],
     Code.FILE_BROKEN: SPREADSHEET_TEXTS["file_broken"],
     Code.FILE_NO_DATA: gettext_lazy("File không có dữ liệu."),
     Code.FILE_NO_SHEET: gettext_lazy("File không có trang tính nào."),

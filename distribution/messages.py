@@ -5,6 +5,7 @@ shown in the reader's language by `phocap.common.messages`; registered from read
 from django.utils.translation import gettext_lazy
 
 from phocap.common import messages
+from phocap.common.spreadsheets import TEXTS as SPREADSHEET_TEXTS
 
 from .errors import Code
 
@@ -28,8 +29,7 @@ TEXTS = {
     Code.IMEI_ROW_REPEAT: gettext_lazy("Dòng %(no)s: IMEI %(v)s bị lặp lại (đã có ở dòng %(first)s)."),
     Code.IMEI_FILE_EMPTY: gettext_lazy("File rỗng. Hãy chọn file Excel có cột IMEI."),
     Code.IMEI_FILE_TOO_LARGE: gettext_lazy("Tệp IMEI quá lớn (tối đa %(mb)d MB)."),
-    Code.NOT_A_SPREADSHEET: gettext_lazy("Đây không phải file bảng tính. Hãy mở bằng Excel và chọn "
-                                         "Tệp → Lưu thành → Sổ làm việc Excel (*.xlsx) rồi tải lên lại."),
+    Code.NOT_A_SPREADSHEET: SPREADSHEET_TEXTS["not_a_spreadsheet"],
     Code.IMEI_FILE_MISSING: gettext_lazy("Không đọc được file đã tải lên; hãy tải lên lại."),
     Code.IMEI_NONE_FOUND: gettext_lazy(
         "Không tìm thấy IMEI nào trong trang đầu của file (cột có tiêu đề “IMEI”, hoặc cột A)."),

@@ -18,8 +18,8 @@ from django.conf import settings
 
 from phocap.common import messages
 from phocap.common.errors import DomainError
-from phocap.common.grids import spread_merged
-from phocap.common.spreadsheets import Budget, Limits, UnsafeFileError, check_workbook, file_kind
+from phocap.common.grids import sniff_kind, spread_merged
+from phocap.common.spreadsheets import Budget, Limits, UnsafeFileError, check_workbook
 from phocap.common.text import fold
 
 from ..errors import Code
@@ -75,15 +75,6 @@ class Book:
         return sum(len(t.rows) for t in self.tables)
 
 
-def _sniff_kind(data: bytes, filename: str) -> str:
-    kind = file_kind(data)
-    if kind:
-        return kind
-    if (filename or "").lower().endswith((".csv", ".txt")):
-        return "csv"
-    return "unknown"
-
-
 def _budget() -> Budget:
     return Budget(READ_SECONDS)
 
@@ -99,7 +90,7 @@ def read_book(data: bytes, filename: str = "") -> Book:
         raise ImportFileError.of(Code.FILE_EMPTY)
     if len(data) > MAX_FILE_BYTES:
         raise ImportFileError.of(Code.FILE_TOO_LARGE, mb=len(data) / 1e6, max=MAX_FILE_BYTES // 1_000_000)
-    kind = _sniff_kind(data, filename)
+    kind = sniff_kind(data, filename)
     if kind == "encrypted":
         raise ImportFileError.of(Code.FILE_ENCRYPTED)
     if kind == "unknown":
@@ -505,7 +496,7 @@ def _is_total_row(values, cols) -> bool:
 def original_sheets(data: bytes, filename: str) -> list[tuple[str, list[list]]]:
     """(name, rows as displayed) of every visible sheet, for the annotated copy (in the
     worker, through the same checks as the import)."""
-    if _sniff_kind(data, filename) == "csv":
+    if sniff_kind(data, filename) == "csv":
         return [("", _read_csv(data))]
     budget = _budget()
     try:

@@ -37,13 +37,9 @@ class SpreadsheetError(DomainError):
 TEXTS = {
     "grid_file_empty": gettext_lazy("File rỗng. Hãy chọn file Excel (.xlsx)."),
     "grid_file_too_large": gettext_lazy("File quá lớn (%(mb).1f MB); tối đa %(max).1f MB."),
-    "grid_not_a_spreadsheet": gettext_lazy("Đây không phải file bảng tính. Hãy mở bằng Excel và chọn "
-                                           "Tệp → Lưu thành → Sổ làm việc Excel (*.xlsx) rồi tải lên lại."),
     "grid_csv_encoding": gettext_lazy("Không đọc được bảng mã của file CSV. Hãy lưu thành .xlsx."),
     "grid_csv_not_text": gettext_lazy("Đây không phải file bảng tính. Hãy lưu thành Sổ làm việc Excel (*.xlsx)."),
     "grid_no_sheet": gettext_lazy("File không có trang tính nào."),
-    "grid_file_broken": gettext_lazy("File bị hỏng hoặc không đầy đủ (có thể tải lên bị gián đoạn). "
-                                     "Hãy mở bằng Excel, lưu lại thành .xlsx rồi tải lên lại."),
 }
 messages.register(TEXTS)
 
@@ -74,7 +70,7 @@ def read_grid(data: bytes, filename: str = "", *, max_bytes: int | None = None) 
     if kind == "encrypted":
         raise SpreadsheetError.of("file_encrypted")
     if kind == "unknown":
-        raise SpreadsheetError.of("grid_not_a_spreadsheet")
+        raise SpreadsheetError.of("not_a_spreadsheet")
     if kind == "csv":
         return _csv_grid(data)
     return _workbook_grid(data)
@@ -114,7 +110,7 @@ def _workbook_grid(data: bytes) -> list[list]:
     except Exception as e:
         if "password" in str(e).lower() or "encrypt" in str(e).lower():
             raise SpreadsheetError.of("file_encrypted") from None
-        raise SpreadsheetError.of("grid_file_broken") from None
+        raise SpreadsheetError.of("file_broken") from None
     spread_merged(grid, merged)
     return grid
 

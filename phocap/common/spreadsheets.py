@@ -63,6 +63,8 @@ TEXTS = {
                                     "%(max_rows)s dòng, %(max_cols)s cột). Hãy xoá các ô thừa ở xa bảng (Ctrl+End "
                                     "cho biết ô cuối), lưu lại rồi tải lên lại."),
     "file_encrypted": gettext_lazy("File đang được đặt mật khẩu. Hãy bỏ mật khẩu rồi tải lên lại."),
+    "not_a_spreadsheet": gettext_lazy("Đây không phải file bảng tính. Hãy mở bằng Excel và chọn "
+                                      "Tệp → Lưu thành → Sổ làm việc Excel (*.xlsx) rồi tải lên lại."),
     "file_broken": gettext_lazy("File bị hỏng hoặc không đầy đủ (có thể tải lên bị gián đoạn). "
                                 "Hãy mở bằng Excel, lưu lại thành .xlsx rồi tải lên lại."),
     "xml_entities": gettext_lazy("File chứa khai báo XML không được phép (DOCTYPE/ENTITY). "

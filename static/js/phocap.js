@@ -26,3 +26,23 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+
+// A page showing a background job (a household import, an IMEI sheet) follows it: the
+// element marked data-poll-url gets the job's status, the progress bar and count when the
+// page has them, and the page reloads once the job stops running.
+document.addEventListener("DOMContentLoaded", function () {
+  var status = document.querySelector("[data-poll-url]");
+  if (!status) return;
+  var url = status.dataset.pollUrl;
+  function poll() {
+    fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (d) {
+      var bar = document.getElementById("job-progress"), count = document.getElementById("job-count");
+      if (bar && d.percent !== undefined) bar.value = d.percent;
+      if (count && d.total !== undefined) count.textContent = d.done + "/" + d.total;
+      status.textContent = d.status_label;
+      if (d.running) { setTimeout(poll, 1500); } else { window.location.reload(); }
+    }).catch(function () { setTimeout(poll, 5000); });
+  }
+  setTimeout(poll, 1000);
+});

@@ -53,3 +53,29 @@ def test_upload_fix_and_confirm(browser_page, live_server, login, users, tree, t
     assert Household.objects.filter(commune=tree.con_minh).count() == 4
     page.click("text=Xem danh sách hộ")
     assert page.locator("td", has_text="Lý Văn Cường").count() == 1
+
+
+def test_review_page_follows_a_running_job_until_it_stops(browser_page, live_server, login, users, tree,
+                                                          tmp_path, settings):
+    """The official may open the review page while the worker still checks the file: the
+    page follows the job and shows the result once it stops, with no reload by hand."""
+    from beneficiaries.models import ImportJob
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    good = tmp_path / "ds.xlsx"
+    good.write_bytes(corpus.two_bad_rows())
+    page = login(browser_page, live_server, "xa_conminh")
+    page.goto(live_server.url + reverse("beneficiaries:import_upload"))
+    page.set_input_files("#id_file", str(good))
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_load_state("domcontentloaded")
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATING)  # as if the worker were on it
+    page.goto(live_server.url + reverse("beneficiaries:import_review", args=[job.pk]))
+    assert page.locator("#job-status[data-poll-url]").count() == 1
+    assert page.locator("#job-status").inner_text() == "Đang kiểm tra"
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATED)  # the worker finishes
+    page.wait_for_function("() => !document.querySelector('#job-status[data-poll-url]')", polling=250,
+                           timeout=60_000)
+    assert page.locator("#job-status").inner_text() == "Đã kiểm tra"
+    assert page.locator("ul.errors li").count() == 2

@@ -240,7 +240,7 @@ def test_a_failed_target_file_is_worded_for_the_reader(client_for, upload, users
     c = client_for(users.province)
     upload(c, programme, b"\x00\x01 not a spreadsheet", "anh.xlsx")
     job = TargetImportJob.objects.get()
-    assert messages.decode(job.message) == ("grid_not_a_spreadsheet", {})
+    assert messages.decode(job.message) == ("not_a_spreadsheet", {})
     c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = c.get(reverse("programmes:target_import", args=[programme.pk, job.pk])).content.decode()
     assert "not a spreadsheet" in page and "bảng tính" not in page
