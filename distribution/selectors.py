@@ -176,3 +176,13 @@ def device_drift(*, chunk_size: int = 5000) -> list[Drift]:
         drift.append(Drift(imei, _("có lượt cấp phát còn hiệu lực nhưng máy không ở trạng thái đã cấp")))
     return drift
 
+
+def source_room(source) -> tuple[int, int]:
+    """(phones the source brought, phones already registered against it) for a donation
+    in kind or a purchase: the one reading of a source's capacity, for the intake service
+    (under its lock) and the pages that show what is left."""
+    from donations.models import Donation
+
+    if isinstance(source, Donation):
+        return source.phones_count or 0, Device.objects.filter(source_donation=source).count()
+    return source.quantity or 0, Device.objects.filter(source_procurement=source).count()

@@ -27,6 +27,7 @@ from phocap.programmes.services import programme_check_open, programme_fresh
 from . import imeis as imei_rules
 from .errors import Code
 from .models import Batch, BatchLine, Device, DeviceMovement, Handout
+from .selectors import source_room
 from .signals import devices_changed
 
 Kind = DeviceMovement.Kind
@@ -134,14 +135,11 @@ def devices_register(*, programme: Programme, unit: AdminUnit, imeis: list[str],
         source = locked(Donation).get(pk=donation.pk)
         if source.reverses_id is not None or Donation.objects.filter(reverses=source).exists():
             raise DomainError(_("Khoản ủng hộ này đã bị điều chỉnh (bút toán đảo), không nhập máy theo khoản này."), code=Code.SOURCE_REVERSED)
-        capacity = source.phones_count or 0
-        already = Device.objects.filter(source_donation=source).count()
         label = _("khoản ủng hộ hiện vật")
     else:
         source = locked(Procurement).get(pk=procurement.pk)
-        capacity = source.quantity or 0
-        already = Device.objects.filter(source_procurement=source).count()
         label = _("đợt mua sắm")
+    capacity, already = source_room(source)
     if source.programme_id != programme.pk:
         raise DomainError(_("Nguồn máy thuộc chương trình khác."), code=Code.SOURCE_OTHER_PROGRAMME)
     if source.unit_id != unit.pk:

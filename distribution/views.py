@@ -93,9 +93,7 @@ def intake_job(request, pk):
     job = get_object_or_404(_intake_jobs(request.user).select_related(
         "unit", "programme", "source_donation__donor", "source_procurement", "created_by"), pk=pk)
     source = job.source
-    already = (Device.objects.filter(**{"source_donation" if job.source_donation_id else "source_procurement": source})
-               .count())
-    capacity = (source.phones_count if job.source_donation_id else source.quantity) or 0
+    capacity, already = selectors.source_room(source)
     return render(request, "distribution/intake_job.html", {
         "job": job, "source": source, "already": already, "capacity": capacity,
         "room": max(capacity - already, 0), "over": job.status == IntakeJob.Status.VALIDATED
