@@ -178,6 +178,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "beneficiaries.tasks.import_jobs_recover_task",
         "schedule": 120.0,
     },
+    "target-imports-recover": {
+        "task": "phocap.programmes.tasks.target_imports_recover_task",
+        "schedule": 120.0,
+    },
     "intake-jobs-recover": {
         "task": "distribution.tasks.intake_jobs_recover_task",
         "schedule": 120.0,

@@ -32,6 +32,7 @@ class Code(StrEnum):
     # row's problem, stored as code + params and worded for the reader (programmes.messages).
     TARGET_NO_HEADER = "target_no_header"
     TARGET_TOO_MANY_ROWS = "target_too_many_rows"
+    TARGET_IMPORT_STOPPED = "target_import_stopped"
     TARGET_HEADER_ONLY = "target_header_only"
     TARGET_CODE_NOT_IN_PROVINCE = "target_code_not_in_province"
     TARGET_NAME_NOT_IN_PROVINCE = "target_name_not_in_province"

@@ -171,9 +171,11 @@ class TargetImportJob(StatusTransitionsMixin, models.Model):
         FAILED = "failed", _("Không đọc được / lỗi")
         APPLIED = "applied", _("Đã cập nhật xã mục tiêu")
 
+    # The recovery sweep (services.target_imports_recover) puts a reading whose worker died
+    # back to uploaded, as for the household import.
     ALLOWED_TRANSITIONS = {
         Status.UPLOADED: {Status.VALIDATING},
-        Status.VALIDATING: {Status.VALIDATED, Status.FAILED},
+        Status.VALIDATING: {Status.VALIDATED, Status.FAILED, Status.UPLOADED},
         Status.VALIDATED: {Status.APPLIED},
         Status.FAILED: set(),
         Status.APPLIED: set(),
@@ -190,6 +192,9 @@ class TargetImportJob(StatusTransitionsMixin, models.Model):
     message = models.TextField(blank=True)  # why the whole file failed
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+    # The reading's lease (phocap.common.jobs.claim / take_back_stale).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("lượt nhập xã mục tiêu")

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from phocap.areas.models import AdminUnit
+from phocap.common import jobs, messages
 from phocap.common.errors import DomainError
 from phocap.common.limits import MAX_PHONE_PRICE_VND, require_at_most
 from phocap.common.locking import locked
@@ -240,12 +241,6 @@ def programme_remove_plan(*, plan: ProgrammePlan) -> None:
 
 # --- target lists from Excel -----------------------------------------------------------
 
-def _claim(job_id: int, frm: str, to: str) -> bool:
-    """Move a job from one status to the next in one conditional UPDATE: a second delivery
-    of the same task, or a second click, finds nothing to do."""
-    return TargetImportJob.objects.filter(pk=job_id, status=frm).update(status=to) == 1
-
-
 @transaction.atomic
 def target_import_create(*, programme: Programme, by, upload) -> TargetImportJob:
     """Store the upload; a task reads it (never the web process)."""
@@ -268,7 +263,7 @@ def target_import_validate(*, job_id: int) -> None:
 
     from .imports import read_targets
 
-    if not _claim(job_id, TargetImportJob.Status.UPLOADED, TargetImportJob.Status.VALIDATING):
+    if not jobs.claim(TargetImportJob, job_id, TargetImportJob.Status.UPLOADED, TargetImportJob.Status.VALIDATING):
         return
     job = TargetImportJob.objects.select_related("programme__province").get(pk=job_id)
     try:
@@ -281,6 +276,27 @@ def target_import_validate(*, job_id: int) -> None:
         return
     TargetImportJob.objects.filter(pk=job_id).update(status=TargetImportJob.Status.VALIDATED, rows=rows,
                                                      errors=errors)
+
+
+def target_imports_recover(*, now=None) -> dict[str, int]:
+    """Beat's sweep, as for the household import: a list still waiting for its task after
+    the queue's grace (broker down) is queued again; a reading whose worker stopped (killed,
+    out of memory) goes back to uploaded and is queued again, or fails with a message after
+    jobs.MAX_ATTEMPTS."""
+    from django.utils import timezone
+
+    from phocap.common.tasks import enqueue
+
+    from .tasks import target_import_validate_task
+
+    now = now or timezone.now()
+    S = TargetImportJob.Status
+    _back, failed = jobs.take_back_stale(
+        TargetImportJob, phases={S.VALIDATING: S.UPLOADED}, now=now,
+        failed={"status": S.FAILED, "message": messages.encode(Code.TARGET_IMPORT_STOPPED, n=jobs.MAX_ATTEMPTS)})
+    requeued = sum(enqueue(target_import_validate_task, pk) for pk in TargetImportJob.objects.filter(
+        status=S.UPLOADED, created_at__lt=now - jobs.QUEUE_GRACE).values_list("pk", flat=True))
+    return {"requeued": requeued, "failed": failed}
 
 
 @transaction.atomic

@@ -244,3 +244,37 @@ def test_a_failed_target_file_is_worded_for_the_reader(client_for, upload, users
     c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = c.get(reverse("programmes:target_import", args=[programme.pk, job.pk])).content.decode()
     assert "not a spreadsheet" in page and "bảng tính" not in page
+
+
+def test_a_target_list_whose_worker_died_or_was_never_queued_is_read_or_failed(client_for, upload, users,
+                                                                             programme, tree):
+    """A worker killed while reading a target list, or a broker down at upload, must not
+    leave the list "Đang kiểm tra" or "Đã tải lên" for ever: beat's sweep retries it, then
+    fails it with a message the reader can act on."""
+    import datetime
+
+    from django.utils import timezone
+
+    from phocap.common import messages
+    from phocap.programmes import services
+    from phocap.programmes.errors import Code
+
+    later = timezone.now() + datetime.timedelta(hours=1)
+    upload(client_for(users.province), programme, xlsx([["Mã xã", "Số người lớn chưa có ĐTTM"], ["02065", 310]]))
+    job = TargetImportJob.objects.get()
+    # Never queued (the broker was down): still uploaded; the sweep queues it after the grace.
+    TargetImportJob.objects.filter(pk=job.pk).update(status="uploaded")
+    assert services.target_imports_recover() == {"requeued": 0, "failed": 0}
+    assert services.target_imports_recover(now=later)["requeued"] == 1
+    assert TargetImportJob.objects.get(pk=job.pk).status == "validated"
+    # The worker died while reading: a live lease is left alone, a stale one is read again...
+    TargetImportJob.objects.filter(pk=job.pk).update(status="validating", heartbeat_at=timezone.now(), attempts=1)
+    services.target_imports_recover()
+    assert TargetImportJob.objects.get(pk=job.pk).status == "validating"
+    services.target_imports_recover(now=later)
+    assert TargetImportJob.objects.get(pk=job.pk).status == "validated"
+    # ...and after the last attempt it fails with a message, worded for its reader.
+    TargetImportJob.objects.filter(pk=job.pk).update(status="validating", heartbeat_at=timezone.now(), attempts=2)
+    assert services.target_imports_recover(now=later)["failed"] == 1
+    job.refresh_from_db()
+    assert job.status == "failed" and messages.decode(job.message) == (Code.TARGET_IMPORT_STOPPED, {"n": 2})
